@@ -1,0 +1,128 @@
+"""Every write to people, roles and invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.models import Invitation, Membership, User, hash_token
+from bollplank.core.audit import audit
+from bollplank.core.mail import queue_mail
+from bollplank.core.models import Practice
+
+INVITATION_DAYS = 14
+
+
+@transaction.atomic
+def membership_grant(*, actor: Any, practice: Practice, user: User, role: str) -> Membership:
+    """Give a person a role in the practice (idempotent)."""
+    membership, created = Membership.objects.get_or_create(practice=practice, user=user, role=role)
+    if created:
+        audit(actor, "accounts.membership.granted", membership, {"role": role})
+    return membership
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: Any,
+    practice: Practice,
+    email: str,
+    name: str,
+    role: str,
+    participant: Any = None,
+    client_contact: Any = None,
+    language: str = "sv",
+) -> tuple[Invitation, str]:
+    """Invite a person by e-mail to a role. Returns the invitation and its one-time token."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."), code="bad_role")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        practice=practice,
+        email=email.strip().lower(),
+        name=name.strip(),
+        role=role,
+        token_hash=hash_token(token),
+        invited_by=actor if getattr(actor, "is_authenticated", False) else None,
+        expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
+        participant=participant,
+        client_contact=client_contact,
+    )
+    invitation.full_clean(exclude=["invited_by", "participant", "client_contact"])
+    invitation.save()
+    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    queue_mail(
+        to=invitation.email,
+        template="accounts/email/invitation",
+        context={
+            "practice_name": practice.name,
+            "name": invitation.name,
+            "role": invitation.get_role_display(),
+            "link": link,
+            "days": INVITATION_DAYS,
+            "inviter": getattr(actor, "name", ""),
+        },
+        language=language,
+    )
+    audit(actor, "accounts.invitation.created", invitation, {"role": role})
+    return invitation, token
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The usable invitation behind a link, or None when unknown, used or expired."""
+    with scopes_disabled():
+        invitation = (
+            Invitation.objects.select_related("practice")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+    if invitation is None or not invitation.is_usable:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, name: str, password: str | None, user: User | None = None
+) -> User:
+    """Accept an invitation: create the account (or use the logged-in one), grant the role and
+    link the participant or contact record to the person."""
+    with scopes_disabled():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_usable:
+            raise ValidationError(
+                _("This invitation has already been used or has expired."), code="used"
+            )
+        if user is None:
+            existing = User.objects.filter(email=locked.email).first()
+            if existing is not None:
+                raise ValidationError(
+                    _("You already have an account. Log in first, then open the link again."),
+                    code="has_account",
+                )
+            candidate = User(email=locked.email, name=name.strip())
+            validate_password(password or "", user=candidate)
+            user = User.objects.create_user(locked.email, password, name=name.strip())
+        membership_grant(actor=user, practice=locked.practice, user=user, role=locked.role)
+        if locked.participant_id:
+            type(locked.participant).objects.filter(pk=locked.participant_id).update(user=user)
+        if locked.client_contact_id:
+            type(locked.client_contact).objects.filter(pk=locked.client_contact_id).update(
+                user=user
+            )
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+        audit(user, "accounts.invitation.accepted", locked)
+    return user

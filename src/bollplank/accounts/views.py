@@ -1,0 +1,97 @@
+"""The practice's people and invitations, and accepting an invitation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.forms import AcceptForm, InviteForm
+from bollplank.accounts.models import Invitation, Membership, User
+from bollplank.accounts.services import invitation_accept as accept
+from bollplank.accounts.services import invitation_by_token, invitation_create
+from bollplank.core.forms import apply_errors
+from bollplank.core.tenancy import practice_view
+from bollplank.core.views import who
+
+
+@practice_view(Role.ADMIN)
+def people(request: HttpRequest) -> HttpResponse:
+    """Everyone with a role in the practice, and the invitations not yet accepted."""
+    _user, practice, _roles = who(request)
+    users = (
+        User.objects.filter(memberships__practice=practice)
+        .distinct()
+        .order_by("name")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(practice=practice))
+        )
+    )
+    pending = Invitation.objects.filter(
+        practice=practice, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return render(request, "accounts/people.html", {"users": users, "pending": pending})
+
+
+@practice_view(Role.ADMIN)
+def invite(request: HttpRequest) -> HttpResponse:
+    """Invite a supervisor or another admin by e-mail."""
+    user, practice, _roles = who(request)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(actor=user, practice=practice, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("An invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("people", practice.slug)
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invitation link: set a name and password (or, logged in, just accept)."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    logged_in = request.user if request.user.is_authenticated else None
+    form = AcceptForm(request.POST or None, initial={"name": invitation.name})
+    if logged_in is not None and request.method == "POST":
+        try:
+            accept(invitation=invitation, name=logged_in.name, password=None, user=logged_in)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("home")
+        messages.success(request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name})
+        return redirect("home")
+    if logged_in is None and request.method == "POST" and form.is_valid():
+        try:
+            new_user = accept(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            if exc.code == "has_account" or getattr(exc, "error_list", None) and any(
+                e.code == "has_account" for e in exc.error_list
+            ):
+                form.add_error(None, exc.messages[0])
+            else:
+                form.add_error("password1", exc)
+        else:
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name})
+            return redirect("home")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form, "logged_in": logged_in},
+    )

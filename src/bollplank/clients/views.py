@@ -1,0 +1,111 @@
+"""Client register: list, detail, create, edit, contacts. Thin: forms validate, services write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.services import invitation_create
+from bollplank.clients import services
+from bollplank.clients.forms import ClientForm, ContactForm
+from bollplank.clients.models import ClientContact
+from bollplank.clients.selectors import clients_for_list, clients_visible_to
+from bollplank.core.forms import apply_errors
+from bollplank.core.tenancy import practice_view
+from bollplank.core.views import who
+from bollplank.engagements.selectors import engagements_for_list
+
+STAFF = (Role.ADMIN, Role.SUPERVISOR)
+
+
+@practice_view(*STAFF)
+def client_list(request: HttpRequest) -> HttpResponse:
+    """The practice's clients with their number of active engagements."""
+    user, practice, roles = who(request)
+    clients = clients_for_list(user, practice, roles)
+    return render(request, "clients/list.html", {"clients": clients})
+
+
+@practice_view(*STAFF)
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
+    engagements = engagements_for_list(user, practice, roles).filter(client=client)
+    contacts = client.contacts.select_related("user")
+    return render(
+        request,
+        "clients/detail.html",
+        {"client": client, "engagements": engagements, "contacts": contacts},
+    )
+
+
+@practice_view(*STAFF)
+def client_create(request: HttpRequest) -> HttpResponse:
+    user, practice, _roles = who(request)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_create(actor=user, practice=practice, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The client %(name)s is saved.") % {"name": client.name})
+            return redirect("client_detail", practice.slug, client.pk)
+    return render(request, "clients/form.html", {"form": form, "client": None})
+
+
+@practice_view(*STAFF)
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(actor=user, client=client, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("client_detail", practice.slug, client.pk)
+    return render(request, "clients/form.html", {"form": form, "client": client})
+
+
+@practice_view(*STAFF)
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(actor=user, client=client, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The contact is added."))
+            return redirect("client_detail", practice.slug, client.pk)
+    return render(request, "clients/contact_form.html", {"form": form, "client": client})
+
+
+@require_POST
+@practice_view(*STAFF)
+def contact_invite(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """Invite a client contact to log in and see their client's page."""
+    user, practice, roles = who(request)
+    client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
+    contact = get_object_or_404(ClientContact.objects.filter(client=client), pk=contact_pk)
+    invitation_create(
+        actor=user,
+        practice=practice,
+        email=contact.email,
+        name=contact.name,
+        role=Role.CLIENT_CONTACT,
+        client_contact=contact,
+        language=client.language,
+    )
+    messages.success(request, _("An invitation is sent to %(email)s.") % {"email": contact.email})
+    return redirect("client_detail", practice.slug, client.pk)

@@ -1,0 +1,57 @@
+"""Write audit events: ``audit(actor, "clients.client.created", obj, data)``.
+
+Events are chained by hash so that an edited or deleted row shows; the chain is global
+(not per practice) so that one lock orders every writer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from bollplank.core.models import AuditEvent, Practice
+
+GENESIS = "0" * 64
+
+
+def audit(
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    *,
+    practice: Practice | None = None,
+) -> AuditEvent:
+    """Append one event. Never put confidential text in ``data``: ids and field names only."""
+    if practice is None and obj is not None:
+        practice = getattr(obj, "practice", None)
+        if practice is None and isinstance(obj, Practice):
+            practice = obj
+    with transaction.atomic():
+        # Lock the newest row so that two writers cannot both chain onto it.
+        last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
+        event = AuditEvent(
+            practice=practice,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            data=data or {},
+            created_at=timezone.now(),
+            prev_hash=last.hash if last else GENESIS,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+    return event
+
+
+def verify_chain() -> AuditEvent | None:
+    """The first event whose hash or link does not hold, or None when the chain is whole."""
+    prev = GENESIS
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.prev_hash != prev or event.compute_hash() != event.hash:
+            return event
+        prev = event.hash
+    return None

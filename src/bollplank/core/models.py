@@ -1,0 +1,85 @@
+"""The tenant (Practice) and the append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Practice(models.Model):
+    """A supervision firm or a single supervisor's practice: the tenant everything belongs to."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Stockholm")
+    late_cancellation_hours = models.PositiveSmallIntegerField(
+        _("notice period for cancellations (hours)"),
+        default=48,
+        validators=[MaxValueValidator(24 * 30)],
+        help_text=_("A meeting cancelled later than this before it starts is a late cancellation."),
+    )
+    travel_buffer_minutes = models.PositiveSmallIntegerField(
+        _("travel buffer between meetings (minutes)"),
+        default=30,
+        validators=[MaxValueValidator(8 * 60)],
+        help_text=_("A supervisor is never booked closer than this to another meeting."),
+    )
+    require_mfa_for_staff = models.BooleanField(
+        _("require two-factor login for admins and supervisors"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("practice")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """One thing someone did. Append-only: each row carries the hash of the row before it."""
+
+    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["practice", "id"])]
+
+    def compute_hash(self) -> str:
+        payload: dict[str, Any] = {
+            "prev": self.prev_hash,
+            "practice": self.practice_id,
+            "actor": self.actor_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "data": self.data,
+            "at": self.created_at.isoformat(),
+        }
+        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit events are append-only.")

@@ -1,0 +1,94 @@
+"""The tenancy guard: every practice page runs inside the scope of its practice.
+
+django-scopes makes a query on a tenant model that forgot its scope raise, so a missing
+filter fails loudly in tests instead of leaking another practice's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from bollplank.accounts.enums import STAFF_ROLES, Role
+from bollplank.core.models import Practice
+
+View = Callable[..., HttpResponse]
+
+
+def roles_in(user: Any, practice: Practice) -> frozenset[str]:
+    from bollplank.accounts.models import Membership
+
+    with scope(practice=practice):
+        return frozenset(
+            Membership.objects.filter(practice=practice, user=user).values_list("role", flat=True)
+        )
+
+
+def practice_view(*allowed: Role) -> Callable[[View], View]:
+    """Resolve ``practice_slug``, check the role, and run the view inside the practice's scope.
+
+    Not a member of that practice: 404, so that practices cannot be discovered. A member
+    without an allowed role: 403.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, practice_slug: str, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            practice = Practice.objects.filter(slug=practice_slug).first()
+            if practice is None:
+                raise Http404
+            roles = roles_in(request.user, practice)
+            if not roles:
+                raise Http404
+            if allowed and not roles & set(allowed):
+                raise PermissionDenied
+            if (
+                practice.require_mfa_for_staff
+                and roles & STAFF_ROLES
+                and not Authenticator.objects.filter(
+                    user=request.user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
+                messages.warning(
+                    request,
+                    _("Your practice requires two-factor login. Set it up to continue."),
+                )
+                return redirect("mfa_activate_totp")
+            request.practice = practice  # type: ignore[attr-defined]
+            request.roles = roles  # type: ignore[attr-defined]
+            timezone.activate(practice.timezone)
+            with scope(practice=practice):
+                return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def user_practices(user: Any) -> list[tuple[Practice, frozenset[str]]]:
+    """Every practice the user belongs to, with their roles there."""
+    from bollplank.accounts.models import Membership
+
+    with scopes_disabled():
+        rows = (
+            Membership.objects.filter(user=user)
+            .select_related("practice")
+            .order_by("practice__name")
+        )
+        found: dict[int, tuple[Practice, set[str]]] = {}
+        for m in rows:
+            found.setdefault(m.practice_id, (m.practice, set()))[1].add(m.role)
+    return [(p, frozenset(r)) for p, r in found.values()]

@@ -1,0 +1,160 @@
+"""Start pages for each role, practice settings, and the pages every site needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bollplank.accounts.enums import Role
+from bollplank.core.audit import audit
+from bollplank.core.models import Practice
+from bollplank.core.tenancy import practice_view, user_practices
+from bollplank.engagements.selectors import engagements_for_list
+from bollplank.meetings.selectors import meetings_between
+
+
+def who(request: HttpRequest) -> tuple[Any, Practice, frozenset[str]]:
+    """The acting user, the current practice and the user's roles in it."""
+    return request.user, request.practice, request.roles  # type: ignore[attr-defined]
+
+
+def start_page_for(practice: Practice, roles: frozenset[str]) -> str:
+    if roles & {Role.ADMIN, Role.SUPERVISOR}:
+        return reverse("dashboard", args=[practice.slug])
+    if Role.PARTICIPANT in roles:
+        return reverse("participant_home", args=[practice.slug])
+    return reverse("client_home", args=[practice.slug])
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One practice: go to the start page for the role. Several: let the person choose."""
+    practices = user_practices(request.user)
+    if len(practices) == 1:
+        practice, roles = practices[0]
+        return redirect(start_page_for(practice, roles))
+    choices = [(p, start_page_for(p, roles)) for p, roles in practices]
+    return render(request, "core/choose_practice.html", {"choices": choices})
+
+
+def _week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    monday = today - dt.timedelta(days=today.weekday())
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    return start, start + dt.timedelta(days=7)
+
+
+@practice_view(Role.ADMIN, Role.SUPERVISOR)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The supervisor's day and week, and engagements by how much of the quota is used."""
+    user, practice, roles = who(request)
+    today = timezone.localdate()
+    week_start, week_end = _week_bounds(today)
+    # A practice admin who is also a supervisor sees their own week here; all of the firm's
+    # meetings are in the calendar.
+    own_roles = frozenset({Role.SUPERVISOR}) if Role.SUPERVISOR in roles else roles
+    week = list(meetings_between(user, practice, own_roles, week_start, week_end))
+    engagements = list(engagements_for_list(user, practice, own_roles).filter(status="active"))
+    for e in engagements:
+        e.quota_pct = min(100, round(100 * (e.held_count + e.planned_count) / e.meetings_ordered))
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "today": today,
+            "week_number": today.isocalendar().week,
+            "today_meetings": [m for m in week if timezone.localdate(m.starts_at) == today],
+            "week_meetings": week,
+            "engagements": engagements,
+        },
+    )
+
+
+@practice_view(Role.PARTICIPANT)
+def participant_home(request: HttpRequest) -> HttpResponse:
+    """A participant's meetings ahead and behind, and their calendar link."""
+    user, practice, _roles = who(request)
+    now = timezone.now()
+    only = frozenset({Role.PARTICIPANT})
+    upcoming = list(
+        meetings_between(
+            user, practice, only, now - dt.timedelta(hours=3), now + dt.timedelta(days=366)
+        )
+    )
+    recent = list(
+        meetings_between(
+            user, practice, only, now - dt.timedelta(days=120), now - dt.timedelta(hours=3)
+        )
+    )
+    recent.reverse()
+    return render(
+        request,
+        "core/participant_home.html",
+        {"upcoming": upcoming, "recent": recent[:10]},
+    )
+
+
+@practice_view(Role.CLIENT_CONTACT)
+def client_home(request: HttpRequest) -> HttpResponse:
+    """What a client sees: agreements, schedule, attendance counts and quota — no content."""
+    from bollplank.meetings.selectors import meetings_of_engagement
+
+    user, practice, _roles = who(request)
+    only = frozenset({Role.CLIENT_CONTACT})
+    engagements = list(engagements_for_list(user, practice, only))
+    schedules = {}
+    for engagement in engagements:
+        # One query per engagement; a client has a handful, and each needs its own schedule.
+        schedules[engagement.pk] = list(meetings_of_engagement(engagement))
+    return render(
+        request,
+        "core/client_home.html",
+        {"engagements": [(e, schedules[e.pk]) for e in engagements], "now": timezone.now()},
+    )
+
+
+class PracticeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = [
+            "name",
+            "late_cancellation_hours",
+            "travel_buffer_minutes",
+            "require_mfa_for_staff",
+        ]
+
+
+@practice_view(Role.ADMIN)
+def practice_settings(request: HttpRequest) -> HttpResponse:
+    """The practice's rules: cancellation notice, travel buffer, two-factor login."""
+    user, practice, _roles = who(request)
+    form = PracticeSettingsForm(request.POST or None, instance=practice)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(user, "core.practice.updated", practice, {"fields": form.changed_data})
+        messages.success(request, _("The settings are saved."))
+        return redirect("practice_settings", practice.slug)
+    return render(request, "core/practice_settings.html", {"form": form})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (DOS-lagen) with a way to report problems."""
+    return render(
+        request, "core/accessibility.html", {"contact": "tillganglighet@bollplank.example"}
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)

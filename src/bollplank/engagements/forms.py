@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField
+
+from bollplank.accounts.enums import Role
+from bollplank.clients.models import Client
+from bollplank.core.models import Practice
+from bollplank.engagements.enums import DEFAULT_MINUTES, Form
+from bollplank.engagements.models import Engagement
+from bollplank.engagements.services import PersonInput
+
+MAX_PARTICIPANTS = 40
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def parse_people(text: str) -> list[PersonInput]:
+    """One person per line: ``Name, e-mail`` (or ``Name <e-mail>``). Errors name the line."""
+    people: list[PersonInput] = []
+    errors: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        match = re.match(r"^(?P<name>.+?)\s*(?:,|<)\s*(?P<email>[^,<>\s]+@[^,<>\s]+)\s*>?$", line)
+        if not match:
+            errors.append(
+                str(_("Line %(n)d: write the name, a comma and the e-mail address.") % {"n": number})
+            )
+            continue
+        email = match["email"].lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(str(_("Line %(n)d: “%(email)s” is not an e-mail address.") % {"n": number, "email": email[:80]}))
+            continue
+        people.append(PersonInput(name=match["name"].strip()[:200], email=email))
+    if errors:
+        raise ValidationError(errors)
+    if len(people) > MAX_PARTICIPANTS:
+        raise ValidationError(_("At most %(max)d participants at a time.") % {"max": MAX_PARTICIPANTS})
+    return people
+
+
+class EngagementForm(forms.ModelForm):
+    # Tenant querysets only exist inside a request's scope: set in __init__.
+    client = SafeModelChoiceField(queryset=Client.objects.none(), label=_("Client"))
+    price_kr = forms.DecimalField(
+        label=_("Price per meeting (SEK, excl. VAT)"),
+        min_value=Decimal(0),
+        max_value=Decimal(10_000_000),
+        decimal_places=2,
+        required=False,
+        localize=True,
+    )
+    participants_text = forms.CharField(
+        label=_("Participants"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line: name, e-mail. A group has at least 2; individual supervision 1."),
+        max_length=20000,
+    )
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "client",
+            "supervisor",
+            "title",
+            "form",
+            "focus",
+            "meeting_minutes",
+            "meetings_ordered",
+            "start_date",
+            "end_date",
+            "venue",
+            "venue_address",
+            "video_url",
+            "expectations",
+            "goals",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "expectations": forms.Textarea(attrs={"rows": 4}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(
+        self, *args: Any, practice: Practice, actor: Any, roles: frozenset[str], creating: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(practice=practice)
+        supervisors = get_user_model().objects.filter(
+            memberships__practice=practice, memberships__role=Role.SUPERVISOR
+        ).order_by("name")
+        if Role.ADMIN not in roles:
+            # A supervisor plans their own engagements.
+            supervisors = supervisors.filter(pk=actor.pk)
+        self.fields["supervisor"].queryset = supervisors
+        self.fields["supervisor"].label_from_instance = lambda u: u.name or u.email
+        self.fields["meeting_minutes"].required = False
+        self.fields["meeting_minutes"].help_text = _("Default: 60 for individual, 120 for group.")
+        if self.instance.pk:
+            self.fields["price_kr"].initial = Decimal(self.instance.price_per_meeting_ore) / 100
+        if not creating:
+            del self.fields["participants_text"]
+        if not self.is_bound and not self.instance.pk:
+            today = dt.date.today()
+            self.initial.setdefault("start_date", today)
+            self.initial.setdefault("end_date", today + dt.timedelta(days=180))
+            if supervisors.filter(pk=actor.pk).exists():
+                self.initial.setdefault("supervisor", actor.pk)
+
+    def clean_participants_text(self) -> list[PersonInput]:
+        return parse_people(self.cleaned_data["participants_text"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("meeting_minutes") and data.get("form"):
+            data["meeting_minutes"] = DEFAULT_MINUTES[Form(data["form"])]
+            self.instance.meeting_minutes = data["meeting_minutes"]
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The engagement ends before it starts."))
+        return data
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service, after the defaults above are filled in.
+        pass
+
+    def service_fields(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+        price = self.cleaned_data.get("price_kr") or Decimal(0)
+        data["price_per_meeting_ore"] = int((price * 100).to_integral_value())
+        return data
+
+
+class JoinForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    joined_on = forms.DateField(label=_("Joins on"), widget=DateInput())
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("Leaves on"), widget=DateInput())

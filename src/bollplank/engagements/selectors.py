@@ -1,0 +1,83 @@
+"""Every read of engagements and groups, scoped to what the acting person may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from bollplank.accounts.enums import Role
+from bollplank.core.models import Practice
+from bollplank.engagements.models import Engagement, GroupMembership
+from bollplank.meetings.enums import MeetingStatus
+
+
+def engagements_visible_to(
+    user: Any, practice: Practice, roles: frozenset[str]
+) -> QuerySet[Engagement]:
+    """Admins see every engagement; a supervisor their own; a participant those they are or were
+    in; a client contact those of their client."""
+    qs = Engagement.objects.filter(practice=practice)
+    if Role.ADMIN in roles:
+        return qs
+    visible = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        visible |= Q(supervisor=user)
+    if Role.PARTICIPANT in roles:
+        visible |= Q(memberships__participant__user=user)
+    if Role.CLIENT_CONTACT in roles:
+        visible |= Q(client__contacts__user=user)
+    return qs.filter(visible).distinct()
+
+
+def with_quota(qs: QuerySet[Engagement], now: dt.datetime | None = None) -> QuerySet[Engagement]:
+    """Annotate held / planned meetings: held have ended and were not cancelled, planned are
+    still to come. With meetings_ordered that is the quota."""
+    now = now or timezone.now()
+    live = Q(meetings__status=MeetingStatus.PLANNED)
+    return qs.annotate(
+        held_count=Count("meetings", filter=live & Q(meetings__ends_at__lte=now), distinct=True),
+        planned_count=Count("meetings", filter=live & Q(meetings__ends_at__gt=now), distinct=True),
+        late_cancelled_count=Count(
+            "meetings",
+            filter=Q(meetings__status=MeetingStatus.CANCELLED, meetings__late_cancellation=True),
+            distinct=True,
+        ),
+    )
+
+
+def engagements_for_list(
+    user: Any, practice: Practice, roles: frozenset[str]
+) -> QuerySet[Engagement]:
+    """Engagements with their client, supervisor and quota, for lists and start pages."""
+    return with_quota(
+        engagements_visible_to(user, practice, roles).select_related("client", "supervisor")
+    ).order_by("status", "client__name", "title")
+
+
+def engagement_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int) -> Engagement:
+    """One engagement the person may see (404 otherwise), with memberships prefetched."""
+    from django.shortcuts import get_object_or_404
+
+    qs = with_quota(
+        engagements_visible_to(user, practice, roles).select_related("client", "supervisor")
+    ).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=GroupMembership.objects.select_related("participant").order_by(
+                "left_on", "participant__name"
+            ),
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def members_on(engagement: Engagement, day: dt.date) -> list[GroupMembership]:
+    """Who was in the group on ``day`` (joined on or before it and not yet left)."""
+    return [
+        m
+        for m in engagement.memberships.all()
+        if m.joined_on <= day and (m.left_on is None or m.left_on > day)
+    ]

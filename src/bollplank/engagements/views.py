@@ -1,0 +1,188 @@
+"""Engagements: list, detail, create, edit, and who is in the group."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.services import invitation_create
+from bollplank.core.forms import apply_errors
+from bollplank.core.tenancy import practice_view
+from bollplank.core.views import who
+from bollplank.engagements import services
+from bollplank.engagements.forms import EngagementForm, JoinForm, LeaveForm
+from bollplank.engagements.models import GroupMembership
+from bollplank.engagements.selectors import engagement_detail as select_engagement
+from bollplank.engagements.selectors import engagements_for_list
+from bollplank.meetings.selectors import meetings_of_engagement
+
+STAFF = (Role.ADMIN, Role.SUPERVISOR)
+
+
+@practice_view(*STAFF)
+def engagement_list(request: HttpRequest) -> HttpResponse:
+    """Engagements the person runs (admins: all), with quota."""
+    user, practice, roles = who(request)
+    engagements = engagements_for_list(user, practice, roles)
+    status = request.GET.get("status", "active")
+    if status in {"active", "ended"}:
+        engagements = engagements.filter(status=status)
+    return render(
+        request, "engagements/list.html", {"engagements": engagements, "status": status}
+    )
+
+
+@practice_view(*STAFF)
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    meetings = list(meetings_of_engagement(engagement))
+    now = timezone.now()
+    memberships = list(engagement.memberships.all())
+    return render(
+        request,
+        "engagements/detail.html",
+        {
+            "engagement": engagement,
+            "meetings": meetings,
+            "now": now,
+            "active_members": [m for m in memberships if m.left_on is None],
+            "former_members": [m for m in memberships if m.left_on is not None],
+            "join_form": JoinForm(initial={"joined_on": timezone.localdate()}),
+            "focus_counts": _focus_counts(meetings),
+        },
+    )
+
+
+def _focus_counts(meetings: list) -> dict[str, int]:
+    counts: dict[str, int] = {"process": 0, "case": 0, "mixed": 0}
+    for meeting in meetings:
+        if meeting.status == "planned":
+            counts[meeting.effective_focus] = counts.get(meeting.effective_focus, 0) + 1
+    return counts
+
+
+@practice_view(*STAFF)
+def engagement_create(request: HttpRequest) -> HttpResponse:
+    user, practice, roles = who(request)
+    form = EngagementForm(
+        request.POST or None, practice=practice, actor=user, roles=roles, creating=True
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = services.engagement_create(
+                actor=user,
+                practice=practice,
+                participants=form.cleaned_data["participants_text"],
+                **form.service_fields(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The engagement is created. Now plan its meetings."),
+            )
+            return redirect("series_plan", practice.slug, engagement.pk)
+    return render(request, "engagements/form.html", {"form": form, "engagement": None})
+
+
+@practice_view(*STAFF)
+def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    form = EngagementForm(
+        request.POST or None,
+        instance=engagement,
+        practice=practice,
+        actor=user,
+        roles=roles,
+        creating=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.engagement_update(
+                actor=user, engagement=engagement, **form.service_fields()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("engagement_detail", practice.slug, engagement.pk)
+    return render(request, "engagements/form.html", {"form": form, "engagement": engagement})
+
+
+@practice_view(*STAFF)
+def participant_join(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    form = JoinForm(request.POST or None, initial={"joined_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_join(actor=user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has joined.") % {"name": form.cleaned_data["name"]})
+            return redirect("engagement_detail", practice.slug, engagement.pk)
+    return render(
+        request, "engagements/join_form.html", {"form": form, "engagement": engagement}
+    )
+
+
+@practice_view(*STAFF)
+def participant_leave(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    membership = get_object_or_404(
+        GroupMembership.objects.filter(engagement=engagement).select_related("participant"),
+        pk=membership_pk,
+    )
+    form = LeaveForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_leave(
+                actor=user, membership=membership, left_on=form.cleaned_data["left_on"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s has left the group.") % {"name": membership.participant.name}
+            )
+            return redirect("engagement_detail", practice.slug, engagement.pk)
+    return render(
+        request,
+        "engagements/leave_form.html",
+        {"form": form, "engagement": engagement, "membership": membership},
+    )
+
+
+@require_POST
+@practice_view(*STAFF)
+def participant_invite(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """Invite a participant to log in: they will see their meetings and calendar link."""
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    membership = get_object_or_404(
+        GroupMembership.objects.filter(engagement=engagement).select_related("participant"),
+        pk=membership_pk,
+    )
+    participant = membership.participant
+    invitation_create(
+        actor=user,
+        practice=practice,
+        email=participant.email,
+        name=participant.name,
+        role=Role.PARTICIPANT,
+        participant=participant,
+        language=engagement.client.language,
+    )
+    messages.success(request, _("An invitation is sent to %(email)s.") % {"email": participant.email})
+    return redirect("engagement_detail", practice.slug, engagement.pk)

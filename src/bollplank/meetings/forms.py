@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bollplank.engagements.enums import Focus
+from bollplank.engagements.forms import DateInput, TimeInput
+
+
+class SeriesForm(forms.Form):
+    first_day = forms.DateField(label=_("First meeting"), widget=DateInput())
+    time = forms.TimeField(label=_("Time"), widget=TimeInput())
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    interval_weeks = forms.IntegerField(
+        label=_("Every … weeks"), min_value=1, max_value=52, initial=2
+    )
+    end_mode = forms.ChoiceField(
+        label=_("The series ends"),
+        choices=[("count", _("after a number of meetings")), ("until", _("on a date"))],
+        widget=forms.RadioSelect,
+        initial="count",
+    )
+    count = forms.IntegerField(label=_("Number of meetings"), min_value=1, max_value=200, required=False)
+    until = forms.DateField(label=_("Last date"), widget=DateInput(), required=False)
+    skip_holidays = forms.BooleanField(label=_("Skip Swedish public holidays"), required=False, initial=True)
+    focus = forms.ChoiceField(
+        label=_("Focus"), choices=[("", _("as the engagement"))] + list(Focus.choices), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mode = data.get("end_mode")
+        if mode == "count" and not data.get("count"):
+            self.add_error("count", _("Give the number of meetings."))
+        if mode == "until":
+            until, first = data.get("until"), data.get("first_day")
+            if not until:
+                self.add_error("until", _("Give the last date."))
+            elif first and until < first:
+                self.add_error(
+                    "until",
+                    _("The series ends (%(until)s) before it starts (%(first)s).")
+                    % {"until": until.isoformat(), "first": first.isoformat()},
+                )
+        return data
+
+
+class MeetingForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Time"), widget=TimeInput())
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    focus = forms.ChoiceField(
+        label=_("Focus"), choices=[("", _("as the engagement"))] + list(Focus.choices), required=False
+    )
+
+
+class MoveForm(forms.Form):
+    day = forms.DateField(label=_("New date"), widget=DateInput())
+    time = forms.TimeField(label=_("New time"), widget=TimeInput())
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+
+
+class FocusForm(forms.Form):
+    focus = forms.ChoiceField(label=_("Focus of this meeting"), choices=Focus.choices)

@@ -1,0 +1,111 @@
+"""Meetings (träffar), who came, and the calendar feeds that carry them to calendar clients."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from bollplank.core.models import Practice
+from bollplank.engagements.enums import Focus
+from bollplank.engagements.models import Engagement, Participant
+from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
+
+
+class Meeting(models.Model):
+    """One meeting of an engagement. Stored in UTC; shown in the practice's time zone."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="meetings")
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="meetings")
+    # Denormalised from the engagement so that the double-booking check is one indexed query.
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    focus = models.CharField(_("focus"), max_length=20, choices=Focus.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    late_cancellation = models.BooleanField(_("cancelled late"), default=False)
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    # The calendar identity: the UID never changes and SEQUENCE rises with every change,
+    # so that calendar clients update the event instead of adding a second one.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("meeting")
+        indexes = [
+            models.Index(fields=["practice", "supervisor", "starts_at"]),
+            models.Index(fields=["engagement", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.engagement.title} {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == MeetingStatus.PLANNED and self.ends_at <= timezone.now()
+
+    @property
+    def effective_focus(self) -> str:
+        return self.focus or self.engagement.focus
+
+
+class Attendance(models.Model):
+    """Whether one participant came to one meeting."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(_("attendance"), max_length=20, choices=AttendanceStatus.choices)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "participant"], name="attendance_one_per_person"
+            )
+        ]
+
+
+class CalendarFeed(models.Model):
+    """A person's private subscription URL. The token is stored hashed and can be revoked."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["-created_at"]

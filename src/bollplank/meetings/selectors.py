@@ -1,0 +1,111 @@
+"""Every read of meetings, scoped to what the acting person may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from bollplank.accounts.enums import Role
+from bollplank.core.models import Practice
+from bollplank.engagements.models import GroupMembership
+from bollplank.meetings.enums import AttendanceStatus
+from bollplank.meetings.models import Attendance, Meeting
+
+
+def _participant_filter(user: Any) -> Exists:
+    # A participant sees the meetings of the groups they are in, and of their time in groups
+    # they have left: not the meetings after they left.
+    return Exists(
+        GroupMembership.objects.filter(
+            engagement=OuterRef("engagement"), participant__user=user
+        ).filter(Q(left_on__isnull=True) | Q(left_on__gt=OuterRef("starts_at__date")))
+    )
+
+
+def meetings_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Meeting]:
+    """Admins: all; supervisors: their own; participants: their groups'; client contacts: their
+    client's (schedule and counts only — the views show no names to them)."""
+    qs = Meeting.objects.filter(practice=practice)
+    if Role.ADMIN in roles:
+        return qs
+    visible = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        visible |= Q(supervisor=user)
+    if Role.CLIENT_CONTACT in roles:
+        visible |= Q(engagement__client__contacts__user=user)
+    if Role.PARTICIPANT in roles:
+        qs = qs.annotate(_as_participant=_participant_filter(user))
+        visible |= Q(_as_participant=True)
+    return qs.filter(visible).distinct()
+
+
+def meetings_between(
+    user: Any,
+    practice: Practice,
+    roles: frozenset[str],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> QuerySet[Meeting]:
+    """Meetings starting in [start, end), with what a calendar cell shows."""
+    return (
+        meetings_visible_to(user, practice, roles)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("engagement", "engagement__client")
+        .order_by("starts_at")
+    )
+
+
+def meetings_of_engagement(engagement: Any) -> QuerySet[Meeting]:
+    """An engagement's meetings with attendance counts (no names), for the engagement page."""
+    return (
+        Meeting.objects.filter(engagement=engagement)
+        .annotate(
+            present_count=Count(
+                "attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)
+            ),
+            absent_count=Count(
+                "attendance",
+                filter=Q(
+                    attendance__status__in=[
+                        AttendanceStatus.ABSENT,
+                        AttendanceStatus.LATE_CANCELLED,
+                    ]
+                ),
+            ),
+        )
+        .order_by("starts_at")
+    )
+
+
+def meeting_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int) -> Meeting:
+    """One meeting the person may see, or 404."""
+    qs = meetings_visible_to(user, practice, roles).select_related(
+        "engagement", "engagement__client", "supervisor"
+    ).prefetch_related(
+        Prefetch("attendance", queryset=Attendance.objects.select_related("participant")),
+        Prefetch(
+            "engagement__memberships",
+            queryset=GroupMembership.objects.select_related("participant").order_by(
+                "participant__name"
+            ),
+        ),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def meetings_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Meeting]:
+    """Everything that goes in a person's calendar feed: a year back and all ahead."""
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=365)
+    return (
+        meetings_visible_to(user, practice, roles)
+        .filter(starts_at__gte=since)
+        .select_related("engagement", "engagement__client", "supervisor")
+        .order_by("starts_at")
+    )
+
+

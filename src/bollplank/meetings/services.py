@@ -1,0 +1,414 @@
+"""Every write to meetings: planning series, single meetings, moves, cancellations, attendance,
+and the calendar feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bollplank.accounts.models import hash_token
+from bollplank.core.audit import audit
+from bollplank.core.models import Practice
+from bollplank.core.timeutils import LocalTimeError, holiday_name, make_local
+from bollplank.engagements.models import Engagement, Participant
+from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
+from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
+
+MAX_SERIES = 200
+MAX_SERIES_DAYS = 3 * 366
+
+
+def conflicts_for(
+    *,
+    practice: Practice,
+    supervisor: Any,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_pk: int | None = None,
+) -> QuerySet[Meeting]:
+    """The supervisor's planned meetings closer than the travel buffer to [starts_at, ends_at)."""
+    buffer = dt.timedelta(minutes=practice.travel_buffer_minutes)
+    qs = Meeting.objects.filter(
+        practice=practice,
+        supervisor=supervisor,
+        status=MeetingStatus.PLANNED,
+        starts_at__lt=ends_at + buffer,
+        ends_at__gt=starts_at - buffer,
+    ).select_related("engagement")
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("starts_at")
+
+
+def _conflict_error(conflict: Meeting, practice: Practice) -> ValidationError:
+    local = timezone.localtime(conflict.starts_at)
+    return ValidationError(
+        _(
+            "The supervisor already has “%(title)s” at %(when)s (with %(buffer)d minutes of "
+            "travel buffer). Choose another time."
+        ),
+        code="double_booking",
+        params={
+            "title": conflict.engagement.title,
+            "when": local.strftime("%Y-%m-%d %H:%M"),
+            "buffer": practice.travel_buffer_minutes,
+        },
+    )
+
+
+# --- planning a series ----------------------------------------------------------------------
+
+
+class Proposal:
+    OK = "ok"
+    HOLIDAY = "holiday"
+    CONFLICT = "conflict"
+    BAD_TIME = "bad_time"
+
+
+@dataclass
+class ProposedMeeting:
+    """One date of a planned series and what stands in its way, if anything."""
+
+    day: dt.date
+    time: dt.time
+    status: str
+    reason: str = ""
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    conflicts: list[Meeting] = field(default_factory=list)
+
+    @property
+    def suggested(self) -> bool:
+        return self.status == Proposal.OK
+
+
+def series_dates(
+    *, first_day: dt.date, interval_weeks: int, until: dt.date | None, count: int | None
+) -> list[dt.date]:
+    """Dates every ``interval_weeks`` from ``first_day``: up to ``until`` or ``count`` long."""
+    if interval_weeks < 1 or interval_weeks > 52:
+        raise ValidationError(
+            _("The interval must be between 1 and 52 weeks."), code="bad_interval"
+        )
+    if until is None and count is None:
+        raise ValidationError(
+            _("Give an end date or a number of meetings."), code="no_series_end"
+        )
+    if until is not None and until < first_day:
+        raise ValidationError(
+            _("The series ends (%(until)s) before it starts (%(first)s).")
+            % {"until": until.isoformat(), "first": first_day.isoformat()},
+            code="series_ends_before_start",
+        )
+    if count is not None and not 1 <= count <= MAX_SERIES:
+        raise ValidationError(
+            _("A series has between 1 and %(max)d meetings.") % {"max": MAX_SERIES},
+            code="bad_count",
+        )
+    last = until if until is not None else first_day + dt.timedelta(days=MAX_SERIES_DAYS)
+    if (last - first_day).days > MAX_SERIES_DAYS:
+        raise ValidationError(
+            _("A series can be planned at most three years ahead."), code="series_too_long"
+        )
+    days: list[dt.date] = []
+    day = first_day
+    while day <= last and len(days) < MAX_SERIES * 2:
+        days.append(day)
+        day += dt.timedelta(weeks=interval_weeks)
+    return days
+
+
+def series_propose(
+    *,
+    engagement: Engagement,
+    first_day: dt.date,
+    time: dt.time,
+    interval_weeks: int,
+    until: dt.date | None = None,
+    count: int | None = None,
+    minutes: int | None = None,
+    skip_holidays: bool = True,
+) -> list[ProposedMeeting]:
+    """Propose a series in local wall-clock time; mark holidays, double bookings and times that
+    do not exist. ``count`` counts the meetings that can be held (skipped dates do not count)."""
+    length = dt.timedelta(minutes=minutes or engagement.meeting_minutes)
+    proposals: list[ProposedMeeting] = []
+    usable = 0
+    for day in series_dates(
+        first_day=first_day, interval_weeks=interval_weeks, until=until, count=count
+    ):
+        if count is not None and usable >= count:
+            break
+        proposal = propose_one(engagement, day, time, length, skip_holidays=skip_holidays)
+        proposals.append(proposal)
+        if proposal.status in {Proposal.OK, Proposal.CONFLICT}:
+            usable += 1
+    return proposals
+
+
+def propose_one(
+    engagement: Engagement,
+    day: dt.date,
+    time: dt.time,
+    length: dt.timedelta,
+    *,
+    skip_holidays: bool = True,
+) -> ProposedMeeting:
+    """What stands in the way of a meeting on ``day`` at ``time``: a holiday, a wall-clock time
+    that does not exist, or the supervisor's other meetings."""
+    practice = engagement.practice
+    holiday = holiday_name(day) if skip_holidays else None
+    if holiday:
+        return ProposedMeeting(day, time, Proposal.HOLIDAY, holiday)
+    try:
+        starts_at = make_local(day, time, practice.timezone)
+    except LocalTimeError as exc:
+        return ProposedMeeting(day, time, Proposal.BAD_TIME, exc.messages[0])
+    ends_at = starts_at + length
+    found = list(
+        conflicts_for(
+            practice=practice,
+            supervisor=engagement.supervisor,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+    )
+    status = Proposal.CONFLICT if found else Proposal.OK
+    return ProposedMeeting(day, time, status, "", starts_at, ends_at, found)
+
+
+@dataclass(frozen=True)
+class ChosenMeeting:
+    day: dt.date
+    time: dt.time
+
+
+@transaction.atomic
+def meetings_create_series(
+    *,
+    actor: Any,
+    engagement: Engagement,
+    chosen: list[ChosenMeeting],
+    minutes: int | None = None,
+    focus: str = "",
+) -> list[Meeting]:
+    """Create the meetings the user chose. All or nothing: any date that is not possible
+    raises with every problem listed, and nothing is saved."""
+    if not chosen:
+        raise ValidationError(_("Choose at least one date."), code="nothing_chosen")
+    # Serialise planning per supervisor so that two browsers cannot book the same hour.
+    _lock_supervisor(engagement)
+    errors: list[str] = []
+    meetings: list[Meeting] = []
+    length = dt.timedelta(minutes=minutes or engagement.meeting_minutes)
+    planned: list[tuple[dt.datetime, dt.datetime]] = []
+    buffer = dt.timedelta(minutes=engagement.practice.travel_buffer_minutes)
+    for item in sorted(chosen, key=lambda c: (c.day, c.time)):
+        try:
+            starts_at = make_local(item.day, item.time, engagement.practice.timezone)
+        except LocalTimeError as exc:
+            errors.append(exc.messages[0])
+            continue
+        ends_at = starts_at + length
+        conflict = conflicts_for(
+            practice=engagement.practice,
+            supervisor=engagement.supervisor,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        ).first()
+        if conflict is not None:
+            errors.append(
+                f"{item.day.isoformat()}: {_conflict_error(conflict, engagement.practice).messages[0]}"
+            )
+            continue
+        if any(s < ends_at + buffer and e > starts_at - buffer for s, e in planned):
+            errors.append(
+                _("%(day)s: two of the chosen meetings are too close to each other.")
+                % {"day": item.day.isoformat()}
+            )
+            continue
+        planned.append((starts_at, ends_at))
+        meetings.append(_new_meeting(engagement, starts_at, ends_at, focus))
+    if errors:
+        raise ValidationError(errors, code="series_invalid")
+    Meeting.objects.bulk_create(meetings)
+    audit(actor, "meetings.series.created", engagement, {"meetings": len(meetings)})
+    return meetings
+
+
+def _new_meeting(
+    engagement: Engagement, starts_at: dt.datetime, ends_at: dt.datetime, focus: str
+) -> Meeting:
+    meeting = Meeting(
+        practice=engagement.practice,
+        engagement=engagement,
+        supervisor=engagement.supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        focus=focus,
+        location=engagement.location_text,
+    )
+    # Foreign keys come from the engagement: skip the per-row existence queries.
+    meeting.full_clean(exclude=["uid", "practice", "engagement", "supervisor"])
+    return meeting
+
+
+def _lock_supervisor(engagement: Engagement) -> None:
+    # A row lock on the supervisor's user row: on PostgreSQL it queues concurrent planners;
+    # SQLite's IMMEDIATE transactions already serialise writers.
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.select_for_update().filter(pk=engagement.supervisor_id).first()
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Any,
+    engagement: Engagement,
+    day: dt.date,
+    time: dt.time,
+    minutes: int | None = None,
+    focus: str = "",
+) -> Meeting:
+    """Plan one meeting; refused if it double-books the supervisor."""
+    _lock_supervisor(engagement)
+    starts_at = make_local(day, time, engagement.practice.timezone)
+    ends_at = starts_at + dt.timedelta(minutes=minutes or engagement.meeting_minutes)
+    conflict = conflicts_for(
+        practice=engagement.practice,
+        supervisor=engagement.supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    ).first()
+    if conflict is not None:
+        raise _conflict_error(conflict, engagement.practice)
+    meeting = _new_meeting(engagement, starts_at, ends_at, focus)
+    meeting.save()
+    audit(actor, "meetings.meeting.created", meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, actor: Any, meeting: Meeting, day: dt.date, time: dt.time, minutes: int
+) -> Meeting:
+    """Move a meeting. The calendar UID stays and SEQUENCE rises so calendars update it."""
+    if meeting.is_cancelled:
+        raise ValidationError(_("A cancelled meeting cannot be moved."), code="cancelled")
+    _lock_supervisor(meeting.engagement)
+    starts_at = make_local(day, time, meeting.practice.timezone)
+    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    conflict = conflicts_for(
+        practice=meeting.practice,
+        supervisor=meeting.supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_pk=meeting.pk,
+    ).first()
+    if conflict is not None:
+        raise _conflict_error(conflict, meeting.practice)
+    old = timezone.localtime(meeting.starts_at).isoformat()
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.sequence += 1
+    meeting.full_clean(exclude=["uid"])
+    meeting.save()
+    audit(actor, "meetings.meeting.moved", meeting, {"from": old, "to": starts_at.isoformat()})
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+    """Cancel a meeting; inside the practice's notice period it is flagged as a late cancellation."""
+    if meeting.is_cancelled:
+        raise ValidationError(_("The meeting is already cancelled."), code="already_cancelled")
+    now = now or timezone.now()
+    if meeting.ends_at <= now:
+        raise ValidationError(
+            _("The meeting has already taken place and cannot be cancelled."), code="in_past"
+        )
+    notice = dt.timedelta(hours=meeting.practice.late_cancellation_hours)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = now
+    meeting.late_cancellation = meeting.starts_at - now < notice
+    meeting.sequence += 1
+    meeting.save()
+    audit(actor, "meetings.meeting.cancelled", meeting, {"late": meeting.late_cancellation})
+    return meeting
+
+
+@transaction.atomic
+def meeting_set_focus(*, actor: Any, meeting: Meeting, focus: str) -> Meeting:
+    """Record whether this meeting was about process or a case (it can change meeting by meeting)."""
+    meeting.focus = focus
+    meeting.full_clean(exclude=["uid"])
+    meeting.save(update_fields=["focus", "updated_at"])
+    audit(actor, "meetings.meeting.focus_set", meeting, {"focus": focus})
+    return meeting
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Any, meeting: Meeting, statuses: dict[int, str]
+) -> list[Attendance]:
+    """Record attendance for the participants given (participant id → status)."""
+    if meeting.is_cancelled:
+        raise ValidationError(
+            _("Attendance cannot be recorded for a cancelled meeting."), code="cancelled"
+        )
+    allowed = set(
+        Participant.objects.filter(
+            memberships__engagement=meeting.engagement
+        ).values_list("pk", flat=True)
+    )
+    valid = set(AttendanceStatus.values)
+    rows: list[Attendance] = []
+    for participant_id, status in statuses.items():
+        if participant_id not in allowed:
+            raise ValidationError(
+                _("That person is not in this group."), code="not_member"
+            )
+        if status not in valid:
+            raise ValidationError(_("Unknown attendance status."), code="bad_status")
+        row, _created = Attendance.objects.update_or_create(
+            meeting=meeting,
+            participant_id=participant_id,
+            defaults={"status": status, "practice": meeting.practice},
+        )
+        rows.append(row)
+    audit(actor, "meetings.attendance.recorded", meeting, {"count": len(rows)})
+    return rows
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_create(*, user: Any, practice: Practice) -> tuple[CalendarFeed, str]:
+    """A new private feed link; earlier links of the person stop working. Returns the token
+    once: only its hash is stored."""
+    feed_revoke_all(user=user, practice=practice)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(practice=practice, user=user, token_hash=hash_token(token))
+    audit(user, "meetings.feed.created", feed)
+    return feed, token
+
+
+@transaction.atomic
+def feed_revoke_all(*, user: Any, practice: Practice) -> int:
+    """Stop every feed link of the person in this practice."""
+    count = CalendarFeed.objects.filter(
+        practice=practice, user=user, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if count:
+        audit(user, "meetings.feed.revoked", None, {"count": count}, practice=practice)
+    return count

@@ -1,0 +1,454 @@
+"""Meetings: the calendar, planning a series, one meeting's page, moves, cancellations,
+attendance, and calendar files and feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_scopes import scope, scopes_disabled
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.models import hash_token
+from bollplank.core.forms import apply_errors
+from bollplank.core.tenancy import practice_view, roles_in
+from bollplank.core.timeutils import holidays_between
+from bollplank.core.views import who
+from bollplank.engagements.selectors import engagement_detail as select_engagement
+from bollplank.engagements.selectors import members_on
+from bollplank.meetings import services
+from bollplank.meetings.enums import AttendanceStatus
+from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
+from bollplank.meetings.ics import calendar_bytes, ics_response
+from bollplank.meetings.models import CalendarFeed
+from bollplank.meetings.selectors import (
+    meeting_detail as select_meeting,
+)
+from bollplank.meetings.selectors import (
+    meetings_between,
+    meetings_for_feed,
+    meetings_visible_to,
+)
+
+STAFF = (Role.ADMIN, Role.SUPERVISOR)
+ALL_ROLES = tuple(Role)
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@practice_view(*ALL_ROLES)
+def calendar_week(request: HttpRequest) -> HttpResponse:
+    """Seven days from Monday, with ISO week number and Swedish holidays."""
+    user, practice, roles = who(request)
+    day = _parse_day(request.GET.get("date"))
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    meetings = list(
+        meetings_between(user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1)))
+    )
+    holidays = holidays_between(monday, sunday)
+    days = []
+    for offset in range(7):
+        current = monday + dt.timedelta(days=offset)
+        days.append(
+            {
+                "date": current,
+                "holiday": holidays.get(current),
+                "is_today": current == timezone.localdate(),
+                "meetings": [m for m in meetings if timezone.localdate(m.starts_at) == current],
+            }
+        )
+    return render(
+        request,
+        "meetings/calendar_week.html",
+        {
+            "days": days,
+            "week": monday.isocalendar().week,
+            "year": monday.isocalendar().year,
+            "monday": monday,
+            "prev": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+            "month": monday.strftime("%Y-%m"),
+        },
+    )
+
+
+@practice_view(*ALL_ROLES)
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    """A month as weeks (Monday first), each week with its ISO number."""
+    user, practice, roles = who(request)
+    try:
+        year, month = (int(x) for x in (request.GET.get("month") or "").split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        first = today.replace(day=1)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    grid_start = first - dt.timedelta(days=first.weekday())
+    grid_end = last + dt.timedelta(days=6 - last.weekday())
+    meetings = list(
+        meetings_between(user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1)))
+    )
+    by_day: dict[dt.date, list[Any]] = {}
+    for meeting in meetings:
+        by_day.setdefault(timezone.localdate(meeting.starts_at), []).append(meeting)
+    holidays = holidays_between(grid_start, grid_end)
+    weeks = []
+    current = grid_start
+    while current <= grid_end:
+        days = []
+        for offset in range(7):
+            d = current + dt.timedelta(days=offset)
+            days.append(
+                {
+                    "date": d,
+                    "in_month": d.month == first.month,
+                    "holiday": holidays.get(d),
+                    "is_today": d == timezone.localdate(),
+                    "meetings": by_day.get(d, []),
+                }
+            )
+        weeks.append({"number": current.isocalendar().week, "days": days})
+        current += dt.timedelta(days=7)
+    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
+    next_month = last + dt.timedelta(days=1)
+    return render(
+        request,
+        "meetings/calendar_month.html",
+        {
+            "first": first,
+            "weeks": weeks,
+            "prev": prev_month.strftime("%Y-%m"),
+            "next": next_month.strftime("%Y-%m"),
+        },
+    )
+
+
+@practice_view(*STAFF)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """All meetings the person may see, upcoming or past, 50 a page."""
+    user, practice, roles = who(request)
+    when = request.GET.get("when", "upcoming")
+    qs = meetings_visible_to(user, practice, roles).select_related("engagement", "engagement__client")
+    now = timezone.now()
+    if when == "past":
+        qs = qs.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        when = "upcoming"
+        qs = qs.filter(starts_at__gte=now).order_by("starts_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "meetings/list.html", {"page": page, "when": when})
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+def _rows_from_post(request: HttpRequest) -> tuple[list[tuple[dt.date, dt.time, bool]], list[str]]:
+    """The dates and times of a series preview as the user left them."""
+    rows: list[tuple[dt.date, dt.time, bool]] = []
+    errors: list[str] = []
+    try:
+        total = min(int(request.POST.get("rows", "0")), services.MAX_SERIES * 2)
+    except ValueError:
+        total = 0
+    for i in range(total):
+        raw_day = request.POST.get(f"day-{i}", "")
+        raw_time = request.POST.get(f"time-{i}", "")
+        try:
+            day = dt.date.fromisoformat(raw_day)
+            time = dt.time.fromisoformat(raw_time)
+        except ValueError:
+            errors.append(_("Row %(n)d: give the time as HH:MM.") % {"n": i + 1})
+            continue
+        rows.append((day, time, request.POST.get(f"include-{i}") == "on"))
+    return rows, errors
+
+
+@practice_view(*STAFF)
+def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Plan a series: choose the rhythm, see every date with what is in its way (holidays, double
+    bookings, clock changes), adjust each date, then create them all at once."""
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    form = SeriesForm(
+        request.POST or None,
+        initial={
+            "first_day": max(engagement.start_date, timezone.localdate()),
+            "time": dt.time(9, 0),
+            "minutes": engagement.meeting_minutes,
+            "count": max(engagement.meetings_ordered - engagement.held_count - engagement.planned_count, 1),
+        },
+    )
+    context: dict[str, Any] = {"engagement": engagement, "form": form, "proposals": None}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "meetings/series_plan.html", context)
+    data = form.cleaned_data
+    length = dt.timedelta(minutes=data["minutes"])
+    if request.POST.get("action") == "create":
+        rows, errors = _rows_from_post(request)
+        chosen = [services.ChosenMeeting(day, time) for day, time, include in rows if include]
+        if not errors:
+            try:
+                created = services.meetings_create_series(
+                    actor=user,
+                    engagement=engagement,
+                    chosen=chosen,
+                    minutes=data["minutes"],
+                    focus=data.get("focus") or "",
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(
+                    request, _("%(n)d meetings are planned.") % {"n": len(created)}
+                )
+                return redirect("engagement_detail", practice.slug, engagement.pk)
+        # Show the user's own choices again, each with what is now in its way.
+        proposals = [
+            (services.propose_one(engagement, day, time, length, skip_holidays=True), include)
+            for day, time, include in rows
+        ]
+        context.update({"proposals": proposals, "errors": errors})
+        return render(request, "meetings/series_plan.html", context, status=400)
+    try:
+        found = services.series_propose(
+            engagement=engagement,
+            first_day=data["first_day"],
+            time=data["time"],
+            interval_weeks=data["interval_weeks"],
+            until=data["until"] if data["end_mode"] == "until" else None,
+            count=data["count"] if data["end_mode"] == "count" else None,
+            minutes=data["minutes"],
+            skip_holidays=data["skip_holidays"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return render(request, "meetings/series_plan.html", context)
+    context["proposals"] = [(p, p.suggested) for p in found]
+    return render(request, "meetings/series_plan.html", context)
+
+
+@practice_view(*STAFF)
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    form = MeetingForm(
+        request.POST or None,
+        initial={"minutes": engagement.meeting_minutes, "time": dt.time(9, 0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(
+                actor=user,
+                engagement=engagement,
+                day=form.cleaned_data["day"],
+                time=form.cleaned_data["time"],
+                minutes=form.cleaned_data["minutes"],
+                focus=form.cleaned_data["focus"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting is planned."))
+            return redirect("meeting_detail", practice.slug, meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "engagement": engagement})
+
+
+# --- one meeting ----------------------------------------------------------------------------
+
+
+@practice_view(Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    staff = bool(roles & {Role.ADMIN, Role.SUPERVISOR}) and (
+        Role.ADMIN in roles or meeting.supervisor_id == user.pk
+    )
+    context: dict[str, Any] = {"meeting": meeting, "staff": staff}
+    local = timezone.localtime(meeting.starts_at)
+    if staff:
+        recorded = {a.participant_id: a.status for a in meeting.attendance.all()}
+        members = members_on(meeting.engagement, local.date())
+        context.update(
+            {
+                "attendance_rows": [(m.participant, recorded.get(m.participant_id, "")) for m in members],
+                "attendance_choices": AttendanceStatus.choices,
+                "move_form": MoveForm(
+                    initial={
+                        "day": local.date(),
+                        "time": local.time(),
+                        "minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
+                    }
+                ),
+                "focus_form": FocusForm(initial={"focus": meeting.effective_focus}),
+                "notice_hours": practice.late_cancellation_hours,
+                "would_be_late": meeting.starts_at - timezone.now()
+                < dt.timedelta(hours=practice.late_cancellation_hours),
+            }
+        )
+    else:
+        own = [a for a in meeting.attendance.all() if a.participant.user_id == user.pk]
+        context["own_attendance"] = own[0] if own else None
+    return render(request, "meetings/detail.html", context)
+
+
+@practice_view(*STAFF)
+def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_reschedule(actor=user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting is moved. Calendars that subscribe update."))
+            return redirect("meeting_detail", practice.slug, meeting.pk)
+    return render(request, "meetings/move.html", {"form": form, "meeting": meeting}, status=400 if form.errors else 200)
+
+
+@require_POST
+@practice_view(*STAFF)
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    try:
+        meeting = services.meeting_cancel(actor=user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if meeting.late_cancellation:
+            messages.warning(
+                request,
+                _("The meeting is cancelled — late, inside the notice period of %(h)d hours.")
+                % {"h": practice.late_cancellation_hours},
+            )
+        else:
+            messages.success(request, _("The meeting is cancelled."))
+    return redirect("meeting_detail", practice.slug, meeting.pk)
+
+
+@require_POST
+@practice_view(*STAFF)
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    statuses: dict[int, str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("attendance-") and value:
+            try:
+                statuses[int(key.removeprefix("attendance-"))] = value
+            except ValueError:
+                continue
+    try:
+        services.attendance_record(actor=user, meeting=meeting, statuses=statuses)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Attendance is saved."))
+    return redirect("meeting_detail", practice.slug, meeting.pk)
+
+
+@require_POST
+@practice_view(*STAFF)
+def meeting_focus(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    form = FocusForm(request.POST)
+    if form.is_valid():
+        services.meeting_set_focus(actor=user, meeting=meeting, focus=form.cleaned_data["focus"])
+        messages.success(request, _("The focus is saved."))
+    else:
+        messages.error(request, _("Choose process, case or mixed."))
+    return redirect("meeting_detail", practice.slug, meeting.pk)
+
+
+@practice_view(*ALL_ROLES)
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting as a calendar file."""
+    user, practice, roles = who(request)
+    qs = meetings_visible_to(user, practice, roles).select_related("engagement", "supervisor")
+    meeting = qs.filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("meeting_detail", args=[practice.slug, meeting.pk]))
+    content = calendar_bytes(
+        [meeting], name=meeting.engagement.title, method="PUBLISH", urls={meeting.pk: url}
+    )
+    return ics_response(content, f"traff-{meeting.pk}.ics")
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+@practice_view(*ALL_ROLES)
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    """The person's private calendar link: create (replacing the old one) or stop it."""
+    user, practice, _roles = who(request)
+    new_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.feed_revoke_all(user=user, practice=practice)
+            messages.success(request, _("The calendar link is stopped. It no longer shows anything."))
+            return redirect("feed_settings", practice.slug)
+        _feed, token = services.feed_create(user=user, practice=practice)
+        new_url = request.build_absolute_uri(reverse("feed", args=[token]))
+    active = CalendarFeed.objects.filter(practice=practice, user=user, revoked_at__isnull=True).first()
+    return render(
+        request,
+        "meetings/feed_settings.html",
+        {"active": active, "new_url": new_url},
+    )
+
+
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's meetings as a subscribable calendar, behind a secret, revocable link."""
+    with scopes_disabled():
+        found = (
+            CalendarFeed.objects.select_related("practice", "user")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+    if found is None:
+        raise Http404
+    if found.revoked_at is not None or not found.user.is_active:
+        return HttpResponse(
+            _("This calendar link has been stopped. Create a new one in Bollplank."),
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+    practice = found.practice
+    timezone.activate(practice.timezone)
+    roles = roles_in(found.user, practice)
+    with scope(practice=practice):
+        meetings = list(meetings_for_feed(found.user, practice, roles))
+        now = timezone.now()
+        # Write the last use at most hourly: feeds are polled often.
+        if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
+            CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)
+    base = request.build_absolute_uri("/").rstrip("/")
+    urls = {m.pk: base + reverse("meeting_detail", args=[practice.slug, m.pk]) for m in meetings}
+    content = calendar_bytes(meetings, name=f"Bollplank – {practice.name}", urls=urls)
+    return ics_response(content, "bollplank.ics")

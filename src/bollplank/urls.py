@@ -1,0 +1,74 @@
+from django.urls import include, path
+
+from bollplank.accounts import views as account_views
+from bollplank.clients import views as client_views
+from bollplank.core import views as core_views
+from bollplank.engagements import views as engagement_views
+from bollplank.meetings import views as meeting_views
+
+practice_patterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("me/", core_views.participant_home, name="participant_home"),
+    path("client/", core_views.client_home, name="client_home"),
+    path("calendar/week/", meeting_views.calendar_week, name="calendar_week"),
+    path("calendar/month/", meeting_views.calendar_month, name="calendar_month"),
+    path("clients/", client_views.client_list, name="client_list"),
+    path("clients/new/", client_views.client_create, name="client_create"),
+    path("clients/<int:pk>/", client_views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", client_views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/contacts/new/", client_views.contact_create, name="contact_create"),
+    path(
+        "clients/<int:pk>/contacts/<int:contact_pk>/invite/",
+        client_views.contact_invite,
+        name="contact_invite",
+    ),
+    path("engagements/", engagement_views.engagement_list, name="engagement_list"),
+    path("engagements/new/", engagement_views.engagement_create, name="engagement_create"),
+    path("engagements/<int:pk>/", engagement_views.engagement_detail, name="engagement_detail"),
+    path("engagements/<int:pk>/edit/", engagement_views.engagement_edit, name="engagement_edit"),
+    path(
+        "engagements/<int:pk>/participants/new/",
+        engagement_views.participant_join,
+        name="participant_join",
+    ),
+    path(
+        "engagements/<int:pk>/participants/<int:membership_pk>/leave/",
+        engagement_views.participant_leave,
+        name="participant_leave",
+    ),
+    path(
+        "engagements/<int:pk>/participants/<int:membership_pk>/invite/",
+        engagement_views.participant_invite,
+        name="participant_invite",
+    ),
+    path("engagements/<int:pk>/plan/", meeting_views.series_plan, name="series_plan"),
+    path("engagements/<int:pk>/meetings/new/", meeting_views.meeting_create, name="meeting_create"),
+    path("meetings/", meeting_views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/move/", meeting_views.meeting_move, name="meeting_move"),
+    path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
+    path(
+        "meetings/<int:pk>/attendance/",
+        meeting_views.meeting_attendance,
+        name="meeting_attendance",
+    ),
+    path("meetings/<int:pk>/focus/", meeting_views.meeting_focus, name="meeting_focus"),
+    path("meetings/<int:pk>/ics/", meeting_views.meeting_ics, name="meeting_ics"),
+    path("feed/", meeting_views.feed_settings, name="feed_settings"),
+    path("people/", account_views.people, name="people"),
+    path("people/invite/", account_views.invite, name="invite"),
+    path("settings/", core_views.practice_settings, name="practice_settings"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accessibility/", core_views.accessibility, name="accessibility"),
+    path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path("feed/<str:token>.ics", meeting_views.feed, name="feed"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("p/<slug:practice_slug>/", include(practice_patterns)),
+]
+
+handler404 = "bollplank.core.views.not_found"
+handler403 = "bollplank.core.views.forbidden"

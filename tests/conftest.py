@@ -1,0 +1,80 @@
+"""Shared fixtures: a practice with one person in every role, and a second practice to leak to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core import mail  # noqa: F401  (locmem outbox for tests)
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.models import User
+from bollplank.core.models import Practice
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "sv"
+
+
+@dataclass
+class World:
+    """One practice with an admin, two supervisors, a client contact and participants in a
+    group engagement; and another practice with its own supervisor and engagement."""
+
+    practice: Practice
+    admin: User
+    supervisor: User
+    other_supervisor: User
+    contact_user: User
+    participant_user: User
+    outsider_participant_user: User
+    client: Any
+    engagement: Any
+    other_engagement: Any
+    meeting: Any
+    other_practice: Practice
+    foreign_supervisor: User
+    foreign_engagement: Any
+    foreign_meeting: Any
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    practice = f.PracticeFactory(name="Ekbacken handledning", slug="ekbacken")
+    admin = f.member(practice, Role.ADMIN, name="Åsa Admin", email="admin@ekbacken.se")
+    supervisor = f.member(practice, Role.SUPERVISOR, name="Siv Handledare", email="siv@ekbacken.se")
+    other_supervisor = f.member(practice, Role.SUPERVISOR, name="Olle Annan", email="olle@ekbacken.se")
+    client = f.ClientFactory(practice=practice, name="Solbacka skola")
+    contact_user = f.member(practice, Role.CLIENT_CONTACT, name="Rektor Rut", email="rut@solbacka.se")
+    f.ClientContactFactory(practice=practice, client=client, user=contact_user, name="Rektor Rut")
+    engagement = f.EngagementFactory(
+        practice=practice, client=client, supervisor=supervisor, title="Lärarlaget åk 4–6"
+    )
+    participant_user = f.member(practice, Role.PARTICIPANT, name="Pia Deltagare", email="pia@solbacka.se")
+    pia = f.ParticipantFactory(practice=practice, user=participant_user, name="Pia Deltagare", email="pia@solbacka.se")
+    f.GroupMembershipFactory(engagement=engagement, participant=pia)
+    f.GroupMembershipFactory(engagement=engagement)
+    other_engagement = f.EngagementFactory(
+        practice=practice, client=client, supervisor=other_supervisor, title="Elevhälsoteamet"
+    )
+    outsider = f.member(practice, Role.PARTICIPANT, name="Otto Utanför", email="otto@solbacka.se")
+    otto = f.ParticipantFactory(practice=practice, user=outsider, name="Otto Utanför", email="otto@solbacka.se")
+    f.GroupMembershipFactory(engagement=other_engagement, participant=otto)
+    f.GroupMembershipFactory(engagement=other_engagement)
+    meeting = f.MeetingFactory(engagement=engagement)
+
+    other_practice = f.PracticeFactory(name="Annan byrå", slug="annan")
+    foreign_supervisor = f.member(other_practice, Role.SUPERVISOR, name="Fia Främling")
+    foreign_engagement = f.EngagementFactory(practice=other_practice, supervisor=foreign_supervisor)
+    foreign_meeting = f.MeetingFactory(engagement=foreign_engagement)
+    return World(
+        practice, admin, supervisor, other_supervisor, contact_user, participant_user, outsider,
+        client, engagement, other_engagement, meeting, other_practice, foreign_supervisor,
+        foreign_engagement, foreign_meeting,
+    )

@@ -1,0 +1,176 @@
+"""The permission matrix: every URL × every role, including a member of another practice.
+
+Expected: anonymous → login redirect (302); member of another practice → 404; a role without
+access → 403; an object outside the person's reach → 404. The test fails when a URL of the
+project is missing here, so a new page cannot ship without deciding who may open it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from bollplank.meetings import services as meeting_services
+from tests.conftest import World
+from tests.factories import PASSWORD
+
+ROLES = (
+    "anonymous",
+    "admin",
+    "supervisor",
+    "other_supervisor",
+    "contact",
+    "participant",
+    "outsider",
+    "foreign",
+)
+
+# Shorthands for the common rows.
+STAFF_ONLY = {"anonymous": 302, "admin": 200, "supervisor": 200, "other_supervisor": 200,
+              "contact": 403, "participant": 403, "outsider": 403, "foreign": 404}
+OWN_ENGAGEMENT = {**STAFF_ONLY, "other_supervisor": 404}
+ADMIN_ONLY = {**STAFF_ONLY, "supervisor": 403, "other_supervisor": 403}
+EVERY_MEMBER = {"anonymous": 302, "admin": 200, "supervisor": 200, "other_supervisor": 200,
+                "contact": 200, "participant": 200, "outsider": 200, "foreign": 404}
+
+
+def _feed_token(w: World) -> str:
+    with scopes_disabled():
+        _feed, token = meeting_services.feed_create(user=w.participant_user, practice=w.practice)
+    return token
+
+
+Case = tuple[str, str, Callable[[World], list[Any]], dict[str, int]]
+P = "ekbacken"
+
+MATRIX: list[Case] = [
+    # (url name, method, args, expected per role)
+    ("home", "get", lambda w: [], {"anonymous": 302, **{r: 302 for r in ROLES[1:]}}),
+    ("accessibility", "get", lambda w: [], {r: 200 for r in ROLES}),
+    ("invitation_accept", "get", lambda w: ["no-such-token"], {r: 404 for r in ROLES}),
+    ("feed", "get", lambda w: [_feed_token(w)], {r: 200 for r in ROLES}),
+    ("dashboard", "get", lambda w: [P], STAFF_ONLY),
+    ("participant_home", "get", lambda w: [P],
+     {**{r: 403 for r in ROLES}, "anonymous": 302, "participant": 200, "outsider": 200, "foreign": 404}),
+    ("client_home", "get", lambda w: [P],
+     {**{r: 403 for r in ROLES}, "anonymous": 302, "contact": 200, "foreign": 404}),
+    ("calendar_week", "get", lambda w: [P], EVERY_MEMBER),
+    ("calendar_month", "get", lambda w: [P], EVERY_MEMBER),
+    ("client_list", "get", lambda w: [P], STAFF_ONLY),
+    ("client_create", "get", lambda w: [P], STAFF_ONLY),
+    ("client_detail", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
+    ("client_edit", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
+    ("contact_create", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
+    ("contact_invite", "post", lambda w: [P, w.client.pk, w.client.contacts.first().pk],
+     {**STAFF_ONLY, "admin": 302, "supervisor": 302, "other_supervisor": 302}),
+    ("engagement_list", "get", lambda w: [P], STAFF_ONLY),
+    ("engagement_create", "get", lambda w: [P], STAFF_ONLY),
+    ("engagement_detail", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
+    ("engagement_edit", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
+    ("participant_join", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
+    ("participant_leave", "get", lambda w: [P, w.engagement.pk, w.engagement.memberships.first().pk],
+     OWN_ENGAGEMENT),
+    ("participant_invite", "post", lambda w: [P, w.engagement.pk, w.engagement.memberships.last().pk],
+     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
+    ("series_plan", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
+    ("meeting_create", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
+    ("meeting_list", "get", lambda w: [P], STAFF_ONLY),
+    ("meeting_detail", "get", lambda w: [P, w.meeting.pk],
+     {**OWN_ENGAGEMENT, "participant": 200, "outsider": 404}),
+    ("meeting_move", "get", lambda w: [P, w.meeting.pk], OWN_ENGAGEMENT),
+    ("meeting_cancel", "post", lambda w: [P, w.meeting.pk],
+     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
+    ("meeting_attendance", "post", lambda w: [P, w.meeting.pk],
+     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
+    ("meeting_focus", "post", lambda w: [P, w.meeting.pk],
+     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
+    ("meeting_ics", "get", lambda w: [P, w.meeting.pk],
+     {**EVERY_MEMBER, "other_supervisor": 404, "outsider": 404}),
+    ("feed_settings", "get", lambda w: [P], EVERY_MEMBER),
+    ("people", "get", lambda w: [P], ADMIN_ONLY),
+    ("invite", "get", lambda w: [P], ADMIN_ONLY),
+    ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),
+]
+
+# Another practice's objects under this practice's address: 404 for everyone of this practice.
+FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
+    ("engagement_detail", lambda w: [P, w.foreign_engagement.pk]),
+    ("engagement_edit", lambda w: [P, w.foreign_engagement.pk]),
+    ("series_plan", lambda w: [P, w.foreign_engagement.pk]),
+    ("meeting_detail", lambda w: [P, w.foreign_meeting.pk]),
+    ("meeting_move", lambda w: [P, w.foreign_meeting.pk]),
+    ("meeting_ics", lambda w: [P, w.foreign_meeting.pk]),
+    ("client_detail", lambda w: [P, w.foreign_engagement.client_id]),
+]
+
+# URL names that are not ours to guard (allauth's own pages and Django's language switch).
+EXTERNAL_PREFIXES = ("account_", "mfa_", "set_language")
+
+
+def _login(client: Any, w: World, role: str) -> None:
+    user = {
+        "admin": w.admin,
+        "supervisor": w.supervisor,
+        "other_supervisor": w.other_supervisor,
+        "contact": w.contact_user,
+        "participant": w.participant_user,
+        "outsider": w.outsider_participant_user,
+        "foreign": w.foreign_supervisor,
+    }.get(role)
+    if user is not None:
+        client.force_login(user)
+
+
+def _names(patterns: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            found |= _names(p.url_patterns)
+        elif isinstance(p, URLPattern) and p.name:
+            found.add(p.name)
+    return found
+
+
+def test_every_url_is_in_the_matrix():
+    ours = {n for n in _names(get_resolver().url_patterns) if not n.startswith(EXTERNAL_PREFIXES)}
+    covered = {name for name, *_rest in MATRIX}
+    assert ours - covered == set(), "add these URLs to the permission matrix"
+    for name, _method, _args, expected in MATRIX:
+        assert set(expected) == set(ROLES), f"{name} must name every role"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "args", "expected"), MATRIX, ids=[c[0] for c in MATRIX])
+def test_permission(client, world, role, name, method, args, expected):
+    with scopes_disabled():
+        url = reverse(name, args=args(world))
+    _login(client, world, role)
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
+    if response.status_code == 302 and role == "anonymous" and name != "home":
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in {"anonymous", "foreign"}])
+@pytest.mark.parametrize(("name", "args"), FOREIGN_OBJECTS, ids=[c[0] for c in FOREIGN_OBJECTS])
+def test_other_practice_objects_are_not_found(client, world, role, name, args):
+    with scopes_disabled():
+        url = reverse(name, args=args(world))
+    _login(client, world, role)
+    response = client.get(url)
+    assert response.status_code in {403, 404}
+    if role in {"admin", "supervisor", "other_supervisor"}:
+        assert response.status_code == 404
+
+
+def test_revoked_feed_is_gone(client, world):
+    token = _feed_token(world)
+    with scopes_disabled():
+        meeting_services.feed_revoke_all(user=world.participant_user, practice=world.practice)
+    response = client.get(reverse("feed", args=[token]))
+    assert response.status_code == 410
+    assert "stoppats" in response.content.decode()
