@@ -49,22 +49,32 @@ def world(db: Any) -> World:
     practice = f.PracticeFactory(name="Ekbacken handledning", slug="ekbacken")
     admin = f.member(practice, Role.ADMIN, name="Åsa Admin", email="admin@ekbacken.se")
     supervisor = f.member(practice, Role.SUPERVISOR, name="Siv Handledare", email="siv@ekbacken.se")
-    other_supervisor = f.member(practice, Role.SUPERVISOR, name="Olle Annan", email="olle@ekbacken.se")
+    other_supervisor = f.member(
+        practice, Role.SUPERVISOR, name="Olle Annan", email="olle@ekbacken.se"
+    )
     client = f.ClientFactory(practice=practice, name="Solbacka skola")
-    contact_user = f.member(practice, Role.CLIENT_CONTACT, name="Rektor Rut", email="rut@solbacka.se")
+    contact_user = f.member(
+        practice, Role.CLIENT_CONTACT, name="Rektor Rut", email="rut@solbacka.se"
+    )
     f.ClientContactFactory(practice=practice, client=client, user=contact_user, name="Rektor Rut")
     engagement = f.EngagementFactory(
         practice=practice, client=client, supervisor=supervisor, title="Lärarlaget åk 4–6"
     )
-    participant_user = f.member(practice, Role.PARTICIPANT, name="Pia Deltagare", email="pia@solbacka.se")
-    pia = f.ParticipantFactory(practice=practice, user=participant_user, name="Pia Deltagare", email="pia@solbacka.se")
+    participant_user = f.member(
+        practice, Role.PARTICIPANT, name="Pia Deltagare", email="pia@solbacka.se"
+    )
+    pia = f.ParticipantFactory(
+        practice=practice, user=participant_user, name="Pia Deltagare", email="pia@solbacka.se"
+    )
     f.GroupMembershipFactory(engagement=engagement, participant=pia)
     f.GroupMembershipFactory(engagement=engagement)
     other_engagement = f.EngagementFactory(
         practice=practice, client=client, supervisor=other_supervisor, title="Elevhälsoteamet"
     )
     outsider = f.member(practice, Role.PARTICIPANT, name="Otto Utanför", email="otto@solbacka.se")
-    otto = f.ParticipantFactory(practice=practice, user=outsider, name="Otto Utanför", email="otto@solbacka.se")
+    otto = f.ParticipantFactory(
+        practice=practice, user=outsider, name="Otto Utanför", email="otto@solbacka.se"
+    )
     f.GroupMembershipFactory(engagement=other_engagement, participant=otto)
     f.GroupMembershipFactory(engagement=other_engagement)
     meeting = f.MeetingFactory(engagement=engagement)
@@ -74,7 +84,19 @@ def world(db: Any) -> World:
     foreign_engagement = f.EngagementFactory(practice=other_practice, supervisor=foreign_supervisor)
     foreign_meeting = f.MeetingFactory(engagement=foreign_engagement)
     return World(
-        practice, admin, supervisor, other_supervisor, contact_user, participant_user, outsider,
-        client, engagement, other_engagement, meeting, other_practice, foreign_supervisor,
-        foreign_engagement, foreign_meeting,
+        practice,
+        admin,
+        supervisor,
+        other_supervisor,
+        contact_user,
+        participant_user,
+        outsider,
+        client,
+        engagement,
+        other_engagement,
+        meeting,
+        other_practice,
+        foreign_supervisor,
+        foreign_engagement,
+        foreign_meeting,
     )

@@ -140,7 +140,5 @@ class MeetingFactory(ScopedFactory):
     practice = factory.SelfAttribute("engagement.practice")
     engagement = factory.SubFactory(EngagementFactory)
     supervisor = factory.SelfAttribute("engagement.supervisor")
-    starts_at = factory.LazyFunction(
-        lambda: dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
-    )
+    starts_at = factory.LazyFunction(lambda: dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))

@@ -16,7 +16,6 @@ from django_scopes import scopes_disabled
 
 from bollplank.meetings import services as meeting_services
 from tests.conftest import World
-from tests.factories import PASSWORD
 
 ROLES = (
     "anonymous",
@@ -30,12 +29,28 @@ ROLES = (
 )
 
 # Shorthands for the common rows.
-STAFF_ONLY = {"anonymous": 302, "admin": 200, "supervisor": 200, "other_supervisor": 200,
-              "contact": 403, "participant": 403, "outsider": 403, "foreign": 404}
+STAFF_ONLY = {
+    "anonymous": 302,
+    "admin": 200,
+    "supervisor": 200,
+    "other_supervisor": 200,
+    "contact": 403,
+    "participant": 403,
+    "outsider": 403,
+    "foreign": 404,
+}
 OWN_ENGAGEMENT = {**STAFF_ONLY, "other_supervisor": 404}
 ADMIN_ONLY = {**STAFF_ONLY, "supervisor": 403, "other_supervisor": 403}
-EVERY_MEMBER = {"anonymous": 302, "admin": 200, "supervisor": 200, "other_supervisor": 200,
-                "contact": 200, "participant": 200, "outsider": 200, "foreign": 404}
+EVERY_MEMBER = {
+    "anonymous": 302,
+    "admin": 200,
+    "supervisor": 200,
+    "other_supervisor": 200,
+    "contact": 200,
+    "participant": 200,
+    "outsider": 200,
+    "foreign": 404,
+}
 
 
 def _feed_token(w: World) -> str:
@@ -49,15 +64,29 @@ P = "ekbacken"
 
 MATRIX: list[Case] = [
     # (url name, method, args, expected per role)
-    ("home", "get", lambda w: [], {"anonymous": 302, **{r: 302 for r in ROLES[1:]}}),
-    ("accessibility", "get", lambda w: [], {r: 200 for r in ROLES}),
-    ("invitation_accept", "get", lambda w: ["no-such-token"], {r: 404 for r in ROLES}),
-    ("feed", "get", lambda w: [_feed_token(w)], {r: 200 for r in ROLES}),
+    ("home", "get", lambda w: [], {"anonymous": 302, **dict.fromkeys(ROLES[1:], 302)}),
+    ("accessibility", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
+    ("invitation_accept", "get", lambda w: ["no-such-token"], dict.fromkeys(ROLES, 404)),
+    ("feed", "get", lambda w: [_feed_token(w)], dict.fromkeys(ROLES, 200)),
     ("dashboard", "get", lambda w: [P], STAFF_ONLY),
-    ("participant_home", "get", lambda w: [P],
-     {**{r: 403 for r in ROLES}, "anonymous": 302, "participant": 200, "outsider": 200, "foreign": 404}),
-    ("client_home", "get", lambda w: [P],
-     {**{r: 403 for r in ROLES}, "anonymous": 302, "contact": 200, "foreign": 404}),
+    (
+        "participant_home",
+        "get",
+        lambda w: [P],
+        {
+            **dict.fromkeys(ROLES, 403),
+            "anonymous": 302,
+            "participant": 200,
+            "outsider": 200,
+            "foreign": 404,
+        },
+    ),
+    (
+        "client_home",
+        "get",
+        lambda w: [P],
+        {**dict.fromkeys(ROLES, 403), "anonymous": 302, "contact": 200, "foreign": 404},
+    ),
     ("calendar_week", "get", lambda w: [P], EVERY_MEMBER),
     ("calendar_month", "get", lambda w: [P], EVERY_MEMBER),
     ("client_list", "get", lambda w: [P], STAFF_ONLY),
@@ -65,31 +94,63 @@ MATRIX: list[Case] = [
     ("client_detail", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
     ("client_edit", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
     ("contact_create", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
-    ("contact_invite", "post", lambda w: [P, w.client.pk, w.client.contacts.first().pk],
-     {**STAFF_ONLY, "admin": 302, "supervisor": 302, "other_supervisor": 302}),
+    (
+        "contact_invite",
+        "post",
+        lambda w: [P, w.client.pk, w.client.contacts.first().pk],
+        {**STAFF_ONLY, "admin": 302, "supervisor": 302, "other_supervisor": 302},
+    ),
     ("engagement_list", "get", lambda w: [P], STAFF_ONLY),
     ("engagement_create", "get", lambda w: [P], STAFF_ONLY),
     ("engagement_detail", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
     ("engagement_edit", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
     ("participant_join", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
-    ("participant_leave", "get", lambda w: [P, w.engagement.pk, w.engagement.memberships.first().pk],
-     OWN_ENGAGEMENT),
-    ("participant_invite", "post", lambda w: [P, w.engagement.pk, w.engagement.memberships.last().pk],
-     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
+    (
+        "participant_leave",
+        "get",
+        lambda w: [P, w.engagement.pk, w.engagement.memberships.first().pk],
+        OWN_ENGAGEMENT,
+    ),
+    (
+        "participant_invite",
+        "post",
+        lambda w: [P, w.engagement.pk, w.engagement.memberships.last().pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
     ("series_plan", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
     ("meeting_create", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
     ("meeting_list", "get", lambda w: [P], STAFF_ONLY),
-    ("meeting_detail", "get", lambda w: [P, w.meeting.pk],
-     {**OWN_ENGAGEMENT, "participant": 200, "outsider": 404}),
+    (
+        "meeting_detail",
+        "get",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "participant": 200, "outsider": 404},
+    ),
     ("meeting_move", "get", lambda w: [P, w.meeting.pk], OWN_ENGAGEMENT),
-    ("meeting_cancel", "post", lambda w: [P, w.meeting.pk],
-     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
-    ("meeting_attendance", "post", lambda w: [P, w.meeting.pk],
-     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
-    ("meeting_focus", "post", lambda w: [P, w.meeting.pk],
-     {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302}),
-    ("meeting_ics", "get", lambda w: [P, w.meeting.pk],
-     {**EVERY_MEMBER, "other_supervisor": 404, "outsider": 404}),
+    (
+        "meeting_cancel",
+        "post",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    (
+        "meeting_attendance",
+        "post",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    (
+        "meeting_focus",
+        "post",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    (
+        "meeting_ics",
+        "get",
+        lambda w: [P, w.meeting.pk],
+        {**EVERY_MEMBER, "other_supervisor": 404, "outsider": 404},
+    ),
     ("feed_settings", "get", lambda w: [P], EVERY_MEMBER),
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),

@@ -73,7 +73,11 @@ def test_group_created_with_members(setup):
             participants=[PersonInput("Ada", "ADA@example.se"), PersonInput("Bo", "bo@example.se")],
             **fields(client, supervisor),
         )
-        emails = sorted(GroupMembership.objects.filter(engagement=engagement).values_list("participant__email", flat=True))
+        emails = sorted(
+            GroupMembership.objects.filter(engagement=engagement).values_list(
+                "participant__email", flat=True
+            )
+        )
     assert emails == ["ada@example.se", "bo@example.se"]
 
 
@@ -100,7 +104,11 @@ def test_leaving_keeps_history_and_the_minimum(setup):
             services.participant_leave(actor=supervisor, membership=a, left_on=dt.date(2026, 6, 1))
         assert exc.value.code == "group_too_small"
         services.participant_join(
-            actor=supervisor, engagement=engagement, name="Cia", email="cia@example.se", joined_on=dt.date(2026, 5, 1)
+            actor=supervisor,
+            engagement=engagement,
+            name="Cia",
+            email="cia@example.se",
+            joined_on=dt.date(2026, 5, 1),
         )
         services.participant_leave(actor=supervisor, membership=a, left_on=dt.date(2026, 6, 1))
         rows = GroupMembership.objects.filter(engagement=engagement).count()
@@ -114,6 +122,10 @@ def test_joining_twice_is_refused(setup):
     m = f.GroupMembershipFactory(engagement=engagement)
     with scope(practice=practice), pytest.raises(ValidationError) as exc:
         services.participant_join(
-            actor=supervisor, engagement=engagement, name="X", email=m.participant.email, joined_on=dt.date(2026, 5, 1)
+            actor=supervisor,
+            engagement=engagement,
+            name="X",
+            email=m.participant.email,
+            joined_on=dt.date(2026, 5, 1),
         )
     assert exc.value.code == "already_member"

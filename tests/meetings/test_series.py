@@ -109,7 +109,10 @@ def test_series_marks_nonexistent_spring_time(engagement):
         )
     # 5 April is Easter Day, a holiday; the series goes on to 12 April.
     assert [p.status for p in proposals] == [
-        Proposal.OK, Proposal.BAD_TIME, Proposal.HOLIDAY, Proposal.OK
+        Proposal.OK,
+        Proposal.BAD_TIME,
+        Proposal.HOLIDAY,
+        Proposal.OK,
     ]
     assert "2026-03-29" in proposals[1].reason
 
@@ -121,12 +124,16 @@ def test_make_local_refuses_nonexistent_and_ambiguous_times():
     with pytest.raises(LocalTimeError) as autumn:
         make_local(dt.date(2026, 10, 25), dt.time(2, 30), "Europe/Stockholm")
     assert autumn.value.code == "ambiguous_time"
-    assert make_local(dt.date(2026, 10, 25), dt.time(3, 30), "Europe/Stockholm").utcoffset() == dt.timedelta(hours=1)
+    assert make_local(
+        dt.date(2026, 10, 25), dt.time(3, 30), "Europe/Stockholm"
+    ).utcoffset() == dt.timedelta(hours=1)
 
 
 def test_series_shows_double_booking_with_travel_buffer(engagement):
     practice = engagement.practice
-    other = f.EngagementFactory(practice=practice, supervisor=engagement.supervisor, client=engagement.client)
+    other = f.EngagementFactory(
+        practice=practice, supervisor=engagement.supervisor, client=engagement.client
+    )
     # Another meeting 11:00–12:00; the new one 09:00–10:45 ends within the 30 min buffer.
     f.MeetingFactory(
         engagement=other,
@@ -153,7 +160,10 @@ def test_create_series_refuses_double_booking_and_saves_nothing(engagement):
         starts_at=dt.datetime(2026, 5, 12, 9, 0, tzinfo=STOCKHOLM),
         ends_at=dt.datetime(2026, 5, 12, 11, 0, tzinfo=STOCKHOLM),
     )
-    chosen = [ChosenMeeting(dt.date(2026, 5, 5), dt.time(9)), ChosenMeeting(dt.date(2026, 5, 12), dt.time(10))]
+    chosen = [
+        ChosenMeeting(dt.date(2026, 5, 5), dt.time(9)),
+        ChosenMeeting(dt.date(2026, 5, 12), dt.time(10)),
+    ]
     with scope(practice=practice):
         with pytest.raises(ValidationError) as exc:
             services.meetings_create_series(actor=None, engagement=engagement, chosen=chosen)
@@ -168,7 +178,10 @@ def test_create_series_moves_a_conflicting_date_to_another_time(engagement):
         starts_at=dt.datetime(2026, 5, 12, 9, 0, tzinfo=STOCKHOLM),
         ends_at=dt.datetime(2026, 5, 12, 11, 0, tzinfo=STOCKHOLM),
     )
-    chosen = [ChosenMeeting(dt.date(2026, 5, 5), dt.time(9)), ChosenMeeting(dt.date(2026, 5, 12), dt.time(13))]
+    chosen = [
+        ChosenMeeting(dt.date(2026, 5, 5), dt.time(9)),
+        ChosenMeeting(dt.date(2026, 5, 12), dt.time(13)),
+    ]
     with scope(practice=practice):
         created = services.meetings_create_series(actor=None, engagement=engagement, chosen=chosen)
         assert [timezone_local(m.starts_at) for m in created] == [
@@ -240,7 +253,9 @@ def test_cancel_outside_notice_is_not_late(engagement):
 def test_cancelled_meeting_frees_the_time(engagement):
     meeting = f.MeetingFactory(engagement=engagement)
     with scope(practice=engagement.practice):
-        services.meeting_cancel(actor=None, meeting=meeting, now=meeting.starts_at - dt.timedelta(days=5))
+        services.meeting_cancel(
+            actor=None, meeting=meeting, now=meeting.starts_at - dt.timedelta(days=5)
+        )
         again = services.meeting_create(
             actor=None, engagement=engagement, day=dt.date(2026, 3, 10), time=dt.time(9, 0)
         )

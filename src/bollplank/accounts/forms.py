@@ -12,9 +12,12 @@ class InviteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(
-        label=_("Role"), choices=[(Role.ADMIN, Role.ADMIN.label), (Role.SUPERVISOR, Role.SUPERVISOR.label)]
+        label=_("Role"),
+        choices=[(Role.ADMIN, Role.ADMIN.label), (Role.SUPERVISOR, Role.SUPERVISOR.label)],
     )
-    language = forms.ChoiceField(label=_("Language of the e-mail"), choices=[("sv", "Svenska"), ("en", "English")])
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"), choices=[("sv", "Svenska"), ("en", "English")]
+    )
 
 
 class AcceptForm(forms.Form):

@@ -99,6 +99,9 @@ def invitation_accept(
 ) -> User:
     """Accept an invitation: create the account (or use the logged-in one), grant the role and
     link the participant or contact record to the person."""
+    from bollplank.clients.models import ClientContact
+    from bollplank.engagements.models import Participant
+
     with scopes_disabled():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not locked.is_usable:
@@ -117,11 +120,9 @@ def invitation_accept(
             user = User.objects.create_user(locked.email, password, name=name.strip())
         membership_grant(actor=user, practice=locked.practice, user=user, role=locked.role)
         if locked.participant_id:
-            type(locked.participant).objects.filter(pk=locked.participant_id).update(user=user)
+            Participant.objects.filter(pk=locked.participant_id).update(user=user)
         if locked.client_contact_id:
-            type(locked.client_contact).objects.filter(pk=locked.client_contact_id).update(
-                user=user
-            )
+            ClientContact.objects.filter(pk=locked.client_contact_id).update(user=user)
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
         audit(user, "accounts.invitation.accepted", locked)

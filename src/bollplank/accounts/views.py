@@ -51,7 +51,8 @@ def invite(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(
-                request, _("An invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+                request,
+                _("An invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect("people", practice.slug)
     return render(request, "accounts/invite.html", {"form": form})
@@ -70,7 +71,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("home")
-        messages.success(request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name})
+        messages.success(
+            request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}
+        )
         return redirect("home")
     if logged_in is None and request.method == "POST" and form.is_valid():
         try:
@@ -80,15 +83,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
-            if exc.code == "has_account" or getattr(exc, "error_list", None) and any(
-                e.code == "has_account" for e in exc.error_list
+            if (
+                exc.code == "has_account"
+                or getattr(exc, "error_list", None)
+                and any(e.code == "has_account" for e in exc.error_list)
             ):
                 form.add_error(None, exc.messages[0])
             else:
                 form.add_error("password1", exc)
         else:
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name})
+            messages.success(
+                request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}
+            )
             return redirect("home")
     return render(
         request,

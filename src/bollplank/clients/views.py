@@ -97,7 +97,9 @@ def contact_invite(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
     """Invite a client contact to log in and see their client's page."""
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
-    contact = get_object_or_404(ClientContact.objects.filter(client=client), pk=contact_pk)
+    contact: ClientContact = get_object_or_404(
+        ClientContact.objects.filter(client=client), pk=contact_pk
+    )
     invitation_create(
         actor=user,
         practice=practice,

@@ -62,9 +62,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # meetings are in the calendar.
     own_roles = frozenset({Role.SUPERVISOR}) if Role.SUPERVISOR in roles else roles
     week = list(meetings_between(user, practice, own_roles, week_start, week_end))
-    engagements = list(engagements_for_list(user, practice, own_roles).filter(status="active"))
+    engagements: list[Any] = list(
+        engagements_for_list(user, practice, own_roles).filter(status="active")
+    )
     for e in engagements:
-        e.quota_pct = min(100, round(100 * (e.held_count + e.planned_count) / e.meetings_ordered))
+        used = e.held_count + e.planned_count
+        e.quota_pct = min(100, round(100 * used / e.meetings_ordered))
     return render(
         request,
         "core/dashboard.html",

@@ -47,20 +47,29 @@ def parse_people(text: str) -> list[PersonInput]:
         match = re.match(r"^(?P<name>.+?)\s*(?:,|<)\s*(?P<email>[^,<>\s]+@[^,<>\s]+)\s*>?$", line)
         if not match:
             errors.append(
-                str(_("Line %(n)d: write the name, a comma and the e-mail address.") % {"n": number})
+                str(
+                    _("Line %(n)d: write the name, a comma and the e-mail address.") % {"n": number}
+                )
             )
             continue
         email = match["email"].lower()
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(str(_("Line %(n)d: “%(email)s” is not an e-mail address.") % {"n": number, "email": email[:80]}))
+            errors.append(
+                str(
+                    _("Line %(n)d: “%(email)s” is not an e-mail address.")
+                    % {"n": number, "email": email[:80]}
+                )
+            )
             continue
         people.append(PersonInput(name=match["name"].strip()[:200], email=email))
     if errors:
         raise ValidationError(errors)
     if len(people) > MAX_PARTICIPANTS:
-        raise ValidationError(_("At most %(max)d participants at a time.") % {"max": MAX_PARTICIPANTS})
+        raise ValidationError(
+            _("At most %(max)d participants at a time.") % {"max": MAX_PARTICIPANTS}
+        )
     return people
 
 
@@ -78,7 +87,9 @@ class EngagementForm(forms.ModelForm):
     participants_text = forms.CharField(
         label=_("Participants"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One per line: name, e-mail. A group has at least 2; individual supervision 1."),
+        help_text=_(
+            "One per line: name, e-mail. A group has at least 2; individual supervision 1."
+        ),
         max_length=20000,
     )
 
@@ -108,18 +119,28 @@ class EngagementForm(forms.ModelForm):
         }
 
     def __init__(
-        self, *args: Any, practice: Practice, actor: Any, roles: frozenset[str], creating: bool, **kwargs: Any
+        self,
+        *args: Any,
+        practice: Practice,
+        actor: Any,
+        roles: frozenset[str],
+        creating: bool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.filter(practice=practice)
-        supervisors = get_user_model().objects.filter(
-            memberships__practice=practice, memberships__role=Role.SUPERVISOR
-        ).order_by("name")
+        client_field: Any = self.fields["client"]
+        client_field.queryset = Client.objects.filter(practice=practice)
+        supervisors = (
+            get_user_model()
+            .objects.filter(memberships__practice=practice, memberships__role=Role.SUPERVISOR)
+            .order_by("name")
+        )
         if Role.ADMIN not in roles:
             # A supervisor plans their own engagements.
             supervisors = supervisors.filter(pk=actor.pk)
-        self.fields["supervisor"].queryset = supervisors
-        self.fields["supervisor"].label_from_instance = lambda u: u.name or u.email
+        supervisor_field: Any = self.fields["supervisor"]
+        supervisor_field.queryset = supervisors
+        supervisor_field.label_from_instance = lambda u: u.name or u.email
         self.fields["meeting_minutes"].required = False
         self.fields["meeting_minutes"].help_text = _("Default: 60 for individual, 120 for group.")
         if self.instance.pk:

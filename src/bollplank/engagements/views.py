@@ -33,9 +33,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
     if status in {"active", "ended"}:
         engagements = engagements.filter(status=status)
-    return render(
-        request, "engagements/list.html", {"engagements": engagements, "status": status}
-    )
+    return render(request, "engagements/list.html", {"engagements": engagements, "status": status})
 
 
 @practice_view(*STAFF)
@@ -107,9 +105,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.engagement_update(
-                actor=user, engagement=engagement, **form.service_fields()
-            )
+            services.engagement_update(actor=user, engagement=engagement, **form.service_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -129,18 +125,18 @@ def participant_join(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s has joined.") % {"name": form.cleaned_data["name"]})
+            messages.success(
+                request, _("%(name)s has joined.") % {"name": form.cleaned_data["name"]}
+            )
             return redirect("engagement_detail", practice.slug, engagement.pk)
-    return render(
-        request, "engagements/join_form.html", {"form": form, "engagement": engagement}
-    )
+    return render(request, "engagements/join_form.html", {"form": form, "engagement": engagement})
 
 
 @practice_view(*STAFF)
 def participant_leave(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
-    membership = get_object_or_404(
+    membership: GroupMembership = get_object_or_404(
         GroupMembership.objects.filter(engagement=engagement).select_related("participant"),
         pk=membership_pk,
     )
@@ -170,7 +166,7 @@ def participant_invite(request: HttpRequest, pk: int, membership_pk: int) -> Htt
     """Invite a participant to log in: they will see their meetings and calendar link."""
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
-    membership = get_object_or_404(
+    membership: GroupMembership = get_object_or_404(
         GroupMembership.objects.filter(engagement=engagement).select_related("participant"),
         pk=membership_pk,
     )
@@ -184,5 +180,7 @@ def participant_invite(request: HttpRequest, pk: int, membership_pk: int) -> Htt
         participant=participant,
         language=engagement.client.language,
     )
-    messages.success(request, _("An invitation is sent to %(email)s.") % {"email": participant.email})
+    messages.success(
+        request, _("An invitation is sent to %(email)s.") % {"email": participant.email}
+    )
     return redirect("engagement_detail", practice.slug, engagement.pk)

@@ -22,11 +22,17 @@ class SeriesForm(forms.Form):
         widget=forms.RadioSelect,
         initial="count",
     )
-    count = forms.IntegerField(label=_("Number of meetings"), min_value=1, max_value=200, required=False)
+    count = forms.IntegerField(
+        label=_("Number of meetings"), min_value=1, max_value=200, required=False
+    )
     until = forms.DateField(label=_("Last date"), widget=DateInput(), required=False)
-    skip_holidays = forms.BooleanField(label=_("Skip Swedish public holidays"), required=False, initial=True)
+    skip_holidays = forms.BooleanField(
+        label=_("Skip Swedish public holidays"), required=False, initial=True
+    )
     focus = forms.ChoiceField(
-        label=_("Focus"), choices=[("", _("as the engagement"))] + list(Focus.choices), required=False
+        label=_("Focus"),
+        choices=[("", _("as the engagement"))] + list(Focus.choices),
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -52,7 +58,9 @@ class MeetingForm(forms.Form):
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
     focus = forms.ChoiceField(
-        label=_("Focus"), choices=[("", _("as the engagement"))] + list(Focus.choices), required=False
+        label=_("Focus"),
+        choices=[("", _("as the engagement"))] + list(Focus.choices),
+        required=False,
     )
 
 

@@ -92,6 +92,9 @@ class Attendance(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.participant_id}@{self.meeting_id}: {self.status}"
+
 
 class CalendarFeed(models.Model):
     """A person's private subscription URL. The token is stored hashed and can be revoked."""
@@ -109,3 +112,6 @@ class CalendarFeed(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"feed {self.pk} of user {self.user_id}"

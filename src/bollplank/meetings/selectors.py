@@ -82,16 +82,18 @@ def meetings_of_engagement(engagement: Any) -> QuerySet[Meeting]:
 
 def meeting_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int) -> Meeting:
     """One meeting the person may see, or 404."""
-    qs = meetings_visible_to(user, practice, roles).select_related(
-        "engagement", "engagement__client", "supervisor"
-    ).prefetch_related(
-        Prefetch("attendance", queryset=Attendance.objects.select_related("participant")),
-        Prefetch(
-            "engagement__memberships",
-            queryset=GroupMembership.objects.select_related("participant").order_by(
-                "participant__name"
+    qs = (
+        meetings_visible_to(user, practice, roles)
+        .select_related("engagement", "engagement__client", "supervisor")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("participant")),
+            Prefetch(
+                "engagement__memberships",
+                queryset=GroupMembership.objects.select_related("participant").order_by(
+                    "participant__name"
+                ),
             ),
-        ),
+        )
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -107,5 +109,3 @@ def meetings_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> Q
         .select_related("engagement", "engagement__client", "supervisor")
         .order_by("starts_at")
     )
-
-

@@ -100,9 +100,7 @@ def series_dates(
             _("The interval must be between 1 and 52 weeks."), code="bad_interval"
         )
     if until is None and count is None:
-        raise ValidationError(
-            _("Give an end date or a number of meetings."), code="no_series_end"
-        )
+        raise ValidationError(_("Give an end date or a number of meetings."), code="no_series_end")
     if until is not None and until < first_day:
         raise ValidationError(
             _("The series ends (%(until)s) before it starts (%(first)s).")
@@ -226,9 +224,8 @@ def meetings_create_series(
             ends_at=ends_at,
         ).first()
         if conflict is not None:
-            errors.append(
-                f"{item.day.isoformat()}: {_conflict_error(conflict, engagement.practice).messages[0]}"
-            )
+            message = _conflict_error(conflict, engagement.practice).messages[0]
+            errors.append(f"{item.day.isoformat()}: {message}")
             continue
         if any(s < ends_at + buffer and e > starts_at - buffer for s, e in planned):
             errors.append(
@@ -328,7 +325,7 @@ def meeting_reschedule(
 
 @transaction.atomic
 def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
-    """Cancel a meeting; inside the practice's notice period it is flagged as a late cancellation."""
+    """Cancel a meeting. Inside the practice's notice period it is flagged as late."""
     if meeting.is_cancelled:
         raise ValidationError(_("The meeting is already cancelled."), code="already_cancelled")
     now = now or timezone.now()
@@ -348,7 +345,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = No
 
 @transaction.atomic
 def meeting_set_focus(*, actor: Any, meeting: Meeting, focus: str) -> Meeting:
-    """Record whether this meeting was about process or a case (it can change meeting by meeting)."""
+    """Record whether this meeting was about process or a case (it changes meeting by meeting)."""
     meeting.focus = focus
     meeting.full_clean(exclude=["uid"])
     meeting.save(update_fields=["focus", "updated_at"])
@@ -366,17 +363,15 @@ def attendance_record(
             _("Attendance cannot be recorded for a cancelled meeting."), code="cancelled"
         )
     allowed = set(
-        Participant.objects.filter(
-            memberships__engagement=meeting.engagement
-        ).values_list("pk", flat=True)
+        Participant.objects.filter(memberships__engagement=meeting.engagement).values_list(
+            "pk", flat=True
+        )
     )
     valid = set(AttendanceStatus.values)
     rows: list[Attendance] = []
     for participant_id, status in statuses.items():
         if participant_id not in allowed:
-            raise ValidationError(
-                _("That person is not in this group."), code="not_member"
-            )
+            raise ValidationError(_("That person is not in this group."), code="not_member")
         if status not in valid:
             raise ValidationError(_("Unknown attendance status."), code="bad_status")
         row, _created = Attendance.objects.update_or_create(

@@ -65,7 +65,9 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
     meetings = list(
-        meetings_between(user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1)))
+        meetings_between(
+            user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1))
+        )
     )
     holidays = holidays_between(monday, sunday)
     days = []
@@ -108,7 +110,9 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
     meetings = list(
-        meetings_between(user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1)))
+        meetings_between(
+            user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
+        )
     )
     by_day: dict[dt.date, list[Any]] = {}
     for meeting in meetings:
@@ -150,7 +154,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     """All meetings the person may see, upcoming or past, 50 a page."""
     user, practice, roles = who(request)
     when = request.GET.get("when", "upcoming")
-    qs = meetings_visible_to(user, practice, roles).select_related("engagement", "engagement__client")
+    qs = meetings_visible_to(user, practice, roles).select_related(
+        "engagement", "engagement__client"
+    )
     now = timezone.now()
     if when == "past":
         qs = qs.filter(starts_at__lt=now).order_by("-starts_at")
@@ -190,14 +196,16 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan a series: choose the rhythm, see every date with what is in its way (holidays, double
     bookings, clock changes), adjust each date, then create them all at once."""
     user, practice, roles = who(request)
-    engagement = select_engagement(user, practice, roles, pk)
+    engagement: Any = select_engagement(user, practice, roles, pk)
     form = SeriesForm(
         request.POST or None,
         initial={
             "first_day": max(engagement.start_date, timezone.localdate()),
             "time": dt.time(9, 0),
             "minutes": engagement.meeting_minutes,
-            "count": max(engagement.meetings_ordered - engagement.held_count - engagement.planned_count, 1),
+            "count": max(
+                engagement.meetings_ordered - engagement.held_count - engagement.planned_count, 1
+            ),
         },
     )
     context: dict[str, Any] = {"engagement": engagement, "form": form, "proposals": None}
@@ -218,11 +226,9 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
                     focus=data.get("focus") or "",
                 )
             except ValidationError as exc:
-                errors = exc.messages
+                errors = [str(m) for m in exc.messages]
             else:
-                messages.success(
-                    request, _("%(n)d meetings are planned.") % {"n": len(created)}
-                )
+                messages.success(request, _("%(n)d meetings are planned.") % {"n": len(created)})
                 return redirect("engagement_detail", practice.slug, engagement.pk)
         # Show the user's own choices again, each with what is now in its way.
         proposals = [
@@ -292,7 +298,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         members = members_on(meeting.engagement, local.date())
         context.update(
             {
-                "attendance_rows": [(m.participant, recorded.get(m.participant_id, "")) for m in members],
+                "attendance_rows": [
+                    (m.participant, recorded.get(m.participant_id, "")) for m in members
+                ],
                 "attendance_choices": AttendanceStatus.choices,
                 "move_form": MoveForm(
                     initial={
@@ -326,7 +334,12 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The meeting is moved. Calendars that subscribe update."))
             return redirect("meeting_detail", practice.slug, meeting.pk)
-    return render(request, "meetings/move.html", {"form": form, "meeting": meeting}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "meetings/move.html",
+        {"form": form, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -356,7 +369,8 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
     statuses: dict[int, str] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith("attendance-") and value:
             try:
                 statuses[int(key.removeprefix("attendance-"))] = value
@@ -411,11 +425,15 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.feed_revoke_all(user=user, practice=practice)
-            messages.success(request, _("The calendar link is stopped. It no longer shows anything."))
+            messages.success(
+                request, _("The calendar link is stopped. It no longer shows anything.")
+            )
             return redirect("feed_settings", practice.slug)
         _feed, token = services.feed_create(user=user, practice=practice)
         new_url = request.build_absolute_uri(reverse("feed", args=[token]))
-    active = CalendarFeed.objects.filter(practice=practice, user=user, revoked_at__isnull=True).first()
+    active = CalendarFeed.objects.filter(
+        practice=practice, user=user, revoked_at__isnull=True
+    ).first()
     return render(
         request,
         "meetings/feed_settings.html",

@@ -1,0 +1,358 @@
+"""End-to-end through the views (Django test client): what a supervisor does, and what
+each other role then sees — and bad input that must be refused without losing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import icalendar
+from django.core import mail
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from bollplank.clients.models import Client
+from bollplank.engagements.models import Engagement
+from bollplank.meetings.models import Attendance, Meeting
+from tests import factories as f
+from tests.factories import PASSWORD
+
+P = "ekbacken"
+
+
+def test_supervisor_creates_client_engagement_and_series(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("client_create", args=[P]),
+        {"name": "Björkskolan", "org_number": "2120000142", "sector": "school", "language": "sv"},
+    )
+    with scopes_disabled():
+        created = Client.objects.get(name="Björkskolan")
+    assert response.status_code == 302
+    assert created.org_number == "212000-0142"
+
+    response = client.post(
+        reverse("engagement_create", args=[P]),
+        {
+            "client": created.pk,
+            "supervisor": world.supervisor.pk,
+            "title": "Fritidspersonalen",
+            "form": "group",
+            "focus": "process",
+            "meeting_minutes": "",
+            "meetings_ordered": 6,
+            "start_date": "2027-03-01",
+            "end_date": "2027-06-30",
+            "venue": "client",
+            "venue_address": "Björkvägen 2",
+            "price_kr": "4500",
+            "participants_text": "Anna Ek, anna@bjork.se\nBo Lind <bo@bjork.se>",
+        },
+    )
+    with scopes_disabled():
+        engagement = Engagement.objects.get(title="Fritidspersonalen")
+    assert response.status_code == 302
+    assert (engagement.meeting_minutes, engagement.price_per_meeting_ore) == (120, 450000)
+
+    plan = reverse("series_plan", args=[P, engagement.pk])
+    params = {
+        "first_day": "2027-03-23",
+        "time": "09:00",
+        "minutes": "120",
+        "interval_weeks": "1",
+        "end_mode": "count",
+        "count": "3",
+        "skip_holidays": "on",
+        "focus": "",
+    }
+    preview = client.post(plan, {**params, "action": "preview"})
+    body = preview.content.decode()
+    # 2027-03-30 is a Tuesday after Easter? No: Easter Monday 2027 is 29 March; the 23rd, 30th
+    # and 6 April are ordinary Tuesdays, across the DST change of 28 March.
+    assert body.count('name="day-') == 3
+    rows = {"rows": "3"}
+    for i, day in enumerate(["2027-03-23", "2027-03-30", "2027-04-06"]):
+        rows |= {f"day-{i}": day, f"time-{i}": "09:00", f"include-{i}": "on"}
+    response = client.post(plan, {**params, **rows, "action": "create"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        starts = list(
+            Meeting.objects.filter(engagement=engagement).values_list("starts_at", flat=True)
+        )
+    assert [s.astimezone(dt.UTC).hour for s in starts] == [8, 7, 7]
+
+
+def test_series_preview_shows_the_holiday_it_skips(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("series_plan", args=[P, world.engagement.pk]),
+        {
+            "first_day": "2026-12-18",
+            "time": "10:00",
+            "minutes": "120",
+            "interval_weeks": "1",
+            "end_mode": "count",
+            "count": "2",
+            "skip_holidays": "on",
+            "action": "preview",
+        },
+    )
+    body = response.content.decode()
+    # Fridays: 18 Dec is ordinary, 25 Dec is Christmas Day, 1 Jan New Year's Day.
+    assert "Juldagen" in body
+    assert "Nyårsdagen" in body
+    assert 'value="2026-12-25"' in body
+
+
+def _future_meeting(world, engagement=None):
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=10)
+    return f.MeetingFactory(
+        engagement=engagement or world.engagement,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+
+
+def test_participant_sees_own_meetings_and_no_one_elses(client, world):
+    _future_meeting(world)
+    _future_meeting(world, world.other_engagement)
+    client.force_login(world.participant_user)
+    page = client.get(reverse("participant_home", args=[P])).content.decode()
+    detail = client.get(reverse("meeting_detail", args=[P, world.meeting.pk])).content.decode()
+    assert world.engagement.title in page
+    assert world.other_engagement.title not in page
+    assert 'name="attendance-' not in detail
+
+
+def test_client_contact_sees_counts_and_no_names(client, world):
+    with scopes_disabled():
+        for membership in world.engagement.memberships.all():
+            Attendance.objects.create(
+                practice=world.practice,
+                meeting=world.meeting,
+                participant=membership.participant,
+                status="present",
+            )
+    client.force_login(world.contact_user)
+    page = client.get(reverse("client_home", args=[P])).content.decode()
+    assert world.engagement.title in page
+    assert "Pia Deltagare" not in page
+    assert re.search(r"<td>2</td>", page)
+
+
+def test_attendance_recorded_by_supervisor(client, world):
+    client.force_login(world.supervisor)
+    with scopes_disabled():
+        ids = [m.participant_id for m in world.engagement.memberships.all()]
+    response = client.post(
+        reverse("meeting_attendance", args=[P, world.meeting.pk]),
+        {f"attendance-{ids[0]}": "present", f"attendance-{ids[1]}": "late_cancelled"},
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        statuses = dict(
+            Attendance.objects.filter(meeting=world.meeting).values_list("participant_id", "status")
+        )
+    assert statuses == {ids[0]: "present", ids[1]: "late_cancelled"}
+
+
+def test_attendance_for_someone_outside_the_group_is_refused(client, world):
+    client.force_login(world.supervisor)
+    with scopes_disabled():
+        stranger = world.other_engagement.memberships.first().participant_id
+    client.post(
+        reverse("meeting_attendance", args=[P, world.meeting.pk]),
+        {f"attendance-{stranger}": "present"},
+    )
+    with scopes_disabled():
+        assert Attendance.objects.filter(meeting=world.meeting).count() == 0
+
+
+def test_move_changes_feed_sequence_and_keeps_uid(client, world):
+    client.force_login(world.supervisor)
+    client.post(
+        reverse("meeting_move", args=[P, world.meeting.pk]),
+        {"day": "2026-03-11", "time": "13:00", "minutes": "120"},
+    )
+    ics = client.get(reverse("meeting_ics", args=[P, world.meeting.pk]))
+    event = next(iter(icalendar.Calendar.from_ical(ics.content).walk("VEVENT")))
+    assert str(event["UID"]).startswith(str(world.meeting.uid))
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == "2026-03-11 13:00"
+
+
+def test_feed_shows_participant_meetings_and_cancellations(client, world):
+    meeting = _future_meeting(world)
+    client.force_login(world.participant_user)
+    response = client.post(reverse("feed_settings", args=[P]), {"action": "create"})
+    url = re.search(r'value="(http[^"]+\.ics)"', response.content.decode())[1]
+    client.logout()
+    client.force_login(world.supervisor)
+    client.post(reverse("meeting_cancel", args=[P, meeting.pk]))
+    client.logout()
+    feed = client.get(url.replace("http://testserver", ""))
+    cal = icalendar.Calendar.from_ical(feed.content)
+    status = {str(e["UID"]).split("@")[0]: str(e["STATUS"]) for e in cal.walk("VEVENT")}
+    # The world's March meeting is in the past year's window; the cancelled one keeps its UID.
+    assert status == {str(world.meeting.uid): "CONFIRMED", str(meeting.uid): "CANCELLED"}
+    assert cal.walk("VTIMEZONE")[0]["TZID"] == "Europe/Stockholm"
+
+
+def test_invitation_lets_participant_set_password_and_log_in(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.supervisor)
+    with scopes_disabled():
+        membership = world.engagement.memberships.exclude(
+            participant__user=world.participant_user
+        ).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("participant_invite", args=[P, world.engagement.pk, membership.pk]))
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/invitation/\S+/", mail.outbox[0].body)[0]
+    assert mail.outbox[0].subject.startswith("Inbjudan")
+    client.logout()
+    path = link.split("8000", 1)[-1] if ":8000" in link else "/" + link.split("/", 3)[3]
+    response = client.post(
+        path, {"name": "Ny Person", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    home = client.get(reverse("participant_home", args=[P]))
+    assert home.status_code == 200
+    again = client.get(path)
+    assert again.status_code == 404  # used once
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_invalid_org_number_is_refused_with_message_and_input_kept(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("client_create", args=[P]),
+        {
+            "name": "Skolan <b>X</b>",
+            "org_number": "212000-0143",
+            "sector": "school",
+            "language": "sv",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "organisationsnummer" in body
+    assert 'value="Skolan &lt;b&gt;X&lt;/b&gt;"' in body
+    with scopes_disabled():
+        assert not Client.objects.filter(name__startswith="Skolan").exists()
+
+
+def test_one_megabyte_of_text_is_refused_and_nothing_saved(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("client_edit", args=[P, world.client.pk]),
+        {
+            "name": world.client.name,
+            "org_number": "",
+            "sector": "school",
+            "language": "sv",
+            "mission": "x" * 1_000_000,
+        },
+    )
+    assert response.status_code == 200
+    assert "20000" in response.content.decode().replace("\xa0", "").replace(" ", "")
+    world.client.refresh_from_db()
+    assert world.client.mission == ""
+
+
+def test_script_in_text_is_escaped_everywhere(client, world):
+    client.force_login(world.supervisor)
+    hostile = '<script>alert("x")</script>'
+    client.post(
+        reverse("client_edit", args=[P, world.client.pk]),
+        {
+            "name": hostile,
+            "org_number": "",
+            "sector": "school",
+            "language": "sv",
+            "mission": hostile,
+        },
+    )
+    for url in (
+        reverse("client_detail", args=[P, world.client.pk]),
+        reverse("client_list", args=[P]),
+    ):
+        body = client.get(url).content.decode()
+        assert hostile not in body
+        assert "&lt;script&gt;" in body
+
+
+def test_group_of_one_in_form_shows_message_and_keeps_input(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("engagement_create", args=[P]),
+        {
+            "client": world.client.pk,
+            "supervisor": world.supervisor.pk,
+            "title": "Ensam grupp",
+            "form": "group",
+            "focus": "process",
+            "meetings_ordered": 4,
+            "start_date": "2027-01-01",
+            "end_date": "2027-06-01",
+            "venue": "video",
+            "participants_text": "Ada Ek, ada@ex.se",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "minst 2" in body
+    assert "Ada Ek, ada@ex.se" in body
+
+
+def test_series_ending_before_start_shows_message(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("series_plan", args=[P, world.engagement.pk]),
+        {
+            "first_day": "2026-09-01",
+            "time": "09:00",
+            "minutes": "120",
+            "interval_weeks": "2",
+            "end_mode": "until",
+            "until": "2026-08-01",
+            "action": "preview",
+        },
+    )
+    assert "2026-08-01" in response.content.decode()
+    assert 'name="rows"' not in response.content.decode()
+
+
+def test_double_booking_single_meeting_is_refused_with_the_conflict_named(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("meeting_create", args=[P, world.engagement.pk]),
+        {"day": "2026-03-10", "time": "10:30", "minutes": "60", "focus": ""},
+    )
+    body = response.content.decode()
+    assert world.engagement.title in body
+    assert 'value="10:30"' in body
+    with scopes_disabled():
+        assert Meeting.objects.filter(engagement=world.engagement).count() == 1
+
+
+def test_nonexistent_dst_time_is_refused_in_the_form(client, world):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("meeting_create", args=[P, world.engagement.pk]),
+        {"day": "2026-03-29", "time": "02:30", "minutes": "60", "focus": ""},
+    )
+    assert "2026-03-29" in response.content.decode()
+    with scopes_disabled():
+        assert Meeting.objects.filter(engagement=world.engagement).count() == 1
+
+
+def test_english_is_switchable(client, world):
+    client.force_login(world.supervisor)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("client_list", args=[P])).content.decode()
+    assert '<html lang="en">' in body
+    assert ">Clients<" in body
