@@ -48,7 +48,7 @@ def test_group_of_one_is_refused_and_nothing_saved(setup):
                 **fields(client, supervisor),
             )
         assert exc.value.code == "group_too_small"
-        assert "at least 2" in exc.value.messages[0]
+        assert "minst 2" in exc.value.messages[0]
         assert Engagement.objects.count() == 0
 
 
