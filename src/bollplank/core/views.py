@@ -68,6 +68,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for e in engagements:
         used = e.held_count + e.planned_count
         e.quota_pct = min(100, round(100 * used / e.meetings_ordered))
+    # The engagements closest to running out of ordered meetings first.
+    engagements.sort(key=lambda e: (-e.quota_pct, e.title))
     return render(
         request,
         "core/dashboard.html",
