@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
@@ -490,6 +491,7 @@ class _Builder:
         self.staff: dict[str, User] = {}
         self.clients: dict[str, Client] = {}
         self.engagements: dict[str, Engagement] = {}
+        self._password_hash: str | None = None
 
     @property
     def admin(self) -> User:
@@ -506,7 +508,14 @@ class _Builder:
         self._focus_and_attendance()
 
     def _user(self, name: str, email: str) -> User:
-        return User.objects.create_user(email, DEMO_PASSWORD, name=name)
+        user = User.objects.create_user(email, None, name=name)
+        # Every demo login has the same password: hash it once, not once per person (Argon2
+        # takes a good part of a second by design).
+        if self._password_hash is None:
+            self._password_hash = make_password(DEMO_PASSWORD)
+        user.password = self._password_hash
+        user.save(update_fields=["password"])
+        return user
 
     def _staff(self) -> None:
         for key, name, email, roles in STAFF:

@@ -1,0 +1,149 @@
+# Bollplank: `make run` serves the demo, `make test` runs every check CI runs.
+# Works on a fresh Debian machine with only python3 (3.11+), make and git: missing system
+# packages are installed with apt-get (as root, or through sudo).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+MAKEFLAGS += --no-print-directory
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+# uv lives beside the environment, not in it: `uv pip sync` removes what the requirements
+# do not name, uv itself included.
+UV_DIR := $(VENV)/tools
+UV := $(UV_DIR)/bin/uv
+UV_VERSION := 0.13.8
+MANAGE := $(PY) manage.py
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+# Stamps: a second `make run` reuses what is there until a requirements or lock file changes.
+STAMP_DEPS := $(VENV)/.stamp-deps
+STAMP_DEV := $(VENV)/.stamp-deps-dev
+STAMP_NPM := node_modules/.stamp-npm
+STAMP_MESSAGES := var/.stamp-messages
+PO_FILES := $(wildcard src/bollplank/locale/*/LC_MESSAGES/*.po)
+LOCALE_IGNORE := --ignore=.venv --ignore=node_modules
+
+export UV_LINK_MODE := copy
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# $(call apt_install,packages): try with the package lists there are, then update and retry.
+apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; }
+
+.PHONY: run test deps deps-dev lint fmt messages clean distclean help _browser _messages _npm
+
+help:
+	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test       install dev tools, then lint, type-check, migrations check and pytest"
+	@echo "make deps       install the runtime dependencies (deps-dev: with the dev tools)"
+	@echo "make lint|fmt   check | format the code;  make messages: update and compile translations"
+	@echo "make clean      remove caches and generated files (distclean: also .venv and node_modules)"
+
+# --- running ---------------------------------------------------------------------------------
+
+run: deps
+	@export BOLLPLANK_DEBUG=1 PORT=$(PORT); \
+	$(MANAGE) migrate --no-input -v0; \
+	$(MANAGE) load_demo; \
+	echo; \
+	echo "==> Serving on http://127.0.0.1:$(PORT) with the task worker (Ctrl-C stops both)"; \
+	$(MANAGE) db_worker -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# --- testing ---------------------------------------------------------------------------------
+
+test: deps-dev _browser
+	@echo "==> ruff check"; $(VENV)/bin/ruff check -q src tests
+	@echo "==> ruff format --check"; $(VENV)/bin/ruff format -q --check src tests
+	@echo "==> mypy"; $(VENV)/bin/mypy
+	@echo "==> makemigrations --check"; $(MANAGE) makemigrations --check --dry-run -v1
+	@echo "==> pytest"; $(VENV)/bin/pytest -n 2
+
+lint: deps-dev
+	@$(VENV)/bin/ruff check src tests
+	@$(VENV)/bin/ruff format --check src tests
+	@$(VENV)/bin/mypy
+
+fmt: deps-dev
+	@$(VENV)/bin/ruff check -q --fix src tests || true
+	@$(VENV)/bin/ruff format src tests
+
+# Browser tests use Debian's Chromium, never a browser downloaded by Playwright.
+_browser:
+	@if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	  $(call apt_install,chromium fonts-dejavu-core); \
+	fi
+
+# --- dependencies ----------------------------------------------------------------------------
+
+deps: $(STAMP_DEPS) _npm _messages
+
+deps-dev: $(STAMP_DEV) _npm _messages
+
+$(PY):
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Bollplank needs Python 3.11 or newer (python3 is $$(python3 -V))." >&2; exit 1; }
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || { $(call apt_install,python3-venv); }
+	@echo "==> python3 -m venv $(VENV)"
+	@python3 -m venv $(VENV)
+
+$(UV): | $(PY)
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
+	@echo "==> pip install uv==$(UV_VERSION)"
+	@$(PY) -m pip install -q --target $(UV_DIR) uv==$(UV_VERSION)
+
+# The runtime set is part of the dev set: after deps-dev, deps keeps the dev tools. Syncing the
+# runtime set alone removes them, so their stamp goes too.
+$(STAMP_DEPS): requirements.txt | $(UV)
+	@if [ -f $(STAMP_DEV) ] && [ $(STAMP_DEV) -nt requirements.txt ] && [ $(STAMP_DEV) -nt requirements-dev.txt ]; then \
+	  true; \
+	else \
+	  echo "==> uv pip sync requirements.txt"; \
+	  rm -f $(STAMP_DEV); \
+	  $(UV) pip sync -q --python $(PY) requirements.txt; \
+	fi
+	@touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(UV)
+	@echo "==> uv pip sync requirements.txt requirements-dev.txt"
+	@$(UV) pip sync -q --python $(PY) requirements.txt requirements-dev.txt
+	@touch $@ $(STAMP_DEPS)
+
+_npm: $(STAMP_NPM)
+
+$(STAMP_NPM): package.json package-lock.json
+	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
+	@echo "==> npm ci"
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+_messages: $(if $(PO_FILES),$(STAMP_MESSAGES))
+
+$(STAMP_MESSAGES): $(PO_FILES) | $(PY)
+	@command -v msgfmt >/dev/null || { $(call apt_install,gettext); }
+	@echo "==> compilemessages"
+	@$(MANAGE) compilemessages -v0 $(LOCALE_IGNORE)
+	@mkdir -p var && touch $@
+
+# Update the .po files from the code and templates (run inside src/bollplank so that tests and
+# tools stay out of them), then compile them.
+messages: | $(PY)
+	@command -v msgfmt >/dev/null || { $(call apt_install,gettext); }
+	@cd src/bollplank && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -v0 -l sv -l en --no-obsolete $(LOCALE_IGNORE)
+	@$(MANAGE) compilemessages -v0 $(LOCALE_IGNORE)
+	@mkdir -p var && touch $(STAMP_MESSAGES)
+
+# --- cleaning (var/, which holds the SQLite database and the secret key, is never touched) ----
+
+clean:
+	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
+	find src -name '*.mo' -delete
+	rm -rf .mypy_cache .ruff_cache .pytest_cache staticfiles test-results
+	rm -f $(STAMP_DEPS) $(STAMP_DEV) $(STAMP_NPM) $(STAMP_MESSAGES)
+
+distclean: clean
+	rm -rf $(VENV) node_modules
