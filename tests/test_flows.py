@@ -356,3 +356,36 @@ def test_english_is_switchable(client, world):
     body = client.get(reverse("client_list", args=[P])).content.decode()
     assert '<html lang="en">' in body
     assert ">Clients<" in body
+
+
+def test_engagement_can_be_ended_from_the_edit_form(client, world):
+    client.force_login(world.supervisor)
+    e = world.engagement
+    response = client.post(
+        reverse("engagement_edit", args=[P, e.pk]),
+        {
+            "client": e.client_id,
+            "supervisor": e.supervisor_id,
+            "title": e.title,
+            "form": e.form,
+            "focus": e.focus,
+            "meeting_minutes": e.meeting_minutes,
+            "meetings_ordered": e.meetings_ordered,
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "venue": e.venue,
+            "venue_address": e.venue_address,
+            "price_kr": "4500,00",
+            "status": "ended",
+        },
+    )
+    assert response.status_code == 302
+    e.refresh_from_db()
+    assert (e.status, e.price_per_meeting_ore) == ("ended", 450000)
+
+
+def test_two_factor_pages_render_in_the_layout(client, world):
+    client.force_login(world.participant_user)
+    body = client.get(reverse("mfa_index")).content.decode()
+    assert '<html lang="sv">' in body
+    assert "Tillgänglighetsredogörelse" in body

@@ -15,7 +15,7 @@ from django_scopes.forms import SafeModelChoiceField
 from bollplank.accounts.enums import Role
 from bollplank.clients.models import Client
 from bollplank.core.models import Practice
-from bollplank.engagements.enums import DEFAULT_MINUTES, Form
+from bollplank.engagements.enums import DEFAULT_MINUTES, Form, Status
 from bollplank.engagements.models import Engagement
 from bollplank.engagements.services import PersonInput
 
@@ -147,6 +147,10 @@ class EngagementForm(forms.ModelForm):
             self.fields["price_kr"].initial = Decimal(self.instance.price_per_meeting_ore) / 100
         if not creating:
             del self.fields["participants_text"]
+            # Ending an engagement is an edit; a new one always starts active.
+            self.fields["status"] = forms.ChoiceField(
+                label=_("Status"), choices=Status.choices, initial=self.instance.status
+            )
         if not self.is_bound and not self.instance.pk:
             today = dt.date.today()
             self.initial.setdefault("start_date", today)
@@ -172,7 +176,9 @@ class EngagementForm(forms.ModelForm):
         pass
 
     def service_fields(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+        data = {
+            k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields or k == "status"
+        }
         price = self.cleaned_data.get("price_kr") or Decimal(0)
         data["price_per_meeting_ore"] = int((price * 100).to_integral_value())
         return data
