@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
 
@@ -228,7 +229,12 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors = [str(m) for m in exc.messages]
             else:
-                messages.success(request, _("%(n)d meetings are planned.") % {"n": len(created)})
+                n = len(created)
+                messages.success(
+                    request,
+                    ngettext("%(n)d meeting is planned.", "%(n)d meetings are planned.", n)
+                    % {"n": n},
+                )
                 return redirect("engagement_detail", practice.slug, engagement.pk)
         # Show the user's own choices again, each with what is now in its way.
         proposals = [
