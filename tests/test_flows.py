@@ -83,6 +83,8 @@ def test_supervisor_creates_client_engagement_and_series(client, world):
 
 
 def test_series_preview_shows_the_holiday_it_skips(client, world):
+    world.engagement.end_date = dt.date(2027, 6, 30)
+    world.engagement.save()
     client.force_login(world.supervisor)
     response = client.post(
         reverse("series_plan", args=[P, world.engagement.pk]),
@@ -389,3 +391,20 @@ def test_two_factor_pages_render_in_the_layout(client, world):
     body = client.get(reverse("mfa_index")).content.decode()
     assert '<html lang="sv">' in body
     assert "Tillgänglighetsredogörelse" in body
+
+
+def test_login_page_has_labels_and_no_sign_up_link(client, db):
+    body = client.get(reverse("account_login")).content.decode()
+    assert '<label for="id_login">' in body and '<label for="id_password">' in body
+    assert "/accounts/signup/" not in body
+    assert "inbjudan" in body
+
+
+def test_oversized_request_gets_a_swedish_page(client, world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("client_edit", args=[P, world.client.pk]), {"mission": "å" * 5000}
+    )
+    assert response.status_code == 400
+    assert "för stort" in response.content.decode()

@@ -264,7 +264,8 @@ if not DEBUG and env_bool("BOLLPLANK_HTTPS", True) and not os.environ.get("PYTES
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Large enough that 1 MB of Swedish text in a field reaches the form and gets its message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from bollplank.core.models import AuditEvent, Practice
 
 GENESIS = "0" * 64
+# Any fixed number: the key of the PostgreSQL advisory lock that orders audit writers.
+_CHAIN_LOCK = 0x420117
+
+
+def _lock_chain() -> None:
+    """Serialise writers of the chain until the transaction ends.
+
+    Locking the newest row is not enough on PostgreSQL: under READ COMMITTED a writer that
+    waited on it would still read the old newest row and fork the chain. An advisory lock
+    taken before reading avoids that; SQLite's IMMEDIATE transactions already serialise.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
 
 
 def audit(
@@ -30,8 +44,8 @@ def audit(
         if practice is None and isinstance(obj, Practice):
             practice = obj
     with transaction.atomic():
-        # Lock the newest row so that two writers cannot both chain onto it.
-        last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-id").only("hash").first()
         event = AuditEvent(
             practice=practice,
             actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -9,7 +9,7 @@ from bollplank.accounts.enums import Role
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the layout needs to draw the menu for the current practice and roles."""
-    roles: frozenset[str] = getattr(request, "roles", frozenset())
+    roles: frozenset[str] = getattr(request, "all_roles", frozenset())
     return {
         "practice": getattr(request, "practice", None),
         "roles": roles,

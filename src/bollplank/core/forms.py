@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from bollplank.core.timeutils import MAX_DATE, MIN_DATE, in_range
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the years Bollplank plans in (2000–2100): a typo such as 0202-05-01 gets a
+    message instead of reaching date arithmetic that overflows."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(validate_date_in_range)
+
+
+def validate_date_in_range(value: dt.date) -> None:
+    if not in_range(value):
+        raise ValidationError(
+            _("Choose a date between %(min)s and %(max)s."),
+            code="date_out_of_range",
+            params={"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
+        )
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:

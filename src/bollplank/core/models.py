@@ -55,7 +55,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
-    prev_hash = models.CharField(max_length=64)
+    # Unique: a fork in the chain (two events after the same one) fails loudly.
+    prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

@@ -68,9 +68,11 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
                 )
                 return redirect("mfa_activate_totp")
             request.practice = practice  # type: ignore[attr-defined]
-            request.roles = roles  # type: ignore[attr-defined]
-            timezone.activate(practice.timezone)
-            with scope(practice=practice):
+            # A view acts in the capacity of the roles it allows: a supervisor who is also a
+            # participant in a colleague's group must not get staff powers over that group.
+            request.roles = roles & set(allowed) if allowed else roles  # type: ignore[attr-defined]
+            request.all_roles = roles  # type: ignore[attr-defined]
+            with timezone.override(practice.timezone), scope(practice=practice):
                 return view(request, *args, **kwargs)
 
         return wrapped

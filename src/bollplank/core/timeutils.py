@@ -46,6 +46,22 @@ def iso_week(day: dt.date) -> int:
     return day.isocalendar().week
 
 
+# Dates outside this range are refused: far enough for any real planning, and clear of the
+# edges where datetime arithmetic overflows.
+MIN_DATE = dt.date(2000, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+def after(start: dt.datetime, minutes: int) -> dt.datetime:
+    """``start`` plus a duration, counted in real time (UTC): a 120-minute meeting lasts two
+    hours also on the night the clocks change. Aware arithmetic in a local zone would not."""
+    return start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
+
+
+def in_range(day: dt.date) -> bool:
+    return MIN_DATE <= day <= MAX_DATE
+
+
 class LocalTimeError(ValidationError):
     """A wall-clock time that does not exist, or exists twice, on that day."""
 
@@ -56,6 +72,12 @@ def make_local(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:
     Raises LocalTimeError for a time skipped when the clocks go forward (02:30 on the spring
     change in Sweden) and for a time that happens twice when they go back (02:30 in autumn).
     """
+    if not in_range(day):
+        raise LocalTimeError(
+            _("Choose a date between %(min)s and %(max)s.")
+            % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
+            code="date_out_of_range",
+        )
     tz = ZoneInfo(tz_name)
     naive = dt.datetime.combine(day, time)
     first = naive.replace(tzinfo=tz, fold=0)

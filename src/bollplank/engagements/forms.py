@@ -14,6 +14,7 @@ from django_scopes.forms import SafeModelChoiceField
 
 from bollplank.accounts.enums import Role
 from bollplank.clients.models import Client
+from bollplank.core.forms import BoundedDateField, validate_date_in_range
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import DEFAULT_MINUTES, Form, Status
 from bollplank.engagements.models import Engagement
@@ -166,6 +167,13 @@ class EngagementForm(forms.ModelForm):
         if not data.get("meeting_minutes") and data.get("form"):
             data["meeting_minutes"] = DEFAULT_MINUTES[Form(data["form"])]
             self.instance.meeting_minutes = data["meeting_minutes"]
+        for name in ("start_date", "end_date"):
+            if data.get(name):
+                try:
+                    validate_date_in_range(data[name])
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+                    data.pop(name, None)
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The engagement ends before it starts."))
@@ -187,8 +195,8 @@ class EngagementForm(forms.ModelForm):
 class JoinForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"))
-    joined_on = forms.DateField(label=_("Joins on"), widget=DateInput())
+    joined_on = BoundedDateField(label=_("Joins on"), widget=DateInput())
 
 
 class LeaveForm(forms.Form):
-    left_on = forms.DateField(label=_("Leaves on"), widget=DateInput())
+    left_on = BoundedDateField(label=_("Leaves on"), widget=DateInput())

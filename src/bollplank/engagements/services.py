@@ -133,13 +133,13 @@ def engagement_update(*, actor: Any, engagement: Engagement, **fields: Any) -> E
     engagement.full_clean()
     if "supervisor" in changed:
         _check_supervisor(engagement.practice, engagement.supervisor)
-        # Future meetings follow the engagement to the new supervisor.
-        from bollplank.meetings.models import Meeting
-
-        Meeting.objects.filter(engagement=engagement).update(supervisor=engagement.supervisor)
     if "form" in changed:
         check_group_size(engagement.form, active_memberships(engagement).count())
     engagement.save()
+    # Meetings ahead follow the new terms (supervisor, place, title); those held stay as held.
+    from bollplank.meetings.services import meetings_follow_engagement
+
+    meetings_follow_engagement(engagement=engagement, changed=changed)
     audit(actor, "engagements.engagement.updated", engagement, {"fields": changed})
     return engagement
 

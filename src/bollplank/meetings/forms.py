@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.forms import BoundedDateField
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.forms import DateInput, TimeInput
 
 
 class SeriesForm(forms.Form):
-    first_day = forms.DateField(label=_("First meeting"), widget=DateInput())
+    first_day = BoundedDateField(label=_("First meeting"), widget=DateInput())
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
     interval_weeks = forms.IntegerField(
@@ -25,7 +26,7 @@ class SeriesForm(forms.Form):
     count = forms.IntegerField(
         label=_("Number of meetings"), min_value=1, max_value=200, required=False
     )
-    until = forms.DateField(label=_("Last date"), widget=DateInput(), required=False)
+    until = BoundedDateField(label=_("Last date"), widget=DateInput(), required=False)
     skip_holidays = forms.BooleanField(
         label=_("Skip Swedish public holidays"), required=False, initial=True
     )
@@ -54,7 +55,7 @@ class SeriesForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DateInput())
+    day = BoundedDateField(label=_("Date"), widget=DateInput())
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
     focus = forms.ChoiceField(
@@ -65,7 +66,7 @@ class MeetingForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=DateInput())
+    day = BoundedDateField(label=_("New date"), widget=DateInput())
     time = forms.TimeField(label=_("New time"), widget=TimeInput())
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
 

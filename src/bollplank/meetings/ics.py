@@ -50,7 +50,9 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"{meeting.uid}@{UID_DOMAIN}"
 
 
-def meeting_event(meeting: Meeting, *, url: str = "") -> icalendar.Event:
+def meeting_event(
+    meeting: Meeting, *, url: str = "", with_location: bool = True
+) -> icalendar.Event:
     """One VEVENT for ``meeting``; ``url`` is the absolute link back to it, if any.
 
     Reads ``meeting.engagement`` (title only), so the caller should have it loaded.
@@ -70,7 +72,8 @@ def meeting_event(meeting: Meeting, *, url: str = "") -> icalendar.Event:
     # Only the engagement title: participant names and any record text are confidential and
     # must not end up on a calendar server outside our control.
     event.add("summary", meeting.engagement.title)
-    if meeting.location:
+    # The place can be a video room's link: only for those who are in the room.
+    if meeting.location and with_location:
         event.add("location", meeting.location)
     # A cancelled meeting stays in feeds as CANCELLED (same UID) rather than disappearing, so
     # clients strike it out instead of silently keeping a stale copy.
@@ -98,6 +101,7 @@ def calendar_bytes(
     name: str,
     method: str | None = None,
     urls: Mapping[int, str] | None = None,
+    with_location: bool = True,
 ) -> bytes:
     """A complete VCALENDAR for ``meetings``, serialised (CRLF line ends, folded lines).
 
@@ -120,7 +124,10 @@ def calendar_bytes(
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", TZID)
 
-    events = [meeting_event(meeting, url=urls.get(meeting.pk, "")) for meeting in meetings]
+    events = [
+        meeting_event(meeting, url=urls.get(meeting.pk, ""), with_location=with_location)
+        for meeting in meetings
+    ]
     for event in events:
         cal.add_component(event)
     if events:

@@ -10,15 +10,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.models import hash_token
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
-from bollplank.core.timeutils import LocalTimeError, holiday_name, make_local
-from bollplank.engagements.models import Engagement, Participant
+from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
+from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
 
@@ -34,15 +34,20 @@ def conflicts_for(
     ends_at: dt.datetime,
     exclude_pk: int | None = None,
 ) -> QuerySet[Meeting]:
-    """The supervisor's planned meetings closer than the travel buffer to [starts_at, ends_at)."""
+    """The supervisor's planned meetings closer than the travel buffer to [starts_at, ends_at),
+    in every practice: one person can supervise for several firms, and is one person."""
     buffer = dt.timedelta(minutes=practice.travel_buffer_minutes)
-    qs = Meeting.objects.filter(
-        practice=practice,
-        supervisor=supervisor,
-        status=MeetingStatus.PLANNED,
-        starts_at__lt=ends_at + buffer,
-        ends_at__gt=starts_at - buffer,
-    ).select_related("engagement")
+    starts_at, ends_at = starts_at.astimezone(dt.UTC), ends_at.astimezone(dt.UTC)
+    qs = (
+        Meeting.objects.with_scopes_disabled()
+        .filter(
+            supervisor=supervisor,
+            status=MeetingStatus.PLANNED,
+            starts_at__lt=ends_at + buffer,
+            ends_at__gt=starts_at - buffer,
+        )
+        .select_related("engagement")
+    )
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.order_by("starts_at")
@@ -50,6 +55,13 @@ def conflicts_for(
 
 def _conflict_error(conflict: Meeting, practice: Practice) -> ValidationError:
     local = timezone.localtime(conflict.starts_at)
+    if conflict.practice_id != practice.pk:
+        # Another practice's meeting: say that the time is taken, never what takes it.
+        return ValidationError(
+            _("The supervisor has another commitment at %(when)s. Choose another time."),
+            code="double_booking",
+            params={"when": local.strftime("%Y-%m-%d %H:%M")},
+        )
     return ValidationError(
         _(
             "The supervisor already has “%(title)s” at %(when)s (with %(buffer)d minutes of "
@@ -72,6 +84,30 @@ class Proposal:
     HOLIDAY = "holiday"
     CONFLICT = "conflict"
     BAD_TIME = "bad_time"
+    OUTSIDE = "outside"
+
+
+def _check_plannable(engagement: Engagement, day: dt.date) -> None:
+    """Meetings belong inside an active engagement's period."""
+    from bollplank.engagements.enums import Status
+
+    if engagement.status != Status.ACTIVE:
+        raise ValidationError(
+            _("The engagement has ended: no more meetings can be planned in it."), code="ended"
+        )
+    if not engagement.start_date <= day <= engagement.end_date:
+        raise ValidationError(
+            _(
+                "%(day)s is outside the engagement's period (%(start)s – %(end)s). "
+                "Extend the period first if the meeting belongs to it."
+            )
+            % {
+                "day": day.isoformat(),
+                "start": engagement.start_date.isoformat(),
+                "end": engagement.end_date.isoformat(),
+            },
+            code="outside_period",
+        )
 
 
 @dataclass
@@ -148,6 +184,8 @@ def series_propose(
             break
         proposal = propose_one(engagement, day, time, length, skip_holidays=skip_holidays)
         proposals.append(proposal)
+        if day > engagement.end_date:
+            break  # one row says why the series stops; the rest would say the same
         if proposal.status in {Proposal.OK, Proposal.CONFLICT}:
             usable += 1
     return proposals
@@ -164,6 +202,10 @@ def propose_one(
     """What stands in the way of a meeting on ``day`` at ``time``: a holiday, a wall-clock time
     that does not exist, or the supervisor's other meetings."""
     practice = engagement.practice
+    try:
+        _check_plannable(engagement, day)
+    except ValidationError as exc:
+        return ProposedMeeting(day, time, Proposal.OUTSIDE, exc.messages[0])
     holiday = holiday_name(day) if skip_holidays else None
     if holiday:
         return ProposedMeeting(day, time, Proposal.HOLIDAY, holiday)
@@ -171,7 +213,7 @@ def propose_one(
         starts_at = make_local(day, time, practice.timezone)
     except LocalTimeError as exc:
         return ProposedMeeting(day, time, Proposal.BAD_TIME, exc.messages[0])
-    ends_at = starts_at + length
+    ends_at = starts_at.astimezone(dt.UTC) + length
     found = list(
         conflicts_for(
             practice=practice,
@@ -212,10 +254,12 @@ def meetings_create_series(
     buffer = dt.timedelta(minutes=engagement.practice.travel_buffer_minutes)
     for item in sorted(chosen, key=lambda c: (c.day, c.time)):
         try:
+            _check_plannable(engagement, item.day)
             starts_at = make_local(item.day, item.time, engagement.practice.timezone)
-        except LocalTimeError as exc:
+        except ValidationError as exc:
             errors.append(exc.messages[0])
             continue
+        starts_at = starts_at.astimezone(dt.UTC)
         ends_at = starts_at + length
         conflict = conflicts_for(
             practice=engagement.practice,
@@ -259,6 +303,49 @@ def _new_meeting(
     return meeting
 
 
+def meetings_follow_engagement(*, engagement: Engagement, changed: list[str]) -> int:
+    """Carry a changed supervisor, place or title to the engagement's planned meetings ahead,
+    raising SEQUENCE so that calendars update. A new supervisor must be free at every one of
+    them: otherwise nothing changes and the dates in the way are listed."""
+    relevant = {"supervisor", "venue", "venue_address", "video_url", "title"} & set(changed)
+    if not relevant:
+        return 0
+    ahead = Meeting.objects.filter(
+        engagement=engagement, status=MeetingStatus.PLANNED, starts_at__gte=timezone.now()
+    )
+    if "supervisor" in relevant:
+        _lock_supervisor(engagement)
+        errors = []
+        for meeting in ahead:
+            conflict = conflicts_for(
+                practice=engagement.practice,
+                supervisor=engagement.supervisor,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+            ).first()
+            if conflict is not None:
+                message = _conflict_error(conflict, engagement.practice).messages[0]
+                errors.append(f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}: {message}")
+        if errors:
+            raise ValidationError({"supervisor": errors}, code="double_booking")
+    return ahead.update(
+        supervisor=engagement.supervisor,
+        location=engagement.location_text,
+        sequence=F("sequence") + 1,
+        updated_at=timezone.now(),
+    )
+
+
+def _fresh(meeting: Meeting) -> Meeting:
+    """The meeting as it is now, locked until the transaction ends: a move and a cancellation
+    made at the same moment must not undo each other."""
+    return (
+        Meeting.objects.select_for_update()
+        .select_related("engagement", "practice")
+        .get(pk=meeting.pk)
+    )
+
+
 def _lock_supervisor(engagement: Engagement) -> None:
     # A row lock on the supervisor's user row: on PostgreSQL it queues concurrent planners;
     # SQLite's IMMEDIATE transactions already serialise writers.
@@ -278,9 +365,10 @@ def meeting_create(
     focus: str = "",
 ) -> Meeting:
     """Plan one meeting; refused if it double-books the supervisor."""
+    _check_plannable(engagement, day)
     _lock_supervisor(engagement)
-    starts_at = make_local(day, time, engagement.practice.timezone)
-    ends_at = starts_at + dt.timedelta(minutes=minutes or engagement.meeting_minutes)
+    starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
+    ends_at = after(starts_at, minutes or engagement.meeting_minutes)
     conflict = conflicts_for(
         practice=engagement.practice,
         supervisor=engagement.supervisor,
@@ -300,11 +388,13 @@ def meeting_reschedule(
     *, actor: Any, meeting: Meeting, day: dt.date, time: dt.time, minutes: int
 ) -> Meeting:
     """Move a meeting. The calendar UID stays and SEQUENCE rises so calendars update it."""
+    _lock_supervisor(meeting.engagement)
+    meeting = _fresh(meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be moved."), code="cancelled")
-    _lock_supervisor(meeting.engagement)
-    starts_at = make_local(day, time, meeting.practice.timezone)
-    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    _check_plannable(meeting.engagement, day)
+    starts_at = make_local(day, time, meeting.practice.timezone).astimezone(dt.UTC)
+    ends_at = after(starts_at, minutes)
     conflict = conflicts_for(
         practice=meeting.practice,
         supervisor=meeting.supervisor,
@@ -326,6 +416,7 @@ def meeting_reschedule(
 @transaction.atomic
 def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
     """Cancel a meeting. Inside the practice's notice period it is flagged as late."""
+    meeting = _fresh(meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("The meeting is already cancelled."), code="already_cancelled")
     now = now or timezone.now()
@@ -346,6 +437,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = No
 @transaction.atomic
 def meeting_set_focus(*, actor: Any, meeting: Meeting, focus: str) -> Meeting:
     """Record whether this meeting was about process or a case (it changes meeting by meeting)."""
+    meeting = _fresh(meeting)
     meeting.focus = focus
     meeting.full_clean(exclude=["uid"])
     meeting.save(update_fields=["focus", "updated_at"])
@@ -357,16 +449,22 @@ def meeting_set_focus(*, actor: Any, meeting: Meeting, focus: str) -> Meeting:
 def attendance_record(
     *, actor: Any, meeting: Meeting, statuses: dict[int, str]
 ) -> list[Attendance]:
-    """Record attendance for the participants given (participant id → status)."""
+    """Record attendance for the participants given (participant id → status).
+
+    Only people who were in the group on the meeting's day count; present and absent can
+    only be said of a meeting that has begun, a late cancellation also beforehand."""
+    meeting = _fresh(meeting)
     if meeting.is_cancelled:
         raise ValidationError(
             _("Attendance cannot be recorded for a cancelled meeting."), code="cancelled"
         )
+    day = timezone.localtime(meeting.starts_at).date()
     allowed = set(
-        Participant.objects.filter(memberships__engagement=meeting.engagement).values_list(
-            "pk", flat=True
-        )
+        GroupMembership.objects.filter(engagement=meeting.engagement, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .values_list("participant_id", flat=True)
     )
+    started = meeting.starts_at <= timezone.now()
     valid = set(AttendanceStatus.values)
     rows: list[Attendance] = []
     for participant_id, status in statuses.items():
@@ -374,6 +472,11 @@ def attendance_record(
             raise ValidationError(_("That person is not in this group."), code="not_member")
         if status not in valid:
             raise ValidationError(_("Unknown attendance status."), code="bad_status")
+        if not started and status != AttendanceStatus.LATE_CANCELLED:
+            raise ValidationError(
+                _("The meeting has not begun: only a late cancellation can be recorded yet."),
+                code="not_started",
+            )
         row, _created = Attendance.objects.update_or_create(
             meeting=meeting,
             participant_id=participant_id,

@@ -22,7 +22,7 @@ from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view, roles_in
-from bollplank.core.timeutils import holidays_between
+from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.core.views import who
 from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.engagements.selectors import members_on
@@ -44,14 +44,22 @@ STAFF = (Role.ADMIN, Role.SUPERVISOR)
 ALL_ROLES = tuple(Role)
 
 
+def sees_location(roles: frozenset[str]) -> bool:
+    """A client contact sees the schedule, not the place: for video meetings the place is the
+    room's link, and the client is not in the room."""
+    return bool(roles & {Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT})
+
+
 # --- calendar -------------------------------------------------------------------------------
 
 
 def _parse_day(value: str | None) -> dt.date:
+    """The date asked for, or today when it is missing, malformed or out of range."""
     try:
-        return dt.date.fromisoformat(value) if value else timezone.localdate()
+        day = dt.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         return timezone.localdate()
+    return day if in_range(day) else timezone.localdate()
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -101,12 +109,15 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
 def calendar_month(request: HttpRequest) -> HttpResponse:
     """A month as weeks (Monday first), each week with its ISO number."""
     user, practice, roles = who(request)
+    first = timezone.localdate().replace(day=1)
     try:
         year, month = (int(x) for x in (request.GET.get("month") or "").split("-"))
-        first = dt.date(year, month, 1)
+        asked = dt.date(year, month, 1)
     except ValueError:
-        today = timezone.localdate()
-        first = today.replace(day=1)
+        pass
+    else:
+        if in_range(asked) and in_range(asked + dt.timedelta(days=40)):
+            first = asked
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
@@ -187,6 +198,9 @@ def _rows_from_post(request: HttpRequest) -> tuple[list[tuple[dt.date, dt.time, 
             time = dt.time.fromisoformat(raw_time)
         except ValueError:
             errors.append(_("Row %(n)d: give the time as HH:MM.") % {"n": i + 1})
+            continue
+        if not in_range(day):
+            errors.append(_("Row %(n)d: the date is out of range.") % {"n": i + 1})
             continue
         rows.append((day, time, request.POST.get(f"include-{i}") == "on"))
     return rows, errors
@@ -415,7 +429,11 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     url = request.build_absolute_uri(reverse("meeting_detail", args=[practice.slug, meeting.pk]))
     content = calendar_bytes(
-        [meeting], name=meeting.engagement.title, method="PUBLISH", urls={meeting.pk: url}
+        [meeting],
+        name=meeting.engagement.title,
+        method="PUBLISH",
+        urls={meeting.pk: url},
+        with_location=sees_location(roles),
     )
     return ics_response(content, f"traff-{meeting.pk}.ics")
 
@@ -464,9 +482,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     practice = found.practice
-    timezone.activate(practice.timezone)
     roles = roles_in(found.user, practice)
-    with scope(practice=practice):
+    with timezone.override(practice.timezone), scope(practice=practice):
         meetings = list(meetings_for_feed(found.user, practice, roles))
         now = timezone.now()
         # Write the last use at most hourly: feeds are polled often.
@@ -474,5 +491,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
             CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)
     base = request.build_absolute_uri("/").rstrip("/")
     urls = {m.pk: base + reverse("meeting_detail", args=[practice.slug, m.pk]) for m in meetings}
-    content = calendar_bytes(meetings, name=f"Bollplank – {practice.name}", urls=urls)
+    content = calendar_bytes(
+        meetings,
+        name=f"Bollplank – {practice.name}",
+        urls=urls,
+        with_location=sees_location(roles),
+    )
     return ics_response(content, "bollplank.ics")
