@@ -33,12 +33,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # $(call apt_install,packages): try with the package lists there are, then update and retry.
 apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; }
 
-.PHONY: run test deps deps-dev lint fmt messages clean distclean help _browser _messages _npm
+.PHONY: run test bench bench-growth bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm
 
 help:
 	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test       install dev tools, then lint, type-check, migrations check and pytest"
 	@echo "make deps       install the runtime dependencies (deps-dev: with the dev tools)"
+	@echo "make bench      load the real server with a generated firm (BENCH_SCALE=small|medium|large,"
+	@echo "                BENCH_DATABASES=sqlite,postgres); figures in bench/results/ (docs/bench.md)"
+	@echo "make bench-growth  the bench at small and large scale, with the p95 growth check"
 	@echo "make lint|fmt   check | format the code;  make messages: update and compile translations"
 	@echo "make clean      remove caches and generated files (distclean: also .venv and node_modules)"
 
@@ -78,6 +81,23 @@ _browser:
 	@if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
 	  $(call apt_install,chromium fonts-dejavu-core); \
 	fi
+
+# --- benchmark (docs/bench.md) -----------------------------------------------------------------
+
+# Bench databases are kept between runs (generating the large one takes minutes):
+# var/bench/bench-<scale>.sqlite3 and bollplank_bench_<scale> on PostgreSQL. bench-clean drops them.
+bench: deps
+	@$(PY) bench/run.py
+
+bench-growth: deps
+	@BENCH_SCALE=small,large $(PY) bench/run.py
+
+bench-clean: | $(PY)
+	rm -f var/bench/bench-*.sqlite3 var/bench/bench-*.sqlite3-wal var/bench/bench-*.sqlite3-shm
+	@for scale in small medium large; do \
+	  $(PY) -c 'import sys, psycopg; c = psycopg.connect(sys.argv[1] + "/postgres", autocommit=True); c.execute("DROP DATABASE IF EXISTS bollplank_bench_" + sys.argv[2])' \
+	    "$${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}" $$scale 2>/dev/null || true; \
+	done
 
 # --- dependencies ----------------------------------------------------------------------------
 

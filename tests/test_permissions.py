@@ -66,6 +66,7 @@ MATRIX: list[Case] = [
     # (url name, method, args, expected per role)
     ("home", "get", lambda w: [], {"anonymous": 302, **dict.fromkeys(ROLES[1:], 302)}),
     ("accessibility", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
+    ("bench_noop", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("invitation_accept", "get", lambda w: ["no-such-token"], dict.fromkeys(ROLES, 404)),
     ("feed", "get", lambda w: [_feed_token(w)], dict.fromkeys(ROLES, 200)),
     ("dashboard", "get", lambda w: [P], STAFF_ONLY),

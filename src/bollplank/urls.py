@@ -63,6 +63,7 @@ practice_patterns = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accessibility/", core_views.accessibility, name="accessibility"),
+    path("bench/noop/", core_views.noop, name="bench_noop"),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("feed/<str:token>.ics", meeting_views.feed, name="feed"),
     path("i18n/", include("django.conf.urls.i18n")),

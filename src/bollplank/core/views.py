@@ -157,6 +157,11 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     )
 
 
+def noop(request: HttpRequest) -> HttpResponse:
+    """The benchmark's baseline: the full middleware stack and nothing else (bench/)."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 

@@ -1,0 +1,145 @@
+"""Set up one bench run inside Django: log the bench people in, pick the pages, count queries.
+
+Run by bench/run.py with DATABASE_URL pointing at a generated bench database. Prints one JSON
+object: for each scenario the paths to cycle through, the session cookie to send (none for
+anonymous pages) and the SQL queries one request makes (measured in-process with the test
+client, on a warm second request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bollplank.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from bollplank.accounts.enums import Role  # noqa: E402
+from bollplank.accounts.models import Membership  # noqa: E402
+from bollplank.clients.models import Client as ClientOrg  # noqa: E402
+from bollplank.core.benchdata import BENCH_SLUG  # noqa: E402
+from bollplank.core.models import Practice  # noqa: E402
+from bollplank.engagements.models import Engagement, Participant  # noqa: E402
+from bollplank.meetings.models import Meeting  # noqa: E402
+from bollplank.meetings.services import feed_create  # noqa: E402
+
+HOST = "127.0.0.1"
+
+
+def _spread(items: list[Any], n: int) -> list[Any]:
+    """Up to ``n`` items spread evenly over ``items`` (old and new, not just the first)."""
+    if len(items) <= n:
+        return items
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+def _session_cookie(user: Any) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def main() -> None:
+    with scopes_disabled():
+        practice = Practice.objects.get(slug=BENCH_SLUG)
+        p = f"/p/{practice.slug}"
+        staff = Membership.objects.filter(practice=practice).select_related("user")
+        supervisor = staff.filter(role=Role.SUPERVISOR).order_by("user_id").first().user
+        # The client with the most engagements, and the participant in the most groups:
+        # the heaviest pages of their kind.
+        client = (
+            ClientOrg.objects.filter(practice=practice)
+            .annotate(n=Count("engagements"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        contact_user = client.contacts.first().user
+        participant = (
+            Participant.objects.filter(practice=practice)
+            .annotate(n=Count("memberships"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        engagements = list(
+            Engagement.objects.filter(supervisor=supervisor)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        meetings = list(
+            Meeting.objects.filter(supervisor=supervisor)
+            .order_by("starts_at")
+            .values_list("pk", flat=True)
+        )
+        past = Meeting.objects.filter(supervisor=supervisor, starts_at__lt=timezone.now()).count()
+        _feed, token = feed_create(user=supervisor, practice=practice)
+
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    weeks = [monday + dt.timedelta(weeks=k) for k in range(-8, 9)]
+    pages = max(1, (past + 49) // 50)
+    cookies = {
+        "supervisor": _session_cookie(supervisor),
+        "contact": _session_cookie(contact_user),
+        "participant": _session_cookie(participant.user),
+    }
+    # (scenario, who, paths)
+    plan: list[tuple[str, str | None, list[str]]] = [
+        ("noop", None, ["/bench/noop/"]),
+        ("login_page", None, ["/accounts/login/"]),
+        ("supervisor_start", "supervisor", [f"{p}/"]),
+        ("calendar_week", "supervisor", [f"{p}/calendar/week/?date={d}" for d in weeks]),
+        (
+            "engagement_detail",
+            "supervisor",
+            [f"{p}/engagements/{pk}/" for pk in _spread(engagements, 25)],
+        ),
+        ("meeting_detail", "supervisor", [f"{p}/meetings/{pk}/" for pk in _spread(meetings, 50)]),
+        (
+            "meeting_list",
+            "supervisor",
+            [f"{p}/meetings/?when=past&page={n}" for n in _spread(list(range(1, pages + 1)), 20)]
+            + [f"{p}/meetings/?page=1"],
+        ),
+        ("client_page", "contact", [f"{p}/client/"]),
+        ("participant_start", "participant", [f"{p}/me/"]),
+        ("ics_feed", None, [f"/feed/{token}.ics"]),
+    ]
+    scenarios = []
+    for name, who, paths in plan:
+        cookie = cookies[who] if who else ""
+        client = Client(HTTP_HOST=HOST)
+        if cookie:
+            key, value = cookie.split("=", 1)
+            client.cookies[key] = value
+        # Every path must answer 200 before the server is loaded with it.
+        for path in paths:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {path} answered {response.status_code}, not 200")
+        with CaptureQueriesContext(connection) as queries:
+            client.get(paths[0])
+        scenarios.append(
+            {"scenario": name, "cookie": cookie, "paths": paths, "queries": len(queries)}
+        )
+    json.dump({"scenarios": scenarios}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

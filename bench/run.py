@@ -1,0 +1,398 @@
+"""`make bench`: generated data, the real server, load from a separate process, figures.
+
+For each database (SQLite, PostgreSQL) and scale (small, medium, large):
+
+1. a bench database of its own (var/bench/bench-<scale>.sqlite3, or bollplank_bench_<scale> on
+   PostgreSQL), migrated and filled by `generate_bench_data` unless it is filled already;
+2. `collectstatic`, then bench/prepare.py: sessions for the bench people, the paths of each
+   scenario, SQL queries per request (test client + CaptureQueriesContext, in-process);
+3. gunicorn with 2 workers and production settings (no debug, static files via WhiteNoise);
+4. per scenario, bench/load.py in its own process: a fixed number of requests at a fixed
+   concurrency after a warm-up; the no-op baseline runs first and again last, and each
+   scenario's throughput is given as a ratio of the baseline's;
+5. peak memory (VmHWM) of the gunicorn workers after each scenario.
+
+Writes latest.json and latest.md to BENCH_OUT (bench/results). Exits non-zero when anything
+crashed or any request failed; timings are reported, not enforced.
+
+Environment: BENCH_SCALE (small; comma-separated for several, e.g. small,large, which adds
+the growth check), BENCH_DATABASES (sqlite,postgres), BENCH_REQUESTS (per scenario, 500),
+BENCH_CONCURRENCY (8), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_OUT.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SCALE_ORDER = ["small", "medium", "large"]
+KEYS = [
+    "scenario",
+    "database",
+    "scale",
+    "requests",
+    "errors",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "rps",
+    "baseline_rps",
+    "ratio",
+    "queries",
+    "peak_rss_mb",
+]
+# Targets of issue 11, shown next to the figures (not enforced: machines differ).
+P95_TARGET_MS = 100
+RATIO_TARGET = 0.30
+RSS_TARGET_MB = 200
+GROWTH_TARGET = 1.2
+NOT_YET = [
+    ("meeting detail with its audited private-note read", "private notes (records app)"),
+    ("API list endpoints", "the JSON API (/api/v1/)"),
+]
+
+
+def log(msg: str) -> None:
+    print(f"==> {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database_url(database: str, scale: str) -> str:
+    if database == "sqlite":
+        path = ROOT / "var" / "bench" / f"bench-{scale}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    name = f"bollplank_bench_{scale}"
+    ensure_pg_database(base, name)
+    return f"{base}/{name}"
+
+
+def ensure_pg_database(base: str, name: str) -> None:
+    code = (
+        "import sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1] + '/postgres', autocommit=True) as c:\n"
+        "    if not c.execute('SELECT 1 FROM pg_database WHERE datname = %s', (sys.argv[2],))"
+        ".fetchone():\n"
+        "        c.execute('CREATE DATABASE ' + sys.argv[2])\n"
+    )
+    subprocess.run([PY, "-c", code, base, name], check=True)  # noqa: S603  (our own interpreter and scripts)
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PY, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT)  # noqa: S603  (our own interpreter and scripts)
+
+
+def server_env(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOLLPLANK_")}
+    env.pop("PYTEST_VERSION", None)
+    env.update(
+        {
+            "DATABASE_URL": url,
+            # Production settings: no debug; plain HTTP on 127.0.0.1, so no HTTPS redirect.
+            "BOLLPLANK_HTTPS": "false",
+            "BOLLPLANK_ALLOWED_HOSTS": "127.0.0.1",
+            "BOLLPLANK_LOG_LEVEL": "WARNING",
+            # As docs/deploy.md configures PostgreSQL: connections kept between requests.
+            "BOLLPLANK_DB_CONN_MAX_AGE": "60",
+        }
+    )
+    if "BOLLPLANK_SECRET_KEY" in os.environ:
+        env["BOLLPLANK_SECRET_KEY"] = os.environ["BOLLPLANK_SECRET_KEY"]
+    return env
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces; the fields after it start after the last ")".
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    peak = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return round(peak / 1024, 1)
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    gunicorn = Path(PY).parent / "gunicorn"
+    cmd = [
+        str(gunicorn),
+        "--pythonpath",
+        "src",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "bollplank.wsgi:application",
+    ]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)  # noqa: S603  (our own interpreter and scripts)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/noop/", timeout=2) as r:
+                if r.status == 200 and len(children(proc.pid)) >= 2:
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop_server(proc)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def load(port: int, scenario: dict[str, Any], requests: int, concurrency: int) -> dict[str, Any]:
+    job = json.dumps({"paths": scenario["paths"], "cookie": scenario["cookie"]})
+    out = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
+        [
+            PY,
+            str(ROOT / "bench" / "load.py"),
+            "--port",
+            str(port),
+            "--requests",
+            str(requests),
+            "--concurrency",
+            str(concurrency),
+            "--warmup",
+            str(max(2 * concurrency, min(len(scenario["paths"]) * 2, 100))),
+        ],
+        input=job.encode(),
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def run_one(database: str, scale: str, requests: int, concurrency: int) -> list[dict[str, Any]]:
+    log(f"{database}, {scale}: database")
+    url = database_url(database, scale)
+    env = server_env(url)
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "generate_bench_data", "--scale", scale, "--if-missing")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    log(f"{database}, {scale}: sessions, paths and query counts")
+    prepared = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
+        [PY, str(ROOT / "bench" / "prepare.py")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if prepared.returncode != 0:
+        sys.stderr.write(prepared.stderr.decode(errors="replace"))
+        raise SystemExit(f"bench/prepare.py failed on {database}, {scale}")
+    scenarios = json.loads(prepared.stdout)["scenarios"]
+    port = free_port()
+    log(f"{database}, {scale}: gunicorn, 2 workers, on port {port}")
+    server = start_server(env, port)
+    rows: list[dict[str, Any]] = []
+    try:
+        workers = children(server.pid)
+        # Warm both workers on every page (imports, template caches, connections) first.
+        for scenario in scenarios:
+            load(port, scenario, 4 * concurrency, concurrency)
+        # The baseline runs first and again last; its throughput is the mean of both.
+        order = [*scenarios, scenarios[0]]
+        results: dict[str, list[dict[str, Any]]] = {}
+        for scenario in order:
+            result = load(port, scenario, requests, concurrency)
+            result["peak_rss_mb"] = peak_rss_mb(workers)
+            results.setdefault(scenario["scenario"], []).append(result)
+            rps = len(result["latencies_ms"]) / result["elapsed_s"]
+            log(
+                f"{database}, {scale}: {scenario['scenario']:<18} {rps:7.1f} req/s, "
+                f"p95 {percentile(result['latencies_ms'], 0.95):6.1f} ms, "
+                f"{result['errors']} errors {result['first_error']}"
+            )
+        if server.poll() is not None:
+            raise SystemExit("gunicorn died during the run")
+    finally:
+        stop_server(server)
+    base_runs = results["noop"]
+    baseline_rps = statistics.mean(len(r["latencies_ms"]) / r["elapsed_s"] for r in base_runs)
+    for scenario in scenarios:
+        runs = results[scenario["scenario"]]
+        latencies = [x for r in runs for x in r["latencies_ms"]]
+        rps = statistics.mean(len(r["latencies_ms"]) / r["elapsed_s"] for r in runs)
+        rows.append(
+            {
+                "scenario": scenario["scenario"],
+                "database": database,
+                "scale": scale,
+                "requests": len(latencies),
+                "errors": sum(r["errors"] for r in runs),
+                "p50_ms": round(percentile(latencies, 0.50), 1),
+                "p95_ms": round(percentile(latencies, 0.95), 1),
+                "p99_ms": round(percentile(latencies, 0.99), 1),
+                "rps": round(rps, 1),
+                "baseline_rps": round(baseline_rps, 1),
+                "ratio": round(rps / baseline_rps, 2),
+                "queries": scenario["queries"],
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "_first_error": next((r["first_error"] for r in runs if r["first_error"]), ""),
+            }
+        )
+    return rows
+
+
+def growth(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, float]]:
+    """p95 at the largest scale of the run over p95 at the smallest, per scenario and database."""
+    found = []
+    scales = sorted({r["scale"] for r in rows}, key=SCALE_ORDER.index)
+    if len(scales) < 2:
+        return found
+    low, high = scales[0], scales[-1]
+    by = {(r["scenario"], r["database"], r["scale"]): r for r in rows}
+    for r in rows:
+        if r["scale"] != low:
+            continue
+        other = by.get((r["scenario"], r["database"], high))
+        if other and r["p95_ms"]:
+            found.append(
+                (r["scenario"], r["database"], low, high, round(other["p95_ms"] / r["p95_ms"], 2))
+            )
+    return found
+
+
+def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str:
+    def mark(ok: bool) -> str:
+        return "" if ok else " ✗"
+
+    lines = [
+        "# Bench results",
+        "",
+        f"`make bench` on {platform.node() or 'this machine'} ({os.cpu_count()} cores), "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}: gunicorn with 2 sync workers and production "
+        f"settings, {requests} requests per scenario (the no-op baseline twice) at concurrency "
+        f"{concurrency} from a separate process. Times in ms. ✗ marks a figure outside the "
+        f"targets (p95 < {P95_TARGET_MS} ms, ratio ≥ {RATIO_TARGET:.2f}, worker memory < "
+        f"{RSS_TARGET_MB} MB); see docs/bench.md for what each scenario does.",
+        "",
+        "| scenario | database | scale | requests | errors | p50 | p95 | p99 | rps | ratio "
+        "| queries | peak RSS MB |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['scenario']} | {r['database']} | {r['scale']} | {r['requests']} "
+            f"| {r['errors']}{mark(r['errors'] == 0)} | {r['p50_ms']} "
+            f"| {r['p95_ms']}{mark(r['p95_ms'] < P95_TARGET_MS)} | {r['p99_ms']} | {r['rps']} "
+            f"| {r['ratio']}{mark(r['ratio'] >= RATIO_TARGET)} | {r['queries']} "
+            f"| {r['peak_rss_mb']}{mark(r['peak_rss_mb'] < RSS_TARGET_MB)} |"
+        )
+    bases = sorted({(r["database"], r["scale"], r["baseline_rps"]) for r in rows})
+    lines += [
+        "",
+        "Baseline (no-op view, full middleware): "
+        + "; ".join(f"{d} {s}: {b} req/s" for d, s, b in bases)
+        + ".",
+    ]
+    grown = growth(rows)
+    if grown:
+        lines += [
+            "",
+            "## Growth: p95 at the larger scale over p95 at the smaller",
+            "",
+            "| scenario | database | scales | p95 ratio |",
+            "| --- | --- | --- | ---: |",
+        ]
+        for scenario, database, low, high, ratio in grown:
+            lines.append(
+                f"| {scenario} | {database} | {high}/{low} "
+                f"| {ratio}{mark(ratio <= GROWTH_TARGET)} |"
+            )
+    else:
+        lines += ["", "Growth check: run `make bench-growth` (BENCH_SCALE=small,large)."]
+    lines += ["", "## Not yet measurable", ""]
+    lines += [f"- {what}: {why} does not exist yet." for what, why in NOT_YET]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    scales = [s.strip() for s in os.environ.get("BENCH_SCALE", "small").split(",") if s.strip()]
+    databases = [d.strip() for d in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")]
+    requests = int(os.environ.get("BENCH_REQUESTS", "500"))
+    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "results"))
+    for s in scales:
+        if s not in SCALE_ORDER:
+            raise SystemExit(f"BENCH_SCALE: {s!r} is not one of {', '.join(SCALE_ORDER)}")
+    for d in databases:
+        if d not in ("sqlite", "postgres"):
+            raise SystemExit(f"BENCH_DATABASES: {d!r} is not sqlite or postgres")
+    if not shutil.which("gunicorn", path=str(Path(PY).parent)):
+        raise SystemExit("gunicorn is missing from the virtual environment (make deps)")
+    rows: list[dict[str, Any]] = []
+    for scale in sorted(scales, key=SCALE_ORDER.index):
+        for database in databases:
+            rows += run_one(database, scale, requests, concurrency)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(
+        json.dumps([{k: r[k] for k in KEYS} for r in rows], indent=2, ensure_ascii=False) + "\n"
+    )
+    (out / "latest.md").write_text(markdown(rows, requests, concurrency))
+    log(f"wrote {out / 'latest.json'} and {out / 'latest.md'}")
+    failed = [r for r in rows if r["errors"]]
+    for r in failed:
+        log(f"ERRORS: {r['scenario']} on {r['database']}, {r['scale']}: {r['_first_error']}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
