@@ -41,6 +41,19 @@ STAFF_ONLY = {
 }
 OWN_ENGAGEMENT = {**STAFF_ONLY, "other_supervisor": 404}
 ADMIN_ONLY = {**STAFF_ONLY, "supervisor": 403, "other_supervisor": 403}
+# The protected room: the supervisor who leads it, no one else — practice admins included.
+OWN_SUPERVISOR = {**STAFF_ONLY, "admin": 403, "other_supervisor": 404}
+SUPERVISORS = {**STAFF_ONLY, "admin": 403}
+PARTICIPANTS = {
+    "anonymous": 302,
+    "admin": 403,
+    "supervisor": 403,
+    "other_supervisor": 403,
+    "contact": 403,
+    "participant": 200,
+    "outsider": 200,
+    "foreign": 404,
+}
 EVERY_MEMBER = {
     "anonymous": 302,
     "admin": 200,
@@ -57,6 +70,28 @@ def _feed_token(w: World) -> str:
     with scopes_disabled():
         _feed, token = meeting_services.feed_create(user=w.participant_user, practice=w.practice)
     return token
+
+
+def _note(w: World) -> int:
+    from bollplank.records.models import PrivateNote
+
+    with scopes_disabled():
+        note = PrivateNote(
+            practice=w.practice, author=w.supervisor, engagement=w.engagement, meeting=w.meeting
+        )
+        note.body = "Anteckning"
+        note.save()
+    return note.pk
+
+
+def _journal(w: World) -> int:
+    from bollplank.records.models import JournalEntry
+
+    with scopes_disabled():
+        entry = JournalEntry(practice=w.practice, author=w.participant_user)
+        entry.body = "Dagbok"
+        entry.save()
+    return entry.pk
 
 
 Case = tuple[str, str, Callable[[World], list[Any]], dict[str, int]]
@@ -153,6 +188,18 @@ MATRIX: list[Case] = [
         {**EVERY_MEMBER, "other_supervisor": 404, "outsider": 404},
     ),
     ("feed_settings", "get", lambda w: [P], EVERY_MEMBER),
+    ("meeting_notes", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
+    ("meeting_summary", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
+    ("meeting_agenda", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
+    ("meeting_submit", "get", lambda w: [P, w.meeting.pk], {**PARTICIPANTS, "outsider": 404}),
+    ("engagement_notes", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
+    ("engagement_rota", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
+    ("notes_search", "get", lambda w: [P], SUPERVISORS),
+    ("note_edit", "get", lambda w: [P, _note(w)], OWN_SUPERVISOR),
+    ("journal", "get", lambda w: [P], PARTICIPANTS),
+    ("journal_edit", "get", lambda w: [P, _journal(w)], {**PARTICIPANTS, "outsider": 404}),
+    ("audit_log", "get", lambda w: [P], ADMIN_ONLY),
+    ("access_log", "get", lambda w: [P], EVERY_MEMBER),
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),
     ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),

@@ -67,7 +67,7 @@ def _practice_with(rows: int) -> dict[str, Any]:
 # (url name, who, extra queries beyond BASE — and what they are)
 PAGES = [
     ("dashboard", "supervisor", 2),  # week's meetings; engagements with quota
-    ("participant_home", "participant", 2),  # upcoming; recent
+    ("participant_home", "participant", 4),  # upcoming; recent; summaries; my case turns
     ("calendar_week", "supervisor", 1),  # the week's meetings
     ("calendar_month", "supervisor", 1),  # the month's meetings
     ("client_list", "supervisor", 1),  # clients with engagement counts

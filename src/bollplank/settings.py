@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "bollplank.clients",
     "bollplank.engagements",
     "bollplank.meetings",
+    "bollplank.records",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from bollplank.clients import views as client_views
 from bollplank.core import views as core_views
 from bollplank.engagements import views as engagement_views
 from bollplank.meetings import views as meeting_views
+from bollplank.records import views as record_views
 
 practice_patterns = [
     path("", core_views.dashboard, name="dashboard"),
@@ -55,6 +56,19 @@ practice_patterns = [
     path("meetings/<int:pk>/focus/", meeting_views.meeting_focus, name="meeting_focus"),
     path("meetings/<int:pk>/ics/", meeting_views.meeting_ics, name="meeting_ics"),
     path("feed/", meeting_views.feed_settings, name="feed_settings"),
+    # The protected room: notes, summaries, questions sent in, case rota, journal, audit.
+    path("meetings/<int:pk>/notes/", record_views.meeting_notes, name="meeting_notes"),
+    path("meetings/<int:pk>/summary/", record_views.meeting_summary, name="meeting_summary"),
+    path("meetings/<int:pk>/agenda/", record_views.meeting_agenda, name="meeting_agenda"),
+    path("meetings/<int:pk>/questions/", record_views.meeting_submit, name="meeting_submit"),
+    path("engagements/<int:pk>/notes/", record_views.engagement_notes, name="engagement_notes"),
+    path("engagements/<int:pk>/rota/", record_views.engagement_rota, name="engagement_rota"),
+    path("notes/", record_views.notes_search, name="notes_search"),
+    path("notes/<int:pk>/", record_views.note_edit, name="note_edit"),
+    path("journal/", record_views.journal, name="journal"),
+    path("journal/<int:pk>/", record_views.journal_edit, name="journal_edit"),
+    path("audit/", record_views.audit_log, name="audit_log"),
+    path("my-access-log/", record_views.access_log, name="access_log"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
     path("settings/", core_views.practice_settings, name="practice_settings"),

@@ -6,12 +6,13 @@ Events are chained by hash so that an edited or deleted row shows; the chain is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from bollplank.core.models import AuditEvent, Practice
+from bollplank.core.models import AuditEvent, AuditSubject, Practice
 
 GENESIS = "0" * 64
 # Any fixed number: the key of the PostgreSQL advisory lock that orders audit writers.
@@ -37,6 +38,7 @@ def audit(
     data: dict[str, Any] | None = None,
     *,
     practice: Practice | None = None,
+    subjects: Iterable[int] = (),
 ) -> AuditEvent:
     """Append one event. Never put confidential text in ``data``: ids and field names only."""
     if practice is None and obj is not None:
@@ -58,6 +60,9 @@ def audit(
         )
         event.hash = event.compute_hash()
         event.save()
+        people = {pk for pk in subjects if pk}
+        if people:
+            AuditSubject.objects.bulk_create(AuditSubject(event=event, user_id=pk) for pk in people)
     return event
 
 

@@ -43,6 +43,20 @@ class Practice(models.Model):
         return self.name
 
 
+class AuditSubject(models.Model):
+    """A person an audit event is about: the rows behind a person's log extract ("who has
+    read things about me")."""
+
+    event = models.ForeignKey("AuditEvent", on_delete=models.PROTECT, related_name="subjects")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "event"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.event_id}"
+
+
 class AuditEvent(models.Model):
     """One thing someone did. Append-only: each row carries the hash of the row before it."""
 

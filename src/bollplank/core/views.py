@@ -20,6 +20,8 @@ from bollplank.core.models import Practice
 from bollplank.core.tenancy import practice_view, user_practices
 from bollplank.engagements.selectors import engagements_for_list
 from bollplank.meetings.selectors import meetings_between
+from bollplank.records.models import CaseTurn
+from bollplank.records.selectors import summaries_visible_to
 
 
 def who(request: HttpRequest) -> tuple[Any, Practice, frozenset[str]]:
@@ -100,10 +102,16 @@ def participant_home(request: HttpRequest) -> HttpResponse:
         )
     )
     recent.reverse()
+    summaries = list(summaries_visible_to(user, practice, only).order_by("-meeting__starts_at")[:5])
+    my_turns = list(
+        CaseTurn.objects.filter(
+            participant__user=user, meeting__in=[m.pk for m in upcoming]
+        ).select_related("meeting", "meeting__engagement")
+    )
     return render(
         request,
         "core/participant_home.html",
-        {"upcoming": upcoming, "recent": recent[:10]},
+        {"upcoming": upcoming, "recent": recent[:10], "summaries": summaries, "my_turns": my_turns},
     )
 
 

@@ -109,6 +109,7 @@ class EngagementForm(forms.ModelForm):
             "venue",
             "venue_address",
             "video_url",
+            "submission_hours_before",
             "expectations",
             "goals",
         ]
@@ -143,6 +144,8 @@ class EngagementForm(forms.ModelForm):
         supervisor_field.queryset = supervisors
         supervisor_field.label_from_instance = lambda u: u.name or u.email
         self.fields["meeting_minutes"].required = False
+        self.fields["submission_hours_before"].required = False
+        self.fields["submission_hours_before"].initial = 24
         self.fields["meeting_minutes"].help_text = _("Default: 60 for individual, 120 for group.")
         if self.instance.pk:
             self.fields["price_kr"].initial = Decimal(self.instance.price_per_meeting_ore) / 100
@@ -164,6 +167,8 @@ class EngagementForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("submission_hours_before") is None:
+            data["submission_hours_before"] = 24
         if not data.get("meeting_minutes") and data.get("form"):
             data["meeting_minutes"] = DEFAULT_MINUTES[Form(data["form"])]
             self.instance.meeting_minutes = data["meeting_minutes"]

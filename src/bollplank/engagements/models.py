@@ -81,6 +81,11 @@ class Engagement(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    submission_hours_before = models.PositiveSmallIntegerField(
+        _("questions can be sent in until (hours before the meeting)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(practice="practice")

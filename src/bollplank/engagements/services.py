@@ -34,6 +34,7 @@ ENGAGEMENT_FIELDS = (
     "video_url",
     "price_per_meeting_ore",
     "status",
+    "submission_hours_before",
 )
 
 

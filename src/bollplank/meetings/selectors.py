@@ -84,7 +84,7 @@ def meeting_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int
     """One meeting the person may see, or 404."""
     qs = (
         meetings_visible_to(user, practice, roles)
-        .select_related("engagement", "engagement__client", "supervisor")
+        .select_related("engagement", "engagement__client", "supervisor", "case_turn__participant")
         .prefetch_related(
             Prefetch("attendance", queryset=Attendance.objects.select_related("participant")),
             Prefetch(

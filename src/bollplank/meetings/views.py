@@ -336,8 +336,17 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     else:
+        from bollplank.records.selectors import summaries_visible_to
+
         own = [a for a in meeting.attendance.all() if a.participant.user_id == user.pk]
         context["own_attendance"] = own[0] if own else None
+        context["summary"] = (
+            summaries_visible_to(user, practice, frozenset({Role.PARTICIPANT}))
+            .filter(meeting=meeting)
+            .first()
+        )
+    turn = getattr(meeting, "case_turn", None)
+    context["case_owner"] = turn.participant if turn else None
     return render(request, "meetings/detail.html", context)
 
 
