@@ -5,13 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import os
+
 import pytest
+from cryptography.fernet import Fernet
 from django.core import mail  # noqa: F401  (locmem outbox for tests)
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
 from bollplank.core.models import Practice
 from tests import factories as f
+
+
+# Tests encrypt with a key of their own, never the developer's var/note_keys.
+os.environ.setdefault("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
 
 
 @pytest.fixture(autouse=True)

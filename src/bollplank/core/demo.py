@@ -506,6 +506,7 @@ class _Builder:
         self._turnover(names)
         self._cancellations()
         self._focus_and_attendance()
+        self._protected_room()
 
     def _user(self, name: str, email: str) -> User:
         user = User.objects.create_user(email, None, name=name)
@@ -698,6 +699,79 @@ class _Builder:
                     if m.joined_on <= day and (m.left_on is None or m.left_on > day)
                 }
                 attendance_record(actor=engagement.supervisor, meeting=meeting, statuses=present)
+
+    def _protected_room(self) -> None:
+        """What is said and written around the meetings of the groups whose participants can
+        log in: summaries of the last two meetings, a private note, questions sent in for the
+        next meeting, the case rota ahead, and a journal entry."""
+        from bollplank.records import services as records
+
+        for engagement in self.engagements.values():
+            if engagement.form != "group":
+                continue
+            member = (
+                GroupMembership.objects.filter(
+                    engagement=engagement, left_on__isnull=True, participant__user__isnull=False
+                )
+                .select_related("participant__user")
+                .first()
+            )
+            if member is None:
+                continue
+            supervisor = engagement.supervisor
+            held = list(
+                Meeting.objects.filter(
+                    engagement=engagement, ends_at__lte=self.now, status=MeetingStatus.PLANNED
+                ).order_by("-starts_at")[:2]
+            )
+            for meeting in held:
+                records.summary_save(
+                    actor=supervisor,
+                    meeting=meeting,
+                    body=SUMMARY_TEXT,
+                    publish=True,
+                )
+            if held:
+                records.note_create(
+                    actor=supervisor,
+                    engagement=engagement,
+                    meeting=held[0],
+                    body=NOTE_TEXT,
+                    confirmed=True,
+                )
+            ahead = list(
+                Meeting.objects.filter(
+                    engagement=engagement, starts_at__gte=self.now, status=MeetingStatus.PLANNED
+                ).order_by("starts_at")[:4]
+            )
+            records.rota_apply(actor=supervisor, engagement=engagement, meetings=ahead)
+            user = member.participant.user
+            open_for_questions = [m for m in ahead if records.submission_deadline(m) > self.now][:1]
+            for meeting in open_for_questions:
+                records.submission_create(
+                    actor=user,
+                    meeting=meeting,
+                    participant=member.participant,
+                    body=QUESTION_TEXT,
+                    visibility="group",
+                    confirmed=True,
+                    now=self.now,
+                )
+            records.journal_write(
+                actor=user,
+                practice=self.practice,
+                body=JOURNAL_TEXT,
+                meeting=held[0] if held else None,
+            )
+
+
+SUMMARY_TEXT = (
+    "Vi pratade om hur vi tar emot varandras berättelser utan att genast ge råd. "
+    "Till nästa gång: tänk på en situation där du stod kvar i det svåra."
+)
+NOTE_TEXT = "Gruppen var tystare än vanligt. Följ upp arbetsbelastningen nästa gång."
+QUESTION_TEXT = "Hur sätter jag gränser när en förälder ringer efter arbetstid?"
+JOURNAL_TEXT = "Jag märkte att jag ville lösa allt själv. Att lyssna först var svårt men gav mer."
 
 
 def demo_summary(practice: Practice) -> dict[str, Any]:
