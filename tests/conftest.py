@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
-
-import os
 
 import pytest
 from cryptography.fernet import Fernet
@@ -15,7 +14,6 @@ from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
 from bollplank.core.models import Practice
 from tests import factories as f
-
 
 # Tests encrypt with a key of their own, never the developer's var/note_keys.
 os.environ.setdefault("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
