@@ -118,19 +118,24 @@ def participant_home(request: HttpRequest) -> HttpResponse:
 @practice_view(Role.CLIENT_CONTACT)
 def client_home(request: HttpRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""
-    from bollplank.meetings.selectors import meetings_of_engagement
+    from bollplank.engagements.enums import Status as EngagementStatus
+    from bollplank.meetings.selectors import meetings_by_engagement
 
     user, practice, _roles = who(request)
     only = frozenset({Role.CLIENT_CONTACT})
     engagements = list(engagements_for_list(user, practice, only))
-    schedules = {}
-    for engagement in engagements:
-        # One query per engagement; a client has a handful, and each needs its own schedule.
-        schedules[engagement.pk] = list(meetings_of_engagement(engagement))
+    active = [e for e in engagements if e.status == EngagementStatus.ACTIVE]
+    # The running engagements with their schedules, in one query; the ended ones (years of
+    # them for a long-standing client) with their counts only.
+    schedules = meetings_by_engagement(active)
     return render(
         request,
         "core/client_home.html",
-        {"engagements": [(e, schedules[e.pk]) for e in engagements], "now": timezone.now()},
+        {
+            "engagements": [(e, schedules.get(e.pk, [])) for e in active],
+            "ended": [e for e in engagements if e.status != EngagementStatus.ACTIVE],
+            "now": timezone.now(),
+        },
     )
 
 

@@ -60,9 +60,23 @@ def meetings_between(
 
 def meetings_of_engagement(engagement: Any) -> QuerySet[Meeting]:
     """An engagement's meetings with attendance counts (no names), for the engagement page."""
+    return _with_attendance_counts(Meeting.objects.filter(engagement=engagement)).order_by(
+        "starts_at"
+    )
+
+
+def meetings_by_engagement(engagements: list[Any]) -> dict[int, list[Meeting]]:
+    """The schedules of several engagements with attendance counts, in one query."""
+    found: dict[int, list[Meeting]] = {e.pk: [] for e in engagements}
+    qs = Meeting.objects.filter(engagement__in=list(found)).order_by("engagement_id", "starts_at")
+    for meeting in _with_attendance_counts(qs):
+        found[meeting.engagement_id].append(meeting)
+    return found
+
+
+def _with_attendance_counts(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.filter(engagement=engagement)
-        .annotate(
+        qs.annotate(
             present_count=Count(
                 "attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)
             ),
@@ -76,7 +90,6 @@ def meetings_of_engagement(engagement: Any) -> QuerySet[Meeting]:
                 ),
             ),
         )
-        .order_by("starts_at")
     )
 
 
