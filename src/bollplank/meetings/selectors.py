@@ -75,21 +75,17 @@ def meetings_by_engagement(engagements: list[Any]) -> dict[int, list[Meeting]]:
 
 
 def _with_attendance_counts(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return (
-        qs.annotate(
-            present_count=Count(
-                "attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)
+    return qs.annotate(
+        present_count=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+        absent_count=Count(
+            "attendance",
+            filter=Q(
+                attendance__status__in=[
+                    AttendanceStatus.ABSENT,
+                    AttendanceStatus.LATE_CANCELLED,
+                ]
             ),
-            absent_count=Count(
-                "attendance",
-                filter=Q(
-                    attendance__status__in=[
-                        AttendanceStatus.ABSENT,
-                        AttendanceStatus.LATE_CANCELLED,
-                    ]
-                ),
-            ),
-        )
+        ),
     )
 
 
