@@ -11,7 +11,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
 from tests import factories as f
@@ -106,4 +108,94 @@ def test_client_detail_query_count(client, db, django_assert_num_queries, rows):
     client.force_login(data["supervisor"])
     with django_assert_num_queries(BASE + 3):  # client; engagements with quota; contacts
         response = client.get(reverse("client_detail", args=["qc", data["client"].pk]))
+    assert response.status_code == 200
+
+
+def _room_with(rows: int) -> dict[str, Any]:
+    """One engagement whose meeting has ``rows`` notes, questions sent in, and journal entries."""
+    from django_scopes import scope
+
+    from bollplank.records import services as records
+
+    data = _practice_with(1)
+    practice, supervisor, user = data["practice"], data["supervisor"], data["participant"]
+    with scopes_disabled():
+        from bollplank.engagements.models import Engagement, Participant
+        from bollplank.meetings.models import Meeting
+
+        engagement = Engagement.objects.get(practice=practice)
+        meeting = Meeting.objects.filter(engagement=engagement).order_by("-starts_at").first()
+        participant = Participant.objects.get(practice=practice, user=user)
+    with scope(practice=practice):
+        for i in range(rows):
+            records.note_create(
+                actor=supervisor, engagement=engagement, meeting=meeting, body=f"Anteckning {i}"
+            )
+            records.submission_create(
+                actor=user,
+                meeting=meeting,
+                participant=participant,
+                body=f"Fråga {i}",
+                visibility="group",
+                now=meeting.starts_at - dt.timedelta(days=2),
+            )
+            records.journal_write(actor=user, practice=practice, body=f"Dagbok {i}")
+            records.notes_read(actor=supervisor, notes=[], action="read", engagement=engagement)
+    return {**data, "engagement": engagement, "meeting": meeting}
+
+
+# Writing an audit event: savepoint, chain head, event, its subjects, release — and on
+# PostgreSQL the advisory lock that orders writers of the chain.
+AUDIT = 5
+
+
+# (url name, who, its argument, extra queries beyond BASE — and what they are)
+ROOM_PAGES = [
+    # meeting; notes; people concerned (the audit subjects); the audited read
+    ("meeting_notes", "supervisor", "meeting", 3 + AUDIT),
+    # meeting; the questions with their senders; the audited listing
+    ("meeting_agenda", "supervisor", "meeting", 2 + AUDIT),
+    # notes of the supervisor (the search page lists the count only)
+    ("notes_search", "supervisor", None, 1),
+    # the participant's meetings for the choice; the entries
+    ("journal", "participant", None, 2),
+    # count for the paginator; the page
+    ("audit_log", "admin", None, 2),
+    ("access_log", "participant", None, 2),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+@pytest.mark.parametrize(
+    ("name", "who", "arg", "extra"), ROOM_PAGES, ids=[p[0] for p in ROOM_PAGES]
+)
+def test_protected_room_page_query_count(
+    client, db, django_assert_num_queries, rows, name, who, arg, extra
+):
+    data = _room_with(rows)
+    client.force_login(data[who])
+    args = ["qc"] + ([data[arg].pk] if arg else [])
+    writes_audit = name in {"meeting_notes", "meeting_agenda"}
+    lock = 1 if writes_audit and connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(BASE + extra + lock):
+        response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_engagement_detail_query_count(client, db, django_assert_num_queries, rows):
+    data = _practice_with(1)
+    with scopes_disabled():
+        from bollplank.engagements.models import Engagement
+
+        engagement = Engagement.objects.get(practice=data["practice"])
+    for i in range(rows):
+        start = dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC) + dt.timedelta(days=7 * i)
+        f.MeetingFactory(
+            engagement=engagement, starts_at=start, ends_at=start + dt.timedelta(hours=2)
+        )
+    client.force_login(data["supervisor"])
+    # engagement with quota; its memberships; its meetings with attendance counts
+    with django_assert_num_queries(BASE + 3):
+        response = client.get(reverse("engagement_detail", args=["qc", engagement.pk]))
     assert response.status_code == 200

@@ -38,7 +38,11 @@ def meetings_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
         visible |= Q(engagement__client__contacts__user=user)
     if Role.PARTICIPANT in roles:
         qs = qs.annotate(_as_participant=_participant_filter(user))
-        visible |= Q(_as_participant=True)
+        # The engagement test first, so the database walks the person's few engagements on the
+        # (engagement, starts_at) index instead of testing every meeting of the practice
+        # (bench/: the participant's page grew with the size of the practice).
+        groups = GroupMembership.objects.filter(participant__user=user).values("engagement")
+        visible |= Q(engagement__in=groups, _as_participant=True)
     return qs.filter(visible).distinct()
 
 
@@ -60,9 +64,10 @@ def meetings_between(
 
 def meetings_of_engagement(engagement: Any) -> QuerySet[Meeting]:
     """An engagement's meetings with attendance counts (no names), for the engagement page."""
-    return _with_attendance_counts(Meeting.objects.filter(engagement=engagement)).order_by(
-        "starts_at"
-    )
+    # select_related: each row's effective focus reads its engagement.
+    return _with_attendance_counts(
+        Meeting.objects.filter(engagement=engagement).select_related("engagement")
+    ).order_by("starts_at")
 
 
 def meetings_by_engagement(engagements: list[Any]) -> dict[int, list[Meeting]]:
@@ -115,6 +120,7 @@ def meetings_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> Q
     return (
         meetings_visible_to(user, practice, roles)
         .filter(starts_at__gte=since)
-        .select_related("engagement", "engagement__client", "supervisor")
+        # A feed event shows the engagement's title only (meetings/ics.py).
+        .select_related("engagement")
         .order_by("starts_at")
     )

@@ -41,8 +41,13 @@ SUPERVISOR = (Role.SUPERVISOR,)
 def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
     """A meeting the acting supervisor leads; 404 for everyone else, admins included."""
     user, practice, roles = who(request)
-    meeting = select_meeting(user, practice, roles, pk)
-    if meeting.supervisor_id != user.pk:
+    meeting = (
+        meetings_visible_to(user, practice, roles)
+        .select_related("engagement", "practice")
+        .filter(pk=pk, supervisor=user)
+        .first()
+    )
+    if meeting is None:
         raise Http404
     return meeting
 
