@@ -94,6 +94,42 @@ def _journal(w: World) -> int:
     return entry.pk
 
 
+def _model(w: World) -> int:
+    from bollplank.facilitation.models import ConversationModel, Step
+
+    with scopes_disabled():
+        model = ConversationModel.objects.create(practice=w.practice, name="Vår modell")
+        Step.objects.create(model=model, position=1, name="Runda", seconds=60, speaker="round")
+    return model.pk
+
+
+def _shipped_model(w: World) -> int:
+    from bollplank.facilitation.models import ConversationModel
+
+    with scopes_disabled():
+        return ConversationModel.shipped.get(key="reflecting-team-sv").pk
+
+
+def _running(w: World) -> int:
+    """The world's meeting with a conversation model running."""
+    from bollplank.facilitation import services as facilitation
+
+    with scopes_disabled():
+        model = facilitation.ConversationModel.shipped.get(key="opening-round-sv")
+        facilitation.run_start(
+            actor=w.supervisor, meeting=w.meeting, model=model, case_owner_id=None, leader_ids=[]
+        )
+    return w.meeting.pk
+
+
+def _mission_part(w: World) -> int:
+    from bollplank.facilitation import services as facilitation
+
+    with scopes_disabled():
+        part = facilitation.mission_part_add(actor=w.supervisor, client=w.client, title="Lärande")
+    return part.pk
+
+
 Case = tuple[str, str, Callable[[World], list[Any]], dict[str, int]]
 P = "ekbacken"
 
@@ -200,6 +236,34 @@ MATRIX: list[Case] = [
     ("journal_edit", "get", lambda w: [P, _journal(w)], {**PARTICIPANTS, "outsider": 404}),
     ("audit_log", "get", lambda w: [P], ADMIN_ONLY),
     ("access_log", "get", lambda w: [P], EVERY_MEMBER),
+    # In the room: conversation models, the runner, the mission's parts.
+    ("model_list", "get", lambda w: [P], STAFF_ONLY),
+    ("model_new", "get", lambda w: [P], STAFF_ONLY),
+    ("model_detail", "get", lambda w: [P, _shipped_model(w)], STAFF_ONLY),
+    ("model_edit", "get", lambda w: [P, _model(w)], STAFF_ONLY),
+    (
+        "model_copy",
+        "post",
+        lambda w: [P, _shipped_model(w)],
+        {**STAFF_ONLY, "admin": 302, "supervisor": 302, "other_supervisor": 302},
+    ),
+    ("run_start", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
+    ("runner", "get", lambda w: [P, _running(w)], OWN_SUPERVISOR),
+    ("run_state", "get", lambda w: [P, _running(w)], OWN_SUPERVISOR),
+    # No version posted: the supervisor is told and sent back to the runner.
+    ("run_act", "post", lambda w: [P, _running(w)], {**OWN_SUPERVISOR, "supervisor": 302}),
+    # Nothing written: the form says so.
+    ("run_takeaway", "post", lambda w: [P, _running(w)], {**OWN_SUPERVISOR, "supervisor": 400}),
+    ("meeting_themes", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
+    ("mission_parts", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
+    ("mission_part_edit", "get", lambda w: [P, w.client.pk, _mission_part(w)], STAFF_ONLY),
+    ("engagement_mission", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
+    (
+        "client_mission",
+        "get",
+        lambda w: [P],
+        {**dict.fromkeys(ROLES, 403), "anonymous": 302, "contact": 200, "foreign": 404},
+    ),
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),
     ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),
@@ -214,6 +278,8 @@ FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("meeting_move", lambda w: [P, w.foreign_meeting.pk]),
     ("meeting_ics", lambda w: [P, w.foreign_meeting.pk]),
     ("client_detail", lambda w: [P, w.foreign_engagement.client_id]),
+    ("mission_parts", lambda w: [P, w.foreign_engagement.client_id]),
+    ("engagement_mission", lambda w: [P, w.foreign_engagement.pk]),
 ]
 
 # URL names that are not ours to guard (allauth's own pages and Django's language switch).

@@ -4,6 +4,7 @@ from bollplank.accounts import views as account_views
 from bollplank.clients import views as client_views
 from bollplank.core import views as core_views
 from bollplank.engagements import views as engagement_views
+from bollplank.facilitation import views as facilitation_views
 from bollplank.meetings import views as meeting_views
 from bollplank.records import views as record_views
 
@@ -69,6 +70,30 @@ practice_patterns = [
     path("journal/<int:pk>/", record_views.journal_edit, name="journal_edit"),
     path("audit/", record_views.audit_log, name="audit_log"),
     path("my-access-log/", record_views.access_log, name="access_log"),
+    # In the room: conversation models, the runner, takeaways, the mission's parts.
+    path("models/", facilitation_views.model_list, name="model_list"),
+    path("models/new/", facilitation_views.model_new, name="model_new"),
+    path("models/<int:pk>/", facilitation_views.model_detail, name="model_detail"),
+    path("models/<int:pk>/edit/", facilitation_views.model_edit, name="model_edit"),
+    path("models/<int:pk>/copy/", facilitation_views.model_copy, name="model_copy"),
+    path("meetings/<int:pk>/run/start/", facilitation_views.run_start, name="run_start"),
+    path("meetings/<int:pk>/run/", facilitation_views.runner, name="runner"),
+    path("meetings/<int:pk>/run/act/", facilitation_views.run_act, name="run_act"),
+    path("meetings/<int:pk>/run/state/", facilitation_views.run_state, name="run_state"),
+    path("meetings/<int:pk>/run/takeaway/", facilitation_views.run_takeaway, name="run_takeaway"),
+    path("meetings/<int:pk>/themes/", facilitation_views.meeting_themes, name="meeting_themes"),
+    path("clients/<int:pk>/mission/", facilitation_views.mission_parts, name="mission_parts"),
+    path(
+        "clients/<int:pk>/mission/<int:part_pk>/",
+        facilitation_views.mission_part_edit,
+        name="mission_part_edit",
+    ),
+    path(
+        "engagements/<int:pk>/mission/",
+        facilitation_views.engagement_mission,
+        name="engagement_mission",
+    ),
+    path("client/mission/", facilitation_views.client_mission, name="client_mission"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
     path("settings/", core_views.practice_settings, name="practice_settings"),

@@ -37,6 +37,19 @@ def test_pages_fit_a_phone(world: Any, new_page: Callable[..., Page]) -> None:
     expect(page.locator("form[action$='/attendance/'] button")).to_be_visible()
 
 
+def test_protected_room_pages_fit_a_phone(world: Any, new_page: Callable[..., Page]) -> None:
+    from bollplank.core.audit import audit
+
+    # Long action names in the audit log must wrap or scroll by keyboard, never trap anyone.
+    for _ in range(3):
+        audit(world.supervisor, "records.note.read", world.engagement, subjects=[world.admin.pk])
+    page = new_page(viewport=MOBILE)
+    login(page, world.admin.email)
+    for path in ("/p/ekbacken/audit/", "/p/ekbacken/my-access-log/"):
+        visit(page, path)  # axe runs on each, at phone width
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways"
+
+
 MISSION = ("Verksamhetsuppdraget: undervisning och lärande för varje elev. " * 20_000)[:1_000_000]
 SCRIPT = "<script>alert(1)</script>"
 

@@ -20,6 +20,7 @@ from bollplank.engagements.forms import EngagementForm, JoinForm, LeaveForm
 from bollplank.engagements.models import GroupMembership
 from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.engagements.selectors import engagements_for_list
+from bollplank.facilitation.selectors import focus_over_time
 from bollplank.meetings.selectors import meetings_of_engagement
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
@@ -53,17 +54,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "active_members": [m for m in memberships if m.left_on is None],
             "former_members": [m for m in memberships if m.left_on is not None],
             "join_form": JoinForm(initial={"joined_on": timezone.localdate()}),
-            "focus_counts": _focus_counts(meetings),
+            "focus_periods": focus_over_time(meetings, now),
         },
     )
-
-
-def _focus_counts(meetings: list) -> dict[str, int]:
-    counts: dict[str, int] = {"process": 0, "case": 0, "mixed": 0}
-    for meeting in meetings:
-        if meeting.status == "planned":
-            counts[meeting.effective_focus] = counts.get(meeting.effective_focus, 0) + 1
-    return counts
 
 
 @practice_view(*STAFF)

@@ -41,7 +41,14 @@ class SubmissionForm(TextForm):
         choices=Visibility.choices,
         widget=forms.RadioSelect,
         initial=Visibility.SUPERVISOR,
+        help_text=_(
+            "“Only the supervisor”: you and the supervisor can read it. “The supervisor and "
+            "the group”: everyone in the group can."
+        ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, label=_("Your question or problem description"), **kwargs)
 
 
 class JournalForm(forms.Form):

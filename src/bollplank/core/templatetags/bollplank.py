@@ -11,6 +11,15 @@ register = template.Library()
 
 
 @register.filter
+def action_label(action: str) -> str:
+    """An audit action in words, for the people who read the log; the code when unnamed."""
+    from bollplank.core.audit_labels import LABELS
+
+    label = LABELS.get(action)
+    return str(label) if label else action
+
+
+@register.filter
 def money(ore: int | None) -> str:
     """Integer öre as kronor in the active language's format: 4 500,00 kr."""
     if ore is None:

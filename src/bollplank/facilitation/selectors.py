@@ -1,0 +1,200 @@
+"""Every read in the room: models a practice may use, a meeting's run, the mission's parts, and
+the counts over time (focus per meeting, mission parts touched)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bollplank.clients.models import Client
+from bollplank.core.models import Practice
+from bollplank.engagements.models import Engagement
+from bollplank.facilitation.models import (
+    ConversationModel,
+    MeetingTheme,
+    MissionPart,
+    MissionShare,
+    Run,
+    Step,
+)
+from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.models import Meeting
+
+
+def models_for(practice: Practice) -> list[ConversationModel]:
+    """The shipped models and the practice's own, with their steps: two queries and a prefetch.
+    Shipped models are shared by every practice, so they are read outside the scope on purpose."""
+    steps = Prefetch("steps", queryset=Step.objects.order_by("position"))
+    shipped = list(ConversationModel.shipped.prefetch_related(steps).order_by("language", "name"))
+    own = list(
+        ConversationModel.objects.filter(practice=practice).prefetch_related(steps).order_by("name")
+    )
+    return own + shipped
+
+
+def model_for(practice: Practice, pk: int) -> ConversationModel:
+    """One model the practice may use (its own or a shipped one); 404 otherwise."""
+    found = (
+        ConversationModel._base_manager.filter(Q(practice=practice) | Q(practice__isnull=True))
+        .filter(pk=pk)
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position")))
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def own_model(practice: Practice, pk: int) -> ConversationModel:
+    model = model_for(practice, pk)
+    if model.practice_id != practice.pk:
+        raise Http404
+    return model
+
+
+def run_of(meeting: Meeting) -> Run | None:
+    return (
+        Run.objects.filter(meeting=meeting)
+        .select_related("case_owner", "leader", "meeting", "meeting__supervisor")
+        .first()
+    )
+
+
+def current_parts(client: Client) -> QuerySet[MissionPart]:
+    return MissionPart.objects.filter(client=client, closed_at__isnull=True).order_by(
+        "position", "lineage"
+    )
+
+
+def part_history(client: Client) -> dict[int, list[MissionPart]]:
+    """Every version of every part, newest first, by lineage."""
+    history: dict[int, list[MissionPart]] = defaultdict(list)
+    for part in MissionPart.objects.filter(client=client).order_by("lineage", "-version"):
+        history[part.lineage].append(part)
+    return dict(history)
+
+
+def themes_of(meeting: Meeting) -> set[int]:
+    return set(MeetingTheme.objects.filter(meeting=meeting).values_list("part_id", flat=True))
+
+
+# --- over time ------------------------------------------------------------------------------
+
+
+def _quarter(day: dt.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass
+class FocusPeriod:
+    label: str
+    counts: Counter[str] = field(default_factory=Counter)
+    meetings: list[tuple[dt.date, str, bool]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def focus_over_time(meetings: list[Meeting], now: dt.datetime | None = None) -> list[FocusPeriod]:
+    """The engagement's meetings (cancelled ones left out) by month, each with its focus, so
+    that the supervisor sees how the group moves between process and case."""
+    now = now or timezone.now()
+    periods: dict[str, FocusPeriod] = {}
+    for meeting in meetings:
+        if meeting.status != MeetingStatus.PLANNED:
+            continue
+        day = timezone.localdate(meeting.starts_at)
+        label = f"{day:%Y-%m}"
+        period = periods.setdefault(label, FocusPeriod(label))
+        period.counts[meeting.effective_focus] += 1
+        period.meetings.append((day, meeting.effective_focus, meeting.ends_at <= now))
+    return [periods[k] for k in sorted(periods)]
+
+
+@dataclass
+class MissionRow:
+    lineage: int
+    title: str
+    current: bool
+    by_period: list[int]
+    total: int
+
+
+@dataclass
+class MissionCounts:
+    periods: list[str]
+    rows: list[MissionRow]
+    meetings_with_themes: int
+
+
+def mission_counts(engagement: Engagement) -> MissionCounts:
+    """How often the group's reflection touched each part of the client's mission, by quarter."""
+    return mission_counts_of([engagement])[engagement.pk]
+
+
+def mission_counts_of(engagements: list[Engagement]) -> dict[int, MissionCounts]:
+    """Counts per engagement: one query for the parts of all their clients, one for the themes,
+    however many engagements. Counts only, never words."""
+    if not engagements:
+        return {}
+    parts = list(
+        MissionPart.objects.filter(client_id__in={e.client_id for e in engagements}).order_by(
+            "-version"
+        )
+    )
+    latest: dict[tuple[int, int], MissionPart] = {}
+    for part in parts:
+        latest.setdefault((part.client_id, part.lineage), part)
+    lineage_of = {p.pk: p.lineage for p in parts}
+    themes: dict[int, list[tuple[int, int, dt.datetime]]] = defaultdict(list)
+    for part_id, meeting_id, at, engagement_id in MeetingTheme.objects.filter(
+        meeting__engagement__in=[e.pk for e in engagements],
+        meeting__status=MeetingStatus.PLANNED,
+    ).values_list("part_id", "meeting_id", "meeting__starts_at", "meeting__engagement_id"):
+        themes[engagement_id].append((part_id, meeting_id, at))
+    result = {}
+    for engagement in engagements:
+        mine = themes.get(engagement.pk, [])
+        periods = sorted({_quarter(timezone.localdate(at)) for _p, _m, at in mine})
+        index = {label: i for i, label in enumerate(periods)}
+        own = [p for (client_id, _lin), p in latest.items() if client_id == engagement.client_id]
+        counts: dict[int, list[int]] = {p.lineage: [0] * len(periods) for p in own}
+        for part_id, _meeting_id, at in mine:
+            counts[lineage_of[part_id]][index[_quarter(timezone.localdate(at))]] += 1
+        ordered = sorted(own, key=lambda p: (p.closed_at is not None, p.position))
+        rows = [
+            MissionRow(
+                lineage=p.lineage,
+                title=p.title,
+                current=p.closed_at is None,
+                by_period=counts[p.lineage],
+                total=sum(counts[p.lineage]),
+            )
+            for p in ordered
+            if p.closed_at is None or any(counts[p.lineage])
+        ]
+        result[engagement.pk] = MissionCounts(periods, rows, len({m for _p, m, _at in mine}))
+    return result
+
+
+def shared_engagements(user: Any, practice: Practice) -> list[Engagement]:
+    """The engagements of the contact's client whose supervisor shares the mission counts."""
+    shared = MissionShare.objects.filter(engagement__client__contacts__user=user).values(
+        "engagement_id"
+    )
+    return list(
+        Engagement.objects.filter(practice=practice, pk__in=shared)
+        .select_related("client", "supervisor")
+        .order_by("title")
+    )
+
+
+def is_shared(engagement: Engagement) -> bool:
+    return MissionShare.objects.filter(engagement=engagement).exists()
