@@ -322,7 +322,9 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
         f"settings, {requests} requests per scenario (the no-op baseline twice) at concurrency "
         f"{concurrency} from a separate process. Times in ms. ✗ marks a figure outside the "
         f"targets (p95 < {P95_TARGET_MS} ms, ratio ≥ {RATIO_TARGET:.2f}, worker memory < "
-        f"{RSS_TARGET_MB} MB); see docs/bench.md for what each scenario does.",
+        f"{RSS_TARGET_MB} MB); see docs/bench.md for what each scenario does. Load average "
+        f"when the table was written: {os.getloadavg()[0]:.1f} (above the core count, other "
+        f"work shared the machine and every page is slower than it would be alone).",
         "",
         "| scenario | database | scale | requests | errors | p50 | p95 | p99 | rps | ratio "
         "| queries | peak RSS MB |",
