@@ -21,7 +21,7 @@ class TextForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, label: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if label:
             self.fields["body"].label = label
