@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # $(call apt_install,packages): try with the package lists there are, then update and retry.
 apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; }
 
-.PHONY: run test bench bench-growth bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm
+.PHONY: run test bench bench-growth bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint
 
 help:
 	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
@@ -101,9 +101,9 @@ bench-clean: | $(PY)
 
 # --- dependencies ----------------------------------------------------------------------------
 
-deps: $(STAMP_DEPS) _npm _messages
+deps: $(STAMP_DEPS) _npm _messages _weasyprint
 
-deps-dev: $(STAMP_DEV) _npm _messages
+deps-dev: $(STAMP_DEV) _npm _messages _weasyprint
 
 $(PY):
 	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Bollplank needs Python 3.11 or newer (python3 is $$(python3 -V))." >&2; exit 1; }
@@ -132,6 +132,14 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(UV)
 	@echo "==> uv pip sync requirements.txt requirements-dev.txt"
 	@$(UV) pip sync -q --python $(PY) requirements.txt requirements-dev.txt
 	@touch $@ $(STAMP_DEPS)
+
+# WeasyPrint (invoice PDFs) draws text with the system's Pango and fonts.
+WEASYPRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+_weasyprint:
+	@installed=$$(dpkg-query -W -f='$${Status}\n' $(WEASYPRINT_PACKAGES) 2>/dev/null | grep -c 'install ok installed' || true); \
+	if [ "$$installed" -lt $(words $(WEASYPRINT_PACKAGES)) ]; then \
+	  $(call apt_install,$(WEASYPRINT_PACKAGES)); \
+	fi
 
 _npm: $(STAMP_NPM)
 

@@ -130,6 +130,40 @@ def _mission_part(w: World) -> int:
     return part.pk
 
 
+def _billing_draft(w: World) -> Any:
+    import datetime as dt
+
+    from bollplank.billing import services as billing_services
+    from tests.billing.conftest import settings_for
+
+    settings_for(w.practice)
+    with scopes_disabled():
+        w.client.invoice_reference = "SOL-4410"
+        w.client.save()
+        [draft] = billing_services.invoice_run(
+            actor=w.admin,
+            practice=w.practice,
+            period_start=dt.date(2026, 3, 1),
+            period_end=dt.date(2026, 3, 31),
+        )
+    return draft
+
+
+def _invoice(w: World) -> int:
+    """An issued invoice for the supervisor's engagement (the world's meeting)."""
+    from bollplank.billing import services as billing_services
+
+    draft = _billing_draft(w)
+    with scopes_disabled():
+        return billing_services.invoice_issue(actor=w.admin, invoice=draft).pk
+
+
+def _draft_line(w: World) -> list[Any]:
+    draft = _billing_draft(w)
+    with scopes_disabled():
+        return [P, draft.pk, draft.lines.first().pk]
+
+
 Case = tuple[str, str, Callable[[World], list[Any]], dict[str, int]]
 P = "ekbacken"
 
@@ -264,6 +298,35 @@ MATRIX: list[Case] = [
         lambda w: [P],
         {**dict.fromkeys(ROLES, 403), "anonymous": 302, "contact": 200, "foreign": 404},
     ),
+    # Billing: practice admins run it; supervisors see their engagements' invoices; a client
+    # contact downloads their client's invoices (listed on their start page).
+    ("billing_overview", "get", lambda w: [P], ADMIN_ONLY),
+    ("billing_settings", "get", lambda w: [P], ADMIN_ONLY),
+    ("invoice_run", "get", lambda w: [P], ADMIN_ONLY),
+    ("billing_export", "get", lambda w: [P], ADMIN_ONLY),
+    ("engagement_price", "get", lambda w: [P, w.engagement.pk], ADMIN_ONLY),
+    ("invoice_list", "get", lambda w: [P], STAFF_ONLY),
+    ("invoice_detail", "get", lambda w: [P, _invoice(w)], OWN_ENGAGEMENT),
+    (
+        "invoice_pdf",
+        "get",
+        lambda w: [P, _invoice(w)],
+        {**OWN_ENGAGEMENT, "contact": 200},
+    ),
+    ("invoice_ubl", "get", lambda w: [P, _invoice(w)], ADMIN_ONLY),
+    ("invoice_credit", "get", lambda w: [P, _invoice(w)], ADMIN_ONLY),
+    ("invoice_send", "get", lambda w: [P, _invoice(w)], ADMIN_ONLY),
+    ("invoice_pay", "post", lambda w: [P, _invoice(w)], {**ADMIN_ONLY, "admin": 302}),
+    ("invoice_issue", "post", lambda w: [P, _billing_draft(w).pk], {**ADMIN_ONLY, "admin": 302}),
+    (
+        "invoice_discard",
+        "post",
+        lambda w: [P, _billing_draft(w).pk],
+        {**ADMIN_ONLY, "admin": 302},
+    ),
+    ("invoice_line_add", "get", lambda w: [P, _billing_draft(w).pk], ADMIN_ONLY),
+    ("invoice_line_edit", "get", _draft_line, ADMIN_ONLY),
+    ("invoice_line_remove", "post", _draft_line, {**ADMIN_ONLY, "admin": 302}),
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),
     ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),

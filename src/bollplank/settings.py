@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "bollplank.engagements",
     "bollplank.meetings",
     "bollplank.records",
+    "bollplank.billing",
     "bollplank.facilitation",
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from bollplank.accounts import views as account_views
+from bollplank.billing import views as billing_views
 from bollplank.clients import views as client_views
 from bollplank.core import views as core_views
 from bollplank.engagements import views as engagement_views
@@ -94,6 +95,38 @@ practice_patterns = [
         name="engagement_mission",
     ),
     path("client/mission/", facilitation_views.client_mission, name="client_mission"),
+    # Billing: invoice runs, invoices, credit notes, e-invoices, accounting exports.
+    path("billing/", billing_views.billing_overview_view, name="billing_overview"),
+    path("billing/settings/", billing_views.billing_settings, name="billing_settings"),
+    path("billing/run/", billing_views.invoice_run, name="invoice_run"),
+    path("billing/export/", billing_views.billing_export, name="billing_export"),
+    path("billing/invoices/", billing_views.invoice_list, name="invoice_list"),
+    path("billing/invoices/<int:pk>/", billing_views.invoice_detail, name="invoice_detail"),
+    path("billing/invoices/<int:pk>/pdf/", billing_views.invoice_pdf, name="invoice_pdf"),
+    path("billing/invoices/<int:pk>/xml/", billing_views.invoice_ubl, name="invoice_ubl"),
+    path("billing/invoices/<int:pk>/issue/", billing_views.invoice_issue, name="invoice_issue"),
+    path(
+        "billing/invoices/<int:pk>/discard/", billing_views.invoice_discard, name="invoice_discard"
+    ),
+    path("billing/invoices/<int:pk>/paid/", billing_views.invoice_pay, name="invoice_pay"),
+    path("billing/invoices/<int:pk>/credit/", billing_views.invoice_credit, name="invoice_credit"),
+    path("billing/invoices/<int:pk>/send/", billing_views.invoice_send, name="invoice_send"),
+    path(
+        "billing/invoices/<int:pk>/lines/new/",
+        billing_views.invoice_line_add,
+        name="invoice_line_add",
+    ),
+    path(
+        "billing/invoices/<int:pk>/lines/<int:line_pk>/",
+        billing_views.invoice_line_edit,
+        name="invoice_line_edit",
+    ),
+    path(
+        "billing/invoices/<int:pk>/lines/<int:line_pk>/remove/",
+        billing_views.invoice_line_remove,
+        name="invoice_line_remove",
+    ),
+    path("engagements/<int:pk>/price/", billing_views.engagement_price, name="engagement_price"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
     path("settings/", core_views.practice_settings, name="practice_settings"),

@@ -118,6 +118,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
 @practice_view(Role.CLIENT_CONTACT)
 def client_home(request: HttpRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""
+    from bollplank.billing.selectors import invoices_for_list
     from bollplank.engagements.enums import Status as EngagementStatus
     from bollplank.meetings.selectors import meetings_by_engagement
 
@@ -128,10 +129,13 @@ def client_home(request: HttpRequest) -> HttpResponse:
     # The running engagements with their schedules, in one query; the ended ones (years of
     # them for a long-standing client) with their counts only.
     schedules = meetings_by_engagement(active)
+    # The client's issued invoices and credit notes (DOMAIN: the client sees invoices).
+    invoices = list(invoices_for_list(user, practice, only)[:100])
     return render(
         request,
         "core/client_home.html",
         {
+            "invoices": invoices,
             "engagements": [(e, schedules.get(e.pk, [])) for e in active],
             "ended": [e for e in engagements if e.status != EngagementStatus.ACTIVE],
             "now": timezone.now(),

@@ -1,0 +1,64 @@
+"""Choices for billing: price models, VAT categories, invoice kinds and states."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class PriceModel(models.TextChoices):
+    PER_MEETING = "per_meeting", _("per meeting")
+    PER_HOUR = "per_hour", _("per hour")
+    FIXED_MONTHLY = "fixed_monthly", _("fixed per month")
+    PER_PARTICIPANT = "per_participant", _("per participant and meeting")
+
+
+class LateCancellation(models.TextChoices):
+    FULL = "full", _("charged in full")
+    PART = "part", _("charged in part")
+    NONE = "none", _("not charged")
+
+
+class Travel(models.TextChoices):
+    NONE = "none", _("no travel charge")
+    FIXED = "fixed", _("fixed amount per meeting")
+    KM = "km", _("per kilometre")
+
+
+class VatCategory(models.TextChoices):
+    """The EN 16931 VAT category codes (UNCL 5305) Bollplank uses."""
+
+    STANDARD = "S", _("25 % VAT")
+    EXEMPT = "E", _("exempt from VAT (0 %)")
+
+
+# The rate per category in hundredths of a percent (basis points): 25 % = 2500.
+VAT_RATE_BP = {VatCategory.STANDARD: 2500, VatCategory.EXEMPT: 0}
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("invoice")
+    CREDIT_NOTE = "credit_note", _("credit note")
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("invoice", "draft")
+    OPEN = "open", pgettext_lazy("invoice", "open")
+    PAID = "paid", pgettext_lazy("invoice", "paid")
+    CREDITED = "credited", pgettext_lazy("invoice", "credited")
+
+
+class LineKind(models.TextChoices):
+    MEETING = "meeting", _("meeting")
+    LATE_CANCELLATION = "late_cancellation", _("late cancellation")
+    TRAVEL = "travel", _("travel")
+    FIXED_FEE = "fixed_fee", _("fixed fee")
+    MANUAL = "manual", _("other")
+
+
+class Unit(models.TextChoices):
+    """UN/ECE Recommendation 20 codes, as the e-invoice wants them."""
+
+    PIECE = "C62", pgettext_lazy("unit", "pcs")
+    HOUR = "HUR", pgettext_lazy("unit", "h")
+    KILOMETRE = "KMT", pgettext_lazy("unit", "km")
+    MONTH = "MON", pgettext_lazy("unit", "month")

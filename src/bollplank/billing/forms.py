@@ -1,0 +1,203 @@
+"""Billing forms: validation only. Money is typed in kronor and handed on in öre."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bollplank.billing.enums import Unit, VatCategory
+from bollplank.billing.models import MAX_ORE, BillingSettings, EngagementPrice, InvoiceLine
+from bollplank.core.forms import BoundedDateField
+from bollplank.engagements.forms import DateInput
+
+
+class KronorField(forms.DecimalField):
+    """An amount in kronor with at most two decimals (4500 or 4 500,50); cleans to öre."""
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 13)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_value", Decimal(MAX_ORE) / 100)
+        kwargs.setdefault("min_value", -Decimal(MAX_ORE) / 100 if allow_negative else Decimal(0))
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("\xa0", "").replace(" ", "").removesuffix("kr")
+        return super().to_python(value)
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        amount = super().clean(value)
+        return None if amount is None else int(amount * 100)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return Decimal(value) / 100
+        return value
+
+
+class BillingSettingsForm(forms.ModelForm):
+    logo_file = forms.ImageField(
+        label=_("logo"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 500 kB. Printed at the top of the invoice."),
+    )
+    remove_logo = forms.BooleanField(label=_("remove the logo"), required=False)
+
+    class Meta:
+        model = BillingSettings
+        fields = [
+            "legal_name",
+            "org_number",
+            "vat_number",
+            "f_tax",
+            "street",
+            "postal_code",
+            "city",
+            "email",
+            "phone",
+            "bankgiro",
+            "plusgiro",
+            "iban",
+            "bic",
+            "payment_terms_days",
+            "late_interest_text",
+            "exemption_text",
+            "number_series",
+            "first_number",
+            "account_receivable",
+            "account_output_vat",
+            "account_sales",
+            "account_sales_exempt",
+        ]
+
+    def clean_logo_file(self) -> tuple[bytes, str] | None:
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        if upload.size > 500_000 or upload.content_type not in {"image/png", "image/jpeg"}:
+            raise ValidationError(_("The logo must be a PNG or JPEG file of at most 500 kB."))
+        return upload.read(), upload.content_type
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("bankgiro") or data.get("plusgiro") or data.get("iban")):
+            raise ValidationError(_("Give at least one way to pay: Bankgiro, Plusgiro or IBAN."))
+        return data
+
+
+class EngagementPriceForm(forms.ModelForm):
+    amount_ore = KronorField(
+        label=_("price (kr)"), help_text=_("Per meeting, hour, month or participant.")
+    )
+    travel_amount_ore = KronorField(
+        label=_("travel price (kr)"),
+        required=False,
+        help_text=_("Per meeting, or per kilometre."),
+    )
+
+    class Meta:
+        model = EngagementPrice
+        fields = [
+            "model",
+            "amount_ore",
+            "late_cancellation",
+            "late_cancellation_percent",
+            "travel",
+            "travel_amount_ore",
+            "travel_km",
+            "vat_category",
+            "separate_invoice",
+        ]
+        widgets = {"model": forms.RadioSelect, "late_cancellation": forms.RadioSelect}
+
+    def clean_travel_amount_ore(self) -> int:
+        return self.cleaned_data.get("travel_amount_ore") or 0
+
+
+def _last_month() -> tuple[dt.date, dt.date]:
+    first_this = timezone.localdate().replace(day=1)
+    last = first_this - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+class PeriodForm(forms.Form):
+    period_start = BoundedDateField(label=_("from"), widget=DateInput())
+    period_end = BoundedDateField(label=_("to"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        start, end = _last_month()
+        self.fields["period_start"].initial = start
+        self.fields["period_end"].initial = end
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        elif start and end and (end - start).days > 366:
+            self.add_error("period_end", _("Choose a period of at most one year."))
+        return data
+
+
+class ExportForm(PeriodForm):
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=[("sie", _("SIE 4 (accounting programs)")), ("csv", _("CSV (spreadsheets)"))],
+        widget=forms.RadioSelect,
+        initial="sie",
+    )
+
+
+class LineForm(forms.Form):
+    description = forms.CharField(label=_("description"), max_length=300)
+    delivered_on = BoundedDateField(label=_("date"), required=False, widget=DateInput())
+    quantity = forms.DecimalField(
+        label=_("quantity"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("-100000"),
+        max_value=Decimal("100000"),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    unit = forms.ChoiceField(label=_("unit"), choices=Unit.choices)
+    unit_price_ore = KronorField(
+        label=_("unit price (kr)"),
+        allow_negative=True,
+        help_text=_("A negative price gives a discount."),
+    )
+    vat_category = forms.ChoiceField(label=_("VAT"), choices=VatCategory.choices)
+
+    @classmethod
+    def initial_of(cls, line: InvoiceLine) -> dict[str, Any]:
+        return {name: getattr(line, name) for name in cls.base_fields}
+
+
+class PaidForm(forms.Form):
+    paid_on = BoundedDateField(label=_("paid on"), widget=DateInput())
+
+
+class CreditForm(forms.Form):
+    lines = forms.TypedMultipleChoiceField(
+        label=_("lines to credit"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, lines: list[InvoiceLine], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["lines"]
+        field.choices = [(line.pk, str(line.pk)) for line in lines]
+        self.fields["lines"].initial = [line.pk for line in lines]
+
+
+class SendForm(forms.Form):
+    to = forms.EmailField(label=_("send to"), max_length=254)

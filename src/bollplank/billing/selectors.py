@@ -1,0 +1,193 @@
+"""Every read in billing, scoped to what the acting person may see.
+
+Practice admins see every invoice; a supervisor sees the issued invoices that carry a line of
+one of their engagements; a client contact sees the issued invoices of their client. Drafts
+are the admins' alone. Participants see no invoices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from bollplank.accounts.enums import Role
+from bollplank.billing.enums import InvoiceKind, InvoiceStatus
+from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.billing.services import price_of, uninvoiced_meetings
+from bollplank.core.models import Practice
+from bollplank.meetings.enums import MeetingStatus
+
+
+def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Invoice]:
+    """The invoices and credit notes the person may open."""
+    qs = Invoice.objects.filter(practice=practice)
+    if Role.ADMIN in roles:
+        return qs
+    visible = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        visible |= Q(
+            Exists(InvoiceLine.objects.filter(invoice=OuterRef("pk"), engagement__supervisor=user))
+        )
+    if Role.CLIENT_CONTACT in roles:
+        visible |= Q(client__contacts__user=user)
+    return qs.exclude(status=InvoiceStatus.DRAFT).filter(visible).distinct()
+
+
+def invoices_for_list(
+    user: Any, practice: Practice, roles: frozenset[str], *, status: str = ""
+) -> QuerySet[Invoice]:
+    """Invoices with their client and (for credit notes) the credited invoice's number, newest
+    first; ``status`` is a status, "overdue", or empty for all."""
+    qs = invoices_visible_to(user, practice, roles).select_related("client", "credited_invoice")
+    if status == "overdue":
+        qs = qs.filter(
+            kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN, due_date__lt=timezone.localdate()
+        )
+    elif status in InvoiceStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-status", "-issue_date", "-number", "-id")
+
+
+def invoice_for_page(
+    user: Any, practice: Practice, roles: frozenset[str], pk: int
+) -> Invoice | None:
+    """One invoice with what its page shows: lines, client, credit notes."""
+    return (
+        invoices_visible_to(user, practice, roles)
+        .select_related("client", "credited_invoice", "engagement")
+        .prefetch_related("lines", "credit_notes")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def invoices_for_export(practice: Practice, start: dt.date, end: dt.date) -> QuerySet[Invoice]:
+    """Issued invoices and credit notes dated in [start, end], in number order, with lines."""
+    return (
+        Invoice.objects.filter(practice=practice, issue_date__gte=start, issue_date__lte=end)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .prefetch_related("lines")
+        .order_by("issue_date", "series", "number")
+    )
+
+
+@dataclass
+class MonthRow:
+    month: dt.date
+    invoiced_ore: int = 0
+    credited_ore: int = 0
+    paid_ore: int = 0
+    overdue_ore: int = 0
+
+
+@dataclass
+class ClientRow:
+    name: str
+    invoiced_ore: int = 0
+    paid_ore: int = 0
+    overdue_ore: int = 0
+    open_ore: int = 0
+
+
+@dataclass
+class Undelivered:
+    client: str
+    engagement: str
+    engagement_id: int
+    meetings: int = 0
+    late_cancellations: int = 0
+    estimate_ore: int = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
+@dataclass
+class Overview:
+    months: list[MonthRow] = field(default_factory=list)
+    clients: list[ClientRow] = field(default_factory=list)
+    uninvoiced: list[Undelivered] = field(default_factory=list)
+
+
+def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
+    """Invoiced, paid and overdue per month (of the invoice date) and per client, and what has
+    been delivered but not invoiced yet, with an estimate at today's prices."""
+    today = timezone.localdate()
+    since = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    issued = Invoice.objects.filter(practice=practice, issue_date__gte=since).exclude(
+        status=InvoiceStatus.DRAFT
+    )
+    overdue_q = Q(kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN, due_date__lt=today)
+    by_month: dict[dt.date, MonthRow] = {}
+    rows = (
+        issued.annotate(month=TruncMonth("issue_date"))
+        .values("month", "kind")
+        .annotate(
+            total=Sum("total_ore"),
+            paid=Sum("total_ore", filter=Q(status=InvoiceStatus.PAID)),
+            overdue=Sum("total_ore", filter=overdue_q),
+        )
+        .order_by("month")
+    )
+    for r in rows:
+        month = r["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        row = by_month.setdefault(month, MonthRow(month))
+        if r["kind"] == InvoiceKind.CREDIT_NOTE:
+            row.credited_ore += -(r["total"] or 0)
+        else:
+            row.invoiced_ore += r["total"] or 0
+            row.paid_ore += r["paid"] or 0
+            row.overdue_ore += r["overdue"] or 0
+    by_client: dict[str, ClientRow] = {}
+    client_rows = (
+        issued.values("client__name", "kind")
+        .annotate(
+            total=Sum("total_ore"),
+            paid=Sum("total_ore", filter=Q(status=InvoiceStatus.PAID)),
+            overdue=Sum("total_ore", filter=overdue_q),
+            open=Sum("total_ore", filter=Q(kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN)),
+        )
+        .order_by("client__name")
+    )
+    for r in client_rows:
+        crow = by_client.setdefault(r["client__name"], ClientRow(r["client__name"]))
+        crow.invoiced_ore += r["total"] or 0
+        crow.paid_ore += r["paid"] or 0
+        crow.overdue_ore += r["overdue"] or 0
+        crow.open_ore += r["open"] or 0
+    return Overview(
+        months=sorted(by_month.values(), key=lambda m: m.month, reverse=True),
+        clients=list(by_client.values()),
+        uninvoiced=delivered_not_invoiced(practice),
+    )
+
+
+def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:
+    """Per engagement: meetings held and late cancellations that no invoice holds yet."""
+    found: dict[int, Undelivered] = {}
+    meetings = (
+        uninvoiced_meetings(practice, timezone.now())
+        .select_related("engagement", "engagement__client", "engagement__price")
+        .order_by("engagement__client__name", "engagement__title", "starts_at")
+    )
+    for m in meetings:
+        e = m.engagement
+        row = found.setdefault(e.pk, Undelivered(e.client.name, e.title, e.pk))
+        day = timezone.localdate(m.starts_at)
+        row.first = row.first or day
+        row.last = day
+        price = price_of(e)
+        if m.status == MeetingStatus.CANCELLED:
+            row.late_cancellations += 1
+        else:
+            row.meetings += 1
+        if price.model in ("per_meeting", "per_hour"):
+            # An estimate: the price per meeting (or per hour × the engagement's length).
+            hours = e.meeting_minutes / 60 if price.model == "per_hour" else 1
+            row.estimate_ore += round(price.amount_ore * hours)
+    return list(found.values())

@@ -1,0 +1,391 @@
+"""Billing pages. Thin: forms validate, selectors read, services write.
+
+Practice admins run billing. Supervisors may open the issued invoices of their engagements;
+client contacts download their client's issued invoices. Participants see none.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bollplank.accounts.enums import Role
+from bollplank.billing import services
+from bollplank.billing.exports import invoices_csv, sie4
+from bollplank.billing.forms import (
+    BillingSettingsForm,
+    CreditForm,
+    EngagementPriceForm,
+    ExportForm,
+    LineForm,
+    PaidForm,
+    PeriodForm,
+    SendForm,
+)
+from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.billing.pdf import invoice_pdf as render_pdf
+from bollplank.billing.pdf import pdf_filename
+from bollplank.billing.selectors import (
+    billing_overview,
+    invoice_for_page,
+    invoices_for_export,
+    invoices_for_list,
+)
+from bollplank.billing.ubl import invoice_ubl as render_ubl
+from bollplank.billing.ubl import ubl_filename
+from bollplank.core.audit import audit
+from bollplank.core.forms import apply_errors
+from bollplank.core.tenancy import practice_view
+from bollplank.core.views import who
+from bollplank.engagements.selectors import engagements_visible_to
+
+ADMIN = (Role.ADMIN,)
+
+
+def _invoice(request: HttpRequest, pk: int) -> Invoice:
+    user, practice, roles = who(request)
+    invoice = invoice_for_page(user, practice, roles, pk)
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def _back(invoice: Invoice) -> HttpResponse:
+    return redirect("invoice_detail", invoice.practice.slug, invoice.pk)
+
+
+@practice_view(*ADMIN)
+def billing_overview_view(request: HttpRequest) -> HttpResponse:
+    """Invoiced, paid and overdue per month and client; delivered but not invoiced."""
+    _user, practice, _roles = who(request)
+    settings = services.billing_settings_of(practice)
+    return render(
+        request,
+        "billing/overview.html",
+        {"overview": billing_overview(practice), "settings_missing": settings.pk is None},
+    )
+
+
+@practice_view(*ADMIN)
+def billing_settings(request: HttpRequest) -> HttpResponse:
+    user, practice, _roles = who(request)
+    current = services.billing_settings_of(practice)
+    form = BillingSettingsForm(request.POST or None, request.FILES or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"logo_file", "remove_logo"}}
+        try:
+            services.billing_settings_save(
+                actor=user,
+                practice=practice,
+                logo=form.cleaned_data.get("logo_file"),
+                remove_logo=form.cleaned_data.get("remove_logo", False),
+                **data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The billing settings are saved."))
+            return redirect("billing_settings", practice.slug)
+    return render(request, "billing/settings.html", {"form": form, "has_logo": bool(current.logo)})
+
+
+@practice_view(*ADMIN)
+def engagement_price(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, roles = who(request)
+    engagement = get_object_or_404(engagements_visible_to(user, practice, roles), pk=pk)
+    form = EngagementPriceForm(request.POST or None, instance=services.price_of(engagement))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.engagement_price_save(actor=user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The price is saved."))
+            return redirect("engagement_detail", practice.slug, engagement.pk)
+    return render(request, "billing/price_form.html", {"form": form, "engagement": engagement})
+
+
+@practice_view(*ADMIN)
+def invoice_run(request: HttpRequest) -> HttpResponse:
+    """Choose a period; draft one invoice per client from what was delivered in it."""
+    user, practice, _roles = who(request)
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drafts = services.invoice_run(actor=user, practice=practice, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if drafts:
+                messages.success(
+                    request,
+                    _("%(count)s draft invoices are ready to review.") % {"count": len(drafts)},
+                )
+            else:
+                messages.info(request, _("Nothing in the period is left to invoice."))
+            return redirect(f"{_list_url(practice.slug)}?status=draft")
+    return render(request, "billing/run.html", {"form": form})
+
+
+def _list_url(slug: str) -> str:
+    from django.urls import reverse
+
+    return reverse("invoice_list", args=[slug])
+
+
+STATUS_FILTERS = ("", "draft", "open", "overdue", "paid", "credited")
+
+
+@practice_view(Role.ADMIN, Role.SUPERVISOR)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    user, practice, roles = who(request)
+    status = request.GET.get("status", "")
+    if status not in STATUS_FILTERS:
+        status = ""
+    invoices = invoices_for_list(user, practice, roles, status=status)
+    return render(
+        request,
+        "billing/list.html",
+        {
+            "invoices": invoices,
+            "status": status,
+            "filters": STATUS_FILTERS
+            if Role.ADMIN in roles
+            else STATUS_FILTERS[:1] + STATUS_FILTERS[2:],
+            "is_admin": Role.ADMIN in roles,
+        },
+    )
+
+
+@practice_view(Role.ADMIN, Role.SUPERVISOR)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    lines = list(invoice.lines.all())
+    from bollplank.billing.money import totals
+
+    context = {
+        "invoice": invoice,
+        "lines": lines,
+        "vat_rows": totals(lines).rows,
+        "credit_notes": list(invoice.credit_notes.all()),
+        "is_admin": Role.ADMIN in request.roles,  # type: ignore[attr-defined]
+        "paid_form": PaidForm(initial={"paid_on": timezone.localdate()}),
+        "open_lines": [x for x in lines if not x.released],
+    }
+    return render(request, "billing/detail.html", context)
+
+
+def _line_form_view(request: HttpRequest, pk: int, line_pk: int | None) -> HttpResponse:
+    user, practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    if not invoice.is_draft:
+        raise Http404
+    line = get_object_or_404(invoice.lines.all(), pk=line_pk) if line_pk else None
+    initial = LineForm.initial_of(line) if line else {"quantity": 1, "unit": "C62"}
+    form = LineForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_line_save(actor=user, invoice=invoice, line=line, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The line is saved."))
+            return _back(invoice)
+    return render(
+        request, "billing/line_form.html", {"form": form, "invoice": invoice, "line": line}
+    )
+
+
+@practice_view(*ADMIN)
+def invoice_line_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _line_form_view(request, pk, None)
+
+
+@practice_view(*ADMIN)
+def invoice_line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    return _line_form_view(request, pk, line_pk)
+
+
+@require_POST
+@practice_view(*ADMIN)
+def invoice_line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    line: InvoiceLine = get_object_or_404(invoice.lines.all(), pk=line_pk)
+    try:
+        services.invoice_line_remove(actor=user, invoice=invoice, line=line)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The line is removed; its meeting can be invoiced again."))
+    return _back(invoice)
+
+
+@require_POST
+@practice_view(*ADMIN)
+def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    try:
+        invoice = services.invoice_issue(actor=user, invoice=invoice)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Invoice %(number)s is issued.") % {"number": invoice.display_number}
+        )
+    return _back(invoice)
+
+
+@require_POST
+@practice_view(*ADMIN)
+def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    user, practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    try:
+        services.invoice_discard(actor=user, invoice=invoice)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(invoice)
+    messages.success(request, _("The draft is discarded; its meetings can be invoiced again."))
+    return redirect("invoice_list", practice.slug)
+
+
+@require_POST
+@practice_view(*ADMIN)
+def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    form = PaidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invoice_mark_paid(actor=user, invoice=invoice, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The payment is recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return _back(invoice)
+
+
+@practice_view(*ADMIN)
+def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the lines to credit (all by default) and issue the credit note."""
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    if invoice.is_draft or invoice.is_credit_note:
+        raise Http404
+    open_lines = [x for x in invoice.lines.all() if not x.released]
+    form = CreditForm(request.POST or None, lines=open_lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = services.invoice_credit(
+                actor=user, invoice=invoice, line_ids=form.cleaned_data["lines"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Credit note %(number)s is issued.") % {"number": note.display_number},
+            )
+            return _back(note)
+    return render(
+        request,
+        "billing/credit.html",
+        {
+            "form": form,
+            "invoice": invoice,
+            "open_lines": open_lines,
+            "checked": set(form.cleaned_data.get("lines", []))
+            if form.is_bound and hasattr(form, "cleaned_data")
+            else {x.pk for x in open_lines},
+        },
+    )
+
+
+@practice_view(*ADMIN)
+def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    if invoice.is_draft:
+        raise Http404
+    contact = invoice.client.contacts.order_by("pk").first()
+    form = SendForm(request.POST or None, initial={"to": contact.email if contact else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_send(actor=user, invoice=invoice, to=form.cleaned_data["to"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The invoice is sent to %(to)s.") % {"to": form.cleaned_data["to"]}
+            )
+            return _back(invoice)
+    return render(request, "billing/send.html", {"form": form, "invoice": invoice})
+
+
+@practice_view(Role.ADMIN, Role.SUPERVISOR, Role.CLIENT_CONTACT)
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF; a draft (admins only) is a preview with today's seller and buyer details."""
+    user, practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    settings = services.billing_settings_of(practice)
+    if invoice.is_draft:
+        invoice.seller = services.seller_snapshot(settings)
+        invoice.buyer = services.buyer_snapshot(invoice.client)
+    pdf = render_pdf(invoice, settings if settings.pk else None)
+    audit(user, "billing.invoice.downloaded", invoice, {"format": "pdf"})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(invoice)}"'
+    return response
+
+
+@practice_view(*ADMIN)
+def invoice_ubl(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Peppol BIS Billing 3.0 XML for an issued invoice or credit note."""
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    try:
+        xml = render_ubl(invoice)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(invoice)
+    audit(user, "billing.invoice.downloaded", invoice, {"format": "ubl"})
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ubl_filename(invoice)}"'
+    return response
+
+
+@practice_view(*ADMIN)
+def billing_export(request: HttpRequest) -> HttpResponse:
+    """SIE 4 or CSV of the invoices and credit notes dated in a period."""
+    user, practice, _roles = who(request)
+    form = ExportForm(request.GET if "format" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["period_start"], form.cleaned_data["period_end"]
+        invoices = list(invoices_for_export(practice, start, end))
+        fmt = form.cleaned_data["format"]
+        settings = services.billing_settings_of(practice)
+        if fmt == "sie":
+            body, content_type, ext = sie4(invoices, settings, start, end), "text/plain", "se"
+            content_type += "; charset=IBM437"
+        else:
+            body, content_type, ext = invoices_csv(invoices), "text/csv; charset=utf-8", "csv"
+        audit(
+            user,
+            "billing.export",
+            practice,
+            {"format": fmt, "period": [start.isoformat(), end.isoformat()], "count": len(invoices)},
+        )
+        response = HttpResponse(body, content_type=content_type)
+        name = f"fakturor-{start:%Y%m%d}-{end:%Y%m%d}.{ext}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "billing/export.html", {"form": form})
