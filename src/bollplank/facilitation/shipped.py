@@ -298,11 +298,13 @@ def install(conversation_model: Any, step: Any) -> int:
     """Create the shipped models that are missing (by key and language). Used by the data
     migration with its historical models, hence the model classes as arguments."""
     made = 0
+    # The base manager: shipped models belong to no practice, so no scope applies to them.
+    manager = conversation_model._base_manager
     for key, language, name, description, steps in SHIPPED:
         full_key = f"{key}-{language}"
-        if conversation_model.objects.filter(practice__isnull=True, key=full_key).exists():
+        if manager.filter(practice__isnull=True, key=full_key).exists():
             continue
-        model = conversation_model.objects.create(
+        model = manager.create(
             practice=None, key=full_key, name=name, description=description, language=language
         )
         step.objects.bulk_create(
