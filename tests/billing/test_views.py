@@ -292,3 +292,12 @@ def test_billing_overview_query_count(client, world, rows):
     # BASE + settings + per-month sums + per-client sums + uninvoiced meetings with their
     # engagements, clients and prices
     assert _count(client, url("billing_overview")) == BASE + 4
+
+
+def test_engagement_page_links_admins_to_the_price(client, world):
+    page_url = reverse("engagement_detail", args=[P, world.engagement.pk])
+    price_url = url("engagement_price", world.engagement.pk)
+    client.force_login(world.admin)
+    assert price_url in client.get(page_url).content.decode()
+    client.force_login(world.supervisor)
+    assert price_url not in client.get(page_url).content.decode()
