@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bollplank.billing.enums import Unit, VatCategory
 from bollplank.billing.models import MAX_ORE, BillingSettings, EngagementPrice, InvoiceLine
+from bollplank.billing.services import SETTINGS_FIELDS
 from bollplank.core.forms import BoundedDateField
 from bollplank.engagements.forms import DateInput
 
@@ -54,30 +55,8 @@ class BillingSettingsForm(forms.ModelForm):
 
     class Meta:
         model = BillingSettings
-        fields = [
-            "legal_name",
-            "org_number",
-            "vat_number",
-            "f_tax",
-            "street",
-            "postal_code",
-            "city",
-            "email",
-            "phone",
-            "bankgiro",
-            "plusgiro",
-            "iban",
-            "bic",
-            "payment_terms_days",
-            "late_interest_text",
-            "exemption_text",
-            "number_series",
-            "first_number",
-            "account_receivable",
-            "account_output_vat",
-            "account_sales",
-            "account_sales_exempt",
-        ]
+        # One list of what the settings hold: the service writes exactly these.
+        fields = list(SETTINGS_FIELDS)
 
     def clean_logo_file(self) -> tuple[bytes, str] | None:
         upload = self.cleaned_data.get("logo_file")
