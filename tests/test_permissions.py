@@ -16,54 +16,19 @@ from django_scopes import scopes_disabled
 
 from bollplank.meetings import services as meeting_services
 from tests.conftest import World
-
-ROLES = (
-    "anonymous",
-    "admin",
-    "supervisor",
-    "other_supervisor",
-    "contact",
-    "participant",
-    "outsider",
-    "foreign",
+from tests.matrix import (  # noqa: F401  (the shorthands, shared with tests/matrix/*)
+    ADMIN_ONLY,
+    EVERY_MEMBER,
+    OWN_ENGAGEMENT,
+    OWN_SUPERVISOR,
+    PARTICIPANTS,
+    ROLES,
+    STAFF_ONLY,
+    SUPERVISORS,
+    Case,
+    P,
+    app_cases,
 )
-
-# Shorthands for the common rows.
-STAFF_ONLY = {
-    "anonymous": 302,
-    "admin": 200,
-    "supervisor": 200,
-    "other_supervisor": 200,
-    "contact": 403,
-    "participant": 403,
-    "outsider": 403,
-    "foreign": 404,
-}
-OWN_ENGAGEMENT = {**STAFF_ONLY, "other_supervisor": 404}
-ADMIN_ONLY = {**STAFF_ONLY, "supervisor": 403, "other_supervisor": 403}
-# The protected room: the supervisor who leads it, no one else — practice admins included.
-OWN_SUPERVISOR = {**STAFF_ONLY, "admin": 403, "other_supervisor": 404}
-SUPERVISORS = {**STAFF_ONLY, "admin": 403}
-PARTICIPANTS = {
-    "anonymous": 302,
-    "admin": 403,
-    "supervisor": 403,
-    "other_supervisor": 403,
-    "contact": 403,
-    "participant": 200,
-    "outsider": 200,
-    "foreign": 404,
-}
-EVERY_MEMBER = {
-    "anonymous": 302,
-    "admin": 200,
-    "supervisor": 200,
-    "other_supervisor": 200,
-    "contact": 200,
-    "participant": 200,
-    "outsider": 200,
-    "foreign": 404,
-}
 
 
 def _feed_token(w: World) -> str:
@@ -163,9 +128,6 @@ def _draft_line(w: World) -> list[Any]:
     with scopes_disabled():
         return [P, draft.pk, draft.lines.first().pk]
 
-
-Case = tuple[str, str, Callable[[World], list[Any]], dict[str, int]]
-P = "ekbacken"
 
 MATRIX: list[Case] = [
     # (url name, method, args, expected per role)
@@ -344,6 +306,11 @@ FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("mission_parts", lambda w: [P, w.foreign_engagement.client_id]),
     ("engagement_mission", lambda w: [P, w.foreign_engagement.pk]),
 ]
+
+# The newer apps keep their rows in tests/matrix/<app>.py.
+_app_matrix, _app_foreign = app_cases()
+MATRIX += _app_matrix
+FOREIGN_OBJECTS += _app_foreign
 
 # URL names that are not ours to guard (allauth's own pages and Django's language switch).
 EXTERNAL_PREFIXES = ("account_", "mfa_", "set_language")

@@ -102,6 +102,14 @@ INSTALLED_APPS = [
     "bollplank.records",
     "bollplank.billing",
     "bollplank.facilitation",
+    "bollplank.evaluations",
+    "bollplank.courses",
+    "bollplank.directory",
+    "bollplank.mentoring",
+    "bollplank.booking",
+    "bollplank.notifications",
+    "bollplank.api",
+    "bollplank.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,20 @@
 from django.urls import include, path
 
 from bollplank.accounts import views as account_views
+from bollplank.api import urls as api_urls
 from bollplank.billing import views as billing_views
+from bollplank.booking import urls as booking_urls
 from bollplank.clients import views as client_views
 from bollplank.core import views as core_views
+from bollplank.courses import urls as course_urls
+from bollplank.directory import urls as directory_urls
 from bollplank.engagements import views as engagement_views
+from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
 from bollplank.meetings import views as meeting_views
+from bollplank.mentoring import urls as mentoring_urls
+from bollplank.notifications import urls as notification_urls
+from bollplank.privacy import urls as privacy_urls
 from bollplank.records import views as record_views
 
 practice_patterns = [
@@ -130,6 +138,14 @@ practice_patterns = [
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
     path("settings/", core_views.practice_settings, name="practice_settings"),
+    # One list per app from here on, so that apps grow without touching this file.
+    *evaluation_urls.practice_patterns,
+    *course_urls.practice_patterns,
+    *directory_urls.practice_patterns,
+    *mentoring_urls.practice_patterns,
+    *booking_urls.practice_patterns,
+    *notification_urls.practice_patterns,
+    *privacy_urls.practice_patterns,
 ]
 
 urlpatterns = [
@@ -141,6 +157,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("p/<slug:practice_slug>/", include(practice_patterns)),
+    *api_urls.public_patterns,
+    *evaluation_urls.public_patterns,
+    *course_urls.public_patterns,
+    *directory_urls.public_patterns,
+    *mentoring_urls.public_patterns,
+    *booking_urls.public_patterns,
+    *notification_urls.public_patterns,
+    *privacy_urls.public_patterns,
 ]
 
 handler404 = "bollplank.core.views.not_found"

@@ -1,0 +1,7 @@
+"""URLs of the mentoring app. `practice_patterns` are mounted under /p/<practice_slug>/,
+`public_patterns` at the site root (see bollplank/urls.py)."""
+
+from typing import Any
+
+practice_patterns: list[Any] = []
+public_patterns: list[Any] = []
