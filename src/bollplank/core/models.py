@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +32,25 @@ class Practice(models.Model):
     )
     require_mfa_for_staff = models.BooleanField(
         _("require two-factor login for admins and supervisors"), default=False
+    )
+    require_mfa_for_contacts = models.BooleanField(
+        _("require two-factor login for client contacts"), default=False
+    )
+    require_mfa_for_participants = models.BooleanField(
+        _("require two-factor login for participants"), default=False
+    )
+    # ASVS V3.3: at most 30 minutes idle and 12 hours in all; a practice may only shorten them.
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("log out after idle (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(30)],
+        help_text=_("Between 5 and 30 minutes without activity."),
+    )
+    session_max_hours = models.PositiveSmallIntegerField(
+        _("log out after (hours) in all"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Between 1 and 12 hours after logging in, active or not."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -151,6 +151,10 @@ class PracticeSettingsForm(forms.ModelForm):
             "late_cancellation_hours",
             "travel_buffer_minutes",
             "require_mfa_for_staff",
+            "require_mfa_for_contacts",
+            "require_mfa_for_participants",
+            "session_idle_minutes",
+            "session_max_hours",
         ]
 
 
