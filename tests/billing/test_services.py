@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.billing import services
@@ -157,13 +158,31 @@ def test_fixed_monthly_fee_is_charged_once_per_month(billing):
     assert run(billing, (dt.date(2026, 3, 1), dt.date(2026, 3, 31))) == []
 
 
+def test_ocr_stays_unique_when_a_new_series_starts_from_the_same_number(billing):
+    """Regression: OCR came from the number alone, so a practice that started a new series
+    (one per year, numbered from 1001 again) gave two open invoices the same reference."""
+    from bollplank.billing.models import BillingSettings
+
+    held_meeting(f.EngagementFactory(practice=billing.practice), dt.date(2026, 3, 12))
+    first, second = run(billing)
+    old = issue(billing, first)
+    with scopes_disabled():
+        BillingSettings.objects.filter(practice=billing.practice).update(number_series="B")
+    new = issue(billing, second)
+    assert (old.display_number, new.display_number) == ("A1001", "B1001")
+    assert old.ocr != new.ocr
+    assert (old.ocr, new.ocr) == (ocr_reference("100101"), ocr_reference("100102"))
+    assert ocr_is_valid(old.ocr) and ocr_is_valid(new.ocr)
+
+
 def test_issue_numbers_without_gaps_and_freezes_buyer_and_seller(billing):
     held_meeting(f.EngagementFactory(practice=billing.practice), dt.date(2026, 3, 12))
     drafts = run(billing)
     assert len(drafts) == 2
     issued = [issue(billing, d) for d in drafts]
     assert [i.display_number for i in issued] == ["A1001", "A1002"]
-    assert [i.ocr for i in issued] == [ocr_reference(1001), ocr_reference(1002)]
+    # The number, then the series' place (01: the practice's first series).
+    assert [i.ocr for i in issued] == [ocr_reference("100101"), ocr_reference("100201")]
     [first] = [i for i in issued if i.client_id == billing.client.pk]
     assert first.due_date == dt.date(2026, 5, 2)
     assert first.buyer["org_number"] == "212000-0142"
@@ -274,6 +293,7 @@ def test_credit_note_negates_chosen_lines_and_frees_their_meetings(billing):
     assert note.ocr == ""
     assert note_lines == [(-450000, line.pk)]
     assert invoice.status == InvoiceStatus.OPEN and invoice.credited_ore == 562500
+    assert invoice.is_partly_credited and invoice.amount_due_ore == invoice.total_ore - 562500
     # The credited meeting is free again; the other is still invoiced.
     [again] = run(billing)
     with scopes_disabled():
@@ -333,3 +353,38 @@ def test_send_mails_the_pdf(billing, django_capture_on_commit_callbacks):
     assert message.subject == "Faktura A1001 från Ekbacken Handledning AB"
     [(name, content, mimetype)] = message.attachments
     assert (name, mimetype, content[:5]) == ("faktura-A1001.pdf", "application/pdf", b"%PDF-")
+
+
+def test_overview_estimates_uninvoiced_work_by_the_run_s_own_prices(billing):
+    """Regression: the estimate of what is delivered but not invoiced covered per-meeting and
+    per-hour prices only; per-participant and fixed monthly fees showed nothing."""
+    from bollplank.billing.selectors import delivered_not_invoiced
+
+    today = timezone.localdate()
+    two_months_ago = (today.replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    per_participant = f.EngagementFactory(practice=billing.practice, title="Per deltagare")
+    fixed = f.EngagementFactory(
+        practice=billing.practice,
+        title="Fast avgift",
+        start_date=two_months_ago,
+        end_date=today + dt.timedelta(days=400),
+    )
+    with scopes_disabled():
+        services.engagement_price_save(
+            actor=billing.admin,
+            engagement=per_participant,
+            model="per_participant",
+            amount_ore=80000,
+        )
+        services.engagement_price_save(
+            actor=billing.admin, engagement=fixed, model="fixed_monthly", amount_ore=1000000
+        )
+        for _ in range(3):
+            f.GroupMembershipFactory(engagement=per_participant, joined_on=dt.date(2026, 1, 1))
+        held_meeting(per_participant, dt.date(2026, 3, 12))
+        rows = {r.engagement: r for r in delivered_not_invoiced(billing.practice)}
+    # 3 members × 800 kr, no attendance taken.
+    assert (rows["Per deltagare"].meetings, rows["Per deltagare"].estimate_ore) == (1, 240000)
+    # This month and the two before it, none invoiced yet.
+    assert (rows["Fast avgift"].meetings, rows["Fast avgift"].estimate_ore) == (0, 3000000)
+    assert rows["Fast avgift"].first == two_months_ago

@@ -122,7 +122,7 @@ def test_the_whole_walk_through_the_pages(client, world, django_capture_on_commi
     response = client.post(url("invoice_issue", draft.pk))
     assert response.status_code == 302
     invoice = Invoice.objects.with_scope(practice=world.practice).get(pk=draft.pk)
-    assert (invoice.display_number, invoice.ocr, invoice.status) == ("1001", "100164", "open")
+    assert (invoice.display_number, invoice.ocr, invoice.status) == ("1001", "10010189", "open")
 
     # Downloads.
     response = client.get(url("invoice_pdf", invoice.pk))
@@ -136,7 +136,7 @@ def test_the_whole_walk_through_the_pages(client, world, django_capture_on_commi
         response = client.post(url("invoice_send", invoice.pk), {"to": "ekonomi@solbacka.se"})
     assert response.status_code == 302
     assert [m.subject for m in mail.outbox] == ["Faktura 1001 från Ekbacken Handledning AB"]
-    assert "100164" in mail.outbox[0].body
+    assert "10010189" in mail.outbox[0].body
 
     # Credit the travel line only.
     with scopes_disabled():
@@ -146,6 +146,10 @@ def test_the_whole_walk_through_the_pages(client, world, django_capture_on_commi
     with scopes_disabled():
         note = Invoice.objects.get(credited_invoice=invoice)
     assert (note.display_number, note.total_ore) == ("1002", -43750)
+    # Partly credited: still open, for what is left (regression: the page only said "open").
+    page = client.get(url("invoice_detail", invoice.pk)).content.decode()
+    assert "Obetald, delvis krediterad" in page
+    assert "Kvar att betala" in page
 
     # Paid.
     response = client.post(url("invoice_pay", invoice.pk), {"paid_on": "2020-01-01"})
@@ -276,10 +280,38 @@ def test_invoice_list_query_count(client, world, rows):
         ):
             services.invoice_issue(actor=world.admin, invoice=draft)
     client.force_login(world.admin)
-    # BASE + invoices with client and credited invoice
-    assert _count(client, url("invoice_list")) == BASE + 1
+    # BASE + the page's count + its invoices with client and credited invoice
+    assert _count(client, url("invoice_list")) == BASE + 2
     client.force_login(world.supervisor)
-    assert _count(client, url("invoice_list")) == BASE + 1
+    assert _count(client, url("invoice_list")) == BASE + 2
+
+
+def test_invoice_list_is_paged_and_keeps_the_filter(client, world):
+    settings_for(world.practice)
+    with scopes_disabled():
+        for i in range(55):  # each with a client of its own
+            engagement = f.EngagementFactory(practice=world.practice, supervisor=world.supervisor)
+            held_meeting(engagement, dt.date(2026, 3, 1 + i % 28))
+        drafts = services.invoice_run(
+            actor=world.admin,
+            practice=world.practice,
+            period_start=dt.date(2026, 3, 1),
+            period_end=dt.date(2026, 3, 31),
+        )
+    assert len(drafts) == 56  # and the world's client
+    client.force_login(world.admin)
+    first = client.get(url("invoice_list") + "?status=draft").content.decode()
+    assert first.count('rel="next"') == 1 and "Sida 1 av 2" in first
+    assert "?status=draft&amp;page=2" in first
+    second = client.get(url("invoice_list") + "?status=draft&page=2").content.decode()
+    assert "Sida 2 av 2" in second and "?status=draft&amp;page=1" in second
+    shown = {
+        pk
+        for page in (first, second)
+        for pk in (d.pk for d in drafts)
+        if f"/billing/invoices/{pk}/" in page
+    }
+    assert len(shown) == 56  # every draft on one of the two pages
 
 
 @pytest.mark.parametrize("rows", [1, 3])
@@ -290,8 +322,9 @@ def test_billing_overview_query_count(client, world, rows):
         held_meeting(engagement, dt.date(2026, 3, 2 + i))
     client.force_login(world.admin)
     # BASE + settings + per-month sums + per-client sums + uninvoiced meetings with their
-    # engagements, clients and prices
-    assert _count(client, url("billing_overview")) == BASE + 4
+    # engagements, clients, prices and attendance counts + group memberships (for prices per
+    # participant) + engagements at a fixed monthly fee (none here, so no query for their lines)
+    assert _count(client, url("billing_overview")) == BASE + 6
 
 
 def test_engagement_page_links_admins_to_the_price(client, world):

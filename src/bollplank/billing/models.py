@@ -384,10 +384,16 @@ class Invoice(models.Model):
         )
 
     @property
+    def is_partly_credited(self) -> bool:
+        """Some lines credited, the rest still owed: the invoice stays open for the rest."""
+        return self.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID) and self.credited_ore > 0
+
+    @property
     def status_label(self) -> str:
-        if self.is_overdue:
-            return str(_("overdue"))
-        return str(self.get_status_display())
+        label = str(_("overdue")) if self.is_overdue else str(self.get_status_display())
+        if self.is_partly_credited:
+            return str(_("%(status)s, partly credited") % {"status": label})
+        return label
 
     @property
     def amount_due_ore(self) -> int:

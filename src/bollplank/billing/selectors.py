@@ -11,16 +11,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bollplank.accounts.enums import Role
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus
 from bollplank.billing.models import Invoice, InvoiceLine
-from bollplank.billing.services import price_of, uninvoiced_meetings
+from bollplank.billing.services import (
+    meeting_lines,
+    memberships_of,
+    price_of,
+    unbilled_fee_months,
+    uninvoiced_meetings,
+)
 from bollplank.core.models import Practice
-from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 
 
 def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Invoice]:
@@ -168,26 +174,36 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
 
 
 def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:
-    """Per engagement: meetings held and late cancellations that no invoice holds yet."""
+    """Per engagement: meetings held and late cancellations that no invoice holds yet, and the
+    fixed monthly fees of months begun that no invoice holds, with an estimate at today's
+    prices, priced by the same rules as the invoice run."""
     found: dict[int, Undelivered] = {}
-    meetings = (
+    meetings = list(
         uninvoiced_meetings(practice, timezone.now())
         .select_related("engagement", "engagement__client", "engagement__price")
+        .annotate(
+            present_count=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT))
+        )
         .order_by("engagement__client__name", "engagement__title", "starts_at")
     )
+    memberships = memberships_of({m.engagement_id for m in meetings})
     for m in meetings:
         e = m.engagement
         row = found.setdefault(e.pk, Undelivered(e.client.name, e.title, e.pk))
         day = timezone.localdate(m.starts_at)
         row.first = row.first or day
         row.last = day
-        price = price_of(e)
         if m.status == MeetingStatus.CANCELLED:
             row.late_cancellations += 1
         else:
             row.meetings += 1
-        if price.model in ("per_meeting", "per_hour"):
-            # An estimate: the price per meeting (or per hour × the engagement's length).
-            hours = e.meeting_minutes / 60 if price.model == "per_hour" else 1
-            row.estimate_ore += round(price.amount_ore * hours)
-    return list(found.values())
+        row.estimate_ore += sum(d.amount_ore for d in meeting_lines(m, price_of(e), memberships))
+    today = timezone.localdate()
+    for engagement, months in unbilled_fee_months(practice, today):
+        row = found.setdefault(
+            engagement.pk, Undelivered(engagement.client.name, engagement.title, engagement.pk)
+        )
+        row.first = min(filter(None, [row.first, months[0]]))
+        row.last = max(filter(None, [row.last, min(today, months[-1])]))
+        row.estimate_ore += price_of(engagement).amount_ore * len(months)
+    return sorted(found.values(), key=lambda r: (r.client, r.engagement))

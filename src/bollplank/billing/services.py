@@ -200,7 +200,7 @@ def _members_on(engagement_id: int, day: dt.date, memberships: dict[int, list[An
     )
 
 
-def _meeting_lines(
+def meeting_lines(
     meeting: Meeting, price: EngagementPrice, memberships: dict[int, list[Any]]
 ) -> list[LineDraft]:
     engagement = meeting.engagement
@@ -300,6 +300,48 @@ def _month_end(first: dt.date) -> dt.date:
     return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
+def memberships_of(engagement_ids: set[int]) -> dict[int, list[Any]]:
+    """(joined, left) of every group membership of these engagements, per engagement: what a
+    per-participant price counts when attendance was not taken."""
+    memberships: dict[int, list[Any]] = defaultdict(list)
+    for eid, joined, left in GroupMembership.objects.filter(
+        engagement__in=engagement_ids
+    ).values_list("engagement_id", "joined_on", "left_on"):
+        memberships[eid].append((joined, left))
+    return memberships
+
+
+def unbilled_fee_months(
+    practice: Practice, today: dt.date
+) -> list[tuple[Engagement, list[dt.date]]]:
+    """Engagements at a fixed monthly fee, with the months begun by ``today`` (within the
+    engagement's dates) that no invoice line holds yet."""
+    first_of_month = today.replace(day=1)
+    engagements = list(
+        Engagement.objects.filter(
+            practice=practice,
+            price__model=PriceModel.FIXED_MONTHLY,
+            start_date__lte=today,
+        )
+        .select_related("client", "price")
+        .order_by("pk")
+    )
+    taken: dict[int, set[dt.date]] = defaultdict(set)
+    for eid, month in InvoiceLine.objects.filter(
+        engagement__in=engagements, fee_month__isnull=False, released=False
+    ).values_list("engagement_id", "fee_month"):
+        if month is not None:
+            taken[eid].add(month)
+    result = []
+    for e in engagements:
+        start = e.start_date.replace(day=1)
+        last = min(first_of_month, e.end_date.replace(day=1))
+        months = [m for m in _months(start, last) if m not in taken[e.pk]]
+        if months:
+            result.append((e, months))
+    return result
+
+
 def uninvoiced_meetings(practice: Practice, until: dt.datetime) -> Any:
     """Meetings delivered before ``until`` (held, or cancelled late) that no invoice line holds."""
     taken = InvoiceLine.objects.filter(
@@ -354,11 +396,7 @@ def invoice_run(
         )
         .order_by("starts_at")
     )
-    memberships: dict[int, list[Any]] = defaultdict(list)
-    for eid, joined, left in GroupMembership.objects.filter(
-        engagement__in={m.engagement_id for m in meetings}
-    ).values_list("engagement_id", "joined_on", "left_on"):
-        memberships[eid].append((joined, left))
+    memberships = memberships_of({m.engagement_id for m in meetings})
 
     groups: dict[tuple[int, int | None], list[LineDraft]] = defaultdict(list)
 
@@ -371,7 +409,7 @@ def invoice_run(
         engagement = meeting.engagement
         clients[engagement.client_id] = engagement.client
         with translation.override(engagement.client.language):
-            groups[key(engagement)] += _meeting_lines(meeting, price_of(engagement), memberships)
+            groups[key(engagement)] += meeting_lines(meeting, price_of(engagement), memberships)
 
     months = _months(period_start, period_end)
     if months:
@@ -546,9 +584,10 @@ def invoice_discard(*, actor: Any, invoice: Invoice) -> None:
 # --- issue, pay, credit, send ----------------------------------------------------------------
 
 
-def _take_number(practice: Practice, series: str, first_number: int) -> int:
+def _take_number(practice: Practice, series: str, first_number: int) -> tuple[int, int]:
     """The next number of the series, under a row lock held until the transaction ends: a
-    concurrent issuer waits, and a rollback gives the number back (no gap, no duplicate)."""
+    concurrent issuer waits, and a rollback gives the number back (no gap, no duplicate).
+    Also the series' place among the practice's series (1 for the first one used)."""
     counter = InvoiceCounter.objects.select_for_update().filter(practice=practice, series=series)
     found = counter.first()
     if found is None:
@@ -563,7 +602,16 @@ def _take_number(practice: Practice, series: str, first_number: int) -> int:
         assert found is not None
     found.last_number += 1
     found.save(update_fields=["last_number"])
-    return found.last_number
+    place = InvoiceCounter.objects.filter(practice=practice, pk__lte=found.pk).count()
+    return found.last_number, place
+
+
+def ocr_for(number: int, series_place: int) -> str:
+    """The OCR reference of an invoice: its number and its series' place as two digits, so that
+    a practice that starts a new series (say one per year, numbered from 1 again) never gives
+    two invoices the same reference. The place always takes two digits, so the split is
+    unambiguous: 1001 in the first series → 1001 01 → "10010189"."""
+    return ocr_reference(f"{number}{series_place % 100:02d}")
 
 
 def seller_snapshot(s: BillingSettings) -> dict[str, Any]:
@@ -631,11 +679,15 @@ def _issue(actor: Any, invoice: Invoice, settings: BillingSettings, today: dt.da
             _("Lines without VAT need the legal ground for the exemption in the settings.")
         )
     invoice.series = settings.number_series
-    invoice.number = _take_number(invoice.practice, settings.number_series, settings.first_number)
+    invoice.number, series_place = _take_number(
+        invoice.practice, settings.number_series, settings.first_number
+    )
     invoice.status = InvoiceStatus.OPEN
     invoice.issue_date = today
     invoice.due_date = today + dt.timedelta(days=settings.payment_terms_days)
-    invoice.ocr = ocr_reference(invoice.number) if invoice.kind == InvoiceKind.INVOICE else ""
+    invoice.ocr = (
+        ocr_for(invoice.number, series_place) if invoice.kind == InvoiceKind.INVOICE else ""
+    )
     invoice.seller = seller_snapshot(settings)
     invoice.buyer = buyer_snapshot(client)
     invoice.buyer_reference = client.invoice_reference

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -148,11 +149,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     if status not in STATUS_FILTERS:
         status = ""
     invoices = invoices_for_list(user, practice, roles, status=status)
+    page = Paginator(invoices, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "billing/list.html",
         {
-            "invoices": invoices,
+            "page": page,
             "status": status,
             "filters": STATUS_FILTERS
             if Role.ADMIN in roles
