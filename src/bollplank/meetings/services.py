@@ -354,6 +354,12 @@ def _lock_supervisor(engagement: Engagement) -> None:
     get_user_model().objects.select_for_update().filter(pk=engagement.supervisor_id).first()
 
 
+def lock_supervisor(engagement: Engagement) -> None:
+    """Queue every writer that books this engagement's supervisor until the transaction ends
+    (self-booking decides under it whether a time is still free)."""
+    _lock_supervisor(engagement)
+
+
 @transaction.atomic
 def meeting_create(
     *,

@@ -1,0 +1,154 @@
+"""Outside calendars: fetch an ICS subscription with a timeout and a size cap, read a file,
+expand recurring rules (with their exceptions) and keep only when the person is busy.
+
+Titles, descriptions, places and attendees are read by the parser but never leave this
+module: the result is a list of (start, end) in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from bollplank.booking.freetime import Interval, merge, to_utc
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_EVENTS = 20_000  # VEVENTs in one file
+MAX_OCCURRENCES = 20_000  # busy times in the window after expanding recurring rules
+FETCH_TIMEOUT = 10  # seconds
+WINDOW_BACK = dt.timedelta(days=1)
+WINDOW_AHEAD = dt.timedelta(days=366)
+
+
+def _error(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def check_url(url: str) -> str:
+    """The address to fetch: http(s) only (webcal:// is https), never this machine or a private
+    network unless the deployment allows it (BOLLPLANK_BOOKING_PRIVATE_CALENDAR_HOSTS)."""
+    if url.startswith("webcal://"):
+        url = "https://" + url.removeprefix("webcal://")
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise _error(_("Give an address starting with https://, http:// or webcal://."), "scheme")
+    if not getattr(settings, "BOOKING_PRIVATE_CALENDAR_HOSTS", False):
+        try:
+            infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
+        except OSError:
+            return url  # the fetch will say that it cannot be reached
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if address.is_private or address.is_loopback or address.is_link_local:
+                raise _error(
+                    _("That address points into a private network and cannot be fetched."),
+                    "private_host",
+                )
+    return url
+
+
+def fetch(url: str) -> bytes:
+    """The calendar at ``url``: refused past MAX_BYTES, given up after FETCH_TIMEOUT seconds."""
+    url = check_url(url)
+    request = urllib.request.Request(  # noqa: S310  (check_url allowed http(s) only)
+        url, headers={"User-Agent": "Bollplank calendar reader"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
+            data: bytes = response.read(MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise _error(
+            _("The calendar could not be fetched (%(reason)s).") % {"reason": str(reason)[:200]},
+            "unreachable",
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise _error(_("The calendar is larger than 10 MB and was not read."), "too_large")
+    return data
+
+
+def _moment(value: Any, tz: ZoneInfo, *, end_of_day: bool = False) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # floating time: the person's own wall clock
+            value = value.replace(tzinfo=tz)
+        return value.astimezone(dt.UTC)
+    return to_utc(value, dt.time.min, tz)
+
+
+def busy_from_ics(data: bytes, *, now: dt.datetime, tz_name: str) -> list[Interval]:
+    """Busy intervals from an iCalendar file, recurring rules expanded from a day ago to a
+    year ahead, merged. Raises ValidationError with a message a person understands."""
+    if len(data) > MAX_BYTES:
+        raise _error(_("The calendar is larger than 10 MB and was not read."), "too_large")
+    count = data.count(b"BEGIN:VEVENT")
+    if count > MAX_EVENTS:
+        raise _error(
+            _(
+                "The calendar has %(count)s events; at most %(max)s can be read. Subscribe to a "
+                "calendar with only the coming months, or export a shorter period."
+            )
+            % {"count": f"{count:,}".replace(",", " "), "max": f"{MAX_EVENTS:,}".replace(",", " ")},
+            "too_many_events",
+        )
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except Exception:  # icalendar raises ValueError, KeyError, … on broken input
+        calendar = None
+    if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
+        raise _error(
+            _("This is not a calendar file that can be read (expected iCalendar, .ics)."),
+            "malformed",
+        )
+    tz = ZoneInfo(tz_name)
+    start, end = now - WINDOW_BACK, now + WINDOW_AHEAD
+    found: list[Interval] = []
+    try:
+        for index, event in enumerate(recurring_ical_events.of(calendar).after(start)):
+            if index >= MAX_OCCURRENCES:
+                raise _error(
+                    _(
+                        "The calendar has more than %(max)s busy times in the coming year and "
+                        "was not read."
+                    )
+                    % {"max": f"{MAX_OCCURRENCES:,}".replace(",", " ")},
+                    "too_many_occurrences",
+                )
+            if "DTSTART" not in event:
+                continue
+            first = _moment(event["DTSTART"].dt, tz)
+            if first >= end:
+                break
+            if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
+                continue
+            if str(event.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            if "DTEND" in event:
+                last = _moment(event["DTEND"].dt, tz)
+            elif "DURATION" in event:
+                last = first + event["DURATION"].dt
+            elif isinstance(event["DTSTART"].dt, dt.datetime):
+                continue  # an instant: blocks nothing
+            else:
+                last = _moment(event["DTSTART"].dt + dt.timedelta(days=1), tz)
+            if last > first:
+                found.append((first, last))
+    except ValidationError:
+        raise
+    except Exception:
+        raise _error(
+            _("The calendar's repeating events could not be read (a broken rule?)."),
+            "bad_rule",
+        ) from None
+    return merge(found)

@@ -1,0 +1,248 @@
+"""Every read of the booking app: rules, outside calendars, free times, bookable engagements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from bollplank.booking import freetime
+from bollplank.booking.models import (
+    AvailabilityException,
+    BookingLink,
+    BookingSettings,
+    BusyInterval,
+    OutsideCalendar,
+    Place,
+    WeeklyHours,
+)
+from bollplank.core.models import Practice
+from bollplank.core.timeutils import holidays_between
+from bollplank.engagements.enums import Form, Status, Venue
+from bollplank.engagements.models import Engagement
+from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.models import Meeting
+
+
+def settings_of(practice: Practice, supervisor: Any) -> BookingSettings:
+    """The supervisor's booking rules, or the defaults (unsaved) before they set any."""
+    found = BookingSettings.objects.filter(practice=practice, supervisor=supervisor).first()
+    return found or BookingSettings(practice=practice, supervisor=supervisor)
+
+
+def hours_of(practice: Practice, supervisor: Any) -> QuerySet[WeeklyHours]:
+    return WeeklyHours.objects.filter(practice=practice, supervisor=supervisor)
+
+
+def exceptions_of(practice: Practice, supervisor: Any, since: dt.date) -> QuerySet[Any]:
+    return AvailabilityException.objects.filter(
+        practice=practice, supervisor=supervisor, last_day__gte=since
+    )
+
+
+def calendars_of(practice: Practice, supervisor: Any) -> QuerySet[OutsideCalendar]:
+    return OutsideCalendar.objects.filter(practice=practice, supervisor=supervisor)
+
+
+def links_of(practice: Practice, supervisor: Any) -> QuerySet[BookingLink]:
+    return BookingLink.objects.filter(practice=practice, created_by=supervisor).select_related(
+        "engagement", "meeting"
+    )
+
+
+def slot_place(engagement: Engagement) -> str:
+    """Which weekly hours an engagement books into: video ones for video engagements,
+    the premises' otherwise."""
+    return Place.VIDEO if engagement.venue == Venue.VIDEO else Place.PREMISES
+
+
+def meeting_place(venue: str) -> str:
+    """Where a meeting happens, for travel time: video, the premises or a client's."""
+    places: dict[str, str] = {Venue.VIDEO: "video", Venue.SUPERVISOR_PREMISES: "premises"}
+    return places.get(venue, "client")
+
+
+@dataclass
+class FreeTimes:
+    rules: freetime.Rules
+    windows: list[freetime.Interval]
+    blocked: list[freetime.Interval]
+    length: dt.timedelta
+    now: dt.datetime
+
+    def slots(self) -> list[dt.datetime]:
+        return freetime.free_slots(
+            windows=self.windows,
+            blocked=self.blocked,
+            length=self.length,
+            rules=self.rules,
+            now=self.now,
+        )
+
+    def why_not(self, start: dt.datetime) -> str | None:
+        return freetime.check_slot(
+            start=start,
+            length=self.length,
+            windows=self.windows,
+            blocked=self.blocked,
+            rules=self.rules,
+            now=self.now,
+        )
+
+
+def free_times(
+    engagement: Engagement, *, now: dt.datetime, exclude_meeting: int | None = None
+) -> FreeTimes:
+    """Everything the sweep needs for one engagement's supervisor: three indexed queries
+    (rules, meetings in every practice, outside busy times) plus the weekly hours."""
+    practice = engagement.practice
+    supervisor = engagement.supervisor_id
+    config = settings_of(practice, supervisor)
+    rules = freetime.Rules(
+        tz=practice.timezone,
+        notice=dt.timedelta(hours=config.notice_hours),
+        horizon=dt.timedelta(days=config.horizon_days),
+        buffer=dt.timedelta(minutes=config.buffer_minutes),
+        travel=dt.timedelta(minutes=config.travel_minutes),
+    )
+    first_day = (now - dt.timedelta(days=1)).date()
+    last_day = (now + rules.horizon + dt.timedelta(days=1)).date()
+    weekly = [
+        freetime.WeeklyRule(h.weekday, h.start, h.end, h.place)
+        for h in hours_of(practice, supervisor)
+    ]
+    exceptions = [
+        freetime.DayException(e.first_day, e.last_day, e.is_open, e.start, e.end, e.place)
+        for e in exceptions_of(practice, supervisor, first_day).filter(first_day__lte=last_day)
+    ]
+    windows = freetime.open_windows(
+        first_day=first_day,
+        last_day=last_day,
+        weekly=weekly,
+        exceptions=exceptions,
+        holidays=holidays_between(first_day, last_day),
+        tz_name=practice.timezone,
+        place=slot_place(engagement),
+    )
+    return FreeTimes(
+        rules=rules,
+        windows=windows,
+        blocked=blocked_for(
+            practice=practice,
+            supervisor=supervisor,
+            place=meeting_place(engagement.venue),
+            rules=rules,
+            since=now,
+            until=now + rules.horizon,
+            exclude_meeting=exclude_meeting,
+        ),
+        length=dt.timedelta(minutes=engagement.meeting_minutes),
+        now=now,
+    )
+
+
+# Busy times this close outside the window can still push into it through the gaps.
+QUERY_MARGIN = dt.timedelta(hours=9)
+
+
+def blocked_for(
+    *,
+    practice: Practice,
+    supervisor: int,
+    place: str,
+    rules: freetime.Rules,
+    since: dt.datetime,
+    until: dt.datetime,
+    exclude_meeting: int | None = None,
+) -> list[freetime.Interval]:
+    """The supervisor's busy times widened by buffers and travel: meetings in every practice
+    (one person can work for several firms) and outside calendars' busy intervals."""
+    pad = QUERY_MARGIN
+    meetings = (
+        Meeting.objects.with_scopes_disabled()
+        .filter(
+            supervisor_id=supervisor,
+            status=MeetingStatus.PLANNED,
+            starts_at__lt=until + pad,
+            ends_at__gt=since - pad,
+        )
+        .exclude(pk=exclude_meeting)
+        .values_list("starts_at", "ends_at", "engagement__venue")
+    )
+    outside = (
+        BusyInterval.objects.with_scopes_disabled()
+        .filter(supervisor_id=supervisor, starts_at__lt=until + pad, ends_at__gt=since - pad)
+        .values_list("starts_at", "ends_at")
+    )
+    busy = [freetime.Busy(s, e, meeting_place(v)) for s, e, v in meetings]
+    busy += [freetime.Busy(s, e) for s, e in outside]
+    return freetime.blocked_intervals(
+        busy,
+        place=place,
+        rules=rules,
+        min_gap=dt.timedelta(minutes=practice.travel_buffer_minutes),
+    )
+
+
+def bookable_engagements(user: Any, practice: Practice) -> QuerySet[Engagement]:
+    """The person's active individual engagements, with how many meetings are used (planned
+    or held, and late cancellations, which count against the quota)."""
+    return (
+        Engagement.objects.filter(
+            practice=practice,
+            form=Form.INDIVIDUAL,
+            status=Status.ACTIVE,
+            memberships__participant__user=user,
+            memberships__left_on__isnull=True,
+        )
+        .select_related("supervisor", "practice")
+        .annotate(used_count=Count("meetings", filter=_counts_against_quota(), distinct=True))
+        .order_by("start_date", "title")
+    )
+
+
+def _counts_against_quota() -> Q:
+    return Q(meetings__status=MeetingStatus.PLANNED) | Q(meetings__late_cancellation=True)
+
+
+def used_count(engagement: Engagement) -> int:
+    return (
+        Meeting.objects.filter(engagement=engagement)
+        .filter(Q(status=MeetingStatus.PLANNED) | Q(late_cancellation=True))
+        .count()
+    )
+
+
+def bookable_engagement(user: Any, practice: Practice, pk: int) -> Engagement:
+    return get_object_or_404(bookable_engagements(user, practice), pk=pk)
+
+
+def own_booked_meetings(user: Any, practice: Practice, now: dt.datetime) -> QuerySet[Meeting]:
+    """Planned meetings ahead in the person's bookable engagements."""
+    return (
+        Meeting.objects.filter(
+            practice=practice,
+            engagement__in=bookable_engagements(user, practice).values("pk"),
+            status=MeetingStatus.PLANNED,
+            starts_at__gt=now,
+        )
+        .select_related("engagement")
+        .order_by("starts_at")
+    )
+
+
+def own_booked_meeting(user: Any, practice: Practice, pk: int, now: dt.datetime) -> Meeting:
+    qs = own_booked_meetings(user, practice, now).select_related(
+        "engagement__practice", "engagement__supervisor"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def supervisor_engagements(user: Any, practice: Practice) -> QuerySet[Engagement]:
+    """Engagements a supervisor can hand out booking links for: their own active ones."""
+    return Engagement.objects.filter(
+        practice=practice, supervisor=user, status=Status.ACTIVE
+    ).order_by("title")
