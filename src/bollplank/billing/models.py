@@ -159,6 +159,26 @@ class BillingSettings(models.Model):
         )
 
 
+class InvoiceLogo(models.Model):
+    """A logo as it was when an invoice was issued, kept by its SHA-256 so that a later change
+    of the practice's logo does not change an issued invoice (each distinct logo stored once)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE)
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    content_type = models.CharField(max_length=40)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "sha256"], name="invoice_logo_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
 class InvoiceCounter(models.Model):
     """The last number taken in a series. Locked (SELECT … FOR UPDATE) while a number is taken,
     in the transaction that issues the invoice: a rollback gives the number back."""
