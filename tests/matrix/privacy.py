@@ -8,5 +8,20 @@ from typing import Any
 from tests.conftest import World
 from tests.matrix import Case
 
-MATRIX: list[Case] = []
+# Pages about the person themselves, outside any practice: every logged-in person.
+OWN_ACCOUNT = {
+    "anonymous": 302,
+    "admin": 200,
+    "supervisor": 200,
+    "other_supervisor": 200,
+    "contact": 200,
+    "participant": 200,
+    "outsider": 200,
+    "foreign": 200,
+}
+
+MATRIX: list[Case] = [
+    # allauth.usersessions: the person's own login sessions, and ending them.
+    ("usersessions_list", "get", lambda w: [], OWN_ACCOUNT),
+]
 FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = []

@@ -35,6 +35,15 @@ def roles_in(user: Any, practice: Practice) -> frozenset[str]:
         )
 
 
+def mfa_required(practice: Practice, roles: frozenset[str]) -> bool:
+    """Whether the practice requires two-factor login of someone holding these roles."""
+    return bool(
+        (practice.require_mfa_for_staff and roles & STAFF_ROLES)
+        or (practice.require_mfa_for_contacts and Role.CLIENT_CONTACT in roles)
+        or (practice.require_mfa_for_participants and Role.PARTICIPANT in roles)
+    )
+
+
 def practice_view(*allowed: Role) -> Callable[[View], View]:
     """Resolve ``practice_slug``, check the role, and run the view inside the practice's scope.
 
@@ -56,8 +65,7 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
             if allowed and not roles & set(allowed):
                 raise PermissionDenied
             if (
-                practice.require_mfa_for_staff
-                and roles & STAFF_ROLES
+                mfa_required(practice, roles)
                 and not Authenticator.objects.filter(
                     user=request.user, type=Authenticator.Type.TOTP
                 ).exists()
