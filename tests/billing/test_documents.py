@@ -392,3 +392,49 @@ def test_late_cancellation_in_part_rounds_to_the_ore(billing):
     assert amounts == [333333, 110000]  # 0.33 × 3 333,33 kr = 1 099,999… → 1 100,00 kr
     assert (invoice.net_ore, invoice.vat_ore, invoice.total_ore) == (443333, 110833, 554166)
     assert check_en16931(xml) == []
+
+
+def test_issued_invoice_keeps_the_logo_it_was_issued_with(billing):
+    """Regression: the PDF took the practice's current logo, so changing the logo changed
+    every invoice already issued."""
+    import base64
+    import zlib
+
+    from bollplank.billing.pdf import invoice_context
+
+    def png(rgb: bytes) -> bytes:
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            body = kind + data
+            return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+        header = chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0]))
+        pixel = chunk(b"IDAT", zlib.compress(b"\x00" + rgb))
+        return b"\x89PNG\r\n\x1a\n" + header + pixel + chunk(b"IEND", b"")
+
+    red, blue = png(b"\xff\x00\x00"), png(b"\x00\x00\xff")
+    with scopes_disabled():
+        services.billing_settings_save(
+            actor=billing.admin, practice=billing.practice, logo=(red, "image/png")
+        )
+        [draft] = services.invoice_run(
+            actor=billing.admin,
+            practice=billing.practice,
+            period_start=dt.date(2026, 3, 1),
+            period_end=dt.date(2026, 3, 31),
+        )
+        invoice = services.invoice_issue(actor=billing.admin, invoice=draft)
+        services.billing_settings_save(
+            actor=billing.admin, practice=billing.practice, logo=(blue, "image/png")
+        )
+        current = BillingSettings.objects.get(practice=billing.practice)
+        issued_logo = invoice_context(invoice, current)["logo"]
+        held_meeting(billing.engagement, dt.date(2026, 4, 14))
+        [later] = services.invoice_run(
+            actor=billing.admin,
+            practice=billing.practice,
+            period_start=dt.date(2026, 4, 1),
+            period_end=dt.date(2026, 4, 30),
+        )
+        draft_logo = invoice_context(later, current)["logo"]
+    assert issued_logo == "data:image/png;base64," + base64.b64encode(red).decode()
+    assert draft_logo == "data:image/png;base64," + base64.b64encode(blue).decode()

@@ -8,25 +8,38 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from bollplank.billing.models import BillingSettings, Invoice
+from bollplank.billing.models import BillingSettings, Invoice, InvoiceLogo
 from bollplank.billing.money import totals
 
 
 def invoice_context(invoice: Invoice, settings: BillingSettings | None) -> dict[str, Any]:
     lines = list(invoice.lines.all())
-    logo = ""
-    if settings is not None and settings.logo:
-        encoded = base64.b64encode(bytes(settings.logo)).decode()
-        logo = f"data:{settings.logo_content_type};base64,{encoded}"
     return {
         "invoice": invoice,
         "lines": lines,
         "vat_rows": totals(lines).rows,
         "seller": invoice.seller,
         "buyer": invoice.buyer,
-        "logo": logo,
+        "logo": _logo(invoice, settings),
         "has_exempt": any(line.vat_rate_bp == 0 for line in lines),
     }
+
+
+def _logo(invoice: Invoice, settings: BillingSettings | None) -> str:
+    """The logo as a data URI: the one kept at issue for an issued invoice, the practice's
+    current one for a draft (and for invoices issued before logos were kept)."""
+    if not invoice.is_draft and "logo" in invoice.seller:
+        kept = InvoiceLogo.objects.filter(
+            practice_id=invoice.practice_id, sha256=invoice.seller["logo"] or "-"
+        ).first()
+        data, content_type = (bytes(kept.data), kept.content_type) if kept else (b"", "")
+    elif settings is not None and settings.logo:
+        data, content_type = bytes(settings.logo), settings.logo_content_type
+    else:
+        data, content_type = b"", ""
+    if not data:
+        return ""
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
 def invoice_html(invoice: Invoice, settings: BillingSettings | None) -> str:

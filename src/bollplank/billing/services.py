@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ from bollplank.billing.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    InvoiceLogo,
 )
 from bollplank.billing.money import line_amount, totals
 from bollplank.billing.ocr import ocr_reference
@@ -636,6 +638,21 @@ def seller_snapshot(s: BillingSettings) -> dict[str, Any]:
     }
 
 
+def _keep_logo(practice: Practice, settings: BillingSettings) -> str:
+    """The SHA-256 of the practice's logo as it is now, stored once per practice: an issued
+    invoice shows this logo for ever, whatever the settings say later. Empty: no logo."""
+    if not settings.logo:
+        return ""
+    data = bytes(settings.logo)
+    digest = hashlib.sha256(data).hexdigest()
+    InvoiceLogo.objects.get_or_create(
+        practice=practice,
+        sha256=digest,
+        defaults={"data": data, "content_type": settings.logo_content_type},
+    )
+    return digest
+
+
 def buyer_snapshot(client: Client) -> dict[str, Any]:
     return {
         "name": client.name,
@@ -688,7 +705,7 @@ def _issue(actor: Any, invoice: Invoice, settings: BillingSettings, today: dt.da
     invoice.ocr = (
         ocr_for(invoice.number, series_place) if invoice.kind == InvoiceKind.INVOICE else ""
     )
-    invoice.seller = seller_snapshot(settings)
+    invoice.seller = {**seller_snapshot(settings), "logo": _keep_logo(invoice.practice, settings)}
     invoice.buyer = buyer_snapshot(client)
     invoice.buyer_reference = client.invoice_reference
     invoice.language = client.language
