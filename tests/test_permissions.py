@@ -334,6 +334,10 @@ def _names(patterns: list[Any]) -> set[str]:
     found: set[str] = set()
     for p in patterns:
         if isinstance(p, URLResolver):
+            # The JSON API authenticates by token, not by login: tests/api/test_matrix.py
+            # walks each of its operations with each role's token instead.
+            if p.namespace == "api-v1":
+                continue
             found |= _names(p.url_patterns)
         elif isinstance(p, URLPattern) and p.name:
             found.add(p.name)

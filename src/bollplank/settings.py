@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # django-ninja: its Swagger UI files are served from here (static), not from a CDN.
+    "ninja",
     "allauth.usersessions",
     "bollplank.core",
     "bollplank.accounts",

@@ -146,6 +146,7 @@ practice_patterns = [
     *booking_urls.practice_patterns,
     *notification_urls.practice_patterns,
     *privacy_urls.practice_patterns,
+    *api_urls.practice_patterns,
 ]
 
 urlpatterns = [
