@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from stdnum.se import orgnr
 
 from bollplank.accounts.enums import Role
@@ -184,6 +184,20 @@ class TestDemoFirm:
                 .values_list("late_cancellation", flat=True)
             )
         assert cancelled == [True, False]
+
+    def test_demo_firm_can_invoice_and_has_last_month_left_to_run(self, demo: Practice) -> None:
+        from bollplank.billing.models import BillingSettings, Invoice
+        from bollplank.billing.ocr import ocr_is_valid
+        from bollplank.billing.selectors import delivered_not_invoiced
+
+        with scope(practice=demo):
+            assert BillingSettings.objects.get(practice=demo).is_complete
+            issued = list(Invoice.objects.filter(practice=demo).exclude(status="draft"))
+            left = delivered_not_invoiced(demo)
+        assert len(issued) >= 3
+        assert all(ocr_is_valid(i.ocr) for i in issued)
+        assert sorted(i.number for i in issued) == list(range(1001, 1001 + len(issued)))
+        assert sum(row.meetings for row in left) > 0  # last month: the user's own first run
 
     def test_demo_logins_work_and_hold_their_roles(self, demo: Practice) -> None:
         logins = demo_logins()

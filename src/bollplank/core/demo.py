@@ -507,6 +507,10 @@ class _Builder:
         self._cancellations()
         self._focus_and_attendance()
         self._protected_room()
+        self._billing()
+
+    def _billing(self) -> None:
+        _demo_billing(self)
 
     def _user(self, name: str, email: str) -> User:
         user = User.objects.create_user(email, None, name=name)
@@ -772,6 +776,39 @@ SUMMARY_TEXT = (
 NOTE_TEXT = "Gruppen var tystare än vanligt. Följ upp arbetsbelastningen nästa gång."
 QUESTION_TEXT = "Hur sätter jag gränser när en förälder ringer efter arbetstid?"
 JOURNAL_TEXT = "Jag märkte att jag ville lösa allt själv. Att lyssna först var svårt men gav mer."
+
+
+def _demo_billing(builder: _Builder) -> None:
+    """The firm's billing settings, and the month before last invoiced and issued, so that the
+    billing pages show invoices and last month is left for the user's own first run."""
+    from bollplank.billing import services as billing
+
+    practice, admin = builder.practice, builder.admin
+    billing.billing_settings_save(
+        actor=admin,
+        practice=practice,
+        legal_name="Ekbacken handledning AB",
+        org_number=org_number("559123456"),
+        vat_number="SE" + org_number("559123456").replace("-", "") + "01",
+        f_tax=True,
+        street="Ekbackevägen 7",
+        postal_code="745 32",
+        city="Enköping",
+        email="faktura@ekbacken.example",
+        phone="0171-12 34 56",
+        bankgiro="5050-1055",
+        payment_terms_days=30,
+        number_series="",
+        first_number=1001,
+    )
+    first_of_month = builder.today.replace(day=1)
+    last_month_end = first_of_month - dt.timedelta(days=1)
+    start = (last_month_end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    end = last_month_end.replace(day=1) - dt.timedelta(days=1)
+    for draft in billing.invoice_run(
+        actor=admin, practice=practice, period_start=start, period_end=end
+    ):
+        billing.invoice_issue(actor=admin, invoice=draft, today=end + dt.timedelta(days=2))
 
 
 def demo_summary(practice: Practice) -> dict[str, Any]:
