@@ -52,6 +52,7 @@ class LineKind(models.TextChoices):
     LATE_CANCELLATION = "late_cancellation", _("late cancellation")
     TRAVEL = "travel", _("travel")
     FIXED_FEE = "fixed_fee", _("fixed fee")
+    COURSE = "course", _("course")
     MANUAL = "manual", _("other")
 
 

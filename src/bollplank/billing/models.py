@@ -434,6 +434,14 @@ class InvoiceLine(models.Model):
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     fee_month = models.DateField(null=True, blank=True)  # first day of a fixed fee's month
+    # A course registration invoiced through the run (courses app); like a meeting, only once.
+    course_registration = models.ForeignKey(
+        "courses.Registration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+    )
     credits_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credited_by"
     )
@@ -475,6 +483,11 @@ class InvoiceLine(models.Model):
                 fields=["engagement", "fee_month"],
                 condition=models.Q(fee_month__isnull=False, released=False),
                 name="invoice_line_fee_month_once",
+            ),
+            models.UniqueConstraint(
+                fields=["course_registration"],
+                condition=models.Q(course_registration__isnull=False, released=False),
+                name="invoice_line_registration_once",
             ),
         ]
 
