@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bollplank.accounts.sessions.SessionLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "bollplank.urls"
@@ -306,6 +307,24 @@ if not DEBUG and env_bool("BOLLPLANK_HTTPS", True) and not os.environ.get("PYTES
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): only the site's own files, no inline script or style,
+# no framing, forms post only here. tests/core/test_deploy.py crawls the pages for inline code.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": [_SELF],
+    }
+}
 
 # Large enough that 1 MB of Swedish text in a field reaches the form and gets its message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
