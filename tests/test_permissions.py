@@ -75,16 +75,28 @@ def _shipped_model(w: World) -> int:
         return ConversationModel.shipped.get(key="reflecting-team-sv").pk
 
 
-def _running(w: World) -> int:
-    """The world's meeting with a conversation model running."""
+def _running(w: World, *, led_by_pia: bool = False, pias_case: bool = False) -> int:
+    """The world's meeting with a conversation model running: led by its supervisor, or by Pia
+    (a member of the group); with Pia as the case owner if ``pias_case``."""
+    from bollplank.engagements.models import Participant
     from bollplank.facilitation import services as facilitation
 
     with scopes_disabled():
-        model = facilitation.ConversationModel.shipped.get(key="opening-round-sv")
+        pia = Participant.objects.get(user=w.participant_user)
+        key = "reflecting-team-sv" if pias_case else "opening-round-sv"
         facilitation.run_start(
-            actor=w.supervisor, meeting=w.meeting, model=model, case_owner_id=None, leader_ids=[]
+            actor=w.supervisor,
+            meeting=w.meeting,
+            model=facilitation.ConversationModel.shipped.get(key=key),
+            case_owner_id=pia.pk if pias_case else None,
+            leader_ids=[str(pia.pk)] if led_by_pia else [],
         )
     return w.meeting.pk
+
+
+# The runner: the meeting's supervisor, and the group member chosen to lead while it runs.
+RUN_BY_SUPERVISOR = {**OWN_SUPERVISOR, "participant": 404, "outsider": 404}
+RUN_LED_BY_PIA = {**RUN_BY_SUPERVISOR, "participant": 200}
 
 
 def _mission_part(w: World) -> int:
@@ -244,12 +256,27 @@ MATRIX: list[Case] = [
         {**STAFF_ONLY, "admin": 302, "supervisor": 302, "other_supervisor": 302},
     ),
     ("run_start", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
-    ("runner", "get", lambda w: [P, _running(w)], OWN_SUPERVISOR),
-    ("run_state", "get", lambda w: [P, _running(w)], OWN_SUPERVISOR),
-    # No version posted: the supervisor is told and sent back to the runner.
-    ("run_act", "post", lambda w: [P, _running(w)], {**OWN_SUPERVISOR, "supervisor": 302}),
-    # Nothing written: the form says so.
-    ("run_takeaway", "post", lambda w: [P, _running(w)], {**OWN_SUPERVISOR, "supervisor": 400}),
+    # The supervisor drives the run; a group member only when chosen as its leader (below).
+    ("runner", "get", lambda w: [P, _running(w)], RUN_BY_SUPERVISOR),
+    ("run_state", "get", lambda w: [P, _running(w)], RUN_BY_SUPERVISOR),
+    # No version posted: the driver is told and sent back to the runner.
+    ("run_act", "post", lambda w: [P, _running(w)], {**RUN_BY_SUPERVISOR, "supervisor": 302}),
+    # Pia leads (collegial supervision): she opens and drives it from her own login.
+    ("runner", "get", lambda w: [P, _running(w, led_by_pia=True)], RUN_LED_BY_PIA),
+    ("run_state", "get", lambda w: [P, _running(w, led_by_pia=True)], RUN_LED_BY_PIA),
+    (
+        "run_act",
+        "post",
+        lambda w: [P, _running(w, led_by_pia=True)],
+        {**RUN_LED_BY_PIA, "supervisor": 302, "participant": 302},
+    ),
+    # The case owner (Pia) writes her takeaway into her own journal; no one else reaches it.
+    (
+        "run_takeaway",
+        "get",
+        lambda w: [P, _running(w, pias_case=True)],
+        {**PARTICIPANTS, "outsider": 404},
+    ),
     ("meeting_themes", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
     ("mission_parts", "get", lambda w: [P, w.client.pk], STAFF_ONLY),
     ("mission_part_edit", "get", lambda w: [P, w.client.pk, _mission_part(w)], STAFF_ONLY),

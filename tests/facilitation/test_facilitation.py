@@ -16,11 +16,10 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.facilitation import selectors, services
-from bollplank.facilitation.enums import RunStatus
 from bollplank.facilitation.forms import parse_time
 from bollplank.facilitation.models import ConversationModel, MeetingTheme, Run
 from bollplank.facilitation.services import StepData
-from bollplank.records.models import CaseTurn, JournalEntry, Summary
+from bollplank.records.models import CaseTurn
 from tests import factories as f
 
 P = "ekbacken"
@@ -375,56 +374,7 @@ def test_without_javascript_the_buttons_post_and_come_back(client, world):
 # --- takeaways ------------------------------------------------------------------------------
 
 
-def _finish(world):
-    run = _start(world)
-    return _act(world, run, "finish", at=T0 + dt.timedelta(seconds=10))
-
-
-def test_takeaway_lands_in_the_case_owners_journal_only(client, world):
-    run = _finish(world)
-    assert run.status == RunStatus.FINISHED
-    client.force_login(world.supervisor)
-    response = client.post(
-        reverse("run_takeaway", args=[P, world.meeting.pk]),
-        {"takeaway": "Jag vågar fråga mer", "next_step": "Prova i morgon"},
-    )
-    assert response.status_code == 302
-    with scopes_disabled():
-        entry = JournalEntry.objects.get()
-        assert entry.author == world.participant_user
-        assert "Lärdom: Jag vågar fråga mer" in entry.body
-        assert "Nästa steg: Prova i morgon" in entry.body
-        assert not Summary.objects.exists()
-    client.force_login(world.participant_user)
-    assert "Jag vågar fråga mer" in client.get(reverse("journal", args=[P])).content.decode()
-    # Saving again (a reload that posts twice) does not add a second entry.
-    client.force_login(world.supervisor)
-    again = client.post(
-        reverse("run_takeaway", args=[P, world.meeting.pk]), {"takeaway": "igen", "next_step": ""}
-    )
-    assert again.status_code == 400
-    assert "redan sparad" in again.content.decode()
-
-
-def test_takeaway_to_the_summary_only_when_chosen(world):
-    run = _finish(world)
-    with scope(practice=world.practice):
-        services.takeaway_save(
-            actor=world.supervisor, run=run, takeaway="Tydligare mål", next_step="", to_summary=True
-        )
-        summary = Summary.objects.get(meeting=world.meeting)
-    assert summary.body == "Lärdom: Tydligare mål"
-    assert summary.published_at is None
-
-
-def test_takeaway_needs_a_case_owner_with_a_login(world):
-    run = _start(world, case_owner_id=_other(world).pk)
-    run = _act(world, run, "finish", at=T0)
-    with scope(practice=world.practice), pytest.raises(ValidationError) as exc:
-        services.takeaway_save(
-            actor=world.supervisor, run=run, takeaway="x", next_step="", to_summary=False
-        )
-    assert "har ingen inloggning" in exc.value.messages[0]
+# The case owner writes the takeaway from their own login: tests/facilitation/test_roles.py.
 
 
 # --- the mission ----------------------------------------------------------------------------

@@ -108,10 +108,19 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             participant__user=user, meeting__in=[m.pk for m in upcoming]
         ).select_related("meeting", "meeting__engagement")
     )
+    from bollplank.facilitation.selectors import runs_for_participant
+
     return render(
         request,
         "core/participant_home.html",
-        {"upcoming": upcoming, "recent": recent[:10], "summaries": summaries, "my_turns": my_turns},
+        {
+            "upcoming": upcoming,
+            "recent": recent[:10],
+            "summaries": summaries,
+            "my_turns": my_turns,
+            # Conversations they lead now, and takeaways they have to write (issue 4).
+            "my_runs": runs_for_participant(user, practice),
+        },
     )
 
 

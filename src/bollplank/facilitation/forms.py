@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.engagements.models import Participant
@@ -158,8 +158,20 @@ class TakeawayForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     to_summary = forms.BooleanField(
-        label=_("Also add it to the group summary (the case owner chooses)"), required=False
+        label=_("Also add it to the group summary, under my name"),
+        help_text=_("Leave it unticked and only you can read it, in your journal."),
+        required=False,
     )
+    confirmed = forms.BooleanField(
+        label=_("I have checked: the text identifies no one (it is not an identity number)."),
+        required=False,
+    )
+
+    @property
+    def asks_confirmation(self) -> bool:
+        return any(
+            e.code == "identity_number" for e in self.errors.as_data().get(NON_FIELD_ERRORS, [])
+        )
 
 
 class MissionPartForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from bollplank.clients.models import Client
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement
+from bollplank.facilitation.enums import RunStatus
 from bollplank.facilitation.models import (
     ConversationModel,
     MeetingTheme,
@@ -64,6 +65,38 @@ def run_of(meeting: Meeting) -> Run | None:
         .select_related("case_owner", "leader", "meeting", "meeting__supervisor")
         .first()
     )
+
+
+@dataclass
+class RunForMe:
+    run: Run
+    leads: bool  # the person leads it (it is running)
+    writes_takeaway: bool  # the person is its case owner and has not saved a takeaway yet
+
+
+def runs_for_participant(user: Any, practice: Practice) -> list[RunForMe]:
+    """For a participant's start page, in one query: the runs they lead that are going now, and
+    the runs of the last two weeks where they are the case owner and have a takeaway to write."""
+    since = timezone.now() - dt.timedelta(days=14)
+    runs = (
+        Run.objects.filter(practice=practice, started_at__gte=since)
+        .filter(
+            Q(leader__user=user, status=RunStatus.RUNNING)
+            | Q(case_owner__user=user, takeaway_saved_at__isnull=True)
+        )
+        .select_related("meeting", "meeting__engagement", "leader", "case_owner")
+        .order_by("-started_at")
+    )
+    return [
+        RunForMe(
+            run=r,
+            leads=r.status == RunStatus.RUNNING
+            and r.leader is not None
+            and r.leader.user_id == user.pk,
+            writes_takeaway=r.case_owner is not None and r.case_owner.user_id == user.pk,
+        )
+        for r in runs
+    ]
 
 
 def current_parts(client: Client) -> QuerySet[MissionPart]:

@@ -34,9 +34,10 @@ from bollplank.facilitation.models import (
     Run,
     Step,
 )
-from bollplank.meetings.models import Meeting
-from bollplank.records.models import JournalEntry, Summary
-from bollplank.records.services import guard_case_text, summary_save
+from bollplank.meetings.enums import AttendanceStatus
+from bollplank.meetings.models import Attendance, Meeting
+from bollplank.records.models import MAX_TEXT, JournalEntry, Summary
+from bollplank.records.services import guard_case_text
 
 # --- conversation models --------------------------------------------------------------------
 
@@ -182,6 +183,7 @@ def _already_started(run: Run) -> ValidationError:
 
 
 def _members(meeting: Meeting) -> list[Participant]:
+    """The group on the day of the meeting, by name."""
     day = timezone.localdate(meeting.starts_at)
     return [
         m.participant
@@ -192,14 +194,26 @@ def _members(meeting: Meeting) -> list[Participant]:
     ]
 
 
+def absent_ids(meeting: Meeting) -> set[int]:
+    """The participants recorded as not coming to the meeting (absent or cancelled late)."""
+    return set(
+        Attendance.objects.filter(
+            meeting=meeting,
+            status__in=[AttendanceStatus.ABSENT, AttendanceStatus.LATE_CANCELLED],
+        ).values_list("participant_id", flat=True)
+    )
+
+
 def _plan(
     model: ConversationModel,
     members: list[Participant],
     case_owner: Participant | None,
     leader: Participant | None,
+    absent: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     """The model's steps with the speakers of each round. The case owner speaks in a round
-    until they have presented their case; after that they listen. The leader keeps time."""
+    until they have presented their case; after that they listen. The leader keeps time. Those
+    recorded absent for the meeting are not in any round."""
     plan = []
     owner_has_spoken = False
     for step in model.steps.all():
@@ -210,6 +224,7 @@ def _plan(
                 p.pk
                 for p in members
                 if (leader is None or p.pk != leader.pk)
+                and p.pk not in absent
                 and not (owner_has_spoken and case_owner is not None and p.pk == case_owner.pk)
             ]
         if step.speaker == Speaker.CASE_OWNER:
@@ -292,6 +307,19 @@ def run_start(
             {"leader": _("The case owner cannot lead the conversation too: choose someone else.")},
             code="leader_is_owner",
         )
+    absent = absent_ids(meeting)
+    for field, person in (("case_owner", case_owner), ("leader", leader)):
+        if person is not None and person.pk in absent:
+            raise ValidationError(
+                {
+                    field: _(
+                        "%(name)s is recorded as not coming to this meeting: choose someone "
+                        "who is here, or change the attendance first."
+                    )
+                    % {"name": person.name}
+                },
+                code="absent",
+            )
     run = Run(
         practice=meeting.practice,
         meeting=meeting,
@@ -300,7 +328,7 @@ def run_start(
         case_owner=case_owner,
         leader=leader,
         started_by=actor,
-        plan=_plan(model, members, case_owner, leader),
+        plan=_plan(model, members, case_owner, leader, absent),
         speakers=[{"id": p.pk, "name": p.name} for p in members],
         step_started_at=now,
         started_at=now,
@@ -313,6 +341,19 @@ def run_start(
         # Two screens pressed start at the same moment: the database let one through.
         raise _already_started(Run.objects.get(meeting=meeting)) from None
     return run
+
+
+def can_drive(run: Run, user: Any) -> bool:
+    """The meeting's supervisor drives its run; a member of the group chosen as its leader
+    drives it too, from their own login, while it is running."""
+    if run.meeting.supervisor_id == user.pk:
+        return True
+    return (
+        run.status == RunStatus.RUNNING
+        and run.leader is not None
+        and run.leader.user_id is not None
+        and run.leader.user_id == user.pk
+    )
 
 
 def _elapsed(run: Run, at: dt.datetime) -> float:
@@ -358,9 +399,16 @@ def run_act(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        run = Run.objects.select_for_update().get(pk=run.pk)
-        if run.meeting.supervisor_id != actor.pk:
-            raise ValidationError(_("Only the meeting's supervisor drives the run."))
+        run = (
+            Run.objects.select_for_update(of=("self",))
+            .select_related("meeting", "leader")
+            .get(pk=run.pk)
+        )
+        if not can_drive(run, actor):
+            raise ValidationError(
+                _("Only the meeting's supervisor or the run's conversation leader drives it."),
+                code="not_leader",
+            )
         if version != run.version:
             raise RunConflict(
                 _(
@@ -467,6 +515,13 @@ def run_state(run: Run, now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
+def takeaway_writer(run: Run, user: Any) -> bool:
+    """Only the case owner writes their takeaway, from their own login: it goes into their own
+    journal, so no one else's hand (or screen) puts words in it."""
+    owner = run.case_owner
+    return owner is not None and owner.user_id is not None and owner.user_id == user.pk
+
+
 @transaction.atomic
 def takeaway_save(
     *,
@@ -477,16 +532,14 @@ def takeaway_save(
     to_summary: bool,
     confirmed: bool = False,
 ) -> JournalEntry:
-    """The case owner's own takeaway and next step: into their journal (theirs alone from now
-    on), and into the draft of the group summary only if they chose so."""
-    run = Run.objects.select_for_update().get(pk=run.pk)
+    """The case owner's own takeaway and next step, written by them: into their journal (theirs
+    alone from now on), and added to the group summary only if they chose so."""
+    run = (
+        Run.objects.select_for_update(of=("self",))
+        .select_related("meeting", "case_owner")
+        .get(pk=run.pk)
+    )
     meeting = run.meeting
-    if meeting.supervisor_id != actor.pk:
-        raise ValidationError(_("Only the meeting's supervisor's screen saves the takeaway."))
-    if run.takeaway_saved_at is not None:
-        raise ValidationError(
-            _("The takeaway is already saved in the case owner's journal."), code="saved"
-        )
     owner = run.case_owner
     if owner is None:
         raise ValidationError(_("This run has no case owner, so there is no journal to save to."))
@@ -499,6 +552,13 @@ def takeaway_save(
             % {"name": owner.name},
             code="no_login",
         )
+    if not takeaway_writer(run, actor):
+        raise ValidationError(
+            _("Only the case owner writes their takeaway, from their own login."),
+            code="not_case_owner",
+        )
+    if run.takeaway_saved_at is not None:
+        raise ValidationError(_("Your takeaway is already saved in your journal."), code="saved")
     takeaway, next_step = takeaway.strip(), next_step.strip()
     if not takeaway and not next_step:
         raise ValidationError(
@@ -516,15 +576,7 @@ def takeaway_save(
     }
     if to_summary:
         guard_case_text(text, focus=meeting.effective_focus, confirmed=confirmed)
-        existing = Summary.objects.filter(meeting=meeting).first()
-        body = f"{existing.body}\n\n{text}" if existing else text
-        summary_save(
-            actor=actor,
-            meeting=meeting,
-            body=body,
-            publish=bool(existing and existing.published_at),
-            confirmed=True,
-        )
+        _add_to_summary(meeting, owner, text)
     entry = JournalEntry(practice=meeting.practice, author_id=owner.user_id, meeting=meeting)
     entry.body = f"{heading}\n{text}"
     entry.save()
@@ -538,6 +590,24 @@ def takeaway_save(
         subjects=[owner.user_id],
     )
     return entry
+
+
+def _add_to_summary(meeting: Meeting, owner: Participant, text: str) -> None:
+    """The case owner's words at the end of the meeting's summary, under their name. The summary
+    stays the supervisor's: published as it was, or a draft for them to publish."""
+    addition = f"{owner.name}:\n{text}"
+    summary = Summary.objects.select_for_update().filter(meeting=meeting).first()
+    if summary is None:
+        summary = Summary(practice=meeting.practice, meeting=meeting, author=meeting.supervisor)
+        summary.body = addition
+    else:
+        summary.body = f"{summary.body}\n\n{addition}"
+    if len(summary.body) > MAX_TEXT:
+        raise ValidationError(
+            {"to_summary": _("The group summary is full: save it in your journal only.")},
+            code="summary_full",
+        )
+    summary.save()
 
 
 # --- the mission ----------------------------------------------------------------------------

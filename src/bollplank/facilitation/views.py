@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,6 +23,7 @@ from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
 from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.facilitation import selectors, services
+from bollplank.facilitation.enums import RunStatus
 from bollplank.facilitation.forms import (
     MissionPartForm,
     MissionSplitForm,
@@ -184,36 +186,64 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _run_or_start(request: HttpRequest, pk: int) -> tuple[Meeting, Run]:
-    meeting = _own_meeting(request, pk)
+DRIVERS = (Role.SUPERVISOR, Role.PARTICIPANT)
+
+
+def _driven(request: HttpRequest, pk: int) -> tuple[Meeting, Run | None, bool]:
+    """The meeting and its run for one who may drive it: the meeting's supervisor, or the member
+    of the group chosen as the run's leader while it runs. The third value is True for that
+    leader once the run has finished (their screen goes back to the meeting). 404 for others."""
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
     run = selectors.run_of(meeting)
-    if run is None:
-        raise Http404
-    return meeting, run
+    if meeting.supervisor_id == user.pk:
+        return meeting, run, False
+    if run is not None and run.leader is not None and run.leader.user_id == user.pk:
+        return meeting, run, run.status != RunStatus.RUNNING
+    raise Http404
 
 
-@practice_view(*SUPERVISOR)
+def _finished_for_leader(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """The group member who led sees the runner only while it runs; after that, the meeting."""
+    if _wants_json(request):
+        return JsonResponse({"state": {"status": RunStatus.FINISHED, "version": 0}, "message": ""})
+    messages.info(
+        request,
+        _(
+            "The conversation is finished. The case owner writes their takeaway from their "
+            "own login."
+        ),
+    )
+    return redirect("meeting_detail", meeting.practice.slug, meeting.pk)
+
+
+def _runner_context(request: HttpRequest, meeting: Meeting, run: Run) -> dict[str, Any]:
+    state = services.run_state(run)
+    owner = run.case_owner
+    return {
+        "meeting": meeting,
+        "run": run,
+        "state": state,
+        "step": state["steps"][state["step_index"]],
+        "last_step": state["step_index"] == len(state["steps"]) - 1,
+        "owner_has_login": owner is not None and owner.user_id is not None,
+        "takeaway_url": request.build_absolute_uri(
+            reverse("run_takeaway", args=[meeting.practice.slug, meeting.pk])
+        ),
+        "texts": runner_texts(),
+    }
+
+
+@practice_view(*DRIVERS)
 def runner(request: HttpRequest, pk: int) -> HttpResponse:
     """The full-screen view for the projector. Works without JavaScript (buttons post); with it,
     the timer runs on the screen, keys drive it, and it survives network drops and reloads."""
-    meeting = _own_meeting(request, pk)
-    run = selectors.run_of(meeting)
+    meeting, run, done = _driven(request, pk)
+    if done:
+        return _finished_for_leader(request, meeting)
     if run is None:
         return redirect("run_start", meeting.practice.slug, meeting.pk)
-    state = services.run_state(run)
-    step = state["steps"][state["step_index"]]
-    return render(
-        request,
-        "facilitation/runner.html",
-        {
-            "meeting": meeting,
-            "run": run,
-            "state": state,
-            "step": step,
-            "takeaway_form": TakeawayForm(),
-            "texts": runner_texts(),
-        },
-    )
+    return render(request, "facilitation/runner.html", _runner_context(request, meeting, run))
 
 
 def runner_texts() -> dict[str, str]:
@@ -254,11 +284,16 @@ def _at(raw: str | None) -> dt.datetime | None:
 
 
 @require_POST
-@practice_view(*SUPERVISOR)
+@practice_view(*DRIVERS)
 def run_act(request: HttpRequest, pk: int) -> HttpResponse:
     """One action of the leader, on the version of the state the screen saw."""
     user, practice, _roles = who(request)
-    meeting, run = _run_or_start(request, pk)
+    meeting, found, done = _driven(request, pk)
+    if found is None:
+        raise Http404
+    if done:
+        return _finished_for_leader(request, meeting)
+    run = found
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -284,53 +319,51 @@ def run_act(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("runner", practice.slug, meeting.pk)
 
 
-@practice_view(*SUPERVISOR)
+@practice_view(*DRIVERS)
 def run_state(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's state as JSON, for screens to follow each other."""
-    _meeting, run = _run_or_start(request, pk)
+    meeting, run, done = _driven(request, pk)
+    if run is None:
+        raise Http404
+    if done:
+        return _finished_for_leader(request, meeting)
     return JsonResponse({"state": services.run_state(run), "message": ""})
 
 
 @sensitive_post_parameters("takeaway", "next_step")
-@require_POST
-@practice_view(*SUPERVISOR)
+@practice_view(Role.PARTICIPANT)
 def run_takeaway(request: HttpRequest, pk: int) -> HttpResponse:
-    """The case owner's takeaway into their own journal (and the summary if they chose)."""
-    user, practice, _roles = who(request)
-    meeting, run = _run_or_start(request, pk)
-    form = TakeawayForm(request.POST)
-    if form.is_valid():
-        try:
-            services.takeaway_save(
-                actor=user,
-                run=run,
-                takeaway=form.cleaned_data["takeaway"],
-                next_step=form.cleaned_data["next_step"],
-                to_summary=form.cleaned_data["to_summary"],
-                confirmed=request.POST.get("confirmed") == "on",
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Saved in %(name)s's journal. Only they can read it from now on.")
-                % {"name": run.case_owner.name if run.case_owner else ""},
-            )
-            return redirect("runner", practice.slug, meeting.pk)
-    state = services.run_state(run)
+    """The case owner, on their own login (a phone will do), writes their takeaway and next step
+    into their own journal, and adds it to the group summary only if they choose to."""
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    run = selectors.run_of(meeting)
+    if run is None or not services.takeaway_writer(run, user):
+        raise Http404
+    form = TakeawayForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.takeaway_save(
+                    actor=user,
+                    run=run,
+                    takeaway=form.cleaned_data["takeaway"],
+                    next_step=form.cleaned_data["next_step"],
+                    to_summary=form.cleaned_data["to_summary"],
+                    confirmed=request.POST.get("confirmed") == "on",
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved in your journal. Only you can read it there."))
+                return redirect("journal", practice.slug)
     return render(
         request,
-        "facilitation/runner.html",
-        {
-            "meeting": meeting,
-            "run": run,
-            "state": state,
-            "step": state["steps"][state["step_index"]],
-            "takeaway_form": form,
-            "texts": runner_texts(),
-        },
-        status=400,
+        "facilitation/takeaway.html",
+        {"meeting": meeting, "run": run, "form": form},
+        status=status,
     )
 
 

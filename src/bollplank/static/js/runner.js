@@ -258,6 +258,9 @@
     $("step-name").textContent = step.name;
     $("step-speaker").textContent = `${texts.speaks}: ${step.speaker_label}`;
     $("step-guide").textContent = step.guiding_text;
+    // At the last step the case owner is shown where to write their takeaway.
+    const takeaway = $("takeaway-info");
+    if (takeaway) takeaway.hidden = state.step_index !== state.steps.length - 1;
     const round = step.round || [];
     $("round").hidden = !round.length;
     for (const b of root.querySelectorAll(".round-only")) b.hidden = !round.length;
