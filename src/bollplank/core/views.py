@@ -110,6 +110,10 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     )
     from bollplank.facilitation.selectors import runs_for_participant
 
+    # Questionnaires waiting for an answer (issue 5).
+    from bollplank.evaluations.selectors import open_invitations
+
+    evaluations = list(open_invitations(user, practice))
     return render(
         request,
         "core/participant_home.html",
@@ -118,6 +122,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             "recent": recent[:10],
             "summaries": summaries,
             "my_turns": my_turns,
+            "evaluations": evaluations,
             # Conversations they lead now, and takeaways they have to write (issue 4).
             "my_runs": runs_for_participant(user, practice),
         },

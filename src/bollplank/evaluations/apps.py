@@ -1,8 +1,23 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _install_shipped(sender: Any, **kwargs: Any) -> None:
+    """Keep the shipped questionnaires present: the data migration creates them, and this puts
+    them back after a database flush (as tests that truncate tables do)."""
+    from bollplank.evaluations.models import Question, Questionnaire, Section
+    from bollplank.evaluations.shipped import install
+
+    install(Questionnaire, Section, Question)
 
 
 class EvaluationsConfig(AppConfig):
     name = "bollplank.evaluations"
     label = "evaluations"
     verbose_name = _("goals and evaluations")
+
+    def ready(self) -> None:
+        post_migrate.connect(_install_shipped, sender=self)
