@@ -198,6 +198,10 @@ def test_feed_shows_participant_meetings_and_cancellations(client, world):
     # The world's March meeting is in the past year's window; the cancelled one keeps its UID.
     assert status == {str(world.meeting.uid): "CONFIRMED", str(meeting.uid): "CANCELLED"}
     assert cal.walk("VTIMEZONE")[0]["TZID"] == "Europe/Stockholm"
+    # Each event links to its own meeting's page.
+    links = {str(e["UID"]).split("@")[0]: str(e["URL"]) for e in cal.walk("VEVENT")}
+    assert links[str(meeting.uid)] == f"http://testserver/p/{P}/meetings/{meeting.pk}/"
+    assert links[str(world.meeting.uid)] == f"http://testserver/p/{P}/meetings/{world.meeting.pk}/"
 
 
 def test_invitation_lets_participant_set_password_and_log_in(
