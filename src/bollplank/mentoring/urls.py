@@ -3,5 +3,21 @@
 
 from typing import Any
 
-practice_patterns: list[Any] = []
-public_patterns: list[Any] = []
+from django.urls import path
+
+from bollplank.mentoring import views
+
+practice_patterns: list[Any] = [
+    path("mentoring/", views.programme_list, name="mentoring_programmes"),
+    path("mentoring/new/", views.programme_new, name="mentoring_programme_new"),
+    path("mentoring/<int:pk>/", views.programme_detail, name="mentoring_programme"),
+    path("mentoring/<int:pk>/edit/", views.programme_edit, name="mentoring_programme_edit"),
+    path("mentoring/<int:pk>/signups/", views.programme_signups, name="mentoring_signups"),
+    path("mentoring/<int:pk>/match/", views.programme_match, name="mentoring_match"),
+    path("mentoring/<int:pk>/pair-rule/", views.programme_pair_rule, name="mentoring_pair_rule"),
+    path("mentoring/<int:pk>/publish/", views.programme_publish, name="mentoring_publish"),
+]
+public_patterns: list[Any] = [
+    path("mentoring/signup/<str:token>/", views.signup, name="mentoring_signup"),
+    path("mentoring/me/<str:token>/", views.me, name="mentoring_me"),
+]

@@ -1,0 +1,150 @@
+"""Validation only: the programme's settings, the public sign-up, and the pair's own forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField
+
+from bollplank.clients.models import Client
+from bollplank.core.forms import BoundedDateField
+from bollplank.core.models import Practice
+from bollplank.engagements.forms import DateInput
+from bollplank.mentoring.enums import AVAILABILITY, Side
+from bollplank.mentoring.models import Programme, SignUp
+
+LIST_HELP = _("Separate with commas.")
+
+
+class ProgrammeForm(forms.ModelForm):
+    starts_on = BoundedDateField(label=_("starts"), widget=DateInput())
+    ends_on = BoundedDateField(label=_("ends"), widget=DateInput())
+    signup_closes_on = BoundedDateField(label=_("sign-up closes"), widget=DateInput())
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "description",
+            "client",
+            "starts_on",
+            "ends_on",
+            "signup_closes_on",
+            "max_mentees",
+            "checkin_every_weeks",
+            "rule_different_unit",
+            "rule_not_manager",
+            "rule_shared_language",
+            "rule_min_years_more",
+            "weight_expertise",
+            "weight_goals",
+            "weight_location",
+            "weight_availability",
+            "weight_preferences",
+        ]
+        field_classes = {"client": SafeModelChoiceField}
+        help_texts = {
+            "rule_min_years_more": _("Leave empty to not require it."),
+            "weight_expertise": _("0–10: how much each part counts in a pair's score."),
+        }
+
+    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(  # type: ignore[attr-defined]
+            practice=practice
+        )
+        self.fields["client"].required = False
+
+
+class SignUpForm(forms.ModelForm):
+    side = forms.ChoiceField(
+        label=_("I sign up as"), choices=Side.choices, widget=forms.RadioSelect
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When I can meet"),
+        choices=AVAILABILITY,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = SignUp
+        fields = [
+            "side",
+            "name",
+            "email",
+            "unit",
+            "role_title",
+            "manager_email",
+            "years",
+            "topics",
+            "goals",
+            "languages",
+            "location",
+            "availability",
+            "capacity",
+            "prefer",
+            "avoid",
+            "free_text",
+        ]
+        labels = {"topics": _("Areas of expertise (mentor) or needs (mentee)")}
+        help_texts = {
+            "topics": LIST_HELP,
+            "goals": LIST_HELP,
+            "languages": _(
+                "The languages you can hold the conversations in, e.g. svenska, engelska."
+            ),
+            "prefer": _(
+                "E-mail addresses or names of people in the programme, separated by commas."
+            ),
+            "avoid": _(
+                "E-mail addresses or names of people in the programme, separated by commas."
+            ),
+            "capacity": _("Mentors only."),
+            "manager_email": _("So that nobody is matched with their own manager."),
+        }
+        widgets = {"free_text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"] = forms.TypedChoiceField(
+            label=_("how many mentees"),
+            choices=[(k, str(k)) for k in range(1, programme.max_mentees + 1)],
+            coerce=int,
+            initial=1,
+            help_text=_("Mentors only."),
+        )
+        self.fields["languages"].required = True
+
+
+class AgreementForm(forms.Form):
+    goals = forms.CharField(
+        label=_("goals of our mentoring"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ResponseForm(forms.Form):
+    progress = forms.TypedChoiceField(
+        label=_("how is it going (1–5)"),
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why the mentoring ends early"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,51 @@
+"""The mentoring list pages run a fixed number of queries, with 1 row or with 3.
+
+BASE: session, user, practice, roles (as in tests/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.mentoring import helpers as h
+
+BASE = 4
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_programme_list_queries(client, world, rows):
+    for i in range(rows):
+        p = h.programme(world, name=f"P{i}")
+        h.sign_up(p, "mentor", f"M{i}")
+    client.force_login(world.supervisor)
+    # BASE + programmes with their clients and sign-up counts
+    assert _count(client, reverse("mentoring_programmes", args=["ekbacken"])) == BASE + 1
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_signup_list_queries(client, world, rows):
+    p = h.programme(world)
+    for i in range(rows):
+        h.sign_up(p, "mentee", f"E{i}")
+    client.force_login(world.supervisor)
+    # BASE + programme + sign-ups
+    assert _count(client, reverse("mentoring_signups", args=["ekbacken", p.pk])) == BASE + 2
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_programme_page_queries(client, world, rows):
+    p = h.demo(world, mentors=rows, mentees=rows)
+    client.force_login(world.supervisor)
+    client.post(reverse("mentoring_match", args=["ekbacken", p.pk]))
+    # BASE + programme + sign-ups + latest run + pair rules
+    assert _count(client, reverse("mentoring_programme", args=["ekbacken", p.pk])) == BASE + 4
