@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import World
-from tests.matrix import Case
+from tests.matrix import ADMIN_ONLY, Case, P
 
 # Pages about the person themselves, outside any practice: every logged-in person.
 OWN_ACCOUNT = {
@@ -25,3 +25,9 @@ MATRIX: list[Case] = [
     ("usersessions_list", "get", lambda w: [], OWN_ACCOUNT),
 ]
 FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = []
+
+MATRIX += [
+    ("my_data", "get", lambda w: [], OWN_ACCOUNT),
+    ("privacy_retention", "get", lambda w: [P], ADMIN_ONLY),
+    ("privacy_processing", "get", lambda w: [P], ADMIN_ONLY),
+]

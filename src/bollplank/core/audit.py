@@ -66,9 +66,38 @@ def audit(
     return event
 
 
+PRUNED = "core.audit.pruned"
+
+
+def prune_chain(*, before_id: int) -> int:
+    """Delete the oldest events (ids below ``before_id``) for the retention rules, and append an
+    event that names the last deleted hash: the chain then verifies from there, and cutting
+    anything but the oldest part still shows."""
+    with transaction.atomic():
+        _lock_chain()
+        last = (
+            AuditEvent.objects.filter(id__lt=before_id).order_by("-id").only("id", "hash").first()
+        )
+        if last is None:
+            return 0
+        AuditSubject.objects.filter(event_id__lte=last.id).delete()
+        # A queryset delete: AuditEvent.delete() refuses one by one, on purpose.
+        count, _ = AuditEvent.objects.filter(id__lte=last.id).delete()
+        audit(None, PRUNED, None, {"up_to": last.id, "last_hash": last.hash, "count": count})
+    return count
+
+
 def verify_chain() -> AuditEvent | None:
-    """The first event whose hash or link does not hold, or None when the chain is whole."""
+    """The first event whose hash or link does not hold, or None when the chain is whole.
+    After a retention prune the chain starts at the hash a ``core.audit.pruned`` event names."""
     prev = GENESIS
+    first = AuditEvent.objects.order_by("id").only("prev_hash").first()
+    if (
+        first is not None
+        and first.prev_hash != GENESIS
+        and AuditEvent.objects.filter(action=PRUNED, data__last_hash=first.prev_hash).exists()
+    ):
+        prev = first.prev_hash
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev or event.compute_hash() != event.hash:
             return event

@@ -3,5 +3,14 @@
 
 from typing import Any
 
-practice_patterns: list[Any] = []
-public_patterns: list[Any] = []
+from django.urls import path
+
+from bollplank.privacy import views
+
+practice_patterns: list[Any] = [
+    path("privacy/retention/", views.retention, name="privacy_retention"),
+    path("privacy/processing/", views.processing, name="privacy_processing"),
+]
+public_patterns: list[Any] = [
+    path("my-data/", views.my_data, name="my_data"),
+]

@@ -1,0 +1,83 @@
+"""What the accounts app keeps about a person (privacy/registry.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bollplank.accounts.models import Invitation, Membership, User
+from bollplank.privacy.registry import Category, register
+
+
+def erased_email(pk: int) -> str:
+    """The address an erased person's rows get: unique, and never deliverable."""
+    return f"erased-{pk}@invalid.invalid"
+
+
+def _export(user: User, confidential: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "email": user.email,
+            "name": user.name,
+            "language": user.language,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "two_factor_methods": sorted(
+                Authenticator.objects.filter(user=user).values_list("type", flat=True)
+            ),
+            "roles": [
+                {"practice": m.practice.name, "role": m.get_role_display(), "since": m.created_at}
+                for m in Membership.objects.filter(user=user).select_related("practice")
+            ],
+            "invitations": [
+                {"practice": i.practice.name, "role": i.get_role_display(), "sent": i.created_at}
+                for i in Invitation.objects.filter(email=user.email).select_related("practice")
+            ],
+            "login_sessions": [
+                {"ip": s.ip, "browser": s.user_agent, "since": s.created_at}
+                for s in UserSession.objects.filter(user=user)
+            ],
+        }
+    ]
+
+
+def _erase(user: User) -> int:
+    """The account row stays (meetings, summaries and the audit log point at it), emptied of
+    everything that names the person; logins, sessions, roles and invitations go."""
+    count = 0
+    for session in UserSession.objects.filter(user=user):
+        Session.objects.filter(session_key=session.session_key).delete()
+        count += 1
+    UserSession.objects.filter(user=user).delete()
+    count += Authenticator.objects.filter(user=user).delete()[0]
+    count += EmailAddress.objects.filter(user=user).delete()[0]
+    count += Invitation.objects.filter(email=user.email).delete()[0]
+    count += Membership.objects.filter(user=user).delete()[0]
+    user.email = erased_email(user.pk)
+    user.name = _("Erased person")
+    user.is_active = False
+    user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    return count + 1
+
+
+register(
+    Category(
+        key="accounts.account",
+        label=gettext_lazy("accounts and roles"),
+        purpose=gettext_lazy("to let people log in and to know what each may see"),
+        legal_basis=gettext_lazy("contract, or the employer's legitimate interest (Art. 6.1 b, f)"),
+        subjects=gettext_lazy("everyone with a login"),
+        recipients=gettext_lazy("the practice's admins"),
+        export=_export,
+        erase=_erase,
+        order=100,
+    )
+)

@@ -1,0 +1,33 @@
+"""Invoices as personal data (privacy/registry.py). Issued invoices are kept as issued for the
+bookkeeping law (7 years): an erasure leaves them, and the buyer stays as invoiced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from bollplank.billing.models import InvoiceLine
+from bollplank.privacy.registry import Category, register
+
+
+def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
+    lines = InvoiceLine.objects.filter(meeting__supervisor=user).select_related("invoice")
+    return [
+        {"invoice": line.invoice.display_number, "supervisor_as_invoiced": line.supervisor_name}
+        for line in lines
+        if line.invoice.issued_at is not None
+    ]
+
+
+register(
+    Category(
+        key="billing.invoices",
+        label=gettext_lazy("issued invoices"),
+        purpose=gettext_lazy("to invoice supervision"),
+        legal_basis=gettext_lazy("legal obligation: the Swedish Bookkeeping Act (Art. 6.1 c)"),
+        subjects=gettext_lazy("supervisors named on invoice lines; client organisations"),
+        recipients=gettext_lazy("the client organisation; the practice's accountant"),
+        export=_export,
+    )
+)

@@ -1,0 +1,63 @@
+"""Participants as the practice knows them (privacy/registry.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bollplank.engagements.models import GroupMembership, Participant
+from bollplank.privacy.registry import Category, register
+
+
+def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
+    rows = []
+    for p in Participant.objects.filter(user=user).select_related("practice", "client"):
+        rows.append(
+            {
+                "practice": p.practice.name,
+                "name": p.name,
+                "email": p.email,
+                "client": p.client.name if p.client else None,
+                "groups": [
+                    {
+                        "engagement": str(m.engagement),
+                        "joined_on": m.joined_on,
+                        "left_on": m.left_on,
+                    }
+                    for m in GroupMembership.objects.filter(participant=p).select_related(
+                        "engagement"
+                    )
+                ],
+            }
+        )
+    return rows
+
+
+def _erase(user: Any) -> int:
+    """Attendance counts and invoices still refer to the row, so it stays without a name."""
+    count = 0
+    for p in Participant.objects.filter(user=user):
+        p.name = _("Erased participant")
+        p.email = f"erased-participant-{p.pk}@invalid.invalid"
+        p.user = None
+        p.save(update_fields=["name", "email", "user"])
+        count += 1
+    return count
+
+
+register(
+    Category(
+        key="engagements.participants",
+        label=gettext_lazy("participants and group membership"),
+        purpose=gettext_lazy("to plan supervision and count attendance for the client"),
+        legal_basis=gettext_lazy("the client organisation's contract (Art. 6.1 b, f)"),
+        subjects=gettext_lazy("participants"),
+        recipients=gettext_lazy("the supervisor; the client sees counts only"),
+        export=_export,
+        erase=_erase,
+        # After the categories that find the person's rows through this link.
+        order=90,
+    )
+)

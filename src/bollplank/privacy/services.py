@@ -1,0 +1,176 @@
+"""Export, erasure and retention of personal data, built from the registry (registry.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_scopes import scope, scopes_disabled
+
+from bollplank.core.audit import audit
+from bollplank.core.models import Practice
+from bollplank.privacy.models import RetentionRule
+from bollplank.privacy.registry import Category, categories, retention_categories
+
+
+def person_export(*, actor: Any, user: Any, confidential: bool) -> dict[str, Any]:
+    """Everything the registry knows about ``user``, as JSON-able data (GDPR Art. 15, 20).
+
+    ``confidential`` decrypts the person's own encrypted texts: only when the person asks
+    for their own data (the page), never for an operator (the command)."""
+    if confidential and actor != user:
+        raise PermissionError("Only the person themselves gets their encrypted texts.")
+    data: dict[str, Any] = {
+        "person": {"id": user.pk, "email": user.email},
+        "exported_at": timezone.now(),
+        "categories": {},
+    }
+    with scopes_disabled():
+        for cat in categories():
+            if cat.export is not None:
+                data["categories"][cat.key] = {
+                    "label": str(cat.label),
+                    "rows": cat.export(user, confidential),
+                }
+    audit(
+        actor,
+        "privacy.person.exported",
+        user,
+        {"confidential": confidential},
+        subjects=[user.pk],
+    )
+    return data
+
+
+def export_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def _display(value: Any) -> dict[str, Any]:
+    """A value as the HTML export shows it: text, a list, or named parts."""
+    if isinstance(value, dict):
+        return {"dict": [(str(k), _display(v)) for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        return {"list": [_display(v) for v in value]} if value else {"text": "–"}
+    if value is None or value == "":
+        return {"text": "–"}
+    if isinstance(value, dt.datetime):
+        return {"text": timezone.localtime(value).strftime("%Y-%m-%d %H:%M")}
+    return {"text": str(value)}
+
+
+def export_html(data: dict[str, Any], language: str = "sv") -> str:
+    """The same export as a page a person can read (no script, no style from outside)."""
+    shown = {
+        "person": data["person"],
+        "exported_at": data["exported_at"],
+        "categories": {
+            key: {"label": c["label"], "rows": [_display(row) for row in c["rows"]]}
+            for key, c in data["categories"].items()
+        },
+    }
+    with translation.override(language):
+        return render_to_string(
+            "privacy/export_document.html", {"data": shown, "LANGUAGE_CODE": language}
+        )
+
+
+@transaction.atomic
+def person_erase(*, actor: Any, user: Any, dry_run: bool = False) -> dict[str, int]:
+    """Remove or pseudonymize everything about ``user`` (GDPR Art. 17), category by category,
+    the account itself last. What the law requires stays: issued invoices keep the buyer and
+    the supervisor as invoiced; audit events hold only ids, so the chain still verifies."""
+    touched: dict[str, int] = {}
+    subject_pk = user.pk
+    with scopes_disabled():
+        for cat in categories():
+            if cat.erase is None:
+                continue
+            if dry_run:
+                touched[cat.key] = len(cat.export(user, False)) if cat.export else 0
+                continue
+            touched[cat.key] = cat.erase(user)
+        if not dry_run:
+            audit(
+                actor,
+                "privacy.person.erased",
+                None,
+                {"user": subject_pk, "rows": touched},
+                subjects=[subject_pk],
+            )
+    return touched
+
+
+@dataclass(frozen=True)
+class RetentionLine:
+    practice: Practice | None
+    category: Category
+    days: int | None
+    count: int
+
+
+def retention_days(practice: Practice, cat: Category) -> int | None:
+    """The practice's rule for a kind of record, or the kind's default."""
+    assert cat.retention is not None
+    with scope(practice=practice):
+        rule = RetentionRule.objects.filter(practice=practice, kind=cat.key).first()
+    return rule.days if rule is not None else cat.retention.default_days
+
+
+@transaction.atomic
+def retention_rules_set(*, actor: Any, practice: Practice, days: dict[str, int | None]) -> None:
+    """Save the practice's retention rule per kind (None: kept until deleted by hand)."""
+    with scope(practice=practice):
+        for cat in retention_categories():
+            if cat.key not in days:
+                continue
+            RetentionRule.objects.update_or_create(
+                practice=practice, kind=cat.key, defaults={"days": days[cat.key]}
+            )
+    audit(actor, "privacy.retention.updated", practice, {"kinds": sorted(days)})
+
+
+def retention_apply(*, dry_run: bool, now: dt.datetime | None = None) -> list[RetentionLine]:
+    """Delete (or, with ``dry_run``, count) the records past each practice's retention rules.
+    Run daily by the task worker (privacy/tasks.py) or `manage.py apply_retention`."""
+    now = now or timezone.now()
+    lines: list[RetentionLine] = []
+    practices = list(Practice.objects.order_by("pk"))
+    for cat in retention_categories():
+        assert cat.retention is not None
+        if cat.retention.prune_before is not None:
+            rules = [retention_days(p, cat) for p in practices]
+            if not rules or any(d is None for d in rules):
+                continue  # someone keeps it all: nothing of a shared chain may go
+            longest = max(d for d in rules if d is not None)
+            with transaction.atomic(), scopes_disabled():
+                count = cat.retention.prune_before(now - dt.timedelta(days=longest), dry_run)
+            lines.append(RetentionLine(None, cat, longest, count))
+            continue
+        for practice in practices:
+            days = retention_days(practice, cat)
+            if days is None:
+                continue
+            with transaction.atomic(), scope(practice=practice):
+                expired = cat.retention.expired(practice, now - dt.timedelta(days=days))
+                if dry_run:
+                    count = expired.count()
+                elif cat.retention.purge is not None:
+                    count = cat.retention.purge(expired)
+                else:
+                    count = expired.delete()[0]
+                if count and not dry_run:
+                    audit(
+                        None,
+                        "privacy.retention.applied",
+                        practice,
+                        {"kind": cat.key, "rows": count},
+                    )
+            lines.append(RetentionLine(practice, cat, days, count))
+    return lines
