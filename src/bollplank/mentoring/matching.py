@@ -12,14 +12,15 @@ Objective (lexicographic, documented in docs/mentoring.md):
 Matching as many as possible first is deliberate: a programme exists to give people a mentor,
 and a pure score maximisation would leave a mentee out rather than give them a modest match.
 
-Method, small programmes: each mentor is repeated once per free capacity slot, and each
-mentee gets "unmatched" columns with a cost D larger than any score difference the rest of the
-assignment could make up, so the solver prefers one more match to any gain in score; SciPy's
-`linear_sum_assignment` solves that dense matrix exactly. Large programmes (more than
-DENSE_LIMIT cells): OR-Tools' maximum flow at minimum cost on the graph of allowed pairs, with
-the mentors' capacities on their arcs to the sink (no repetition). Both are exact, so the
-result is provably optimal, and the tests check both against SciPy's MILP solver. Costs are
-integers and inputs are sorted by key, so the same input always gives the same pairs.
+Method, small programmes: each mentor is repeated once per free capacity slot; a mentee ×
+slot matrix holds the pair's cost (1 + best possible score − score) where the pair is allowed
+and a cost D elsewhere, larger than any score difference the rest of the assignment could make
+up, so the solver prefers one more allowed pair to any gain in score; SciPy's
+`linear_sum_assignment` solves it exactly and chosen D cells mean "unmatched". Large programmes
+(more than DENSE_LIMIT cells): OR-Tools' maximum flow at minimum cost on the graph of allowed
+pairs, with the mentors' capacities on their arcs to the sink (no repetition). Both are exact,
+so the result is provably optimal, and the tests check both against SciPy's MILP solver. Costs
+are integers and inputs are sorted by key, so the same input always gives the same pairs.
 
 Scores: each weight is an integer 0..10; each part is `round(100 * weight * fraction)` computed
 in integer arithmetic (round half up), so an explanation adds up exactly to the pair's score.
@@ -38,8 +39,8 @@ from scipy.optimize import linear_sum_assignment
 PARTS = ("expertise", "goals", "location", "availability", "preferences")
 # Hard rules, in the order used to explain why a mentee found no mentor.
 RULES = ("language", "experience", "unit", "manager", "forbidden")
-# Above this many cells (mentees × (slots + mentees)) the min-cost flow solver is used.
-DENSE_LIMIT = 6_000_000
+# Above this many cells (mentees × mentor slots) the min-cost flow solver is used.
+DENSE_LIMIT = 4_000_000
 # Mentee rows per block when building the graph (bounds memory at ~block × mentors cells).
 BLOCK = 512
 
@@ -490,18 +491,22 @@ def _solve(
     t_build = time.perf_counter() - t0
     pair_cost = (1 + s_max - ls).astype(np.float64)  # ≥ 1: zero would read as "no edge"
 
-    cols = slots + n
     if method == "auto":
-        method = "dense" if n * cols <= DENSE_LIMIT else "flow"
+        method = "dense" if n * slots <= DENSE_LIMIT else "flow"
     if method == "dense":
-        cost = np.full((n, cols), 2 * d_cost)
-        cost[:, slots:] = d_cost
-        # Every slot of a mentor gets the pair's cost.
-        for k in range(int(cap.max())):
+        # Mentees × slots, a disallowed cell costs d_cost. The solver fills min(mentees, slots)
+        # cells; any set of allowed pairs can be completed by disallowed cells (there are enough
+        # free rows and columns), and each disallowed cell costs more than any score can make
+        # up, so the most allowed pairs are chosen first, then the best score. Chosen disallowed
+        # cells are dropped below: those mentees are unmatched.
+        cost = np.full((n, slots), d_cost)
+        for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
             has = cap[lr] > k
             cost[le[has], slot_start[lr[has]] + k] = pair_cost[has]
         row_ind, col_ind = linear_sum_assignment(cost)
-        edges = len(le) * 1
+        keep = cost[row_ind, col_ind] < d_cost
+        row_ind, col_ind = row_ind[keep], col_ind[keep]
+        edges = len(le)
     elif method == "flow":
         row_ind, col_ind, edges = _flow(le, lr, ls, cap, n, s_max)
     else:
