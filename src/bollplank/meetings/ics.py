@@ -92,12 +92,16 @@ def calendar_bytes(
     method: str | None = None,
     urls: Mapping[int, str] | None = None,
     with_location: bool = True,
+    organizer: tuple[str, str] | None = None,
+    attendee: str = "",
 ) -> bytes:
     """A complete VCALENDAR for ``meetings``, serialised (CRLF line ends, folded lines).
 
     ``name`` is shown by clients as the calendar's name. ``method`` is the iTIP method
     (``PUBLISH`` for feeds and downloads, ``REQUEST`` for an invitation, ``CANCEL`` for a
     cancellation); leave it out for a plain file. ``urls`` maps meeting pk to an absolute URL.
+    An iTIP invitation also needs ``organizer`` (name, e-mail) and the ``attendee``'s e-mail
+    (RFC 5546 §3.2.2): without them clients import the event but do not treat it as one.
     """
     if method is not None and method not in METHODS:
         raise ValueError(f"Unknown iTIP method {method!r}; expected one of {sorted(METHODS)}")
@@ -123,7 +127,14 @@ def calendar_bytes(
     # where strict parsers expect them.
     first, last = _timezone_years(meetings)
     events = "".join(
-        _event_text(m, url=urls.get(m.pk, ""), with_location=with_location) for m in meetings
+        _event_text(
+            m,
+            url=urls.get(m.pk, ""),
+            with_location=with_location,
+            organizer=organizer,
+            attendee=attendee,
+        )
+        for m in meetings
     )
     return (head.removesuffix(end) + _vtimezone(first, last) + events + end).encode()
 
@@ -154,7 +165,14 @@ def _local_text(moment: dt.datetime) -> str:
     return _local(moment).strftime("%Y%m%dT%H%M%S")
 
 
-def _event_text(meeting: Meeting, *, url: str, with_location: bool) -> str:
+def _event_text(
+    meeting: Meeting,
+    *,
+    url: str,
+    with_location: bool,
+    organizer: tuple[str, str] | None = None,
+    attendee: str = "",
+) -> str:
     """meeting_event(meeting, url=url, with_location=with_location).to_ical(), decoded."""
     lines = [
         "BEGIN:VEVENT\r\n",
@@ -173,8 +191,18 @@ def _event_text(meeting: Meeting, *, url: str, with_location: bool) -> str:
     lines.append(_line("STATUS", status))
     if url:
         lines.append(_line("URL", url))
+    if organizer:
+        name, email = organizer
+        lines.append(_line(f'ORGANIZER;CN="{_param(name)}"', f"mailto:{email}"))
+    if attendee:
+        lines.append(_line("ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE", f"mailto:{attendee}"))
     lines.append("END:VEVENT\r\n")
     return "".join(lines)
+
+
+def _param(value: str) -> str:
+    # A quoted parameter value may hold anything but double quotes and control characters.
+    return "".join(c for c in value if c != '"' and c.isprintable())
 
 
 @lru_cache(maxsize=64)

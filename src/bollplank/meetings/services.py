@@ -21,6 +21,7 @@ from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_l
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
+from bollplank.meetings.signals import meeting_changed
 
 MAX_SERIES = 200
 MAX_SERIES_DAYS = 3 * 366
@@ -283,6 +284,8 @@ def meetings_create_series(
         raise ValidationError(errors, code="series_invalid")
     Meeting.objects.bulk_create(meetings)
     audit(actor, "meetings.series.created", engagement, {"meetings": len(meetings)})
+    for new_meeting in meetings:
+        meeting_changed.send(sender=Meeting, meeting=new_meeting, change="planned")
     return meetings
 
 
@@ -386,6 +389,7 @@ def meeting_create(
     meeting = _new_meeting(engagement, starts_at, ends_at, focus)
     meeting.save()
     audit(actor, "meetings.meeting.created", meeting)
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="planned")
     return meeting
 
 
@@ -416,6 +420,7 @@ def meeting_reschedule(
     meeting.full_clean(exclude=["uid"])
     meeting.save()
     audit(actor, "meetings.meeting.moved", meeting, {"from": old, "to": starts_at.isoformat()})
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="moved")
     return meeting
 
 
@@ -437,6 +442,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = No
     meeting.sequence += 1
     meeting.save()
     audit(actor, "meetings.meeting.cancelled", meeting, {"late": meeting.late_cancellation})
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled")
     return meeting
 
 

@@ -6,3 +6,10 @@ class NotificationsConfig(AppConfig):
     name = "bollplank.notifications"
     label = "notifications"
     verbose_name = _("notifications")
+
+    def ready(self) -> None:
+        from bollplank.meetings.signals import meeting_changed, summary_published
+        from bollplank.notifications import meetings
+
+        meeting_changed.connect(meetings.on_meeting_changed, dispatch_uid="notify_meeting")
+        summary_published.connect(meetings.on_summary_published, dispatch_uid="notify_summary")

@@ -20,6 +20,7 @@ from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting
+from bollplank.meetings.signals import summary_published
 from bollplank.records.enums import Visibility
 from bollplank.records.models import (
     MAX_TEXT,
@@ -170,11 +171,14 @@ def summary_save(
         defaults={"practice": meeting.practice, "author": actor, "body": text},
     )
     summary.body = text
-    if publish and summary.published_at is None:
+    newly_published = publish and summary.published_at is None
+    if newly_published:
         summary.published_at = timezone.now()
     summary.full_clean(exclude=["meeting", "practice", "author"])
     summary.save()
     audit(actor, "records.summary.published" if publish else "records.summary.saved", summary)
+    if newly_published:
+        summary_published.send(sender=Summary, summary=summary)
     return summary
 
 

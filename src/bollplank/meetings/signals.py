@@ -1,0 +1,9 @@
+"""What meeting services announce, inside their transaction, for other apps to act on
+(notifications sends invitations, calendar updates and reminders from them)."""
+
+from django.dispatch import Signal
+
+# meeting=<Meeting>, change="planned" | "moved" | "cancelled"
+meeting_changed = Signal()
+# summary=<records.Summary>: shared with the group for the first time.
+summary_published = Signal()

@@ -1,0 +1,225 @@
+"""Queue, deliver and retry e-mail through the outbox table and the task worker.
+
+Exactly once or retried, never lost: the row is written in the same transaction as the change
+it tells about; a worker *claims* it (queued → sending, one UPDATE that only one worker can
+win), sends, and marks it sent. A worker killed between claim and mark leaves the row in
+"sending"; ``deliver_due`` hands rows claimed longer than ``STALE_CLAIM`` ago back to the
+queue. A failed send is retried with growing pauses, then marked failed for the practice
+admin to see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from bollplank.core.models import Practice
+from bollplank.notifications.enums import OPTIONAL_KINDS, MailKind, MailStatus
+from bollplank.notifications.models import OptOut, OutgoingMail
+
+log = logging.getLogger(__name__)
+
+# Pauses before the 2nd, 3rd, … attempt; after the last one the mail is marked failed.
+BACKOFF = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=12),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+STALE_CLAIM = dt.timedelta(minutes=10)
+UNSUBSCRIBE_SALT = "bollplank.notifications.unsubscribe"
+
+
+def unsubscribe_token(email: str, kind: str) -> str:
+    """A signed, non-expiring token that turns off one optional kind for one address."""
+    return signing.dumps({"e": email.lower(), "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in OPTIONAL_KINDS:
+        return None
+    return str(data.get("e", "")), str(data["k"])
+
+
+def is_opted_out(email: str, kind: str) -> bool:
+    return kind in OPTIONAL_KINDS and OptOut.objects.filter(email=email.lower(), kind=kind).exists()
+
+
+def queue_mail(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str = "sv",
+    kind: str = MailKind.OTHER,
+    practice: Practice | None = None,
+    meeting: Any = None,
+    send_after: dt.datetime | None = None,
+    ics: str = "",
+    ics_method: str = "",
+    dedupe_key: str | None = None,
+) -> OutgoingMail | None:
+    """Render ``<template>_subject.txt``/``.txt``/``.html`` in ``language`` and put the mail in
+    the outbox; it is sent after the transaction commits (a rolled-back change sends nothing),
+    not before ``send_after``. Optional kinds get an unsubscribe link and are not sent to a
+    person who turned them off. Never put confidential text in ``context``: say that something
+    happened and link to it. Returns None when ``dedupe_key`` was queued before."""
+    to = to.strip()
+    if dedupe_key and OutgoingMail.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    context = {**context, "site_url": settings.SITE_URL}
+    if kind in OPTIONAL_KINDS:
+        context["unsubscribe_url"] = settings.SITE_URL + reverse(
+            "notifications_unsubscribe", args=[unsubscribe_token(to, kind)]
+        )
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+        if kind in OPTIONAL_KINDS:
+            text += render_to_string("notifications/email/_footer.txt", context)
+            html += render_to_string("notifications/email/_footer.html", context)
+    with scopes_disabled():
+        mail = OutgoingMail.objects.create(
+            practice=practice,
+            kind=kind,
+            to=to,
+            language=language,
+            subject=subject[:300],
+            text=text,
+            html=html,
+            ics=ics,
+            ics_method=ics_method,
+            meeting=meeting,
+            meeting_sequence=getattr(meeting, "sequence", None),
+            dedupe_key=dedupe_key,
+            send_after=send_after or timezone.now(),
+        )
+    pk = mail.pk
+    transaction.on_commit(lambda: schedule(pk, mail.send_after))
+    return mail
+
+
+def schedule(mail_id: int, when: dt.datetime) -> None:
+    """Hand the mail to the task worker, deferred to ``when`` where the backend can defer.
+    Where it cannot, ``deliver_due`` (the ``send_due_mail`` command) picks it up when due."""
+    from django_tasks import default_task_backend
+
+    from bollplank.notifications.tasks import deliver_mail
+
+    if when <= timezone.now():
+        deliver_mail.enqueue(mail_id=mail_id)
+    elif default_task_backend.supports_defer:
+        deliver_mail.using(run_after=when).enqueue(mail_id=mail_id)
+
+
+def _obsolete(mail: OutgoingMail) -> bool:
+    """A reminder whose meeting was cancelled or moved after it was queued."""
+    if mail.kind not in (MailKind.REMINDER, MailKind.QUESTIONS) or mail.meeting_sequence is None:
+        return False
+    if mail.meeting_id is None:  # the meeting was deleted
+        return True
+    from bollplank.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(pk=mail.meeting_id).first()
+    return meeting is None or meeting.is_cancelled or meeting.sequence != mail.meeting_sequence
+
+
+def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject=mail.subject, body=mail.text, to=[mail.to])
+    if mail.html:
+        message.attach_alternative(mail.html, "text/html")
+    if mail.ics:
+        # Both as an alternative (what Outlook and Gmail read as an invitation) and as a file.
+        method = mail.ics_method or "PUBLISH"
+        message.attach_alternative(mail.ics, f"text/calendar; method={method}; charset=utf-8")
+        message.attach("invite.ics", mail.ics, f"application/ics; method={method}")
+    return message
+
+
+@scopes_disabled()
+def deliver(mail_id: int, *, now: dt.datetime | None = None) -> str:
+    """Send one mail if it is due and nobody else has claimed it. Returns its status."""
+    now = now or timezone.now()
+    claimed = OutgoingMail.objects.filter(
+        pk=mail_id, status=MailStatus.QUEUED, send_after__lte=now
+    ).update(status=MailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    mail = OutgoingMail.objects.filter(pk=mail_id).first()
+    if mail is None:
+        return "missing"
+    if not claimed:
+        return str(mail.status)
+    if _obsolete(mail) or is_opted_out(mail.to, mail.kind):
+        mail.status = MailStatus.SKIPPED
+        mail.save(update_fields=["status"])
+        return str(mail.status)
+    try:
+        _message(mail).send()
+    except Exception as exc:  # the mail server's problem, whatever it is: retry later
+        log.warning("mail %s failed (attempt %s): %s", mail.pk, mail.attempts, type(exc).__name__)
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        if mail.attempts >= MAX_ATTEMPTS:
+            mail.status = MailStatus.FAILED
+        else:
+            mail.status = MailStatus.QUEUED
+            mail.send_after = now + BACKOFF[mail.attempts - 1]
+        mail.save(update_fields=["status", "last_error", "send_after"])
+        if mail.status == MailStatus.QUEUED:
+            transaction.on_commit(lambda: schedule(mail.pk, mail.send_after))
+        return str(mail.status)
+    mail.status, mail.sent_at = MailStatus.SENT, timezone.now()
+    mail.save(update_fields=["status", "sent_at"])
+    return str(mail.status)
+
+
+@scopes_disabled()
+def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Return stale claims to the queue, then send what is due (oldest first)."""
+    now = now or timezone.now()
+    OutgoingMail.objects.filter(status=MailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=MailStatus.QUEUED
+    )
+    due = list(
+        OutgoingMail.objects.filter(status=MailStatus.QUEUED, send_after__lte=now)
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {}
+    for pk in due:
+        status = deliver(pk, now=now)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+@scopes_disabled()
+def mail_retry(*, actor: Any, mail: OutgoingMail) -> OutgoingMail:
+    """A practice admin sends a failed mail once more."""
+    from bollplank.core.audit import audit
+
+    if mail.status != MailStatus.FAILED:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(_("Only a failed e-mail can be sent again."))
+    mail.status, mail.send_after, mail.attempts = MailStatus.QUEUED, timezone.now(), 0
+    mail.save(update_fields=["status", "send_after", "attempts"])
+    audit(actor, "notifications.mail.retried", mail)
+    transaction.on_commit(lambda: schedule(mail.pk, mail.send_after))
+    return mail

@@ -1,0 +1,19 @@
+"""Background work of notifications, run by the task worker (``manage.py db_worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from bollplank.notifications.outbox import deliver, deliver_due
+
+
+@task()
+def deliver_mail(*, mail_id: int) -> str:
+    """Send one outbox row (claimed first, so a second worker cannot send it again)."""
+    return deliver(mail_id)
+
+
+@task()
+def deliver_due_mail() -> dict[str, int]:
+    """Sweep: stale claims back to the queue, then everything due."""
+    return deliver_due()
