@@ -508,9 +508,15 @@ class _Builder:
         self._focus_and_attendance()
         self._protected_room()
         self._billing()
+        self._directory()
 
     def _billing(self) -> None:
         _demo_billing(self)
+
+    def _directory(self) -> None:
+        from bollplank.directory.demo import demo_directory
+
+        demo_directory(self.practice, self.staff, self.today)
 
     def _user(self, name: str, email: str) -> User:
         user = User.objects.create_user(email, None, name=name)

@@ -92,9 +92,17 @@ def participant_get_or_create(
 
 @transaction.atomic
 def engagement_create(
-    *, actor: Any, practice: Practice, participants: list[PersonInput], **fields: Any
+    *,
+    actor: Any,
+    practice: Practice,
+    participants: list[PersonInput],
+    members_later: bool = False,
+    **fields: Any,
 ) -> Engagement:
-    """Open an engagement with its first participants, enforcing the group-size rule."""
+    """Open an engagement with its first participants, enforcing the group-size rule.
+
+    ``members_later``: a group whose members the client has not named yet (an engagement made
+    from an inquiry); the size rule then applies as members join and leave."""
     engagement = Engagement(
         practice=practice, **{k: v for k, v in fields.items() if k in ENGAGEMENT_FIELDS}
     )
@@ -105,7 +113,8 @@ def engagement_create(
         raise ValidationError(
             _("The same e-mail address is given for two participants."), code="duplicate_email"
         )
-    check_group_size(engagement.form, len(participants))
+    if not (members_later and engagement.form == Form.GROUP and not participants):
+        check_group_size(engagement.form, len(participants))
     engagement.save()
     for person in participants:
         participant = participant_get_or_create(
