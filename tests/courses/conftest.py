@@ -43,3 +43,37 @@ def make_course(practice: Any, *, days_ahead: int = 30, capacity: int = 3, **kwa
 @pytest.fixture
 def course(world: Any) -> Course:
     return make_course(world.practice)
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    """What a person types into the registration form, with a timestamp ten seconds old."""
+    import time
+
+    from bollplank.directory.spam import form_token
+
+    data = {
+        "name": "Karin Kursdeltagare",
+        "email": "karin@kommun.se",
+        "organization": "Uppsala kommun",
+        "org_number": "212000-3005",
+        "invoice_street": "Box 1",
+        "invoice_postal_code": "751 05",
+        "invoice_city": "Uppsala",
+        "invoice_reference": "KS-123",
+        "dietary_needs": "Vegetarisk",
+        "website": "",
+        "shown": form_token(time.time() - 10),
+    }
+    data.update(overrides)
+    return data
+
+
+def register(course: Course, **overrides: Any) -> Any:
+    """Register through the service, as the public page does."""
+    from django_scopes import scope
+
+    from bollplank.courses.services import REGISTRATION_FIELDS, registration_create
+
+    data = {k: v for k, v in form_data(**overrides).items() if k in REGISTRATION_FIELDS}
+    with scope(practice=course.practice):
+        return registration_create(course=course, **data)

@@ -376,8 +376,9 @@ def invoice_run(
 ) -> list[Invoice]:
     """Draft one invoice per client (or per engagement invoiced on its own) from the meetings
     held and the late cancellations in the period that no invoice holds yet, and the fixed
-    monthly fees of the months that begin in the period. Nothing is issued: the drafts are
-    reviewed first."""
+    monthly fees of the months that begin in the period, and the course registrations of
+    courses that begin in it (one invoice per organization). Nothing is issued: the drafts
+    are reviewed first."""
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
     if (period_end - period_start).days > MAX_RUN_DAYS:
@@ -495,6 +496,12 @@ def invoice_run(
         )
         _store_totals(invoice)
         drafts.append(invoice)
+    # Course registrations: one invoice per organization (courses/invoicing.py).
+    from bollplank.courses.invoicing import course_drafts
+
+    drafts += course_drafts(
+        actor=actor, practice=practice, period_start=period_start, period_end=period_end
+    )
     audit(
         actor,
         "billing.run.drafted",

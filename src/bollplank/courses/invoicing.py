@@ -1,0 +1,162 @@
+"""Course registrations in the invoice run (billing/services.py invoice_run).
+
+A confirmed registration for a course with a price is invoiced in the run whose period holds
+the course's first day: one invoice per organization (matched to a client by organisation
+number and invoice reference, or made a client from the registration's invoice details), one
+line per registrant saying which course, when and who. Like a meeting, a registration is held
+by at most one invoice line that is not credited (a database constraint), so it is never
+invoiced twice; a credit note gives it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from bollplank.billing.enums import VAT_RATE_BP, LineKind, Unit, VatCategory
+from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.billing.money import line_amount, totals
+from bollplank.clients.enums import Sector
+from bollplank.clients.models import Client
+from bollplank.clients.services import client_create
+from bollplank.core.models import Practice
+from bollplank.courses.enums import RegistrationStatus
+from bollplank.courses.models import CourseDay, Registration
+
+
+def uninvoiced_registrations(
+    practice: Practice, start: dt.datetime, end: dt.datetime
+) -> QuerySet[Registration]:
+    """Confirmed registrations for priced courses beginning in [start, end) that no invoice
+    line holds."""
+    taken = InvoiceLine.objects.filter(course_registration=OuterRef("pk"), released=False)
+    first_day = (
+        CourseDay.objects.filter(course=OuterRef("course"))
+        .values("course")
+        .annotate(first=Min("starts_at"))
+        .values("first")
+    )
+    return (
+        Registration.objects.filter(
+            practice=practice, status=RegistrationStatus.CONFIRMED, course__price_ore__gt=0
+        )
+        .alias(first_start=first_day)
+        .filter(first_start__gte=start, first_start__lt=end)
+        .exclude(Exists(taken))
+    )
+
+
+def _client_for(actor: Any, registration: Registration) -> Client:
+    """The client a registration is invoiced to: the one it was invoiced to before, else the
+    practice's client with the same organisation number and invoice reference (or the same
+    name when no number was given), else a new client from the invoice details."""
+    if registration.client_id:
+        return registration.client  # type: ignore[return-value]
+    clients = Client.objects.filter(
+        practice=registration.practice,
+        invoice_reference__iexact=registration.invoice_reference,
+    )
+    if registration.org_number:
+        found = clients.filter(org_number=registration.org_number).first()
+    else:
+        found = clients.filter(
+            name__iexact=registration.organization or registration.name, org_number=""
+        ).first()
+    if found is None:
+        found = client_create(
+            actor=actor,
+            practice=registration.practice,
+            name=registration.organization or registration.name,
+            org_number=registration.org_number,
+            sector=Sector.OTHER,
+            street=registration.invoice_street,
+            postal_code=registration.invoice_postal_code,
+            city=registration.invoice_city,
+            invoice_reference=registration.invoice_reference,
+            language=registration.language,
+        )
+    registration.client = found
+    registration.save(update_fields=["client"])
+    return found
+
+
+def _dates(days: list[CourseDay]) -> str:
+    return ", ".join(
+        date_format(timezone.localtime(d.starts_at), "SHORT_DATE_FORMAT") for d in days
+    )
+
+
+def course_drafts(
+    *, actor: Any, practice: Practice, period_start: dt.date, period_end: dt.date
+) -> list[Invoice]:
+    """Draft one invoice per organization for the course registrations of the period. Called
+    by the invoice run inside its transaction, after it has locked the practice's run."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(period_start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    registrations = list(
+        uninvoiced_registrations(practice, start, end)
+        .select_related("course", "course__leader", "client")
+        .prefetch_related("course__days")
+        .order_by("course__title", "created_at", "pk")
+    )
+    groups: dict[int, list[Registration]] = defaultdict(list)
+    clients: dict[int, Client] = {}
+    for registration in registrations:
+        client = _client_for(actor, registration)
+        clients[client.pk] = client
+        groups[client.pk].append(registration)
+    drafts = []
+    for client_id, regs in sorted(groups.items(), key=lambda kv: clients[kv[0]].name):
+        client = clients[client_id]
+        invoice = Invoice.objects.create(
+            practice=practice,
+            client=client,
+            period_start=period_start,
+            period_end=period_end,
+            buyer_reference=client.invoice_reference,
+            language=client.language,
+            created_by=actor,
+        )
+        lines = []
+        with translation.override(client.language):
+            for position, reg in enumerate(regs, start=1):
+                course = reg.course
+                days = sorted(course.days.all(), key=lambda d: d.starts_at)
+                description = _("Course %(title)s, %(dates)s: %(name)s") % {
+                    "title": course.title,
+                    "dates": _dates(days),
+                    "name": reg.name,
+                }
+                lines.append(
+                    InvoiceLine(
+                        practice=practice,
+                        invoice=invoice,
+                        position=position,
+                        kind=LineKind.COURSE,
+                        course_registration=reg,
+                        description=description[:300],
+                        delivered_on=timezone.localtime(days[0].starts_at).date(),
+                        supervisor_name=course.leader.name if course.leader else "",
+                        group_name=course.title[:200],
+                        quantity=Decimal(1),
+                        unit=Unit.PIECE,
+                        unit_price_ore=course.price_ore,
+                        amount_ore=line_amount(Decimal(1), course.price_ore),
+                        vat_category=course.vat_category,
+                        vat_rate_bp=VAT_RATE_BP[VatCategory(course.vat_category)],
+                    )
+                )
+        InvoiceLine.objects.bulk_create(lines)
+        t = totals(lines)
+        invoice.net_ore, invoice.vat_ore, invoice.total_ore = t.net_ore, t.vat_ore, t.total_ore
+        invoice.save(update_fields=["net_ore", "vat_ore", "total_ore"])
+        drafts.append(invoice)
+    return drafts

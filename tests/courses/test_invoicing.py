@@ -1,0 +1,204 @@
+"""Course registrations through the invoice run: one invoice per organization, a line per
+registrant that says what and when, never twice, VAT-exempt education."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from bollplank.billing import services as billing
+from bollplank.billing.enums import LineKind
+from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.courses import services
+from bollplank.courses.models import Course, Registration
+from tests.billing.conftest import settings_for
+from tests.courses.conftest import make_course, register
+
+
+@pytest.fixture
+def course(world: Any) -> Course:
+    settings_for(world.practice)
+    with scopes_disabled():
+        world.supervisor.name = "Siv Handledare"
+    course = make_course(world.practice, days_ahead=10, capacity=3, leader=world.supervisor)
+    return course
+
+
+def _run(world: Any, start: dt.date, end: dt.date) -> list[Invoice]:
+    with scope(practice=world.practice):
+        return billing.invoice_run(
+            actor=world.admin, practice=world.practice, period_start=start, period_end=end
+        )
+
+
+def _month_of(course: Course) -> tuple[dt.date, dt.date]:
+    with scopes_disabled():
+        first = timezone.localtime(course.days.first().starts_at).date()
+    return first.replace(day=1), (first.replace(day=28) + dt.timedelta(days=4)).replace(
+        day=1
+    ) - dt.timedelta(days=1)
+
+
+def test_run_drafts_one_invoice_per_organization_with_a_line_per_registrant(
+    world: Any, course: Course
+) -> None:
+    register(course, email="a@kommun.se", name="Anna Andersson")
+    register(course, email="b@kommun.se", name="Bo Berg")
+    register(
+        course,
+        email="c@region.se",
+        name="Cilla Ceder",
+        organization="Region Uppsala",
+        org_number="232100-0024",
+        invoice_reference="RU-9",
+    )
+    start, end = _month_of(course)
+
+    drafts = _run(world, start, end)
+
+    with scopes_disabled():
+        course_invoices = [d for d in drafts if d.lines.filter(kind=LineKind.COURSE).exists()]
+        summary = sorted(
+            (
+                inv.client.name,
+                inv.client.org_number,
+                inv.buyer_reference,
+                inv.net_ore,
+                inv.vat_ore,
+                [line.description for line in inv.lines.all()],
+            )
+            for inv in course_invoices
+        )
+        first_day = timezone.localtime(course.days.first().starts_at).date()
+        line = InvoiceLine.objects.filter(kind=LineKind.COURSE).first()
+    dates = ", ".join((first_day + dt.timedelta(days=i)).isoformat() for i in (0, 1))
+    assert summary == [
+        (
+            "Region Uppsala",
+            "232100-0024",
+            "RU-9",
+            450000,
+            112500,
+            [f"Kurs Kollegial grupphandledning, {dates}: Cilla Ceder"],
+        ),
+        (
+            "Uppsala kommun",
+            "212000-3005",
+            "KS-123",
+            900000,
+            225000,
+            [
+                f"Kurs Kollegial grupphandledning, {dates}: Anna Andersson",
+                f"Kurs Kollegial grupphandledning, {dates}: Bo Berg",
+            ],
+        ),
+    ]
+    assert (line.delivered_on, line.group_name, line.supervisor_name) == (
+        first_day,
+        "Kollegial grupphandledning",
+        "Siv Handledare",
+    )
+
+
+def test_registration_is_never_invoiced_twice(world: Any, course: Course) -> None:
+    register(course)
+    start, end = _month_of(course)
+    first = _run(world, start, end)
+    second = _run(world, start, end)
+    with scopes_disabled():
+        assert InvoiceLine.objects.filter(kind=LineKind.COURSE).count() == 1
+        assert [i.pk for i in first if i.lines.filter(kind=LineKind.COURSE).exists()] != []
+        assert not any(i.lines.filter(kind=LineKind.COURSE).exists() for i in second)
+        line = InvoiceLine.objects.get(kind=LineKind.COURSE)
+        # Even past the services: the database refuses a second line for the registration.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            InvoiceLine.objects.create(
+                practice=world.practice,
+                invoice=line.invoice,
+                kind=LineKind.COURSE,
+                course_registration=line.course_registration,
+                description="igen",
+                quantity=1,
+                unit_price_ore=1,
+                amount_ore=1,
+                vat_category="S",
+                vat_rate_bp=2500,
+            )
+
+
+def test_existing_client_with_same_number_and_reference_is_used(world: Any, course: Course) -> None:
+    with scopes_disabled():
+        world.client.org_number = "212000-3005"
+        world.client.invoice_reference = "KS-123"
+        world.client.save()
+    register(course)
+    start, end = _month_of(course)
+    _run(world, start, end)
+    with scopes_disabled():
+        line = InvoiceLine.objects.get(kind=LineKind.COURSE)
+        assert line.invoice.client_id == world.client.pk
+
+
+def test_vat_exempt_course_is_invoiced_without_vat_and_issues(world: Any, course: Course) -> None:
+    with scopes_disabled():
+        Course.objects.filter(pk=course.pk).update(vat_category="E")
+    register(course)
+    start, end = _month_of(course)
+    drafts = _run(world, start, end)
+    with scope(practice=world.practice):
+        [invoice] = [d for d in drafts if d.lines.filter(kind=LineKind.COURSE).exists()]
+        issued = billing.invoice_issue(actor=world.admin, invoice=invoice)
+    assert (issued.net_ore, issued.vat_ore, issued.total_ore) == (450000, 0, 450000)
+    assert issued.buyer["org_number"] == "212000-3005"
+    assert issued.buyer_reference == "KS-123"
+
+
+def test_credited_registration_can_be_invoiced_again(world: Any, course: Course) -> None:
+    register(course)
+    start, end = _month_of(course)
+    drafts = _run(world, start, end)
+    with scope(practice=world.practice):
+        [invoice] = [d for d in drafts if d.lines.filter(kind=LineKind.COURSE).exists()]
+        issued = billing.invoice_issue(actor=world.admin, invoice=invoice)
+        billing.invoice_credit(actor=world.admin, invoice=issued)
+    again = _run(world, start, end)
+    with scopes_disabled():
+        assert sum(i.lines.filter(kind=LineKind.COURSE).count() for i in again) == 1
+
+
+def test_waitlisted_cancelled_and_free_are_not_invoiced(world: Any, course: Course) -> None:
+    register(course, email="a@x.se")
+    cancelled = register(course, email="b@x.se")
+    register(course, email="c@x.se")
+    register(course, email="d@x.se")  # waitlisted
+    with scope(practice=world.practice):
+        services.registration_cancel(actor=None, registration=cancelled)  # promotes d
+    free = make_course(world.practice, days_ahead=11, price_ore=0, title="Gratis")
+    register(free, email="e@x.se")
+    register(course, email="f@x.se")  # waitlisted after the promotion
+    start, end = _month_of(course)
+    _run(world, start, end)
+    with scopes_disabled():
+        invoiced = sorted(
+            InvoiceLine.objects.filter(kind=LineKind.COURSE).values_list(
+                "course_registration__email", flat=True
+            )
+        )
+        waiting = list(
+            Registration.objects.filter(status="waitlisted").values_list("email", flat=True)
+        )
+    assert invoiced == ["a@x.se", "c@x.se", "d@x.se"]
+    assert waiting == ["f@x.se"]
+
+
+def test_course_outside_the_period_waits(world: Any, course: Course) -> None:
+    register(course)
+    start, _end = _month_of(course)
+    _run(world, start - dt.timedelta(days=60), start - dt.timedelta(days=1))
+    with scopes_disabled():
+        assert not InvoiceLine.objects.filter(kind=LineKind.COURSE).exists()
