@@ -504,6 +504,7 @@ class _Builder:
         for index, spec in enumerate(ENGAGEMENTS):
             self._engagement(spec, names[index])
         self._turnover(names)
+        _demo_courses(self)
         self._cancellations()
         self._focus_and_attendance()
         self._protected_room()
@@ -825,3 +826,10 @@ def demo_summary(practice: Practice) -> dict[str, Any]:
             "engagements": Engagement.objects.filter(practice=practice).count(),
             "meetings": Meeting.objects.filter(practice=practice).count(),
         }
+
+
+def _demo_courses(builder: _Builder) -> None:
+    """An upcoming course, one place left (courses/demo.py)."""
+    from bollplank.courses.demo import demo_courses
+
+    demo_courses(builder.practice, builder.staff["johan"], builder.today)
