@@ -154,6 +154,14 @@ def test_vat_exempt_course_is_invoiced_without_vat_and_issues(world: Any, course
         [invoice] = [d for d in drafts if d.lines.filter(kind=LineKind.COURSE).exists()]
         issued = billing.invoice_issue(actor=world.admin, invoice=invoice)
     assert (issued.net_ore, issued.vat_ore, issued.total_ore) == (450000, 0, 450000)
+    with scope(practice=world.practice):
+        from bollplank.billing.models import BillingSettings
+        from bollplank.billing.pdf import invoice_html
+
+        html = invoice_html(issued, BillingSettings.objects.get(practice=world.practice))
+    assert "Kurs Kollegial grupphandledning" in html
+    assert "Karin Kursdeltagare" in html
+    assert "Undantag från skatteplikt" in html
     assert issued.buyer["org_number"] == "212000-3005"
     assert issued.buyer_reference == "KS-123"
 
