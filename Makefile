@@ -88,6 +88,7 @@ _browser:
 # var/bench/bench-<scale>.sqlite3 and bollplank_bench_<scale> on PostgreSQL. bench-clean drops them.
 bench: deps
 	@$(PY) bench/run.py
+	@$(PY) bench/mentoring.py
 
 bench-growth: deps
 	@BENCH_SCALE=small,large $(PY) bench/run.py

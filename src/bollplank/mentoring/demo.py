@@ -101,7 +101,6 @@ def demo_programme(
     client: Any = None,
 ) -> Programme:
     """A programme open for sign-up, with `mentors` and `mentees` already signed up."""
-    rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
     programme = programme_save(
         actor=actor,
         practice=practice,
@@ -118,6 +117,16 @@ def demo_programme(
         rule_shared_language=True,
         rule_min_years_more=3,
     )
+    demo_signups(programme=programme, today=today, mentors=mentors, mentees=mentees, seed=seed)
+    return programme
+
+
+def demo_signups(
+    *, programme: Programme, today: dt.date, mentors: int, mentees: int, seed: int = 8
+) -> dict[str, str]:
+    """Sign up `mentors` and `mentees` with varied profiles; returns e-mail → personal token."""
+    rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
+    tokens: dict[str, str] = {}
     people: list[tuple[str, str]] = []
     used: set[str] = set()
     while len(people) < mentors + mentees:
@@ -133,7 +142,7 @@ def demo_programme(
     for index, (full_name, email) in enumerate(people):
         side = Side.MENTOR if index < mentors else Side.MENTEE
         is_mentor = side == Side.MENTOR
-        signup_create(
+        _signup, tokens[email] = signup_create(
             programme=programme,
             today=today,
             side=side,
@@ -156,4 +165,4 @@ def demo_programme(
             capacity=rng.choice([1, 1, 2]) if is_mentor else 1,
             free_text="",
         )
-    return programme
+    return tokens

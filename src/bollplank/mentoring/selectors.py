@@ -78,6 +78,8 @@ def run_view(run: MatchRun, signups: list[SignUp]) -> tuple[list[PairView], list
         for i, reason, eligible in run.result.get("unmatched", [])
         if i in by_id
     ]
+    pairs.sort(key=lambda p: (p.mentee.name.casefold(), p.mentee.pk))
+    unmatched.sort(key=lambda u: (u.mentee.name.casefold(), u.mentee.pk))
     return pairs, unmatched
 
 
