@@ -108,10 +108,9 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             participant__user=user, meeting__in=[m.pk for m in upcoming]
         ).select_related("meeting", "meeting__engagement")
     )
-    from bollplank.facilitation.selectors import runs_for_participant
-
     # Questionnaires waiting for an answer (issue 5).
     from bollplank.evaluations.selectors import open_invitations
+    from bollplank.facilitation.selectors import runs_for_participant
 
     evaluations = list(open_invitations(user, practice))
     return render(
