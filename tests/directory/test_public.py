@@ -158,3 +158,35 @@ def test_profile_photo_bad_files_are_refused_and_nothing_is_lost(
     assert 'value="Socionom"' in html
     with scopes_disabled():
         assert not SupervisorProfile.objects.filter(user=world.supervisor).exists()
+
+
+def test_practice_page_lists_the_public_courses_ahead(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bollplank.courses.models import Course, CourseDay
+
+    public_world(world)
+    start = timezone.now() + dt.timedelta(days=30)
+    with scopes_disabled():
+        for title, published in (("Kollegial grupphandledning", True), ("Utkast", False)):
+            course = Course.objects.create(
+                practice=world.practice,
+                title=title,
+                description="Två dagar.",
+                place="Ekby",
+                capacity=12,
+                last_registration_day=start.date(),
+                published=published,
+            )
+            CourseDay.objects.create(
+                practice=world.practice,
+                course=course,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=6),
+            )
+    html = client.get(reverse("directory_practice", args=["ekbacken"])).content.decode()
+    assert "Kommande kurser" in html
+    assert "Kollegial grupphandledning" in html
+    assert "Utkast" not in html

@@ -220,6 +220,7 @@ def inquiry_submit(*, practice: Practice, source: str, **fields: Any) -> Inquiry
                 + reverse("inquiry_detail", args=[practice.slug, inquiry.pk]),
             },
             language=membership.user.language,
+            practice=practice,
         )
     return inquiry
 
@@ -259,6 +260,7 @@ def inquiry_reply(*, actor: Any, inquiry: Inquiry, body: str) -> InquiryReply:
             "contact_email": _public_email(inquiry.practice),
         },
         language=inquiry.language if inquiry.language in {"sv", "en"} else "sv",
+        practice=inquiry.practice,
     )
     audit(actor, "directory.inquiry.replied", inquiry, {"reply": reply.pk})
     return reply

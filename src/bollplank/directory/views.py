@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -52,11 +53,16 @@ def public_practice(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 def _courses(practice: Any) -> list[Any]:
-    try:
-        from bollplank.courses.selectors import courses_public
-    except ImportError:  # the courses app is optional for this page
-        return []
-    return list(courses_public(practice))
+    """The practice's public courses ahead, each with the link to its own page."""
+    from bollplank.courses.selectors import courses_public
+
+    courses = list(courses_public(practice))
+    for course in courses:
+        try:
+            course.public_url = reverse("course_public", args=[practice.slug, course.pk])
+        except NoReverseMatch:  # the course pages are not mounted: list without links
+            course.public_url = ""
+    return courses
 
 
 @public_practice
