@@ -510,6 +510,7 @@ class _Builder:
         self._protected_room()
         self._billing()
         self._directory()
+        self._mentoring()
 
     def _billing(self) -> None:
         _demo_billing(self)
@@ -518,6 +519,11 @@ class _Builder:
         from bollplank.directory.demo import demo_directory
 
         demo_directory(self.practice, self.staff, self.today)
+
+    def _mentoring(self) -> None:
+        from bollplank.mentoring.demo import demo_programme
+
+        demo_programme(practice=self.practice, actor=self.admin, today=self.today)
 
     def _user(self, name: str, email: str) -> User:
         user = User.objects.create_user(email, None, name=name)
