@@ -286,3 +286,14 @@ def test_mentoring_demo_command_signs_up_40_mentors_and_60_mentees(world, capsys
     with scope(practice=world.practice):
         run = services.matching_run(actor=world.admin, programme=p)
     assert run.matched > 40
+
+
+def test_demo_firm_has_a_mentoring_programme_open_for_sign_up(db):
+    from bollplank.core.demo import demo_load
+
+    practice, _created = demo_load()
+    with scopes_disabled():
+        p = Programme.objects.get(practice=practice)
+        assert SignUp.objects.filter(programme=p, side="mentor").count() == 40
+        assert SignUp.objects.filter(programme=p, side="mentee").count() == 60
+        assert p.signup_closes_on > timezone.localdate()
