@@ -59,9 +59,9 @@ def _courses(practice: Any) -> list[Any]:
     courses = list(courses_public(practice))
     for course in courses:
         try:
-            course.public_url = reverse("course_public", args=[practice.slug, course.pk])
+            course.public_url = reverse("course_public", args=[practice.slug, course.pk])  # type: ignore[attr-defined]
         except NoReverseMatch:  # the course pages are not mounted: list without links
-            course.public_url = ""
+            course.public_url = ""  # type: ignore[attr-defined]
     return courses
 
 
