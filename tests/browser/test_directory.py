@@ -114,3 +114,50 @@ def test_public_pages_in_english_and_on_a_phone(new_page: Any, live_server: Any)
     expect(page.locator("table.compare")).to_be_visible()
     visit(page, "/om/ekbacken/forfragan/")
     expect(page.get_by_role("button", name="Send the inquiry")).to_be_visible()
+
+
+def test_supervisor_writes_a_profile_with_a_photo_and_the_admin_publishes_in_english(
+    new_page: Any, live_server: Any, tmp_path: Any
+):
+    from tests.directory.helpers import png
+    from tests.factories import PASSWORD, MembershipFactory, PracticeFactory, member
+
+    practice = PracticeFactory(name="Lindens handledning", slug="linden")
+    lisa = member(practice, "admin", name="Lisa Lind", email="lisa@linden.example")
+    MembershipFactory(practice=practice, user=lisa, role="supervisor")
+    photo = tmp_path / "lisa.png"
+    photo.write_bytes(png((120, 120)))
+
+    page: Page = new_page()
+    login(page, "lisa@linden.example", PASSWORD)
+    page.get_by_role("button", name="English").click()
+    axe_check(page)
+    page.get_by_role("link", name="Settings").click()
+    axe_check(page)
+    page.get_by_role("link", name="The practice's public page and inquiries").click()
+    axe_check(page)
+    page.get_by_label("publish the practice's page", exact=False).check()
+    page.fill("#id_intro", "Supervision for schools in Linköping.")
+    page.fill("#id_city", "Linköping")
+    page.get_by_role("button", name="Save").click()
+    axe_check(page)
+    expect(page.locator(".messages")).to_contain_text("The public page settings are saved.")
+
+    page.get_by_role("link", name="My profile").click()
+    axe_check(page)
+    page.get_by_label("Show my profile on the practice's page").check()
+    page.fill("#id_profession", "Psychologist")
+    page.get_by_label("School", exact=True).check()
+    page.get_by_label("Group", exact=True).check()
+    page.get_by_label("English", exact=True).check()
+    page.set_input_files("#id_photo", str(photo))
+    page.get_by_role("button", name="Save").click()
+    axe_check(page)
+    expect(page.locator(".messages")).to_contain_text("Your profile is saved.")
+
+    visit(page, "/om/linden/")
+    expect(page).to_have_title("Lindens handledning · supervision in Linköping – Bollplank")
+    card = page.locator(".profile-card")
+    expect(card).to_contain_text("Psychologist")
+    expect(card).to_contain_text("School")
+    expect(card.locator("img.portrait")).to_have_js_property("naturalWidth", 120)
