@@ -210,3 +210,17 @@ def test_course_outside_the_period_waits(world: Any, course: Course) -> None:
     _run(world, start - dt.timedelta(days=60), start - dt.timedelta(days=1))
     with scopes_disabled():
         assert not InvoiceLine.objects.filter(kind=LineKind.COURSE).exists()
+
+
+def test_course_page_shows_which_registrations_are_invoiced(
+    client: Any, world: Any, course: Course
+) -> None:
+    register(course, email="a@x.se", name="Anna Fakturerad")
+    start, end = _month_of(course)
+    _run(world, start, end)
+    register(course, email="b@x.se", name="Bo Inte")
+    client.force_login(world.admin)
+    body = client.get(f"/p/ekbacken/courses/{course.pk}/").content.decode()
+    anna, bo = body.split("Anna Fakturerad</th>")[1], body.split("Bo Inte</th>")[1]
+    assert "utkast" in anna.split("</tr>")[0]
+    assert "inte fakturerad än" in bo.split("</tr>")[0]

@@ -43,8 +43,9 @@ def test_course_detail_query_count(
     for i in range(rows):
         register(course, email=f"p{i}@x.se", name=f"Deltagare {i}")
     client.force_login(admin)
-    # course with counts, leader and follow-up; its days; registrations; attendance counts
-    with django_assert_num_queries(BASE + 4):
+    # course with counts, leader and follow-up; its days; registrations; attendance counts;
+    # the invoices holding them
+    with django_assert_num_queries(BASE + 5):
         response = client.get(reverse("course_detail", args=["qc", course.pk]))
     assert response.content.decode().count('<th scope="row">Deltagare ') == rows
 

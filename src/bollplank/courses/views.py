@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from bollplank.accounts.enums import Role
+from bollplank.billing.models import InvoiceLine
 from bollplank.core.forms import apply_errors
 from bollplank.core.models import Practice
 from bollplank.core.tenancy import practice_view
@@ -188,8 +189,15 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registration_id", flat=True
     ):
         present[reg_id] = present.get(reg_id, 0) + 1
+    invoiced = {
+        line.course_registration_id: line.invoice
+        for line in InvoiceLine.objects.filter(
+            course_registration__course=course, released=False
+        ).select_related("invoice")
+    }
     for r in registrations:
         r.days_present = present.get(r.pk, 0)  # type: ignore[attr-defined]
+        r.invoice = invoiced.get(r.pk)  # type: ignore[attr-defined]
     groups = {s: [r for r in registrations if r.status == s] for s in RegistrationStatus.values}
     return render(
         request,
