@@ -40,7 +40,8 @@ help:
 	@echo "make test       install dev tools, then lint, type-check, migrations check and pytest"
 	@echo "make deps       install the runtime dependencies (deps-dev: with the dev tools)"
 	@echo "make bench      load the real server with a generated firm (BENCH_SCALE=small|medium|large,"
-	@echo "                BENCH_DATABASES=sqlite,postgres); figures in bench/results/ (docs/bench.md)"
+	@echo "                BENCH_DATABASES=sqlite,postgres); figures in bench/results/ (docs/bench.md);"
+	@echo "                then free times of a busy supervisor (bench/freetime.py, freetime.md)"
 	@echo "make bench-growth  the bench at small and large scale, with the p95 growth check"
 	@echo "make lint|fmt   check | format the code;  make messages: update and compile translations"
 	@echo "make clean      remove caches and generated files (distclean: also .venv and node_modules)"
@@ -88,6 +89,7 @@ _browser:
 # var/bench/bench-<scale>.sqlite3 and bollplank_bench_<scale> on PostgreSQL. bench-clean drops them.
 bench: deps
 	@$(PY) bench/run.py
+	@$(PY) bench/freetime.py
 	@$(PY) bench/mentoring.py
 
 bench-growth: deps
