@@ -218,7 +218,7 @@ class TestDemoFirm:
                 practice=demo, user__isnull=False
             ).count()
 
-        assert len(users) == len(logins) == 9
+        assert len(users) == len(logins) == 10
         assert all(users[x.email].check_password(DEMO_PASSWORD) for x in logins)
         assert {frozenset(r) for r in roles.values()} == {
             frozenset({Role.ADMIN, Role.SUPERVISOR}),
@@ -226,7 +226,20 @@ class TestDemoFirm:
             frozenset({Role.CLIENT_CONTACT}),
             frozenset({Role.PARTICIPANT}),
         }
-        assert (linked_contacts, linked_participants) == (3, 3)
+        assert (linked_contacts, linked_participants) == (3, 4)
+
+    def test_demo_participant_can_book_meetings_herself(self, demo: Practice) -> None:
+        from bollplank.booking.selectors import bookable_engagements, free_times
+
+        with scopes_disabled():
+            nurse = Participant.objects.get(
+                practice=demo, memberships__engagement__title__startswith="Sjuksköterska"
+            ).user
+            [engagement] = bookable_engagements(nurse, demo)
+            slots = free_times(engagement, now=NOW).slots()
+
+        assert engagement.meetings_ordered - engagement.used_count == 4
+        assert len(slots) > 20
 
     def test_demo_load_twice_changes_nothing(self, demo: Practice) -> None:
         before = _counts()

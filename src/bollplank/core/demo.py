@@ -367,6 +367,7 @@ ENGAGEMENTS: list[EngagementSpec] = [
         expectations="Enskild handledning för den medicinskt ansvariga sjuksköterskan.",
         goals="Stöd i svåra etiska avvägningar och i samarbetet med läkarna.",
         late_start_weeks=2,
+        logins=1,  # she books her own meetings (booking/demo.py)
     ),
 ]
 # The group where one person leaves and a newcomer joins, and the meetings that get cancelled.
@@ -509,11 +510,17 @@ class _Builder:
         self._focus_and_attendance()
         self._protected_room()
         self._billing()
+        self._booking()
         self._directory()
         self._mentoring()
 
     def _billing(self) -> None:
         _demo_billing(self)
+
+    def _booking(self) -> None:
+        from bollplank.booking.demo import demo_booking
+
+        demo_booking(self.practice, self.staff["karin"], self.engagements["sol-individual"])
 
     def _directory(self) -> None:
         from bollplank.directory.demo import demo_directory
