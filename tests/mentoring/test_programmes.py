@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -46,6 +47,7 @@ def _signup_post(**extra):
     return data
 
 
+@pytest.mark.django_db(transaction=True)
 def test_signup_creates_a_signup_and_shows_the_personal_link(client, world):
     p = h.programme(world)
     response = client.post(reverse("mentoring_signup", args=[p.signup_token]), _signup_post())
@@ -62,6 +64,9 @@ def test_signup_creates_a_signup_and_shows_the_personal_link(client, world):
         ["mon-am", "tue-pm"],
     )
     assert s.token_hash == hash_token(token)
+    (sent,) = mail.outbox
+    assert sent.to == ["nils@x.se"]
+    assert link.group(1) in sent.body
     assert client.get(reverse("mentoring_me", args=[token])).status_code == 200
 
 

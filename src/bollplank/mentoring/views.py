@@ -17,6 +17,7 @@ from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.core.forms import apply_errors
+from bollplank.core.mail import queue_mail
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
 from bollplank.mentoring import selectors, services
@@ -207,24 +208,32 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
         closed = timezone.localdate() > programme.signup_closes_on
         form = SignUpForm(request.POST or None, programme=programme)
         personal = None
+        created: SignUp | None = None
         if request.method == "POST" and not closed and form.is_valid():
             try:
-                _signup, personal = services.signup_create(
+                created, personal = services.signup_create(
                     programme=programme,
                     **{k: form.cleaned_data[k] for k in services.SIGNUP_FIELDS},
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
-        if personal:
+        if personal and created is not None:
+            personal_url = request.build_absolute_uri(reverse("mentoring_me", args=[personal]))
+            # The link is the person's key: shown once here, and sent by e-mail to keep.
+            queue_mail(
+                to=created.email,
+                template="mentoring/email/signup",
+                context={
+                    "programme": programme,
+                    "name": created.name,
+                    "personal_url": personal_url,
+                },
+                language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"sv", "en"} else "sv",
+            )
             return render(
                 request,
                 "mentoring/signup_done.html",
-                {
-                    "programme": programme,
-                    "personal_url": request.build_absolute_uri(
-                        reverse("mentoring_me", args=[personal])
-                    ),
-                },
+                {"programme": programme, "personal_url": personal_url},
             )
         return render(
             request,
