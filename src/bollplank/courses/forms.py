@@ -16,7 +16,7 @@ from bollplank.clients.models import Client
 from bollplank.core.forms import BoundedDateField
 from bollplank.core.models import Practice
 from bollplank.courses.models import Course, Registration
-from bollplank.courses.services import DayInput
+from bollplank.courses.services import REGISTRATION_FIELDS, DayInput
 from bollplank.directory.spam import too_fast_or_stale
 from bollplank.engagements.enums import Focus, Venue
 from bollplank.engagements.forms import DateInput, TimeInput
@@ -121,17 +121,8 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = [
-            "name",
-            "email",
-            "organization",
-            "org_number",
-            "invoice_street",
-            "invoice_postal_code",
-            "invoice_city",
-            "invoice_reference",
-            "dietary_needs",
-        ]
+        # One list of what a registration holds: the service writes exactly these.
+        fields = list(REGISTRATION_FIELDS)
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
