@@ -313,3 +313,15 @@ def test_personal_data_export_erase_and_retention(world: Any) -> None:
         assert sorted(expired.values_list("pk", flat=True)) == sorted([reg.pk, other.pk])
         assert personal_data._purge(expired) == 2
         assert not Registration.objects.filter(course=course).exists()
+
+
+def test_mail_is_plain_text_not_html_escaped(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    course = make_course(world.practice, title='Samtal & "reflektion" <grund>')
+    with django_capture_on_commit_callbacks(execute=True):
+        register(course, name="Åsa O'Brien")
+    message = mail.outbox[0]
+    assert message.subject == 'Din plats på Samtal & "reflektion" <grund> är bekräftad'
+    assert "Hej Åsa O'Brien!" in message.body
+    assert "&amp;" not in message.body and "&#x27;" not in message.body
