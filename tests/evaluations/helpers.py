@@ -53,7 +53,9 @@ def answer_all(rnd: Round, value: int = 8, n: int | None = None) -> None:
     """Every invited person (or the first n) answers every numeric question with ``value``."""
     with scope(practice=rnd.practice):
         invitations = list(
-            Invitation.objects.filter(round=rnd).select_related("participant", "round")
+            Invitation.objects.filter(round=rnd, answered_at__isnull=True).select_related(
+                "participant", "round"
+            )
         )[:n]
         questions = list(rnd.questionnaire.questions.all())
         for inv in invitations:

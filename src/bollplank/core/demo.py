@@ -513,6 +513,7 @@ class _Builder:
         self._booking()
         self._directory()
         self._mentoring()
+        self._evaluations()
 
     def _billing(self) -> None:
         _demo_billing(self)
@@ -531,6 +532,11 @@ class _Builder:
         from bollplank.mentoring.demo import demo_programme
 
         demo_programme(practice=self.practice, actor=self.admin, today=self.today)
+
+    def _evaluations(self) -> None:
+        from bollplank.evaluations.demo import demo_evaluations
+
+        demo_evaluations(engagement=self.engagements["bjork-group"], now=self.now, seed=SEED)
 
     def _user(self, name: str, email: str) -> User:
         user = User.objects.create_user(email, None, name=name)

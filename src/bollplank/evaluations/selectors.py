@@ -196,10 +196,10 @@ def after_meeting_trend(engagement: Engagement, participant: Participant | None 
         if participant is None or not r.anonymous
     ]
     questions: dict[int, Question] = {}
-    for r in rounds:
-        for q in r.questionnaire.questions.all():
-            if q.scale != Scale.TEXT:
-                questions.setdefault(q.position, q)
+    # One query for the questions of every questionnaire used, not one per round.
+    used = {r.questionnaire_id for r in rounds}
+    for q in Question.objects.filter(questionnaire__in=used).exclude(scale=Scale.TEXT):
+        questions.setdefault(q.position, q)
     return Trend(
         questions=[questions[k] for k in sorted(questions)],
         rounds=_figures(rounds, participant),
