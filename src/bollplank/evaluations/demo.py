@@ -8,7 +8,6 @@ import datetime as dt
 import random
 from typing import Any
 
-
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations import services
 from bollplank.evaluations.enums import Phase, Scale
