@@ -312,3 +312,11 @@ def test_outbox_shows_text_only_in_development(client: Client, world: World, set
     assert "Hemlig länk" not in client.get(f"/p/ekbacken/outbox/{row.pk}/").content.decode()
     settings.DEBUG = True
     assert "Hemlig länk" in client.get(f"/p/ekbacken/outbox/{row.pk}/").content.decode()
+
+
+def test_muted_block_queues_nothing(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    from bollplank.core.mail import mail_muted
+
+    with mail_muted():
+        _plan(world, django_capture_on_commit_callbacks)
+    assert _rows() == [] and mail.outbox == []

@@ -75,6 +75,8 @@ def invitation_create(
             "inviter": getattr(actor, "name", ""),
         },
         language=language,
+        kind="account",
+        practice=practice,
     )
     audit(actor, "accounts.invitation.created", invitation, {"role": role})
     return invitation, token

@@ -9,7 +9,26 @@ and respect a person's preferences, and ``practice`` so that its admin sees fail
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
+
+_muted: ContextVar[bool] = ContextVar("bollplank_mail_muted", default=False)
+
+
+@contextmanager
+def mail_muted() -> Iterator[None]:
+    """Queue no mail inside this block (loading demo or bench data through the services)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def is_muted() -> bool:
+    return _muted.get()
 
 
 def queue_mail(

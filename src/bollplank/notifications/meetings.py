@@ -76,6 +76,8 @@ def _context(meeting: Meeting, person: Recipient, change: str, link: str) -> dic
 def notify_meeting(meeting: Meeting, change: str) -> int:
     """Tell the group a meeting was planned, moved or cancelled, with the calendar update
     (same UID, the meeting's SEQUENCE); queue reminders for a planned or moved one."""
+    if meeting.ends_at <= timezone.now():
+        return 0  # a meeting recorded afterwards: nothing to put in anyone's calendar
     practice = meeting.practice
     link = settings.SITE_URL + reverse("meeting_detail", args=[practice.slug, meeting.pk])
     supervisor = meeting.supervisor

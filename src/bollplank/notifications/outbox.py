@@ -82,6 +82,10 @@ def queue_mail(
     not before ``send_after``. Optional kinds get an unsubscribe link and are not sent to a
     person who turned them off. Never put confidential text in ``context``: say that something
     happened and link to it. Returns None when ``dedupe_key`` was queued before."""
+    from bollplank.core.mail import is_muted
+
+    if is_muted():
+        return None
     to = to.strip()
     if dedupe_key and OutgoingMail.objects.filter(dedupe_key=dedupe_key).exists():
         return None

@@ -14,6 +14,7 @@ from bollplank.core.demo import (
     demo_summary,
     format_logins,
 )
+from bollplank.core.mail import mail_muted
 from bollplank.core.models import Practice
 
 
@@ -39,7 +40,9 @@ class Command(BaseCommand):
                 "The demo has logins with a published password: set BOLLPLANK_DEBUG=1 "
                 "(or pass --force) to load it."
             )
-        practice, created = demo_load()
+        # A made-up firm's year of meetings must not fill the outbox with invitations.
+        with mail_muted():
+            practice, created = demo_load()
         counts = "{clients} clients, {engagements} engagements, {meetings} meetings".format(
             **demo_summary(practice)
         )
