@@ -482,14 +482,16 @@ def _solve(
         bi, rj = np.nonzero(ok)
         ei = block[bi]
         parts = prob.parts(ei, rj)
-        e_list.append(bi + start)
-        r_list.append(rj)
-        s_list.append(parts.sum(axis=1))
-    le = np.concatenate(e_list) if e_list else np.zeros(0, dtype=np.int64)
-    lr = np.concatenate(r_list) if r_list else np.zeros(0, dtype=np.int64)
-    ls = np.concatenate(s_list) if s_list else np.zeros(0, dtype=np.int64)
+        # int32 halves the memory of the tens of millions of pairs of a national programme.
+        e_list.append((bi + start).astype(np.int32))
+        r_list.append(rj.astype(np.int32))
+        s_list.append(parts.sum(axis=1).astype(np.int32))
+        del parts, ok, masks
+    le = np.concatenate(e_list) if e_list else np.zeros(0, dtype=np.int32)
+    lr = np.concatenate(r_list) if r_list else np.zeros(0, dtype=np.int32)
+    ls = np.concatenate(s_list) if s_list else np.zeros(0, dtype=np.int32)
+    del e_list, r_list, s_list
     t_build = time.perf_counter() - t0
-    pair_cost = (1 + s_max - ls).astype(np.float64)  # ≥ 1: zero would read as "no edge"
 
     if method == "auto":
         method = "dense" if n * slots <= DENSE_LIMIT else "flow"
@@ -499,6 +501,7 @@ def _solve(
         # free rows and columns), and each disallowed cell costs more than any score can make
         # up, so the most allowed pairs are chosen first, then the best score. Chosen disallowed
         # cells are dropped below: those mentees are unmatched.
+        pair_cost = (1 + s_max - ls).astype(np.float64)
         cost = np.full((n, slots), d_cost)
         for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
             has = cap[lr] > k
@@ -536,8 +539,8 @@ def _flow(
     src, snk = n + m, n + m + 1
     k = len(le)
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([np.full(n, src), le, n + np.arange(m)]).astype(np.int32),
-        np.concatenate([np.arange(n), n + lr, np.full(m, snk)]).astype(np.int32),
+        np.concatenate([np.full(n, src, dtype=np.int32), le, n + np.arange(m, dtype=np.int32)]),
+        np.concatenate([np.arange(n, dtype=np.int32), n + lr, np.full(m, snk, dtype=np.int32)]),
         np.concatenate([np.ones(n + k, dtype=np.int64), cap]),
         np.concatenate([np.zeros(n, dtype=np.int64), s_max - ls, np.zeros(m, dtype=np.int64)]),
     )
