@@ -41,4 +41,11 @@ LABELS: dict[str, Promise] = {
     "accounts.invitation.accepted": _("accepted an invitation"),
     "accounts.membership.granted": _("gave a role"),
     "core.practice.updated": _("changed the practice's settings"),
+    "directory.page.updated": _("changed the practice's public page"),
+    "directory.profile.updated": _("changed their public profile"),
+    "directory.inquiry.received": _("an inquiry arrived"),
+    "directory.inquiry.status": _("changed an inquiry's status"),
+    "directory.inquiry.replied": _("answered an inquiry by e-mail"),
+    "directory.inquiry.converted": _("turned an inquiry into a client and an engagement"),
+    "directory.inquiries.pruned": _("deleted inquiries past their retention time"),
 }
