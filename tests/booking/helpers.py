@@ -16,7 +16,9 @@ from bollplank.engagements.models import GroupMembership, Participant
 from tests import factories as f
 
 
-def individual(w: Any, *, ordered: int = 3, venue: str = Venue.SUPERVISOR_PREMISES) -> Any:
+def individual(
+    w: Any, *, ordered: int = 3, venue: str = Venue.SUPERVISOR_PREMISES, hours: bool = True
+) -> Any:
     """Pia's individual engagement with Siv (60-minute meetings), bookable weekdays 09–17."""
     with scopes_disabled():
         today = timezone.localdate()
@@ -39,7 +41,8 @@ def individual(w: Any, *, ordered: int = 3, venue: str = Venue.SUPERVISOR_PREMIS
             participant=pia,
             joined_on=dt.date(2026, 1, 1),
         )
-        open_weekdays(w)
+        if hours:
+            open_weekdays(w)
     return engagement
 
 

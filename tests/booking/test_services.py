@@ -196,3 +196,17 @@ def test_video_engagement_books_in_video_hours_with_travel_time(world):
     # 12–13 at the premises: a video meeting needs 90 minutes of travel on either side.
     assert at(3, 3, 14, 30) in slots and at(3, 3, 14, 15) not in slots
     assert at(3, 3, 9, 30) in slots and at(3, 3, 9, 45) not in slots
+
+
+def test_free_times_before_any_rules_are_saved_use_the_defaults(world):
+    engagement = individual(world, hours=False)
+    with scopes_disabled():
+        from tests.booking.helpers import hours_pk
+
+        assert free_times(engagement, now=NOW).slots() == []
+        hours_pk(world)  # weekly hours, and default rules
+        from bollplank.booking.models import BookingSettings
+
+        BookingSettings.objects.all().delete()
+        slots = free_times(engagement, now=NOW).slots()
+    assert slots[0] == at(3, 2, 13)  # 24 hours' notice by default

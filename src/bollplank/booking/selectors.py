@@ -31,8 +31,9 @@ from bollplank.meetings.models import Meeting
 
 def settings_of(practice: Practice, supervisor: Any) -> BookingSettings:
     """The supervisor's booking rules, or the defaults (unsaved) before they set any."""
-    found = BookingSettings.objects.filter(practice=practice, supervisor=supervisor).first()
-    return found or BookingSettings(practice=practice, supervisor=supervisor)
+    key = getattr(supervisor, "pk", supervisor)  # a user or a user id
+    found = BookingSettings.objects.filter(practice=practice, supervisor_id=key).first()
+    return found or BookingSettings(practice=practice, supervisor_id=key)
 
 
 def hours_of(practice: Practice, supervisor: Any) -> QuerySet[WeeklyHours]:

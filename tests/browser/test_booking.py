@@ -1,0 +1,179 @@
+"""Issue 12, "Done when", in the browser in Swedish: a supervisor sets bookable hours, an
+exception and uploads an outside calendar file; a participant books, moves and cancels a
+meeting; no time offered ever collides with a meeting or a busy time. axe on every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from playwright.sync_api import Page, expect
+
+from bollplank.booking.models import BusyInterval, WeeklyHours
+from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.models import Meeting
+from tests.booking.helpers import individual
+from tests.browser.conftest import MOBILE, axe_check, login, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+P = "ekbacken"
+
+
+def _outside_file(tmp_path: Path) -> tuple[Path, dt.datetime, dt.datetime]:
+    """An .ics file with one private appointment, 10:00–12:00 on a weekday next week."""
+    day = timezone.localdate() + dt.timedelta(days=7)
+    day += dt.timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday
+    stamp = day.strftime("%Y%m%d")
+    path = tmp_path / "privat.ics"
+    path.write_bytes(
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//SV\r\nBEGIN:VEVENT\r\n"
+            f"UID:tandlakare@privat\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART;TZID=Europe/Stockholm:{stamp}T100000\r\n"
+            f"DTEND;TZID=Europe/Stockholm:{stamp}T120000\r\n"
+            "SUMMARY:Tandläkaren\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode()
+    )
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(day, dt.time(10), tzinfo=tz)
+    return path, start, start + dt.timedelta(hours=2)
+
+
+def _offered(page: Page) -> list[dt.datetime]:
+    values = page.locator("input[name=start]").evaluate_all("els => els.map(e => e.value)")
+    return [dt.datetime.fromisoformat(v) for v in values]
+
+
+def _assert_no_collision(offered: list[dt.datetime], supervisor: Any, minutes: int) -> None:
+    with scopes_disabled():
+        taken = list(
+            Meeting.objects.filter(supervisor=supervisor, status=MeetingStatus.PLANNED).values_list(
+                "starts_at", "ends_at"
+            )
+        )
+        taken += list(
+            BusyInterval.objects.filter(supervisor=supervisor).values_list("starts_at", "ends_at")
+        )
+    length = dt.timedelta(minutes=minutes)
+    for start in offered:
+        for busy_start, busy_end in taken:
+            assert not (start < busy_end and start + length > busy_start), (start, busy_start)
+
+
+def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
+    new_page: Any, world: Any, tmp_path: Path
+):
+    engagement = individual(world, hours=False)
+    ics, busy_start, busy_end = _outside_file(tmp_path)
+
+    # The supervisor: hours every weekday, a closed day, the outside calendar.
+    sup: Page = new_page()
+    login(sup, "siv@ekbacken.se")
+    sup.get_by_role("link", name="Bokning", exact=True).click()
+    axe_check(sup)
+    expect(sup.locator("h1")).to_have_text("Bokningsbara tider")
+    # A typo first: the end before the start is refused and what was typed stays.
+    sup.select_option("#id_hours-weekday", "0")
+    sup.fill("#id_hours-start", "17:00")
+    sup.fill("#id_hours-end", "09:00")
+    sup.get_by_role("button", name="Lägg till tider").click()
+    axe_check(sup)
+    expect(sup.locator("#id_hours-end_error")).to_contain_text("efter")
+    expect(sup.locator("#id_hours-start")).to_have_value("17:00")
+    for weekday in range(5):
+        sup.select_option("#id_hours-weekday", str(weekday))
+        sup.fill("#id_hours-start", "09:00")
+        sup.fill("#id_hours-end", "17:00")
+        sup.get_by_role("button", name="Lägg till tider").click()
+        axe_check(sup)
+        expect(sup.locator(".messages")).to_contain_text("Tiderna är tillagda.")
+    closed = timezone.localdate() + dt.timedelta(days=3)
+    sup.fill("#id_exc-first_day", closed.isoformat())
+    sup.get_by_role("button", name="Lägg till undantaget").click()
+    axe_check(sup)
+    expect(sup.locator(".messages")).to_contain_text("Undantaget är tillagt.")
+    with scopes_disabled():
+        assert WeeklyHours.objects.filter(supervisor=world.supervisor).count() == 5
+
+    sup.get_by_role("link", name="Andra kalendrar").click()
+    axe_check(sup)
+    sup.fill("#id_upload-name", "Privat")
+    sup.set_input_files("#id_upload-file", str(ics))
+    sup.get_by_role("button", name="Ladda upp").click()
+    axe_check(sup)
+    expect(sup.locator(".messages")).to_contain_text("Kalendern är tillagd med 1 upptagna tider.")
+    expect(sup.locator("main")).not_to_contain_text("Tandläkaren")
+    with scopes_disabled():
+        assert list(BusyInterval.objects.values_list("starts_at", "ends_at")) == [
+            (busy_start, busy_end)
+        ]
+
+    # The participant: free times, book, move, cancel.
+    pia: Page = new_page()
+    login(pia, "pia@solbacka.se")
+    pia.get_by_role("link", name="Boka en träff", exact=True).click()
+    axe_check(pia)
+    expect(pia.locator("main")).to_contain_text("0 / 3")
+    pia.get_by_role("link", name="Se lediga tider").click()
+    axe_check(pia)
+    offered = _offered(pia)
+    assert offered
+    _assert_no_collision(offered, world.supervisor, 60)
+    assert all(timezone.localtime(s).date() != closed for s in offered)
+    # Choosing nothing is refused with a message.
+    pia.get_by_role("button", name="Boka", exact=True).click()
+    axe_check(pia)
+    expect(pia.locator(".error-summary")).to_contain_text("Välj en av de lediga tiderna.")
+    # Book a time a few days ahead, so that it can still be moved.
+    later = [s for s in _offered(pia) if s - timezone.now() > dt.timedelta(days=3)]
+    if not later:
+        pia.get_by_role("link", name="Senare").click()
+        axe_check(pia)
+        later = [s for s in _offered(pia) if s - timezone.now() > dt.timedelta(days=3)]
+    pia.locator(f"input[value='{later[0].isoformat()}']").check()
+    pia.get_by_role("button", name="Boka", exact=True).click()
+    axe_check(pia)
+    expect(pia.locator(".messages")).to_contain_text("Träffen är bokad")
+    expect(pia.locator("main")).to_contain_text("1 / 3")
+    with scopes_disabled():
+        meeting = Meeting.objects.get(engagement=engagement)
+    assert meeting.starts_at == later[0]
+
+    # Move it: the page offers no time that collides (its own old time excluded).
+    pia.get_by_role("link", name="Flytta").click()
+    axe_check(pia)
+    offered = _offered(pia)
+    with scopes_disabled():
+        others = Meeting.objects.exclude(pk=meeting.pk)
+        assert others.filter(supervisor=world.supervisor).exists()
+    target = next(
+        s
+        for s in offered
+        if abs(s - meeting.starts_at) > dt.timedelta(hours=3)
+        and s - timezone.now() > dt.timedelta(days=3)
+    )
+    pia.locator(f"input[value='{target.isoformat()}']").check()
+    pia.get_by_role("button", name="Flytta").click()
+    axe_check(pia)
+    expect(pia.locator(".messages")).to_contain_text("Träffen är flyttad")
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.sequence) == (target, 1)
+
+    # The supervisor sees it in the calendar feed's source: the meeting list.
+    visit(sup, f"/p/{P}/meetings/{meeting.pk}/")
+    expect(sup.locator("main")).to_contain_text(engagement.title)
+
+    # Cancel it, on a phone.
+    phone: Page = new_page(MOBILE)
+    login(phone, "pia@solbacka.se")
+    visit(phone, f"/p/{P}/booking/")
+    phone.get_by_role("button", name="Ställ in träffen").click()
+    axe_check(phone)
+    expect(phone.locator(".messages")).to_contain_text("Träffen är inställd")
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.late_cancellation) == (MeetingStatus.CANCELLED, False)
