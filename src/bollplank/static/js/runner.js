@@ -20,6 +20,7 @@
   let sending = false;
   let online = true;
   let announcedUp = -1;
+  let leaving = false;
 
   // --- storage: what a reload or a closed tab must not lose ---------------------------------
   function save() {
@@ -216,7 +217,9 @@
       const data = await response.json();
       setOnline(true);
       if (queue.length || sending) return;
-      if (data.state.version !== state.version) {
+      // Only a newer state: a poll answered just before this screen's own action was saved
+      // must not take the screen back.
+      if (data.state.version > state.version) {
         tell(texts.other_screen);
         adopt(data.state);
       } else {
@@ -248,7 +251,10 @@
   function render(stepChanged) {
     if (state.status !== "running") {
       // The finished page (takeaway form) is drawn by the server; go there once it knows.
-      if (!queue.length) window.location.reload();
+      if (!queue.length && !leaving) {
+        leaving = true; // once: a second reload would cut the first one short
+        window.location.reload();
+      }
       return;
     }
     const step = state.steps[state.step_index];
