@@ -212,6 +212,8 @@ def test_pair_signs_checks_in_ends_and_evaluates_coordinator_sees_counts_only(cl
         pair.refresh_from_db()
     assert pair.signed and pair.agreement_goals == "Hemligt mål"
     assert "Undertecknat av båda." in client.get(mentor_url).content.decode()
+    first_due = (p.starts_on + dt.timedelta(weeks=p.checkin_every_weeks)).isoformat()
+    assert f"Nästa avstämning är {first_due}." in client.get(mentee_url).content.decode()
     client.post(
         mentee_url,
         {

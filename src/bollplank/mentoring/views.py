@@ -3,6 +3,7 @@ person's own page behind their personal link. Thin: selectors read, services wri
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -271,6 +272,12 @@ def me(request: HttpRequest, token: str) -> HttpResponse:
                     if side == Side.MENTEE
                     else pair.mentor_signed_at,
                     "checkins": [r for r in mine if r.kind == ResponseKind.CHECKIN],
+                    # Check-ins fall every N weeks from the programme's start.
+                    "next_checkin": person.programme.starts_on
+                    + dt.timedelta(
+                        weeks=person.programme.checkin_every_weeks
+                        * (1 + sum(1 for r in mine if r.kind == ResponseKind.CHECKIN))
+                    ),
                     "evaluated": any(r.kind == ResponseKind.END for r in mine),
                     "agreement_form": given.get("agreement")
                     or AgreementForm(initial={"goals": pair.agreement_goals}, prefix=f"a{pair.pk}"),
