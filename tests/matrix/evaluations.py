@@ -75,6 +75,8 @@ MATRIX: list[Case] = [
         lambda w: [P, w.engagement.pk, _pia(w)],
         OWN_SUPERVISOR,
     ),
+    ("engagement_goals", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
+    ("my_goals", "get", lambda w: [P], PARTICIPANTS),
     ("report_preview", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
     ("meeting_check", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
     (

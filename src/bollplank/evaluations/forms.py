@@ -151,3 +151,34 @@ class AnswerForm(forms.Form):
 
     def answers(self) -> dict[int, Any]:
         return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("Goal"), max_length=300)
+    participant = forms.ChoiceField(label=_("Whose goal"), required=False)
+
+    def __init__(self, *args: Any, participants: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {str(p.pk): p for p in participants}
+        self.fields["participant"].choices = [("", _("the group's"))] + [  # type: ignore[attr-defined]
+            (str(p.pk), p.name) for p in participants
+        ]
+
+    def clean_participant(self) -> Any:
+        return self.people.get(self.cleaned_data["participant"])
+
+
+class ProgressForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How far have you come (0 = not started, 10 = reached)?"),
+        choices=[(str(i), str(i)) for i in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "scale-line10"}),
+        error_messages={"invalid_choice": _("Choose one of the values shown.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -270,3 +270,67 @@ class ReportShare(models.Model):
 
     def __str__(self) -> str:
         return f"report of engagement {self.engagement_id}"
+
+
+class Goal(models.Model):
+    """A goal agreed for an engagement: the group's (no participant) or one participant's own,
+    which only that participant and the supervisor see."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="goal_items")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="goals"
+    )
+    title = models.CharField(_("goal"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reached_on = models.DateField(_("reached"), null=True, blank=True)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["participant_id", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GoalProgress(models.Model):
+    """A rating (0–10) and a comment on a goal, by the participant (or the supervisor)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(_("how far (0–10)"))
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["goal", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__lte=10), name="goal_progress_rating_in_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"progress {self.pk}"
+
+
+class GoalRevisit(models.Model):
+    """A meeting chosen to revisit the engagement's goals."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="goal_revisit")
+
+    objects = ScopedManager(practice="practice")
+
+    def __str__(self) -> str:
+        return f"revisit at meeting {self.meeting_id}"

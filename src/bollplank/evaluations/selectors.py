@@ -20,6 +20,8 @@ from bollplank.evaluations import report as report_module
 from bollplank.evaluations.enums import MIN_ANONYMOUS, Kind, Phase, Scale
 from bollplank.evaluations.models import (
     Answer,
+    Goal,
+    GoalRevisit,
     Invitation,
     Question,
     Questionnaire,
@@ -295,6 +297,7 @@ class ClientReport:
     attended: int
     expected: int
     generated_at: dt.datetime
+    goals: GoalCounts | None = None
     phase: str = ""
 
     @property
@@ -351,9 +354,72 @@ def client_report(
         attended=counts["attended"] or 0,
         expected=counts["expected"] or 0,
         generated_at=now,
+        goals=goal_counts(engagements),
         phase=phase,
     )
 
 
 def contact_may_report(roles: frozenset[str]) -> bool:
     return Role.CLIENT_CONTACT in roles
+
+
+# --- goals ----------------------------------------------------------------------------------
+
+
+def goals_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Goal]:
+    """The supervisor: the goals of the engagements they lead. A participant: the group goals
+    of their engagements and their own goals, never another participant's. Nobody else."""
+    visible = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        visible |= Q(engagement__supervisor=user)
+    if Role.PARTICIPANT in roles:
+        mine = Q(engagement__memberships__participant__user=user)
+        visible |= (mine & Q(participant__isnull=True)) | Q(participant__user=user)
+    return (
+        Goal.objects.filter(practice=practice)
+        .filter(visible)
+        .distinct()
+        .select_related("engagement", "participant")
+        .prefetch_related("progress__author", "progress__meeting")
+        .order_by("engagement__title", "participant__name", "created_at")
+    )
+
+
+def revisit_meetings(engagement: Engagement) -> set[int]:
+    return set(
+        GoalRevisit.objects.filter(meeting__engagement=engagement).values_list(
+            "meeting_id", flat=True
+        )
+    )
+
+
+@dataclass
+class GoalCounts:
+    group_total: int
+    group_reached: int
+    personal_people: int
+    personal_total: int
+    personal_reached: int
+
+    @property
+    def personal_shown(self) -> bool:
+        """Personal goals are counted only over at least MIN_GROUP people, so that one
+        person's goals never show (DOMAIN.md, rule 3)."""
+        from bollplank.evaluations.enums import MIN_GROUP
+
+        return self.personal_people >= MIN_GROUP
+
+
+def goal_counts(engagements: list[Engagement]) -> GoalCounts:
+    rows = Goal.objects.filter(engagement__in=[e.pk for e in engagements]).values_list(
+        "participant_id", "reached_on"
+    )
+    group = [r for r in rows if r[0] is None]
+    personal = [r for r in rows if r[0] is not None]
+    return GoalCounts(
+        group_total=len(group),
+        group_reached=sum(1 for r in group if r[1] is not None),
+        personal_people=len({r[0] for r in personal}),
+        personal_total=len(personal),
+        personal_reached=sum(1 for r in personal if r[1] is not None),
+    )

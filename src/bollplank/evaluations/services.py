@@ -26,6 +26,9 @@ from bollplank.engagements.selectors import members_on
 from bollplank.evaluations.enums import SCALE_RANGE, Kind, Phase, Scale
 from bollplank.evaluations.models import (
     Answer,
+    Goal,
+    GoalProgress,
+    GoalRevisit,
     Invitation,
     Question,
     Questionnaire,
@@ -435,3 +438,70 @@ def report_share(*, actor: Any, engagement: Engagement) -> ReportShare:
     )
     audit(actor, "evaluations.report.shared", engagement, {})
     return share
+
+
+# --- goals ----------------------------------------------------------------------------------
+
+
+def goal_create(*, actor: Any, engagement: Engagement, title: str, participant: Any = None) -> Goal:
+    """A goal for the group (no participant) or for one participant of the engagement."""
+    if (
+        participant is not None
+        and not engagement.memberships.filter(participant=participant).exists()
+    ):
+        raise ValidationError({"participant": _("Choose someone in this engagement.")})
+    goal = Goal(
+        practice=engagement.practice,
+        engagement=engagement,
+        participant=participant,
+        title=title.strip(),
+        created_by=actor,
+    )
+    goal.full_clean()
+    goal.save()
+    audit(actor, "evaluations.goal.created", goal, {"engagement": engagement.pk})
+    return goal
+
+
+def goal_set_reached(*, actor: Any, goal: Goal, reached: bool) -> Goal:
+    goal.reached_on = timezone.localdate() if reached else None
+    goal.save(update_fields=["reached_on"])
+    audit(actor, "evaluations.goal.reached" if reached else "evaluations.goal.reopened", goal, {})
+    return goal
+
+
+def progress_add(
+    *, actor: Any, goal: Goal, rating: int, comment: str = "", meeting: Meeting | None = None
+) -> GoalProgress:
+    """A rating of how far the goal is reached, with a comment. The caller has checked that the
+    actor may see the goal; the rating must be 0–10."""
+    if not 0 <= rating <= 10:
+        raise ValidationError(
+            {"rating": _("Choose a value from %(low)s to %(high)s.") % {"low": 0, "high": 10}}
+        )
+    if meeting is not None and meeting.engagement_id != goal.engagement_id:
+        raise ValidationError(_("The meeting belongs to another engagement."))
+    progress = GoalProgress(
+        practice=goal.practice,
+        goal=goal,
+        author=actor,
+        rating=rating,
+        comment=comment.strip(),
+        meeting=meeting,
+    )
+    progress.full_clean()
+    progress.save()
+    audit(actor, "evaluations.goal.progress", goal, {})
+    return progress
+
+
+def revisits_set(*, actor: Any, engagement: Engagement, meetings: list[Meeting]) -> None:
+    """Choose the meetings at which the goals are revisited (replacing the earlier choice)."""
+    if any(m.engagement_id != engagement.pk for m in meetings):
+        raise ValidationError(_("The meeting belongs to another engagement."))
+    with transaction.atomic():
+        GoalRevisit.objects.filter(meeting__engagement=engagement).delete()
+        GoalRevisit.objects.bulk_create(
+            GoalRevisit(practice=engagement.practice, meeting=m) for m in meetings
+        )
+        audit(actor, "evaluations.goal.revisits", engagement, {"meetings": len(meetings)})

@@ -32,6 +32,10 @@ practice_patterns: list[Any] = [
     ),
     path("evaluations/engagements/<int:pk>/report/", views.report_preview, name="report_preview"),
     path("evaluations/meetings/<int:pk>/check/", views.meeting_check_send, name="meeting_check"),
+    path(
+        "evaluations/engagements/<int:pk>/goals/", views.engagement_goals, name="engagement_goals"
+    ),
+    path("evaluations/my-goals/", views.my_goals, name="my_goals"),
     path("evaluations/answer/<int:pk>/", views.evaluation_answer, name="evaluation_answer"),
     path("evaluations/report/", views.client_report, name="client_report"),
     path(

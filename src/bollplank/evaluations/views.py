@@ -31,6 +31,8 @@ from bollplank.evaluations.enums import MIN_GROUP, Phase
 from bollplank.evaluations.forms import (
     AfterMeetingForm,
     AnswerForm,
+    GoalForm,
+    ProgressForm,
     QuestionForm,
     QuestionnaireForm,
     RoundForm,
@@ -418,4 +420,84 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
         [engagement],
         "html",
         {"preview": True, "engagement": engagement, "share": share},
+    )
+
+
+# --- goals ----------------------------------------------------------------------------------
+
+
+@practice_view(Role.SUPERVISOR)
+def engagement_goals(request: HttpRequest, pk: int) -> HttpResponse:
+    """The engagement's goals: the group's and each participant's, with their progress; add a
+    goal, mark one reached, and choose the meetings at which they are revisited."""
+    user, practice, roles = who(request)
+    engagement = _own_engagement(request, pk)
+    people = [m.participant for m in engagement.memberships.all() if m.left_on is None]
+    form = GoalForm(request.POST if request.POST.get("do") == "add" else None, participants=people)
+    if request.method == "POST":
+        action = request.POST.get("do")
+        by_pk = {str(g.pk): g for g in selectors.goals_visible_to(user, practice, roles)}
+        if action == "add" and form.is_valid():
+            try:
+                services.goal_create(actor=user, engagement=engagement, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The goal is added."))
+                return redirect("engagement_goals", practice.slug, engagement.pk)
+        elif action in ("reached", "reopen"):
+            goal = by_pk.get(request.POST.get("goal", ""))
+            if goal is None or goal.engagement_id != engagement.pk:
+                raise Http404
+            services.goal_set_reached(actor=user, goal=goal, reached=action == "reached")
+            return redirect("engagement_goals", practice.slug, engagement.pk)
+        elif action == "revisits":
+            chosen = set(request.POST.getlist("meeting"))
+            meetings = [m for m in engagement.meetings.all() if str(m.pk) in chosen]
+            services.revisits_set(actor=user, engagement=engagement, meetings=meetings)
+            messages.success(request, _("The meetings for revisiting the goals are saved."))
+            return redirect("engagement_goals", practice.slug, engagement.pk)
+    goals = [g for g in selectors.goals_visible_to(user, practice, roles) if g.engagement_id == pk]
+    return render(
+        request,
+        "evaluations/goals.html",
+        {
+            "engagement": engagement,
+            "goals": goals,
+            "form": form,
+            "meetings": list(engagement.meetings.filter(status="planned")),
+            "revisits": selectors.revisit_meetings(engagement),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@practice_view(Role.PARTICIPANT)
+def my_goals(request: HttpRequest) -> HttpResponse:
+    """A participant's own goals and their groups' goals, with their ratings over time."""
+    user, practice, roles = who(request)
+    goals = list(selectors.goals_visible_to(user, practice, frozenset({Role.PARTICIPANT})))
+    posted = request.POST.get("goal", "") if request.method == "POST" else ""
+    forms_by_goal = {
+        g.pk: ProgressForm(request.POST if posted == str(g.pk) else None, prefix=f"g{g.pk}")
+        for g in goals
+    }
+    if posted:
+        goal = next((g for g in goals if str(g.pk) == posted), None)
+        if goal is None:
+            raise Http404
+        form = forms_by_goal[goal.pk]
+        if form.is_valid():
+            try:
+                services.progress_add(actor=user, goal=goal, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your rating is saved."))
+                return redirect("my_goals", practice.slug)
+    return render(
+        request,
+        "evaluations/my_goals.html",
+        {"goals": [(g, forms_by_goal[g.pk]) for g in goals]},
+        status=400 if any(f.errors for f in forms_by_goal.values()) else 200,
     )
