@@ -66,6 +66,8 @@ test: deps-dev _browser
 	@echo "==> ruff format --check"; $(VENV)/bin/ruff format -q --check src tests
 	@echo "==> mypy"; $(VENV)/bin/mypy
 	@echo "==> makemigrations --check"; $(MANAGE) makemigrations --check --dry-run -v1
+	@echo "==> bandit"; $(VENV)/bin/bandit -q -c .ci/bandit.yml -r src
+	@echo "==> pip-audit"; bash .ci/pip_audit.sh
 	@echo "==> pytest"; $(VENV)/bin/pytest -n 2
 
 lint: deps-dev
