@@ -213,3 +213,20 @@ def test_openapi_spec_and_local_docs(world: World, client: Any) -> None:
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_courses_and_registrations(world: World, api: Any) -> None:
+    from tests.courses.conftest import make_course, register
+
+    published = make_course(world.practice)
+    draft = make_course(world.practice, published=False, title="Utkast")
+    register(published)
+    staff = api("supervisor").get("/courses/").json()
+    assert {c["id"] for c in staff["items"]} == {published.pk, draft.pk}
+    outside = api("participant").get("/courses/").json()
+    assert [c["id"] for c in outside["items"]] == [published.pk]
+    assert api("participant").get(f"/courses/{draft.pk}").status_code == 404
+    rows = api("admin").get(f"/courses/{published.pk}/registrations").json()
+    assert [(r["name"], r["status"]) for r in rows] == [("Karin Kursdeltagare", "confirmed")]
+    assert "dietary_needs" not in rows[0]
+    assert api("foreign").get(f"/courses/{published.pk}").status_code == 404

@@ -14,6 +14,7 @@ import pytest
 from bollplank.api.api import api as ninja_api
 from tests import factories as f
 from tests.conftest import World
+from tests.courses.conftest import make_course
 
 ROLES = ("admin", "supervisor", "other_supervisor", "contact", "participant", "outsider", "foreign")
 
@@ -114,6 +115,21 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
         ("get", "/invoices/{invoice_id}", lambda w, x: "/invoices/999999", _no_body),
         row(404, 404, 404, 404, 404, 404, 404),
     ),
+    (("get", "/courses/", lambda w, x: "/courses/", _no_body), ALL_200),
+    (
+        ("get", "/courses/{course_id}", lambda w, x: f"/courses/{x.course.pk}", _no_body),
+        # Published and ahead: anyone in the practice; the other practice: 404.
+        row(200, 200, 200, 200, 200, 200, 404),
+    ),
+    (
+        (
+            "get",
+            "/courses/{course_id}/registrations",
+            lambda w, x: f"/courses/{x.course.pk}/registrations",
+            _no_body,
+        ),
+        row(200, 200, 200, 403, 403, 403, 404),
+    ),
 ]
 
 
@@ -133,6 +149,7 @@ def test_api_operation_per_role(world: World, api: Any, role: str) -> None:
     future = f.MeetingFactory(
         engagement=world.engagement, starts_at=dt.datetime(2026, 12, 15, 8, 0, tzinfo=dt.UTC)
     )
+    future.course = make_course(world.practice)
     got = {}
     for (method, spec_path, path, body), _expected in TABLE:
         url = path(world, future)

@@ -9,15 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from bollplank.api.base import Refused, TokenAuth, in_practice
-from bollplank.api.routers import billing, clients, engagements, meetings
+from bollplank.api.routers import billing, clients, courses, engagements, meetings
 
 api = NinjaAPI(
     title="Bollplank API",
     version="1",
     description=(
-        "Clients, engagements, groups, meetings, attendance and invoices of one practice, as "
-        "the token's person may see them. Authenticate with `Authorization: Bearer <token>` "
-        "(create tokens under API tokens in Bollplank). Times are ISO 8601 with a UTC offset. "
+        "Clients, engagements, groups, meetings, attendance, invoices, courses and "
+        "registrations of one practice, as the token's person may see them. Authenticate "
+        "with `Authorization: Bearer <token>` (create tokens under API tokens in Bollplank). "
+        "Times are ISO 8601 with a UTC offset. "
         "Private notes, journals and questions sent in are not part of the API."
     ),
     auth=TokenAuth(),
@@ -28,6 +29,7 @@ api.add_router("/clients", clients.router)
 api.add_router("/engagements", engagements.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/invoices", billing.router)
+api.add_router("/courses", courses.router)
 
 
 @api.exception_handler(Refused)
