@@ -57,6 +57,21 @@ def _own_question(w: World) -> int:
         return Question.objects.create(questionnaire=q, position=1, scale="yesno", text_sv="?").pk
 
 
+def _signoff(w: World) -> int:
+    from bollplank.evaluations import services
+    from bollplank.meetings.models import Attendance
+
+    with scopes_disabled():
+        pia = w.engagement.memberships.get(participant__user=w.participant_user).participant
+        Attendance.objects.get_or_create(
+            practice=w.practice, meeting=w.meeting, participant=pia, defaults={"status": "present"}
+        )
+    with scope(practice=w.practice):
+        return services.hours_sign_off(
+            actor=w.supervisor, engagement=w.engagement, participant=pia
+        ).pk
+
+
 def _pia(w: World) -> int:
     with scopes_disabled():
         return w.engagement.memberships.get(participant__user=w.participant_user).participant_id
@@ -77,6 +92,21 @@ MATRIX: list[Case] = [
     ),
     ("engagement_goals", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
     ("my_goals", "get", lambda w: [P], PARTICIPANTS),
+    ("engagement_hours", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
+    (
+        "hours_certificate",
+        "get",
+        lambda w: [P, _signoff(w)],
+        {
+            **dict.fromkeys(ROLES, 403),
+            "anonymous": 302,
+            "supervisor": 200,
+            "other_supervisor": 404,
+            "participant": 200,
+            "outsider": 404,
+            "foreign": 404,
+        },
+    ),
     ("report_preview", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
     ("meeting_check", "get", lambda w: [P, w.meeting.pk], OWN_SUPERVISOR),
     (

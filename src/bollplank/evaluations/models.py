@@ -334,3 +334,32 @@ class GoalRevisit(models.Model):
 
     def __str__(self) -> str:
         return f"revisit at meeting {self.meeting_id}"
+
+
+class HoursSignoff(models.Model):
+    """The supervisor confirms a participant's supervision hours (from attendance) up to a day,
+    for a supervisee in training who needs proof. Each sign-off is kept; the newest counts."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    meetings = models.PositiveIntegerField()
+    minutes = models.PositiveIntegerField()
+    first_day = models.DateField(null=True, blank=True)
+    through = models.DateField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"hours of {self.participant_id} in {self.engagement_id}"
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60

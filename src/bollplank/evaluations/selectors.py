@@ -22,6 +22,7 @@ from bollplank.evaluations.models import (
     Answer,
     Goal,
     GoalRevisit,
+    HoursSignoff,
     Invitation,
     Question,
     Questionnaire,
@@ -422,4 +423,69 @@ def goal_counts(engagements: list[Engagement]) -> GoalCounts:
         personal_people=len({r[0] for r in personal}),
         personal_total=len(personal),
         personal_reached=sum(1 for r in personal if r[1] is not None),
+    )
+
+
+# --- hours ----------------------------------------------------------------------------------
+
+
+@dataclass
+class HoursRow:
+    participant: Participant
+    meetings: int
+    minutes: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    signoff: Any = None
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+def hours_of(engagement: Engagement, through: dt.datetime | None = None) -> list[HoursRow]:
+    """Supervision time per participant: the held meetings they were recorded present at."""
+    through = through or timezone.now()
+    present = (
+        Attendance.objects.filter(
+            meeting__engagement=engagement,
+            meeting__status=MeetingStatus.PLANNED,
+            meeting__ends_at__lte=through,
+            status=AttendanceStatus.PRESENT,
+        )
+        .select_related("participant", "meeting")
+        .order_by("participant__name", "meeting__starts_at")
+    )
+    rows: dict[int, HoursRow] = {}
+    for a in present:
+        row = rows.setdefault(a.participant_id, HoursRow(a.participant, 0, 0, None, None))
+        day = timezone.localdate(a.meeting.starts_at)
+        row.meetings += 1
+        row.minutes += int((a.meeting.ends_at - a.meeting.starts_at).total_seconds() // 60)
+        row.first_day = row.first_day or day
+        row.last_day = day
+    latest: dict[int, HoursSignoff] = {}
+    for s in HoursSignoff.objects.filter(engagement=engagement).order_by("signed_at"):
+        latest[s.participant_id] = s
+    for pid, row in rows.items():
+        row.signoff = latest.get(pid)
+    return list(rows.values())
+
+
+def signoff_visible_to(user: Any, practice: Practice, pk: int) -> HoursSignoff:
+    """A sign-off for its supervisor or the participant it is about; 404 for anyone else."""
+    found = (
+        HoursSignoff.objects.filter(practice=practice, pk=pk)
+        .filter(Q(engagement__supervisor=user) | Q(participant__user=user))
+        .select_related("engagement__client", "participant", "signed_by", "practice")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def signoffs_of(user: Any, practice: Practice) -> QuerySet[HoursSignoff]:
+    return HoursSignoff.objects.filter(practice=practice, participant__user=user).select_related(
+        "engagement"
     )

@@ -29,6 +29,7 @@ from bollplank.evaluations.models import (
     Goal,
     GoalProgress,
     GoalRevisit,
+    HoursSignoff,
     Invitation,
     Question,
     Questionnaire,
@@ -505,3 +506,30 @@ def revisits_set(*, actor: Any, engagement: Engagement, meetings: list[Meeting])
             GoalRevisit(practice=engagement.practice, meeting=m) for m in meetings
         )
         audit(actor, "evaluations.goal.revisits", engagement, {"meetings": len(meetings)})
+
+
+# --- hours ----------------------------------------------------------------------------------
+
+
+def hours_sign_off(*, actor: Any, engagement: Engagement, participant: Any) -> HoursSignoff:
+    """The supervisor confirms the participant's hours so far (present at held meetings)."""
+    from bollplank.evaluations.selectors import hours_of
+
+    if engagement.supervisor_id != actor.pk:
+        raise ValidationError(_("Only the engagement's supervisor can sign off hours."))
+    row = next((r for r in hours_of(engagement) if r.participant.pk == participant.pk), None)
+    if row is None:
+        raise ValidationError(_("There are no attended meetings to sign off yet."))
+    signoff = HoursSignoff.objects.create(
+        practice=engagement.practice,
+        engagement=engagement,
+        participant=participant,
+        meetings=row.meetings,
+        minutes=row.minutes,
+        first_day=row.first_day,
+        through=row.last_day or timezone.localdate(),
+        signed_by=actor,
+        signed_at=timezone.now(),
+    )
+    audit(actor, "evaluations.hours.signed", signoff, {"participant": participant.pk})
+    return signoff

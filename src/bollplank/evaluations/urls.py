@@ -35,6 +35,14 @@ practice_patterns: list[Any] = [
     path(
         "evaluations/engagements/<int:pk>/goals/", views.engagement_goals, name="engagement_goals"
     ),
+    path(
+        "evaluations/engagements/<int:pk>/hours/", views.engagement_hours, name="engagement_hours"
+    ),
+    path(
+        "evaluations/hours/<int:pk>/certificate.pdf",
+        views.hours_certificate,
+        name="hours_certificate",
+    ),
     path("evaluations/my-goals/", views.my_goals, name="my_goals"),
     path("evaluations/answer/<int:pk>/", views.evaluation_answer, name="evaluation_answer"),
     path("evaluations/report/", views.client_report, name="client_report"),

@@ -498,6 +498,54 @@ def my_goals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/my_goals.html",
-        {"goals": [(g, forms_by_goal[g.pk]) for g in goals]},
+        {
+            "goals": [(g, forms_by_goal[g.pk]) for g in goals],
+            "signoffs": list(selectors.signoffs_of(user, practice)),
+        },
         status=400 if any(f.errors for f in forms_by_goal.values()) else 200,
     )
+
+
+# --- hours and certificates -----------------------------------------------------------------
+
+
+@practice_view(Role.SUPERVISOR)
+def engagement_hours(request: HttpRequest, pk: int) -> HttpResponse:
+    """Supervision hours per participant from attendance; sign them off for a certificate."""
+    user, practice, _roles = who(request)
+    engagement = _own_engagement(request, pk)
+    rows = selectors.hours_of(engagement)
+    if request.method == "POST":
+        row = next(
+            (r for r in rows if str(r.participant.pk) == request.POST.get("participant")), None
+        )
+        if row is None:
+            raise Http404
+        try:
+            services.hours_sign_off(actor=user, engagement=engagement, participant=row.participant)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("The hours are signed off. The certificate can be downloaded.")
+            )
+        return redirect("engagement_hours", practice.slug, engagement.pk)
+    return render(request, "evaluations/hours.html", {"engagement": engagement, "rows": rows})
+
+
+@practice_view(Role.SUPERVISOR, Role.PARTICIPANT)
+def hours_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate of signed-off supervision hours, as PDF: for the participant it is about
+    and the supervisor who signed it."""
+    from weasyprint import HTML  # imported late: Pango is only needed here
+
+    user, practice, _roles = who(request)
+    signoff = selectors.signoff_visible_to(user, practice, pk)
+    html = render_to_string(
+        "evaluations/certificate_document.html", {"s": signoff, "practice": practice}
+    )
+    pdf = HTML(string=html, base_url=None).write_pdf()
+    audit(user, "evaluations.hours.certificate", signoff, {})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="handledningstimmar-{signoff.pk}.pdf"'
+    return response
