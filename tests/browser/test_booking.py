@@ -17,7 +17,7 @@ from bollplank.booking.models import BusyInterval, WeeklyHours
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting
 from tests.booking.helpers import individual
-from tests.browser.conftest import MOBILE, axe_check, login, visit
+from tests.browser.conftest import MOBILE, axe_check, login, path_of, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -177,3 +177,30 @@ def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
     expect(phone.locator(".messages")).to_contain_text("Träffen är inställd")
     meeting.refresh_from_db()
     assert (meeting.status, meeting.late_cancellation) == (MeetingStatus.CANCELLED, False)
+
+
+def test_visitor_books_a_first_talk_once_through_a_link(new_page: Any, world: Any):
+    engagement = individual(world)
+    sup: Page = new_page()
+    login(sup, "siv@ekbacken.se")
+    visit(sup, f"/p/{P}/booking/links/")
+    sup.select_option("#id_engagement", str(engagement.pk))
+    sup.fill("#id_label", "Förfrågan <b>Kim</b>")
+    sup.get_by_role("button", name="Skapa en länk").click()
+    axe_check(sup)
+    link = sup.locator("#new-link").input_value()
+    expect(sup.locator("main table")).to_contain_text("Förfrågan <b>Kim</b>")
+
+    guest: Page = new_page(MOBILE)
+    visit(guest, path_of(link))
+    offered = _offered(guest)
+    _assert_no_collision(offered, world.supervisor, engagement.meeting_minutes)
+    guest.locator("input[name=start]").first.check()
+    guest.get_by_role("button", name="Boka", exact=True).click()
+    axe_check(guest)
+    expect(guest.locator("main")).to_contain_text("Din träff är bokad")
+    expect(guest.get_by_role("link", name="Lägg in den i din kalender (.ics)")).to_be_visible()
+    with scopes_disabled():
+        assert Meeting.objects.filter(engagement=engagement).count() == 1
+        meeting = Meeting.objects.get(engagement=engagement)
+    assert meeting.starts_at == offered[0]
