@@ -379,6 +379,8 @@ def mission_parts(request: HttpRequest, pk: int) -> HttpResponse:
     split_form = MissionSplitForm(
         request.POST if request.POST.get("action") == "split" else None,
         initial={"text": client.mission},
+        # Both forms have a "text" field: the ids must differ on one page.
+        auto_id="split_%s",
     )
     if request.method == "POST":
         form = add_form if request.POST.get("action") == "add" else split_form
