@@ -89,7 +89,7 @@ def test_course_fills_up_waitlist_promotes_after_cancellation(
     promoted = [m for m in mail.outbox if m.to == ["bo@region.se"]]
     assert len(promoted) == 1
     assert promoted[0].subject == "A place on Kollegial grupphandledning is yours"
-    assert promoted[0].attachments[0][0] == "kurs.ics"
+    assert promoted[0].attachments[0][0] == "invite.ics"
     with scopes_disabled():
         statuses = dict(Registration.objects.values_list("email", "status"))
     assert statuses == {

@@ -57,8 +57,8 @@ def test_confirmation_ics_is_a_calendar_with_every_course_day(
         register(course)
 
     name, content, mimetype = mail.outbox[0].attachments[0]
-    assert name == "kurs.ics"
-    assert mimetype.startswith("text/calendar")
+    assert name == "invite.ics"
+    assert mimetype == "application/ics; method=PUBLISH"
     cal = icalendar.Calendar.from_ical(content)
     events = list(cal.walk("VEVENT"))
     assert [str(e["summary"]) for e in events] == ["Kollegial grupphandledning"] * 2

@@ -59,16 +59,10 @@ class DayInput:
 
 
 def _mail(registration: Registration, kind: str) -> None:
-    """Send the registrant a confirmation, waitlist, promotion or cancellation e-mail after
-    the transaction commits (a rolled-back registration sends nothing)."""
-    from bollplank.courses.tasks import send_registration_mail
+    """Tell the registrant: confirmed, waitlisted, promoted or cancelled (courses/mail.py)."""
+    from bollplank.courses.mail import registration_mail
 
-    practice_id, registration_id = registration.practice_id, registration.pk
-    transaction.on_commit(
-        lambda: send_registration_mail.enqueue(
-            practice_id=practice_id, registration_id=registration_id, kind=kind
-        )
-    )
+    registration_mail(registration, kind)
 
 
 def _days(practice: Practice, days: list[DayInput]) -> list[tuple[dt.datetime, dt.datetime]]:
