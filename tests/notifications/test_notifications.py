@@ -320,3 +320,24 @@ def test_muted_block_queues_nothing(world: World, django_capture_on_commit_callb
     with mail_muted():
         _plan(world, django_capture_on_commit_callbacks)
     assert _rows() == [] and mail.outbox == []
+
+
+def test_attachment_and_reply_to_survive_a_retry(world: World) -> None:
+    with scopes_disabled():
+        queued = outbox.queue_mail(
+            to="ekonomi@solbacka.se",
+            template="notifications/email/summary",
+            context={"name": "Ekonomi", "title": "T", "when": "", "link": "x"},
+            kind=MailKind.INVOICE,
+            practice=world.practice,
+            attachment=("faktura-A1.pdf", b"%PDF-1.7 x", "application/pdf"),
+            reply_to="ekonomi@ekbacken.se",
+        )
+    assert queued is not None
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    with mock.patch.object(outbox.EmailMultiAlternatives, "send", flaky(1)):
+        assert outbox.deliver(queued.pk, now=now) == "queued"
+        assert outbox.deliver(queued.pk, now=now + dt.timedelta(minutes=1)) == "sent"
+    [message] = mail.outbox
+    assert message.attachments == [("faktura-A1.pdf", b"%PDF-1.7 x", "application/pdf")]
+    assert message.reply_to == ["ekonomi@ekbacken.se"]

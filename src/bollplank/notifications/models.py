@@ -28,6 +28,11 @@ class OutgoingMail(models.Model):
     # An iCalendar invitation (METHOD:REQUEST or CANCEL), attached as text/calendar.
     ics = models.TextField(blank=True)
     ics_method = models.CharField(max_length=10, blank=True)
+    # One attached file (an invoice's PDF), kept with the mail so that a retry sends it too.
+    attachment = models.BinaryField(blank=True, default=b"")
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    reply_to = models.EmailField(blank=True)
     # For reminders: the meeting and its SEQUENCE when queued. A meeting cancelled or moved
     # since then makes the reminder obsolete (a moved meeting queues fresh ones).
     meeting = models.ForeignKey(

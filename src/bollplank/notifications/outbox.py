@@ -19,6 +19,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -76,6 +77,8 @@ def queue_mail(
     ics: str = "",
     ics_method: str = "",
     dedupe_key: str | None = None,
+    attachment: tuple[str, bytes, str] | None = None,
+    reply_to: str = "",
 ) -> OutgoingMail | None:
     """Render ``<template>_subject.txt``/``.txt``/``.html`` in ``language`` and put the mail in
     the outbox; it is sent after the transaction commits (a rolled-back change sends nothing),
@@ -97,7 +100,11 @@ def queue_mail(
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
+        html: str
+        try:
+            html = render_to_string(f"{template}.html", context)
+        except TemplateDoesNotExist:
+            html = ""  # plain text only (the invoice mail: the PDF is the document)
         if kind in OPTIONAL_KINDS:
             text += render_to_string("notifications/email/_footer.txt", context)
             html += render_to_string("notifications/email/_footer.html", context)
@@ -116,6 +123,10 @@ def queue_mail(
             meeting_sequence=getattr(meeting, "sequence", None),
             dedupe_key=dedupe_key,
             send_after=send_after or timezone.now(),
+            attachment=attachment[1] if attachment else b"",
+            attachment_name=attachment[0] if attachment else "",
+            attachment_type=attachment[2] if attachment else "",
+            reply_to=reply_to,
         )
     pk = mail.pk
     transaction.on_commit(lambda: schedule(pk, mail.send_after))
@@ -148,7 +159,14 @@ def _obsolete(mail: OutgoingMail) -> bool:
 
 
 def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=mail.subject, body=mail.text, to=[mail.to])
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.text,
+        to=[mail.to],
+        reply_to=[mail.reply_to] if mail.reply_to else None,
+    )
+    if mail.attachment_name:
+        message.attach(mail.attachment_name, bytes(mail.attachment), mail.attachment_type)
     if mail.html:
         message.attach_alternative(mail.html, "text/html")
     if mail.ics:
