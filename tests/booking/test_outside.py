@@ -237,3 +237,20 @@ def _fake_urlopen(payload: bytes) -> Any:
         return Response()
 
     return opener
+
+
+def test_refresh_command_queues_every_subscription(world, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    calendar = _subscribed(world)
+    good = cal(ev("a", "DTSTART:20300302T100000Z\nDTEND:20300302T110000Z"))
+    monkeypatch.setattr(outside, "check_url", lambda url: url)
+    monkeypatch.setattr(outside.urllib.request, "urlopen", _fake_urlopen(good))
+    out = io.StringIO()
+    call_command("refresh_outside_calendars", stdout=out)
+    with scopes_disabled():
+        calendar.refresh_from_db()
+    assert out.getvalue().strip() == "1 outside calendars queued for refresh."
+    assert calendar.last_attempt_at is not None and calendar.last_error == ""
