@@ -69,8 +69,8 @@ def _practice_with(rows: int) -> dict[str, Any]:
 # (url name, who, extra queries beyond BASE — and what they are)
 PAGES = [
     ("dashboard", "supervisor", 2),  # week's meetings; engagements with quota
-    ("participant_home", "participant", 5),  # upcoming; recent; summaries; my case turns;
-    # runs I lead or have a takeaway to write in
+    ("participant_home", "participant", 6),  # upcoming; recent; summaries; my case turns;
+    # open questionnaires; runs I lead or have a takeaway to write in
     ("calendar_week", "supervisor", 1),  # the week's meetings
     ("calendar_month", "supervisor", 1),  # the month's meetings
     ("client_list", "supervisor", 1),  # clients with engagement counts
