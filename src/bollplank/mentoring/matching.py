@@ -33,7 +33,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 # Score parts, in the order they are shown.
 PARTS = ("expertise", "goals", "location", "availability", "preferences")
@@ -506,6 +505,10 @@ def _solve(
         for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
             has = cap[lr] > k
             cost[le[has], slot_start[lr[has]] + k] = pair_cost[has]
+        # Imported here, not at the top: SciPy takes seconds and tens of MB to load,
+        # and every web worker imports this module through the URLs.
+        from scipy.optimize import linear_sum_assignment
+
         row_ind, col_ind = linear_sum_assignment(cost)
         keep = cost[row_ind, col_ind] < d_cost
         row_ind, col_ind = row_ind[keep], col_ind[keep]

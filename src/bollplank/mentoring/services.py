@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from bollplank.accounts.models import hash_token
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
-from bollplank.mentoring import matching
 from bollplank.mentoring.enums import PairStatus, ResponseKind, Side
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme, Response, SignUp
+
+if TYPE_CHECKING:
+    from bollplank.mentoring import matching
 
 PROGRAMME_FIELDS = (
     "name",
@@ -139,6 +141,8 @@ def engine_input(
 ) -> tuple[list[matching.Participant], list[matching.Participant], dict[int, SignUp]]:
     """The programme's sign-ups as the engine's participants (keys are sign-up ids).
     Preferences name people by e-mail or name; names that match nobody are ignored."""
+    from bollplank.mentoring import matching  # here: NumPy loads only when matching is used
+
     signups = list(SignUp.objects.filter(programme=programme).order_by("pk"))
     by_id = {s.pk: s for s in signups}
     lookup: dict[str, dict[str, str]] = {Side.MENTOR: {}, Side.MENTEE: {}}
@@ -173,6 +177,8 @@ def engine_input(
 
 
 def programme_rules(programme: Programme) -> tuple[matching.Rules, matching.Weights]:
+    from bollplank.mentoring import matching  # here: NumPy loads only when matching is used
+
     return (
         matching.Rules(
             different_unit=programme.rule_different_unit,
@@ -193,6 +199,8 @@ def programme_rules(programme: Programme) -> tuple[matching.Rules, matching.Weig
 def matching_run(*, actor: Any, programme: Programme) -> MatchRun:
     """Run the engine on the sign-ups with the coordinator's locks and bans, and keep the
     proposal. A lock that breaks a rule (or another lock) is refused with the names."""
+    from bollplank.mentoring import matching  # here: NumPy loads only when matching is used
+
     if programme.published_at:
         raise ValidationError(_("The pairs are published; matching can no longer be re-run."))
     mentors, mentees, by_id = engine_input(programme)
