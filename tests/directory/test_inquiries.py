@@ -377,3 +377,19 @@ def test_inquiry_submit_refuses_group_without_size(world):
             name="A",
             email="a@x.se",
         )
+
+
+def test_personal_data_export_and_erase(world):
+    from bollplank.privacy.registry import category
+    from tests.directory.helpers import profile
+
+    profile(world.practice, world.supervisor)
+    inquiry(world.practice, email="siv@ekbacken.se", name="Siv Handledare")
+    inquiry(world.practice)  # someone else's
+    profiles, inquiries = category("directory.profiles"), category("directory.inquiries")
+    with scopes_disabled():
+        assert [p["profession"] for p in profiles.export(world.supervisor, False)] == ["Psykolog"]
+        assert [q["name"] for q in inquiries.export(world.supervisor, False)] == ["Siv Handledare"]
+        assert inquiries.erase(world.supervisor) == 1
+        assert profiles.erase(world.supervisor) == 1
+        assert Inquiry.objects.count() == 1

@@ -1,0 +1,91 @@
+"""What the directory keeps about people (privacy/registry.py): supervisors' public profiles,
+and inquiries, whose senders have no login and are found by the e-mail address of the person
+asking. Inquiries not won are deleted by the practice's own retention time (prune_inquiries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from bollplank.directory.models import Inquiry, SupervisorProfile
+from bollplank.privacy.registry import Category, register
+
+
+def _export_profiles(user: Any, confidential: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "practice": p.practice.name,
+            "published": p.published,
+            "profession": p.profession,
+            "training": p.training,
+            "sectors": p.sectors,
+            "approach": p.approach,
+            "forms": p.forms,
+            "focuses": p.focuses,
+            "languages": p.languages,
+            "premises": " ".join(x for x in (p.premises_address, p.premises_city) if x),
+            "accessible_entrance": p.accessible_entrance,
+            "offers_video": p.offers_video,
+            "travels": p.travels,
+            "travel_km": p.travel_km,
+            "weekly_hours": p.weekly_hours,
+            "has_photo": p.has_photo,
+        }
+        for p in SupervisorProfile.objects.filter(user=user).select_related("practice")
+    ]
+
+
+def _erase_profiles(user: Any) -> int:
+    deleted, _by_model = SupervisorProfile.objects.filter(user=user).delete()
+    return deleted
+
+
+def _export_inquiries(user: Any, confidential: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "practice": q.practice.name,
+            "received_at": q.created_at.isoformat(),
+            "status": q.status,
+            "organization": q.organization,
+            "name": q.name,
+            "email": q.email,
+            "phone": q.phone,
+            "message": q.message,
+            "answers": [r.body for r in q.replies.all()],
+        }
+        for q in Inquiry.objects.filter(email__iexact=user.email)
+        .select_related("practice")
+        .prefetch_related("replies")
+    ]
+
+
+def _erase_inquiries(user: Any) -> int:
+    deleted, _by_model = Inquiry.objects.filter(email__iexact=user.email).delete()
+    return deleted
+
+
+register(
+    Category(
+        key="directory.profiles",
+        label=gettext_lazy("supervisors' public profiles"),
+        purpose=gettext_lazy("to present the practice's supervisors to visitors"),
+        legal_basis=gettext_lazy("consent (Art. 6.1 a): the supervisor publishes it"),
+        subjects=gettext_lazy("supervisors"),
+        recipients=gettext_lazy("the public, when published"),
+        export=_export_profiles,
+        erase=_erase_profiles,
+    )
+)
+register(
+    Category(
+        key="directory.inquiries",
+        label=gettext_lazy("inquiries"),
+        purpose=gettext_lazy("to answer an inquiry and make an offer"),
+        legal_basis=gettext_lazy("consent (Art. 6.1 a), given on the form"),
+        subjects=gettext_lazy("people who send an inquiry"),
+        recipients=gettext_lazy("the practice"),
+        export=_export_inquiries,
+        erase=_erase_inquiries,
+    )
+)
