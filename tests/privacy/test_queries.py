@@ -1,0 +1,32 @@
+"""The privacy app's list pages run a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bollplank.privacy import services
+from bollplank.privacy.registry import retention_categories
+
+BASE = 4  # session, user, practice, roles
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("rules", [1, 3])
+def test_processing_record_queries(client, world, rules):
+    keys = [c.key for c in retention_categories()][:rules]
+    services.retention_rules_set(
+        actor=world.admin, practice=world.practice, days=dict.fromkeys(keys, 400)
+    )
+    client.force_login(world.admin)
+    # BASE + one lookup of the practice's rule per kind of record that has retention (the
+    # registry is code, not rows: its size does not grow with the data).
+    expected = BASE + len(retention_categories())
+    assert _count(client, reverse("privacy_processing", args=["ekbacken"])) == expected
