@@ -324,7 +324,8 @@ def test_billing_overview_query_count(client, world, rows):
     # BASE + settings + per-month sums + per-client sums + uninvoiced meetings with their
     # engagements, clients, prices and attendance counts + group memberships (for prices per
     # participant) + engagements at a fixed monthly fee (none here, so no query for their lines)
-    assert _count(client, url("billing_overview")) == BASE + 6
+    # + course registrations held and not invoiced, per course
+    assert _count(client, url("billing_overview")) == BASE + 7
 
 
 def test_engagement_page_links_admins_to_the_price(client, world):

@@ -224,3 +224,27 @@ def test_course_page_shows_which_registrations_are_invoiced(
     anna, bo = body.split("Anna Fakturerad</th>")[1], body.split("Bo Inte</th>")[1]
     assert "utkast" in anna.split("</tr>")[0]
     assert "inte fakturerad än" in bo.split("</tr>")[0]
+
+
+def test_billing_overview_lists_held_courses_not_yet_invoiced(world: Any, course: Course) -> None:
+    """The overview's "delivered but not invoiced" covered meetings only; a course held and
+    not invoiced was invisible there."""
+    from bollplank.billing.selectors import courses_not_invoiced
+    from bollplank.courses.models import CourseDay
+
+    register(course, email="a@kommun.se", name="Anna Andersson")
+    register(course, email="b@kommun.se", name="Bo Berg")
+    with scopes_disabled():
+        assert courses_not_invoiced(world.practice) == []  # not begun: nothing delivered yet
+        shift = dt.timedelta(days=12)  # the course began two days ago
+        for day in CourseDay.objects.filter(course=course):
+            CourseDay.objects.filter(pk=day.pk).update(
+                starts_at=day.starts_at - shift, ends_at=day.ends_at - shift
+            )
+        [row] = courses_not_invoiced(world.practice)
+    assert (row.course_id, row.registrations, row.estimate_ore) == (course.pk, 2, 900000)
+    with scopes_disabled():
+        first = timezone.localtime(course.days.order_by("starts_at").first().starts_at).date()
+    _run(world, first, first)
+    with scopes_disabled():
+        assert courses_not_invoiced(world.practice) == []

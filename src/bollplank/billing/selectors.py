@@ -113,10 +113,19 @@ class Undelivered:
 
 
 @dataclass
+class UninvoicedCourse:
+    course_id: int
+    title: str
+    registrations: int
+    estimate_ore: int
+
+
+@dataclass
 class Overview:
     months: list[MonthRow] = field(default_factory=list)
     clients: list[ClientRow] = field(default_factory=list)
     uninvoiced: list[Undelivered] = field(default_factory=list)
+    courses: list[UninvoicedCourse] = field(default_factory=list)
 
 
 def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
@@ -170,7 +179,28 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
         months=sorted(by_month.values(), key=lambda m: m.month, reverse=True),
         clients=list(by_client.values()),
         uninvoiced=delivered_not_invoiced(practice),
+        courses=courses_not_invoiced(practice),
     )
+
+
+def courses_not_invoiced(practice: Practice) -> list[UninvoicedCourse]:
+    """Per course that has begun: the confirmed, priced registrations no invoice holds yet
+    (the invoice run takes them in the period that holds the course's first day)."""
+    from bollplank.courses.invoicing import uninvoiced_registrations
+
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    rows = (
+        uninvoiced_registrations(practice, since, timezone.now())
+        .values("course_id", "course__title", "course__price_ore")
+        .annotate(n=Count("pk"))
+        .order_by("course__title", "course_id")
+    )
+    return [
+        UninvoicedCourse(
+            r["course_id"], r["course__title"], r["n"], r["n"] * r["course__price_ore"]
+        )
+        for r in rows
+    ]
 
 
 def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:
