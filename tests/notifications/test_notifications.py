@@ -341,3 +341,25 @@ def test_attachment_and_reply_to_survive_a_retry(world: World) -> None:
     [message] = mail.outbox
     assert message.attachments == [("faktura-A1.pdf", b"%PDF-1.7 x", "application/pdf")]
     assert message.reply_to == ["ekonomi@ekbacken.se"]
+
+
+def test_send_due_mail_command_sends_what_is_due(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with scopes_disabled():
+        outbox.queue_mail(
+            to="pia@solbacka.se",
+            template="notifications/email/summary",
+            context={"name": "Pia", "title": "T", "when": "", "link": "x"},
+            kind=MailKind.SUMMARY,
+            practice=world.practice,
+        )
+    out = StringIO()
+    call_command("send_due_mail", stdout=out)
+    assert out.getvalue().strip() == "sent: 1"
+    assert [m.to for m in mail.outbox] == [["pia@solbacka.se"]]
+    out = StringIO()
+    call_command("send_due_mail", stdout=out)
+    assert out.getvalue().strip() == "nothing due"
