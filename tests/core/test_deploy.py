@@ -25,6 +25,7 @@ TEMPLATES = ROOT / "src" / "bollplank" / "templates"
 PDF_TEMPLATES = {
     "billing/invoice_document.html",
     "courses/certificate.html",
+    "evaluations/certificate_document.html",
     "evaluations/report_document.html",
 }
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
