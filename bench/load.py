@@ -30,6 +30,7 @@ def main() -> None:
     headers = {"Host": args.host, "User-Agent": "bollplank-bench", "Accept-Encoding": "gzip"}
     if job.get("cookie"):
         headers["Cookie"] = job["cookie"]
+    headers.update(job.get("headers") or {})
 
     lock = threading.Lock()
     state = {"next": 0, "errors": 0, "first_error": ""}

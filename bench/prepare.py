@@ -33,6 +33,7 @@ from django_scopes import scopes_disabled  # noqa: E402
 
 from bollplank.accounts.enums import Role  # noqa: E402
 from bollplank.accounts.models import Membership  # noqa: E402
+from bollplank.api.services import token_create  # noqa: E402
 from bollplank.clients.models import Client as ClientOrg  # noqa: E402
 from bollplank.core.benchdata import BENCH_SLUG  # noqa: E402
 from bollplank.core.models import Practice  # noqa: E402
@@ -49,6 +50,57 @@ def _spread(items: list[Any], n: int) -> list[Any]:
         return items
     step = len(items) / n
     return [items[int(i * step)] for i in range(n)]
+
+
+def _with_notes(supervisor: Any, meeting_ids: list[int]) -> list[int]:
+    """Meetings with a private note each (written once, kept across runs): the notes page
+    decrypts and audits every read, the confidential path the bench must cover."""
+    from bollplank.records.models import PrivateNote
+    from bollplank.records.services import note_create
+
+    have = set(
+        PrivateNote.objects.filter(meeting__in=meeting_ids).values_list("meeting", flat=True)
+    )
+    for meeting in Meeting.objects.filter(pk__in=set(meeting_ids) - have).select_related(
+        "engagement"
+    ):
+        note_create(
+            actor=supervisor,
+            engagement=meeting.engagement,
+            meeting=meeting,
+            body="Gruppen arbetade med hur de ger varandra återkoppling.",
+        )
+    return meeting_ids
+
+
+def _public_page_and_course(practice: Any, supervisor: Any) -> int:
+    """The practice's public page published, and a course ahead on it (made once)."""
+    from bollplank.courses.models import Course
+    from bollplank.courses.services import DayInput, course_save
+    from bollplank.directory.services import page_update
+
+    page_update(actor=supervisor, practice=practice, published=True)
+    found = Course.objects.filter(practice=practice, title="Kollegial handledning, grund").first()
+    if found is not None:
+        return found.pk
+    first = timezone.localdate() + dt.timedelta(days=60)
+    course = course_save(
+        actor=supervisor,
+        practice=practice,
+        days=[
+            DayInput(day=first + dt.timedelta(days=k), start=dt.time(9), end=dt.time(16))
+            for k in range(2)
+        ],
+        title="Kollegial handledning, grund",
+        description="Två dagar om att leda samtal i grupp.",
+        place="Ekbackevägen 7, Enköping",
+        leader=supervisor,
+        capacity=20,
+        price_ore=450000,
+        last_registration_day=first - dt.timedelta(days=7),
+        published=True,
+    )
+    return course.pk
 
 
 def _session_cookie(user: Any) -> str:
@@ -90,6 +142,9 @@ def main() -> None:
         )
         past = Meeting.objects.filter(supervisor=supervisor, starts_at__lt=timezone.now()).count()
         _feed, token = feed_create(user=supervisor, practice=practice)
+        noted = _with_notes(supervisor, _spread(meetings, 20))
+        _api_token, api_secret = token_create(user=supervisor, practice=practice, name="bench")
+        course_pk = _public_page_and_course(practice, supervisor)
 
     monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
     weeks = [monday + dt.timedelta(weeks=k) for k in range(-8, 9)]
@@ -117,14 +172,25 @@ def main() -> None:
             [f"{p}/meetings/?when=past&page={n}" for n in _spread(list(range(1, pages + 1)), 20)]
             + [f"{p}/meetings/?page=1"],
         ),
+        (
+            "meeting_notes",
+            "supervisor",
+            [f"{p}/meetings/{pk}/notes/" for pk in noted],
+        ),
         ("client_page", "contact", [f"{p}/client/"]),
         ("participant_start", "participant", [f"{p}/me/"]),
         ("ics_feed", None, [f"/feed/{token}.ics"]),
+        ("api_meetings", "api", ["/api/v1/meetings/?page=1", "/api/v1/meetings/?page=2"]),
+        ("api_engagements", "api", ["/api/v1/engagements/"]),
+        ("practice_public", None, [f"/om/{practice.slug}/"]),
+        ("course_public", None, [f"/kurser/{practice.slug}/{course_pk}/"]),
     ]
+    api_headers = {"Authorization": f"Bearer {api_secret}"}
     scenarios = []
     for name, who, paths in plan:
-        cookie = cookies[who] if who else ""
-        client = Client(HTTP_HOST=HOST)
+        cookie = cookies[who] if who and who != "api" else ""
+        headers = api_headers if who == "api" else {}
+        client = Client(HTTP_HOST=HOST, headers=headers)
         if cookie:
             key, value = cookie.split("=", 1)
             client.cookies[key] = value
@@ -136,7 +202,13 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(paths[0])
         scenarios.append(
-            {"scenario": name, "cookie": cookie, "paths": paths, "queries": len(queries)}
+            {
+                "scenario": name,
+                "cookie": cookie,
+                "headers": headers,
+                "paths": paths,
+                "queries": len(queries),
+            }
         )
     json.dump({"scenarios": scenarios}, sys.stdout)
 
