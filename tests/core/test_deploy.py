@@ -34,6 +34,9 @@ DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 def production_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "BOLLPLANK_"))}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The browser tests' conftest sets this for Playwright's event loop; in the same pytest
+    # session it would leak into the "production" subprocess and fail check --deploy.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         BOLLPLANK_SECRET_KEY="k" * 20 + "-production-key-of-sufficient-length-0123456789",
         BOLLPLANK_ALLOWED_HOSTS="handledning.example.se",
