@@ -52,18 +52,17 @@ def _spread(items: list[Any], n: int) -> list[Any]:
     return [items[int(i * step)] for i in range(n)]
 
 
-def _with_notes(supervisor: Any, meeting_ids: list[int]) -> list[int]:
-    """Meetings with a private note each (written once, kept across runs): the notes page
-    decrypts and audits every read, the confidential path the bench must cover."""
-    from bollplank.records.models import PrivateNote
+def _with_notes(practice: Any, supervisor: Any, meeting_ids: list[int]) -> list[int]:
+    """Meetings with a private note each: the notes page decrypts and audits every read, the
+    confidential path the bench must cover. Written afresh on every run, with this checkout's
+    key: checkouts on one machine share the PostgreSQL bench database but not var/'s keys, and
+    a note written under another key stops the server at start (records.crypto.verify_keys)."""
+    from bollplank.records.models import JournalEntry, PrivateNote
     from bollplank.records.services import note_create
 
-    have = set(
-        PrivateNote.objects.filter(meeting__in=meeting_ids).values_list("meeting", flat=True)
-    )
-    for meeting in Meeting.objects.filter(pk__in=set(meeting_ids) - have).select_related(
-        "engagement"
-    ):
+    PrivateNote.objects.filter(practice=practice).delete()
+    JournalEntry.objects.filter(practice=practice).delete()
+    for meeting in Meeting.objects.filter(pk__in=meeting_ids).select_related("engagement"):
         note_create(
             actor=supervisor,
             engagement=meeting.engagement,
@@ -142,7 +141,7 @@ def main() -> None:
         )
         past = Meeting.objects.filter(supervisor=supervisor, starts_at__lt=timezone.now()).count()
         _feed, token = feed_create(user=supervisor, practice=practice)
-        noted = _with_notes(supervisor, _spread(meetings, 20))
+        noted = _with_notes(practice, supervisor, _spread(meetings, 20))
         _api_token, api_secret = token_create(user=supervisor, practice=practice, name="bench")
         course_pk = _public_page_and_course(practice, supervisor)
 
