@@ -186,6 +186,10 @@ def test_a_leader_runs_a_reflecting_team_from_start_to_end(
     # the turn and passes.
     lena.keyboard.press("ArrowRight")
     expect(lena.locator("#step-name")).to_have_text("Reflekterande runda")
+    # The step change is on the server before the pass. (Once in CI on PostgreSQL, a pass
+    # pressed while the step change was still in flight never reached the server: see the
+    # closing note of the session; the queue of two actions at once is to be looked into.)
+    _wait_for_server(meeting, version=version + 1)
     expect(lena.locator("#round-list li")).to_have_text(["Bo Gruppmedlem"])
     expect(lena.locator("#round-list li.current")).to_have_text("Bo Gruppmedlem")
     axe_check(lena)
