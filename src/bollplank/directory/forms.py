@@ -12,6 +12,7 @@ from bollplank.clients.enums import Sector
 from bollplank.core.forms import BoundedDateField
 from bollplank.directory.enums import PHOTO_MAX_BYTES, InquiryFocus, InquiryStatus, Language
 from bollplank.directory.models import Inquiry, PracticePage
+from bollplank.directory.services import PROFILE_FIELDS
 from bollplank.directory.spam import too_fast_or_stale
 from bollplank.engagements.enums import Form
 
@@ -114,25 +115,8 @@ class ProfileForm(forms.Form):
         widget=CheckboxSelectMultiple,
     )
 
-    field_order = [
-        "published",
-        "profession",
-        "training",
-        "sectors",
-        "approach",
-        "forms",
-        "focuses",
-        "languages",
-        "premises_address",
-        "premises_city",
-        "accessible_entrance",
-        "offers_video",
-        "travels",
-        "travel_km",
-        "weekly_hours",
-        "photo",
-        "remove_photo",
-    ]
+    # The service says which fields a profile has (as billing settings do).
+    field_order = [*PROFILE_FIELDS, "photo"]
 
     def clean_photo(self) -> bytes | None:
         upload = self.cleaned_data.get("photo")

@@ -14,6 +14,7 @@ from bollplank.core.models import Practice
 from bollplank.engagements.forms import DateInput
 from bollplank.mentoring.enums import AVAILABILITY, Side
 from bollplank.mentoring.models import Programme, SignUp
+from bollplank.mentoring.services import PROGRAMME_FIELDS
 
 LIST_HELP = _("Separate with commas.")
 
@@ -25,25 +26,7 @@ class ProgrammeForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = [
-            "name",
-            "description",
-            "client",
-            "starts_on",
-            "ends_on",
-            "signup_closes_on",
-            "max_mentees",
-            "checkin_every_weeks",
-            "rule_different_unit",
-            "rule_not_manager",
-            "rule_shared_language",
-            "rule_min_years_more",
-            "weight_expertise",
-            "weight_goals",
-            "weight_location",
-            "weight_availability",
-            "weight_preferences",
-        ]
+        fields = list(PROGRAMME_FIELDS)  # the service says which fields a programme has
         field_classes = {"client": SafeModelChoiceField}
         help_texts = {
             "rule_min_years_more": _("Leave empty to not require it."),
