@@ -9,6 +9,8 @@ sign up through the programme's open link and reach their own page through a per
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +20,7 @@ from django_scopes import ScopedManager
 
 from bollplank.clients.models import Client
 from bollplank.core.models import Practice
+from bollplank.meetings.enums import MeetingStatus
 from bollplank.mentoring.enums import AVAILABILITY, PairStatus, ResponseKind, Side
 
 WEIGHT = [MinValueValidator(0), MaxValueValidator(10)]
@@ -44,6 +47,12 @@ class Programme(models.Model):
     )
     checkin_every_weeks = models.PositiveSmallIntegerField(
         _("check-in every (weeks)"), default=4, validators=[MinValueValidator(1)]
+    )
+    meeting_minutes = models.PositiveSmallIntegerField(
+        _("meeting length (minutes)"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(240)],
+        help_text=_("How long a pair's booked meeting is."),
     )
     # Hard rules.
     rule_different_unit = models.BooleanField(_("never within the same unit"), default=True)
@@ -253,3 +262,104 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number}"
+
+
+# --- a pair's meetings: the mentor's bookable hours and the booked meetings ----------------------
+# Mentors have no account, so booking's rules (tied to a supervisor user) do not fit; these
+# small tables feed the same free-time sweep (booking/freetime.py).
+
+
+class MentorHours(models.Model):
+    """The mentor is open for booking every week on a weekday, local time."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="mentor_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), validators=[MaxValueValidator(6)])
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="mentoring_hours_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start}-{self.end}"
+
+
+class MentorException(models.Model):
+    """Days (or times on them) the mentor is away; or, open, a holiday they still meet on."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="mentor_exceptions")
+    is_open = models.BooleanField(_("open"), default=False)
+    first_day = models.DateField(_("from date"))
+    last_day = models.DateField(_("to date"))
+    start = models.TimeField(_("from time"), null=True, blank=True)
+    end = models.TimeField(_("to time"), null=True, blank=True)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["first_day", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="mentoring_exception_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'open' if self.is_open else 'closed'} {self.first_day}–{self.last_day}"
+
+
+class PairMeeting(models.Model):
+    """A pair's booked meeting. Its calendar identity works like a supervision meeting's: the
+    UID never changes and SEQUENCE rises on every move or cancellation (meetings/ics.py)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="meetings")
+    # Denormalised from the pair: a mentor with several mentees is busy in all their meetings,
+    # and the free-time query is one indexed scan per person.
+    mentor = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["mentor", "starts_at"]),
+            models.Index(fields=["mentee", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="mentoring_meeting_ends_after",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"pair meeting {self.pk}"
+
+    @property
+    def calendar_title(self) -> str:
+        """What a calendar shows: the programme's name, never the pair's (meetings/ics.py).
+        The caller loads ``pair__programme``."""
+        return self.pair.programme.name

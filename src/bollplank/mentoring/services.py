@@ -30,6 +30,7 @@ PROGRAMME_FIELDS = (
     "signup_closes_on",
     "max_mentees",
     "checkin_every_weeks",
+    "meeting_minutes",
     "rule_different_unit",
     "rule_not_manager",
     "rule_shared_language",
