@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -59,6 +62,16 @@ class BookingSettings(models.Model):
         help_text=_(
             "Kept free between meetings at different places (premises, video, a client's)."
         ),
+    )
+    # A first talk after an inquiry has no engagement yet, so its length and place are the
+    # supervisor's own, and it counts against no quota.
+    first_talk_minutes = models.PositiveSmallIntegerField(
+        _("length of a first talk (minutes)"),
+        default=30,
+        choices=[(30, "30"), (45, "45"), (60, "60")],
+    )
+    first_talk_place = models.CharField(
+        _("place of a first talk"), max_length=20, choices=Place.choices, default=Place.VIDEO
     )
 
     objects = ScopedManager(practice="practice")
@@ -179,18 +192,106 @@ class BusyInterval(models.Model):
         return f"busy {self.starts_at}–{self.ends_at}"
 
 
+class FirstTalkStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class FirstTalk(models.Model):
+    """A first talk a visitor booked through a link sent from an inquiry. There is no
+    engagement (nor client) yet, so it is not a Meeting: it keeps only what a calendar and
+    the free-time sweep need, plus the visitor's name and address for the invitation."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    inquiry = models.ForeignKey(
+        "directory.Inquiry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(max_length=8, default="sv")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=20, choices=Place.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=FirstTalkStatus.choices,
+        default=FirstTalkStatus.PLANNED,
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+    # The calendar identity, as a meeting's: fixed UID, SEQUENCE rises on every change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(practice="practice")
+    # What meetings.ics reads of a meeting: a first talk has no location text (a video
+    # room's link is sent separately) and no page of its own to link to.
+    location = ""
+    is_first_talk = True
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["supervisor", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="first_talk_ends_after",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"first talk {self.pk}"
+
+    @property
+    def title(self) -> str:
+        return str(_("First talk"))
+
+    @property
+    def engagement(self) -> SimpleNamespace:
+        # meetings.ics and notifications' invitation text read meeting.engagement.title (and
+        # venue_address): a first talk answers with its own title and no address.
+        return SimpleNamespace(title=self.title, venue_address="")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == FirstTalkStatus.CANCELLED
+
+
 class BookingLink(models.Model):
-    """A one-time link that lets someone without a login (e.g. after an inquiry) book one
-    meeting in an engagement. Only the token's hash is stored."""
+    """A one-time link that lets someone without a login book one meeting: in an engagement,
+    or a first talk after an inquiry (no engagement). Only the token's hash is stored."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE)
     engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="booking_links"
+        Engagement,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="booking_links",
+    )
+    # A first talk: with whom, for which inquiry, and whom to send the invitation to.
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    inquiry = models.ForeignKey(
+        "directory.Inquiry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_talk = models.ForeignKey(
+        FirstTalk, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     label = models.CharField(_("for whom"), max_length=200)
+    # A first talk's visitor: kept on the link so that the inquiry may be deleted meanwhile.
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, default="sv")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -203,6 +304,16 @@ class BookingLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(engagement__isnull=False) | models.Q(supervisor__isnull=False),
+                name="booking_link_engagement_or_first_talk",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_first_talk(self) -> bool:
+        return self.engagement_id is None
