@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -21,7 +22,33 @@ from django.utils.http import content_disposition_header
 from icalendar.parser.string import _escape_char, _foldline
 
 from bollplank.meetings.enums import MeetingStatus
-from bollplank.meetings.models import Meeting
+
+
+class CalendarItem(Protocol):
+    """What an event is written from: a supervision ``Meeting`` or a mentoring pair's
+    meeting. ``calendar_title`` is the only text, and never names who takes part."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def uid(self) -> Any: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def starts_at(self) -> dt.datetime: ...
+    @property
+    def ends_at(self) -> dt.datetime: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def calendar_title(self) -> str: ...
+
 
 PRODID = "-//Bollplank//Bollplank//SV"
 TZID = "Europe/Stockholm"
@@ -47,17 +74,18 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LOCAL_TZ).replace(microsecond=0)
 
 
-def meeting_uid(meeting: Meeting) -> str:
+def meeting_uid(meeting: CalendarItem) -> str:
     """The event UID: fixed for the meeting's life, so a moved meeting updates in place."""
     return f"{meeting.uid}@{UID_DOMAIN}"
 
 
 def meeting_event(
-    meeting: Meeting, *, url: str = "", with_location: bool = True
+    meeting: CalendarItem, *, url: str = "", with_location: bool = True
 ) -> icalendar.Event:
     """One VEVENT for ``meeting``; ``url`` is the absolute link back to it, if any.
 
-    Reads ``meeting.engagement`` (title only), so the caller should have it loaded.
+    Reads ``meeting.calendar_title`` (a meeting's engagement title), so the caller should
+    have the engagement loaded.
     """
     event = icalendar.Event()
     # UID never changes and SEQUENCE rises on every move or cancellation: that is how a
@@ -73,7 +101,7 @@ def meeting_event(
     event.add("dtend", _local(meeting.ends_at))
     # Only the engagement title: participant names and any record text are confidential and
     # must not end up on a calendar server outside our control.
-    event.add("summary", meeting.engagement.title)
+    event.add("summary", meeting.calendar_title)
     # The place can be a video room's link: only for those who are in the room.
     if meeting.location and with_location:
         event.add("location", meeting.location)
@@ -86,7 +114,7 @@ def meeting_event(
 
 
 def calendar_bytes(
-    meetings: Iterable[Meeting],
+    meetings: Iterable[CalendarItem],
     *,
     name: str,
     method: str | None = None,
@@ -139,7 +167,7 @@ def calendar_bytes(
     return (head.removesuffix(end) + _vtimezone(first, last) + events + end).encode()
 
 
-def _timezone_years(meetings: list[Meeting]) -> tuple[int, int]:
+def _timezone_years(meetings: list[CalendarItem]) -> tuple[int, int]:
     """From the first meeting's year to the year after the last one ends."""
     first = min(_local(m.starts_at) for m in meetings).year
     return first, max(_local(m.ends_at) for m in meetings).year + 1
@@ -166,7 +194,7 @@ def _local_text(moment: dt.datetime) -> str:
 
 
 def _event_text(
-    meeting: Meeting,
+    meeting: CalendarItem,
     *,
     url: str,
     with_location: bool,
@@ -176,7 +204,7 @@ def _event_text(
     """meeting_event(meeting, url=url, with_location=with_location).to_ical(), decoded."""
     lines = [
         "BEGIN:VEVENT\r\n",
-        _line("SUMMARY", _escape_char(meeting.engagement.title)),
+        _line("SUMMARY", _escape_char(meeting.calendar_title)),
         _line(f"DTSTART;TZID={TZID}", _local_text(meeting.starts_at)),
         _line(f"DTEND;TZID={TZID}", _local_text(meeting.ends_at)),
         _line("DTSTAMP", _utc_text(meeting.updated_at)),

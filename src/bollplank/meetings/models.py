@@ -72,6 +72,11 @@ class Meeting(models.Model):
         return self.status == MeetingStatus.PLANNED and self.ends_at <= timezone.now()
 
     @property
+    def calendar_title(self) -> str:
+        """What calendars show (meetings/ics.py): the engagement's title, never names."""
+        return self.engagement.title
+
+    @property
     def effective_focus(self) -> str:
         return self.focus or self.engagement.focus
 
