@@ -11,13 +11,20 @@ class MailKind(models.TextChoices):
     QUESTIONNAIRE = "questionnaire", _("questionnaire to answer")
     COURSE = "course", _("course registration")
     INVOICE = "invoice", _("invoice")
+    CHECKIN = "checkin", _("mentoring check-in reminder")
     OTHER = "other", _("other")
 
 
 # The kinds a person may turn off. The rest carry what a person must know (a moved meeting,
 # an invoice, an invitation to their account) and always go out.
 OPTIONAL_KINDS = frozenset(
-    {MailKind.REMINDER, MailKind.QUESTIONS, MailKind.SUMMARY, MailKind.QUESTIONNAIRE}
+    {
+        MailKind.REMINDER,
+        MailKind.QUESTIONS,
+        MailKind.SUMMARY,
+        MailKind.QUESTIONNAIRE,
+        MailKind.CHECKIN,
+    }
 )
 
 
