@@ -181,8 +181,17 @@
           setTimeout(flush, 5000);
           return;
         }
+        let data;
+        try {
+          data = await response.json();
+        } catch (_e) {
+          // Not an answer from the runner (a proxy's error page, a rate limit): keep the queue
+          // and try again, as when the network is down; dropping it would lose the action.
+          setOnline(false);
+          setTimeout(flush, 5000);
+          return;
+        }
         setOnline(true);
-        const data = await response.json();
         queue.shift();
         if (response.status === 409) {
           queue = [];
