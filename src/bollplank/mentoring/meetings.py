@@ -77,7 +77,7 @@ def meetings_of(person: SignUp) -> QuerySet[PairMeeting]:
     them as CANCELLED so that calendars strike them out."""
     return (
         PairMeeting.objects.filter(Q(mentor=person) | Q(mentee=person))
-        .select_related("pair__programme")
+        .select_related("pair__programme__practice", "pair__mentor", "pair__mentee")
         .order_by("starts_at", "pk")
     )
 
