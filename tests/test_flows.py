@@ -126,6 +126,33 @@ def test_participant_sees_own_meetings_and_no_one_elses(client, world):
     assert 'name="attendance-' not in detail
 
 
+def test_participant_start_page_shows_the_next_few_and_every_case_turn(client, world):
+    """Someone in several groups has a hundred meetings ahead: the start page shows the next
+    twelve and links to the calendar, but a case turn further ahead is still announced."""
+    from bollplank.records.models import CaseTurn
+
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    with scopes_disabled():
+        meetings = [
+            f.MeetingFactory(
+                engagement=world.engagement,
+                starts_at=start + dt.timedelta(weeks=k),
+                ends_at=start + dt.timedelta(weeks=k, hours=2),
+            )
+            for k in range(15)
+        ]
+        pia = world.engagement.memberships.get(participant__user=world.participant_user)
+        CaseTurn.objects.create(
+            practice=world.practice, meeting=meetings[14], participant=pia.participant
+        )
+    client.force_login(world.participant_user)
+    response = client.get(reverse("participant_home", args=[P]))
+    page = response.content.decode()
+    assert [m.pk for m in response.context["upcoming"]] == [m.pk for m in meetings[:12]]
+    assert reverse("calendar_month", args=[P]) in page
+    assert [t.meeting_id for t in response.context["my_turns"]] == [meetings[14].pk]
+
+
 def test_client_contact_sees_counts_and_no_names(client, world):
     with scopes_disabled():
         for membership in world.engagement.memberships.all():

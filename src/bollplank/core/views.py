@@ -85,28 +85,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+UPCOMING_SHOWN = 12
+RECENT_SHOWN = 10
+
+
 @practice_view(Role.PARTICIPANT)
 def participant_home(request: HttpRequest) -> HttpResponse:
     """A participant's meetings ahead and behind, and their calendar link."""
     user, practice, _roles = who(request)
     now = timezone.now()
     only = frozenset({Role.PARTICIPANT})
-    upcoming = list(
-        meetings_between(
-            user, practice, only, now - dt.timedelta(hours=3), now + dt.timedelta(days=366)
-        )
+    # The next few and the last few, not a year of meetings: someone in several groups has a
+    # hundred ahead, and the page (and its rendering time) grew with them. The month
+    # calendar shows the rest.
+    ahead = meetings_between(
+        user, practice, only, now - dt.timedelta(hours=3), now + dt.timedelta(days=366)
     )
+    upcoming = list(ahead[: UPCOMING_SHOWN + 1])
+    more_upcoming = len(upcoming) > UPCOMING_SHOWN
+    upcoming = upcoming[:UPCOMING_SHOWN]
     recent = list(
         meetings_between(
             user, practice, only, now - dt.timedelta(days=120), now - dt.timedelta(hours=3)
-        )
+        ).reverse()[:RECENT_SHOWN]
     )
-    recent.reverse()
     summaries = list(summaries_visible_to(user, practice, only).order_by("-meeting__starts_at")[:5])
+    # Case turns in every meeting ahead, also those beyond the shown few.
     my_turns = list(
-        CaseTurn.objects.filter(
-            participant__user=user, meeting__in=[m.pk for m in upcoming]
-        ).select_related("meeting", "meeting__engagement")
+        CaseTurn.objects.filter(participant__user=user, meeting__in=ahead.values("pk"))
+        .select_related("meeting", "meeting__engagement")
+        .order_by("meeting__starts_at")
     )
     # Questionnaires waiting for an answer (issue 5).
     from bollplank.evaluations.selectors import open_invitations
@@ -118,7 +126,8 @@ def participant_home(request: HttpRequest) -> HttpResponse:
         "core/participant_home.html",
         {
             "upcoming": upcoming,
-            "recent": recent[:10],
+            "more_upcoming": more_upcoming,
+            "recent": recent,
             "summaries": summaries,
             "my_turns": my_turns,
             "evaluations": evaluations,
