@@ -71,8 +71,8 @@ PAGES = [
     ("dashboard", "supervisor", 2),  # week's meetings; engagements with quota
     ("participant_home", "participant", 6),  # upcoming; recent; summaries; my case turns;
     # open questionnaires; runs I lead or have a takeaway to write in
-    ("calendar_week", "supervisor", 1),  # the week's meetings
-    ("calendar_month", "supervisor", 1),  # the month's meetings
+    ("calendar_week", "supervisor", 2),  # the week's meetings; first talks (booking)
+    ("calendar_month", "supervisor", 2),  # the month's meetings; first talks (booking)
     ("client_list", "supervisor", 1),  # clients with engagement counts
     ("engagement_list", "admin", 1),  # engagements with client, supervisor, quota
     ("meeting_list", "supervisor", 2),  # count for the paginator; the page

@@ -253,6 +253,11 @@ class FirstTalk(models.Model):
         return str(_("First talk"))
 
     @property
+    def calendar_title(self) -> str:
+        """What calendars show (meetings/ics.py): never the visitor's name."""
+        return self.title
+
+    @property
     def engagement(self) -> SimpleNamespace:
         # meetings.ics and notifications' invitation text read meeting.engagement.title (and
         # venue_address): a first talk answers with its own title and no address.

@@ -17,6 +17,8 @@ from bollplank.booking.models import (
     BookingLink,
     BookingSettings,
     BusyInterval,
+    FirstTalk,
+    FirstTalkStatus,
     OutsideCalendar,
     Place,
     WeeklyHours,
@@ -51,8 +53,10 @@ def calendars_of(practice: Practice, supervisor: Any) -> QuerySet[OutsideCalenda
 
 
 def links_of(practice: Practice, supervisor: Any) -> QuerySet[BookingLink]:
-    return BookingLink.objects.filter(practice=practice, created_by=supervisor).select_related(
-        "engagement", "meeting"
+    """Links the supervisor made, and first-talk links sent in their name from inquiries."""
+    mine = Q(created_by=supervisor) | Q(supervisor=supervisor)
+    return BookingLink.objects.filter(mine, practice=practice).select_related(
+        "engagement", "meeting", "supervisor", "first_talk"
     )
 
 
@@ -99,10 +103,47 @@ class FreeTimes:
 def free_times(
     engagement: Engagement, *, now: dt.datetime, exclude_meeting: int | None = None
 ) -> FreeTimes:
-    """Everything the sweep needs for one engagement's supervisor: three indexed queries
-    (rules, meetings in every practice, outside busy times) plus the weekly hours."""
-    practice = engagement.practice
-    supervisor = engagement.supervisor_id
+    """Free times of the engagement's supervisor for one of its meetings."""
+    return free_times_for(
+        practice=engagement.practice,
+        supervisor=engagement.supervisor_id,
+        slot_place=slot_place(engagement),
+        busy_place=meeting_place(engagement.venue),
+        minutes=engagement.meeting_minutes,
+        now=now,
+        exclude_meeting=exclude_meeting,
+    )
+
+
+def first_talk_free_times(
+    practice: Practice, supervisor: Any, *, now: dt.datetime, exclude_talk: int | None = None
+) -> FreeTimes:
+    """Free times for a first talk: the supervisor's own first-talk length and place."""
+    config = settings_of(practice, supervisor)
+    return free_times_for(
+        practice=practice,
+        supervisor=config.supervisor_id,
+        slot_place=config.first_talk_place,
+        busy_place=config.first_talk_place,
+        minutes=config.first_talk_minutes,
+        now=now,
+        exclude_talk=exclude_talk,
+    )
+
+
+def free_times_for(
+    *,
+    practice: Practice,
+    supervisor: int,
+    slot_place: str,
+    busy_place: str,
+    minutes: int,
+    now: dt.datetime,
+    exclude_meeting: int | None = None,
+    exclude_talk: int | None = None,
+) -> FreeTimes:
+    """Everything the sweep needs for one supervisor: four indexed queries (rules, meetings
+    in every practice, first talks, outside busy times) plus the weekly hours."""
     config = settings_of(practice, supervisor)
     rules = freetime.Rules(
         tz=practice.timezone,
@@ -128,7 +169,7 @@ def free_times(
         exceptions=exceptions,
         holidays=holidays_between(first_day, last_day),
         tz_name=practice.timezone,
-        place=slot_place(engagement),
+        place=slot_place,
     )
     return FreeTimes(
         rules=rules,
@@ -136,13 +177,14 @@ def free_times(
         blocked=blocked_for(
             practice=practice,
             supervisor=supervisor,
-            place=meeting_place(engagement.venue),
+            place=busy_place,
             rules=rules,
             since=now,
             until=now + rules.horizon,
             exclude_meeting=exclude_meeting,
+            exclude_talk=exclude_talk,
         ),
-        length=dt.timedelta(minutes=engagement.meeting_minutes),
+        length=dt.timedelta(minutes=minutes),
         now=now,
     )
 
@@ -160,9 +202,11 @@ def blocked_for(
     since: dt.datetime,
     until: dt.datetime,
     exclude_meeting: int | None = None,
+    exclude_talk: int | None = None,
 ) -> list[freetime.Interval]:
     """The supervisor's busy times widened by buffers and travel: meetings in every practice
-    (one person can work for several firms) and outside calendars' busy intervals."""
+    (one person can work for several firms), first talks, and outside calendars' busy
+    intervals."""
     pad = QUERY_MARGIN
     meetings = (
         Meeting.objects.with_scopes_disabled()
@@ -174,11 +218,22 @@ def blocked_for(
         )
         .exclude(pk=exclude_meeting)
     )
+    talks = (
+        FirstTalk.objects.with_scopes_disabled()
+        .filter(
+            supervisor_id=supervisor,
+            status=FirstTalkStatus.PLANNED,
+            starts_at__lt=until + pad,
+            ends_at__gt=since - pad,
+        )
+        .exclude(pk=exclude_talk)
+    )
     outside = BusyInterval.objects.with_scopes_disabled().filter(
         supervisor_id=supervisor, starts_at__lt=until + pad, ends_at__gt=since - pad
     )
     rows = _rows(meetings, "engagement__venue")
     busy = [freetime.Busy(_utc(s), _utc(e), meeting_place(v)) for s, e, v in rows]
+    busy += [freetime.Busy(_utc(s), _utc(e), p) for s, e, p in _rows(talks, "place")]
     busy += [freetime.Busy(_utc(s), _utc(e)) for s, e in _rows(outside)]
     return freetime.blocked_intervals(
         busy,
@@ -271,3 +326,62 @@ def supervisor_engagements(user: Any, practice: Practice) -> QuerySet[Engagement
     return Engagement.objects.filter(
         practice=practice, supervisor=user, status=Status.ACTIVE
     ).order_by("title")
+
+
+# --- first talks ----------------------------------------------------------------------------
+
+
+def first_talks_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Any]:
+    """First talks in calendars: an admin sees the practice's, a supervisor their own; no one
+    else (a participant or client contact has nothing to do with a visitor's first talk)."""
+    from bollplank.accounts.enums import Role
+
+    qs = FirstTalk.objects.filter(practice=practice)
+    if Role.ADMIN in roles:
+        return qs
+    if Role.SUPERVISOR in roles:
+        return qs.filter(supervisor=user)
+    return qs.none()
+
+
+def first_talks_between(
+    user: Any, practice: Practice, roles: frozenset[str], start: dt.datetime, end: dt.datetime
+) -> QuerySet[Any]:
+    return first_talks_visible_to(user, practice, roles).filter(
+        starts_at__gte=start, starts_at__lt=end
+    )
+
+
+class FeedTalk:
+    """A first talk in a calendar feed. The feed maps meeting pks to their pages; a first talk
+    has no page, and its pk could equal a meeting's, so it answers with a pk of its own kind."""
+
+    def __init__(self, talk: FirstTalk) -> None:
+        self.talk = talk
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.talk, name)
+
+    @property
+    def pk(self) -> str:
+        return f"first-talk-{self.talk.pk}"
+
+
+def first_talks_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> list[Any]:
+    """A supervisor's own first talks (not an admin's view of everyone's) for their feed,
+    a year back and all ahead, like meetings."""
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=365)
+    talks = FirstTalk.objects.filter(practice=practice, supervisor=user, starts_at__gte=since)
+    return [FeedTalk(t) for t in talks]
+
+
+def first_talks_ahead(practice: Practice, supervisor: Any, now: dt.datetime) -> QuerySet[Any]:
+    """The supervisor's planned first talks ahead, for their booking-links page."""
+    return FirstTalk.objects.filter(
+        practice=practice,
+        supervisor=supervisor,
+        status=FirstTalkStatus.PLANNED,
+        starts_at__gt=now,
+    )

@@ -9,19 +9,22 @@ import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.models import hash_token
-from bollplank.booking import freetime, outside
+from bollplank.booking import firsttalk, freetime, outside
 from bollplank.booking.models import (
     AvailabilityException,
     BookingLink,
     BookingSettings,
     BusyInterval,
+    FirstTalk,
     OutsideCalendar,
     WeeklyHours,
 )
@@ -240,7 +243,12 @@ def refresh_all(*, now: dt.datetime | None = None) -> int:
 
 
 def _refusal(reason: str, engagement: Engagement) -> ValidationError:
-    config = settings_of(engagement.practice, engagement.supervisor_id)
+    return refusal(reason, engagement.practice, engagement.supervisor_id)
+
+
+def refusal(reason: str, practice: Practice, supervisor: Any) -> ValidationError:
+    """Why a time cannot be booked (a freetime reason code), as a clear message."""
+    config = settings_of(practice, supervisor)
     texts = {
         freetime.PAST: _("That time has already passed. Choose one of the free times."),
         freetime.NOTICE: _(
@@ -295,6 +303,7 @@ def booking_book(
         minutes=engagement.meeting_minutes,
     )
     audit(actor, "booking.meeting.booked", meeting)
+    tell_supervisor(meeting, "planned")
     return meeting
 
 
@@ -329,12 +338,32 @@ def booking_move(
         actor=actor, meeting=meeting, day=local.date(), time=local.time(), minutes=minutes
     )
     audit(actor, "booking.meeting.moved", moved)
+    tell_supervisor(moved, "moved")
     return moved
 
 
+@transaction.atomic
 def booking_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
     """Cancel a booked meeting; inside the notice period it is flagged late (meetings)."""
-    return meetings.meeting_cancel(actor=actor, meeting=meeting, now=now)
+    cancelled = meetings.meeting_cancel(actor=actor, meeting=meeting, now=now)
+    tell_supervisor(cancelled, "cancelled")
+    return cancelled
+
+
+def tell_supervisor(meeting: Meeting, change: str) -> bool:
+    """The supervisor's copy of a self-booked meeting's invitation (REQUEST, moved with the
+    same UID and a higher SEQUENCE, or CANCEL). The participants get theirs from the meetings
+    signal; planning by the supervisor themselves mails them nothing."""
+    from bollplank.notifications.meetings import Recipient, send_invitation
+
+    supervisor = meeting.supervisor
+    if not supervisor.email or meeting.ends_at <= timezone.now():
+        return False
+    language = getattr(supervisor, "language", "") or "sv"
+    link = settings.SITE_URL + reverse("meeting_detail", args=[meeting.practice.slug, meeting.pk])
+    return send_invitation(
+        meeting, Recipient(supervisor.name, supervisor.email, language), change, link
+    )
 
 
 # --- one-time booking links -----------------------------------------------------------------
@@ -366,7 +395,7 @@ def link_find(token: str) -> BookingLink | None:
     with scopes_disabled():
         return (
             BookingLink.objects.select_related(
-                "practice", "engagement", "engagement__practice", "meeting"
+                "practice", "engagement", "engagement__practice", "meeting", "first_talk"
             )
             .filter(token_hash=hash_token(token))
             .first()
@@ -383,9 +412,11 @@ def link_problem(link: BookingLink, now: dt.datetime) -> str | None:
 
 
 @transaction.atomic
-def link_book(*, token: str, starts_at: dt.datetime, now: dt.datetime | None = None) -> Meeting:
-    """Book through a one-time link. The link row is locked, so a link used twice at once
-    books once."""
+def link_book(
+    *, token: str, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> Meeting | FirstTalk:
+    """Book through a one-time link: a meeting in its engagement, or a first talk. The link
+    row is locked, so a link used twice at once books once."""
     now = now or timezone.now()
     found = link_find(token)
     if found is None:
@@ -395,6 +426,9 @@ def link_book(*, token: str, starts_at: dt.datetime, now: dt.datetime | None = N
         problem = link_problem(link, now)
         if problem:
             raise ValidationError(problem, code="link_used")
+        if found.engagement is None:
+            link.practice = found.practice
+            return firsttalk.book(link=link, token=token, starts_at=starts_at, now=now)
         meeting = booking_book(
             actor=None, engagement=found.engagement, starts_at=starts_at, now=now
         )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from bollplank.accounts.enums import Role
-from bollplank.booking import selectors, services
+from bollplank.booking import firsttalk, selectors, services
 from bollplank.booking.forms import (
     ExceptionForm,
     HoursForm,
@@ -347,49 +347,89 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def booking_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Book one meeting without a login, through a one-time link."""
+    """Book one meeting without a login, through a one-time link. A first talk booked so can
+    be moved or cancelled on the same page."""
     link = services.link_find(token)
     if link is None:
         raise Http404
     practice = link.practice
     now = timezone.now()
+    action = request.POST.get("action", "book") if request.method == "POST" else None
     with timezone.override(practice.timezone), scope(practice=practice):
-        form = SlotForm(request.POST or None)
+        form = SlotForm(request.POST if action in {"book", "move"} else None)
         status = 200
-        if request.method == "POST" and form.is_valid():
+        if action in {"book", "move"} and form.is_valid():
+            start = form.cleaned_data["start"]
             try:
-                services.link_book(token=token, starts_at=form.cleaned_data["start"], now=now)
+                if action == "move":
+                    firsttalk.move(token=token, starts_at=start, now=now)
+                    messages.success(request, _("The first talk is moved."))
+                else:
+                    services.link_book(token=token, starts_at=start, now=now)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 return redirect("booking_link", token)
+        elif action == "cancel":
+            try:
+                cancelled = firsttalk.cancel(token=token, now=now)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The first talk is cancelled."))
+                if cancelled.late_cancellation:
+                    messages.warning(
+                        request,
+                        _("It was cancelled less than %(h)d hours before it started.")
+                        % {"h": practice.late_cancellation_hours},
+                    )
+            return redirect("booking_link", token)
+        elif action is not None and action not in {"book", "move"}:
+            raise Http404
         if form.errors:
             status = 400
         link = services.link_find(token) or link
         problem = services.link_problem(link, now)
+        talk = link.first_talk
         context: dict[str, Any] = {
             "link": link,
             "practice_name": practice.name,
             "form": form,
             "token": token,
             "problem": problem,
-            "booked": link.meeting,
+            "booked": link.meeting or talk,
+            "talk": talk,
+            "changeable": talk is not None and not talk.is_cancelled and talk.starts_at > now,
         }
         if problem is None:
-            free = selectors.free_times(link.engagement, now=now)
+            if link.engagement is not None:
+                free = selectors.free_times(link.engagement, now=now)
+            else:
+                free = selectors.first_talk_free_times(practice, link.supervisor_id, now=now)
             context.update(_slots_context(free, request))
-        elif link.meeting is None:
+        elif context["changeable"] and talk is not None:
+            free = selectors.first_talk_free_times(
+                practice, talk.supervisor_id, now=now, exclude_talk=talk.pk
+            )
+            context.update(_slots_context(free, request))
+        elif link.meeting is None and talk is None:
             status = 410
         return render(request, "booking/link.html", context, status=status)
 
 
 def booking_link_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """The meeting booked through a link, as a calendar file."""
+    """The meeting (or first talk) booked through a link, as a calendar file."""
     link = services.link_find(token)
-    if link is None or link.meeting is None:
+    if link is None or (link.meeting is None and link.first_talk is None):
         raise Http404
     with scope(practice=link.practice):
+        if link.first_talk is not None:
+            talk = link.first_talk
+            talk.practice = link.practice
+            content = calendar_bytes([talk], name=link.practice.name, method="PUBLISH")
+            return ics_response(content, f"forsta-samtal-{talk.pk}.ics")
         meeting = link.meeting
+        assert meeting is not None and link.engagement is not None
         meeting.engagement = link.engagement
         content = calendar_bytes([meeting], name=link.engagement.title, method="PUBLISH")
     return ics_response(content, f"traff-{meeting.pk}.ics")

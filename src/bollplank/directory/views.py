@@ -266,6 +266,7 @@ def _detail(
     status_form: StatusForm | None = None,
     reply_form: ReplyForm | None = None,
     convert_form: ConvertForm | None = None,
+    talk_form: ConvertForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     ranked = selectors.supervisors_ranked(inquiry)
@@ -280,6 +281,13 @@ def _detail(
             "reply_form": reply_form or ReplyForm(),
             "convert_form": convert_form
             or ConvertForm(
+                supervisors=supervisors,
+                initial={"supervisor": supervisors[0].pk if supervisors else None},
+            ),
+            # A first talk (booking app): the same choice of supervisor, its own form.
+            "talk_form": talk_form
+            or ConvertForm(
+                prefix="talk",
                 supervisors=supervisors,
                 initial={"supervisor": supervisors[0].pk if supervisors else None},
             ),
@@ -319,7 +327,32 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Your answer is on its way by e-mail."))
                 return redirect("inquiry_detail", practice.slug, inquiry.pk)
         return _detail(request, inquiry, reply_form=reply_form, status=400)
+    if action == "first_talk":
+        return _first_talk(request, inquiry)
     raise Http404
+
+
+def _first_talk(request: HttpRequest, inquiry: Any) -> HttpResponse:
+    """Send the inquirer a one-time link to book a first talk with the chosen supervisor."""
+    from bollplank.booking import firsttalk
+
+    user, practice, _roles = who(request)
+    supervisors = [r.user for r in selectors.supervisors_ranked(inquiry)]
+    form = ConvertForm(request.POST, prefix="talk", supervisors=supervisors)
+    if form.is_valid():
+        chosen = next(u for u in supervisors if u.pk == form.cleaned_data["supervisor"])
+        try:
+            firsttalk.link_send(actor=user, inquiry=inquiry, supervisor=chosen)
+        except ValidationError as exc:
+            form.add_error("supervisor", exc.messages[0])
+        else:
+            messages.success(
+                request,
+                _("The booking link for a first talk is on its way to %(email)s.")
+                % {"email": inquiry.email},
+            )
+            return redirect("inquiry_detail", practice.slug, inquiry.pk)
+    return _detail(request, inquiry, talk_form=form, status=400)
 
 
 @require_POST

@@ -20,6 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
+from bollplank.booking.selectors import first_talks_for_feed
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view, roles_in
 from bollplank.core.timeutils import holidays_between, in_range
@@ -66,6 +67,22 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _with_first_talks(
+    meetings: Any,
+    user: Any,
+    practice: Any,
+    roles: frozenset[str],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[Any]:
+    """The meetings and the first talks booked from inquiries (booking app: no engagement
+    yet), by start time. One more query; only staff see first talks."""
+    from bollplank.booking.selectors import first_talks_between
+
+    talks = list(first_talks_between(user, practice, roles, start, end))
+    return sorted([*meetings, *talks], key=lambda m: m.starts_at)
+
+
 @practice_view(*ALL_ROLES)
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """Seven days from Monday, with ISO week number and Swedish holidays."""
@@ -73,10 +90,15 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     day = _parse_day(request.GET.get("date"))
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
-    meetings = list(
+    meetings = _with_first_talks(
         meetings_between(
             user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1))
-        )
+        ),
+        user,
+        practice,
+        roles,
+        _aware(monday),
+        _aware(sunday + dt.timedelta(days=1)),
     )
     holidays = holidays_between(monday, sunday)
     days = []
@@ -121,10 +143,15 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
-    meetings = list(
+    meetings = _with_first_talks(
         meetings_between(
             user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
-        )
+        ),
+        user,
+        practice,
+        roles,
+        _aware(grid_start),
+        _aware(grid_end + dt.timedelta(days=1)),
     )
     by_day: dict[dt.date, list[Any]] = {}
     for meeting in meetings:
@@ -494,6 +521,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     roles = roles_in(found.user, practice)
     with timezone.override(practice.timezone), scope(practice=practice):
         meetings = list(meetings_for_feed(found.user, practice, roles))
+        talks = first_talks_for_feed(found.user, practice, roles)
         now = timezone.now()
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
@@ -503,8 +531,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     base = request.build_absolute_uri("/").rstrip("/")
     head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
     urls = {m.pk: f"{base}{head}/{m.pk}/{tail}" for m in meetings}
+    # First talks (booking app) have no page of their own: no URL, and their pks are not
+    # meetings' pks.
     content = calendar_bytes(
-        meetings,
+        sorted([*meetings, *talks], key=lambda m: m.starts_at),
         name=f"Bollplank – {practice.name}",
         urls=urls,
         with_location=sees_location(roles),

@@ -80,33 +80,43 @@ def notify_meeting(meeting: Meeting, change: str) -> int:
         return 0  # a meeting recorded afterwards: nothing to put in anyone's calendar
     practice = meeting.practice
     link = settings.SITE_URL + reverse("meeting_detail", args=[practice.slug, meeting.pk])
-    supervisor = meeting.supervisor
     count = 0
     for person in recipients(meeting):
-        ics = calendar_bytes(
-            [meeting],
-            name=practice.name,
-            method=ICS_METHOD[change],
-            urls={meeting.pk: link},
-            organizer=(supervisor.name or practice.name, supervisor.email),
-            attendee=person.email,
-        ).decode()
-        queued = queue_mail(
-            to=person.email,
-            template="notifications/email/meeting",
-            context=_context(meeting, person, change, link),
-            language=person.language,
-            kind=MailKind.MEETING,
-            practice=practice,
-            meeting=meeting,
-            ics=ics,
-            ics_method=ICS_METHOD[change],
-            dedupe_key=f"meeting:{meeting.pk}:{meeting.sequence}:{change}:{person.email}",
-        )
-        count += queued is not None
+        count += send_invitation(meeting, person, change, link)
         if change != "cancelled":
             count += queue_reminders(meeting, person)
     return count
+
+
+def send_invitation(
+    meeting: Any, person: Recipient, change: str, link: str, *, key: str = "meeting"
+) -> bool:
+    """One person's invitation (REQUEST) or cancellation (CANCEL) with the calendar update.
+    Also called by booking: for the supervisor of a booked meeting, and for first talks
+    (``meeting`` is then a booking.FirstTalk, ``key`` "first-talk")."""
+    practice = meeting.practice
+    supervisor = meeting.supervisor
+    ics = calendar_bytes(
+        [meeting],
+        name=practice.name,
+        method=ICS_METHOD[change],
+        urls={meeting.pk: link},
+        organizer=(supervisor.name or practice.name, supervisor.email),
+        attendee=person.email,
+    ).decode()
+    queued = queue_mail(
+        to=person.email,
+        template="notifications/email/meeting",
+        context=_context(meeting, person, change, link),
+        language=person.language,
+        kind=MailKind.MEETING,
+        practice=practice,
+        meeting=meeting if isinstance(meeting, Meeting) else None,
+        ics=ics,
+        ics_method=ICS_METHOD[change],
+        dedupe_key=f"{key}:{meeting.pk}:{meeting.sequence}:{change}:{person.email}",
+    )
+    return queued is not None
 
 
 def queue_reminders(meeting: Meeting, person: Recipient, *, now: dt.datetime | None = None) -> int:
