@@ -54,7 +54,6 @@ run: deps
 	$(MANAGE) load_demo; \
 	echo; \
 	echo "==> Serving on http://127.0.0.1:$(PORT) with the task worker (Ctrl-C stops both)"; \
-	$(MANAGE) send_due_mail -v0 >/dev/null; \
 	$(MANAGE) db_worker -v0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT; \
 	trap 'exit 130' INT TERM; \

@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    # Before django_tasks_db: its ``db_worker`` command is wrapped by notifications' own, which
+    # starts the outbox sweep when the worker starts (an app listed earlier wins a command name).
+    "bollplank.notifications",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -110,7 +113,6 @@ INSTALLED_APPS = [
     "bollplank.directory",
     "bollplank.mentoring",
     "bollplank.booking",
-    "bollplank.notifications",
     "bollplank.api",
     "bollplank.privacy",
 ]
@@ -287,6 +289,13 @@ EMAIL_HOST_USER = env_str("BOLLPLANK_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("BOLLPLANK_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("BOLLPLANK_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("BOLLPLANK_DEFAULT_FROM_EMAIL", "Bollplank <noreply@localhost>")
+# For django.core.mail.backends.filebased.EmailBackend (one file per connection).
+EMAIL_FILE_PATH = env_str("BOLLPLANK_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# The outbox (notifications.outbox): a row claimed by a worker longer than the lease ago is
+# taken to be from a worker that died and goes back to the queue; the worker's own sweep task
+# looks for such rows and for due mail this often. The lease must be longer than any one send.
+MAIL_LEASE_SECONDS = env_int("BOLLPLANK_MAIL_LEASE_SECONDS", 600)
+MAIL_SWEEP_SECONDS = env_int("BOLLPLANK_MAIL_SWEEP_SECONDS", 60)
 
 TASKS = {
     "default": {

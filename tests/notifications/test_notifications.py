@@ -274,7 +274,7 @@ def test_worker_killed_mid_batch_sends_each_mail_exactly_once(world: World) -> N
     outbox.deliver_due(now=now + dt.timedelta(minutes=1))
     assert [m.status for m in _rows()] == ["sent", "sent", "sending", "sent", "sent"]
     # …and takes it back when the claim is stale.
-    outbox.deliver_due(now=now + outbox.STALE_CLAIM + dt.timedelta(minutes=2))
+    outbox.deliver_due(now=now + outbox.lease() + dt.timedelta(minutes=2))
     assert {m.status for m in _rows()} == {"sent"}
     assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@example.se" for n in range(5)]
 

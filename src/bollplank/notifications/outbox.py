@@ -3,9 +3,15 @@
 Exactly once or retried, never lost: the row is written in the same transaction as the change
 it tells about; a worker *claims* it (queued → sending, one UPDATE that only one worker can
 win), sends, and marks it sent. A worker killed between claim and mark leaves the row in
-"sending"; ``deliver_due`` hands rows claimed longer than ``STALE_CLAIM`` ago back to the
-queue. A failed send is retried with growing pauses, then marked failed for the practice
-admin to see.
+"sending"; ``deliver_due`` hands rows claimed longer than the lease
+(``settings.MAIL_LEASE_SECONDS``) ago back to the queue. A failed send is retried with growing
+pauses, then marked failed for the practice admin to see.
+
+No cron is needed: the worker runs ``deliver_due`` itself as a sweep task that enqueues its own
+next run (``settings.MAIL_SWEEP_SECONDS`` later), and ``manage.py db_worker`` starts the sweep
+when the worker starts (``notifications/management/commands/db_worker.py``). A send the worker
+was killed in the middle of goes out once more after the lease; a mail server that had already
+accepted it then gets it twice (no SMTP client can tell), every other mail exactly once.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ BACKOFF = (
     dt.timedelta(hours=12),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
-STALE_CLAIM = dt.timedelta(minutes=10)
+SWEEP_TASK_PATH = "bollplank.notifications.tasks.deliver_due_mail"
 UNSUBSCRIBE_SALT = "bollplank.notifications.unsubscribe"
 
 
@@ -212,13 +218,26 @@ def deliver(mail_id: int, *, now: dt.datetime | None = None) -> str:
     return str(mail.status)
 
 
+def lease() -> dt.timedelta:
+    """How long a claim holds before the row is taken to be from a dead worker."""
+    return dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS)
+
+
+@scopes_disabled()
+def release_stale_claims(*, now: dt.datetime | None = None) -> int:
+    """Rows claimed longer than the lease ago go back to the queue (their worker died between
+    claiming and marking them). Returns how many."""
+    now = now or timezone.now()
+    return OutgoingMail.objects.filter(
+        status=MailStatus.SENDING, claimed_at__lt=now - lease()
+    ).update(status=MailStatus.QUEUED)
+
+
 @scopes_disabled()
 def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Return stale claims to the queue, then send what is due (oldest first)."""
     now = now or timezone.now()
-    OutgoingMail.objects.filter(status=MailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=MailStatus.QUEUED
-    )
+    release_stale_claims(now=now)
     due = list(
         OutgoingMail.objects.filter(status=MailStatus.QUEUED, send_after__lte=now)
         .order_by("send_after", "pk")
@@ -245,3 +264,27 @@ def mail_retry(*, actor: Any, mail: OutgoingMail) -> OutgoingMail:
     audit(actor, "notifications.mail.retried", mail)
     transaction.on_commit(lambda: schedule(mail.pk, mail.send_after))
     return mail
+
+
+def ensure_sweep(*, delay: dt.timedelta | None = None) -> bool:
+    """Enqueue the sweep task (``deliver_due_mail``) ``delay`` from now unless one is already
+    waiting, so that exactly one chain of sweeps runs however many workers start. Only with the
+    database task backend (it can defer and be asked what waits); with another backend run
+    ``manage.py send_due_mail`` from cron instead. Returns whether it enqueued one."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from bollplank.notifications.tasks import deliver_due_mail
+
+    if not isinstance(task_backends[deliver_due_mail.backend], DatabaseBackend):
+        return False
+    if DBTaskResult.objects.filter(task_path=SWEEP_TASK_PATH, status="READY").exists():
+        return False
+    run_after = timezone.now() + (delay if delay is not None else sweep_interval())
+    deliver_due_mail.using(run_after=run_after).enqueue()
+    return True
+
+
+def sweep_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.MAIL_SWEEP_SECONDS)

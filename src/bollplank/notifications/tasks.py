@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from bollplank.notifications.outbox import deliver, deliver_due
+from bollplank.notifications.outbox import deliver, deliver_due, ensure_sweep
 
 
 @task()
@@ -15,5 +15,10 @@ def deliver_mail(*, mail_id: int) -> str:
 
 @task()
 def deliver_due_mail() -> dict[str, int]:
-    """Sweep: stale claims back to the queue, then everything due."""
-    return deliver_due()
+    """Sweep: stale claims back to the queue, then everything due; then the next sweep is
+    enqueued (even when this one failed), so that with only ``db_worker`` running no mail
+    waits for cron."""
+    try:
+        return deliver_due()
+    finally:
+        ensure_sweep()

@@ -1,0 +1,24 @@
+"""``manage.py db_worker``: django-tasks-db's worker, which first hands stale outbox claims
+back to the queue and starts the outbox sweep, so that mail a killed worker left behind, and
+mail that is due, goes out with nothing but the worker running (no cron)."""
+
+import datetime as dt
+from typing import Any
+
+from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
+
+from bollplank.notifications.outbox import ensure_sweep, release_stale_claims
+
+
+class Command(DBWorkerCommand):
+    help = (
+        DBWorkerCommand.help
+        + ". Bollplank: also keeps the e-mail outbox's sweep going (stale claims back to the "
+        "queue, due mail sent)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        release_stale_claims()
+        # At once: a worker that was down may have left due mail and stale claims behind.
+        ensure_sweep(delay=dt.timedelta(0))
+        super().handle(*args, **options)
