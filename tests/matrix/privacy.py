@@ -31,3 +31,19 @@ MATRIX += [
     ("privacy_retention", "get", lambda w: [P], ADMIN_ONLY),
     ("privacy_processing", "get", lambda w: [P], ADMIN_ONLY),
 ]
+
+# Erasing a person from the browser (issue 10): the admin only, and only people of the
+# practice — a person of another practice is not found, even by its admin.
+MATRIX += [
+    ("privacy_erase_find", "get", lambda w: [P], ADMIN_ONLY),
+    ("privacy_erase", "get", lambda w: [P, w.participant_user.pk], ADMIN_ONLY),
+    # An empty confirmation: the form comes back with its error, nothing is erased.
+    ("privacy_erase", "post", lambda w: [P, w.participant_user.pk], ADMIN_ONLY),
+    ("privacy_erase", "get", lambda w: [P, w.foreign_supervisor.pk], {**ADMIN_ONLY, "admin": 404}),
+    (
+        "privacy_erase",
+        "post",
+        lambda w: [P, w.foreign_supervisor.pk],
+        {**ADMIN_ONLY, "admin": 404},
+    ),
+]

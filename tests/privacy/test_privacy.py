@@ -238,7 +238,19 @@ def test_retention_page_saves_rules_and_refuses_bad_input(client, world):
     body = response.content.decode()
     assert 'value="730"' in body  # nothing typed is lost
     assert "större än eller lika med 1" in body
+    # Inquiries may not be kept forever: the field is required.
     response = client.post(url, {"records.journal": "90", "records.notes": "730", "core.audit": ""})
+    assert response.status_code == 200
+    assert "Detta fält måste fyllas i" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "records.journal": "90",
+            "records.notes": "730",
+            "core.audit": "",
+            "directory.inquiries": "60",
+        },
+    )
     assert response.status_code == 302
     with scope(practice=world.practice):
         j = services.retention_days(world.practice, categories_by_key("records.journal"))

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bollplank.privacy import services
-from bollplank.privacy.registry import retention_categories
+from bollplank.privacy.registry import categories, retention_categories
 
 BASE = 4  # session, user, practice, roles
 
@@ -30,3 +30,25 @@ def test_processing_record_queries(client, world, rules):
     # registry is code, not rows: its size does not grow with the data).
     expected = BASE + len(retention_categories())
     assert _count(client, reverse("privacy_processing", args=["ekbacken"])) == expected
+
+
+def test_erasure_preview_queries_do_not_grow_with_the_rows(client, world):
+    from django_scopes import scopes_disabled
+
+    from bollplank.records.models import JournalEntry
+
+    def write(n):
+        with scopes_disabled():
+            for i in range(n):
+                entry = JournalEntry(practice=world.practice, author=world.participant_user)
+                entry.body = f"rad {i}"
+                entry.save()
+
+    client.force_login(world.admin)
+    url = reverse("privacy_erase", args=["ekbacken", world.participant_user.pk])
+    write(1)
+    few = _count(client, url)
+    write(5)
+    # A fixed number per kind of record the registry knows (83 with 21 kinds), whatever the rows.
+    assert _count(client, url) == few
+    assert few < 5 * len(categories())

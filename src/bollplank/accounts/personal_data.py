@@ -79,5 +79,13 @@ register(
         export=_export,
         erase=_erase,
         order=100,
+        erasure=gettext_lazy(
+            "The account stays without name or address and cannot log in; logins, sessions, "
+            "roles and invitations are removed."
+        ),
+        practices=lambda user: (
+            set(Membership.objects.filter(user=user).values_list("practice_id", flat=True))
+            | set(Invitation.objects.filter(email=user.email).values_list("practice_id", flat=True))
+        ),
     )
 )

@@ -47,6 +47,10 @@ register(
         recipients=gettext_lazy("the practice"),
         export=_export,
         erase=_erase,
+        erasure=gettext_lazy("Kept without name or address; the login link is removed."),
+        practices=lambda user: set(
+            ClientContact.objects.filter(user=user).values_list("practice_id", flat=True)
+        ),
         # After the categories that find the person's rows through this link.
         order=90,
     )

@@ -79,6 +79,14 @@ register(
         recipients=gettext_lazy("the practice; the paying organization gets the invoice"),
         export=_export,
         erase=_erase,
+        erasure=gettext_lazy(
+            "Kept without name, address or dietary needs: invoices may rest on the row."
+        ),
+        practices=lambda user: set(
+            Registration.objects.filter(email__iexact=user.email).values_list(
+                "practice_id", flat=True
+            )
+        ),
         retention=Retention(expired=_expired, purge=_purge),
     )
 )

@@ -1,15 +1,20 @@
 """What the directory keeps about people (privacy/registry.py): supervisors' public profiles,
 and inquiries, whose senders have no login and are found by the e-mail address of the person
-asking. Inquiries not won are deleted by the practice's own retention time (prune_inquiries)."""
+asking. Inquiries not won are deleted by the practice's own retention time: one setting, kept
+on the practice's page (PracticePage.retention_days) and shown on the retention page too; both
+the privacy app's nightly run and prune_inquiries apply it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from bollplank.directory.models import Inquiry, SupervisorProfile
-from bollplank.privacy.registry import Category, register
+from bollplank.directory.enums import InquiryStatus
+from bollplank.directory.models import Inquiry, PracticePage, SupervisorProfile
+from bollplank.privacy.registry import Category, Retention, register
 
 
 def _export_profiles(user: Any, confidential: bool) -> list[dict[str, Any]]:
@@ -65,6 +70,25 @@ def _erase_inquiries(user: Any) -> int:
     return deleted
 
 
+def _inquiry_days(practice: Any) -> int:
+    from bollplank.directory.services import DEFAULT_RETENTION_DAYS
+
+    page = PracticePage.objects.filter(practice=practice).only("retention_days").first()
+    return page.retention_days if page else DEFAULT_RETENTION_DAYS
+
+
+def _set_inquiry_days(practice: Any, days: int | None) -> None:
+    assert days is not None  # keep_allowed=False: the form requires a number
+    PracticePage.objects.update_or_create(practice=practice, defaults={"retention_days": days})
+
+
+def _expired_inquiries(practice: Any, cutoff: dt.datetime) -> QuerySet[Inquiry]:
+    """Inquiries not won, unchanged since the cutoff (a won one became an engagement)."""
+    return Inquiry.objects.filter(practice=practice, updated_at__lt=cutoff).exclude(
+        status=InquiryStatus.WON
+    )
+
+
 register(
     Category(
         key="directory.profiles",
@@ -75,6 +99,10 @@ register(
         recipients=gettext_lazy("the public, when published"),
         export=_export_profiles,
         erase=_erase_profiles,
+        erasure=gettext_lazy("Removed."),
+        practices=lambda user: set(
+            SupervisorProfile.objects.filter(user=user).values_list("practice_id", flat=True)
+        ),
     )
 )
 register(
@@ -87,5 +115,17 @@ register(
         recipients=gettext_lazy("the practice"),
         export=_export_inquiries,
         erase=_erase_inquiries,
+        erasure=gettext_lazy("Removed, with the practice's answers."),
+        practices=lambda user: set(
+            Inquiry.objects.filter(email__iexact=user.email).values_list("practice_id", flat=True)
+        ),
+        retention=Retention(
+            expired=_expired_inquiries,
+            minimum_days=7,
+            maximum_days=730,
+            keep_allowed=False,
+            days_of=_inquiry_days,
+            set_days=_set_inquiry_days,
+        ),
     )
 )

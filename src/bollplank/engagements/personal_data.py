@@ -57,6 +57,12 @@ register(
         recipients=gettext_lazy("the supervisor; the client sees counts only"),
         export=_export,
         erase=_erase,
+        erasure=gettext_lazy(
+            "Kept without name or address: attendance counts and invoices rest on the row."
+        ),
+        practices=lambda user: set(
+            Participant.objects.filter(user=user).values_list("practice_id", flat=True)
+        ),
         # After the categories that find the person's rows through this link.
         order=90,
     )

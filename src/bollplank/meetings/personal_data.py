@@ -57,5 +57,9 @@ register(
         recipients=gettext_lazy("the supervisor and the group; the client sees counts only"),
         export=_export,
         erase=_erase,
+        erasure=gettext_lazy(
+            "Calendar links are removed; meetings and attendance stay for the client's counts "
+            "and invoices."
+        ),
     )
 )

@@ -17,9 +17,39 @@ class RetentionForm(forms.Form):
             assert cat.retention is not None
             self.fields[cat.key] = forms.IntegerField(
                 label=str(cat.label).capitalize(),
-                required=False,
+                required=not cat.retention.keep_allowed,
                 min_value=cat.retention.minimum_days,
-                max_value=100 * 365,
+                max_value=cat.retention.maximum_days,
                 initial=initial_days.get(cat.key),
-                help_text=_("Days kept. Empty: kept until deleted by hand."),
+                help_text=(
+                    _("Days kept. Empty: kept until deleted by hand.")
+                    if cat.retention.keep_allowed
+                    else _("Days kept.")
+                ),
             )
+
+
+class FindPersonForm(forms.Form):
+    email = forms.EmailField(label=_("The person's e-mail address"))
+
+
+class EraseConfirmForm(forms.Form):
+    """The admin types the person's address: a click alone erases no one."""
+
+    email = forms.CharField(
+        label=_("Type the person's e-mail address to confirm"),
+        max_length=254,
+        help_text=_("Erasure cannot be undone."),
+    )
+
+    def __init__(self, *args: Any, expected: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def clean_email(self) -> str:
+        typed = self.cleaned_data["email"].strip()
+        if typed.lower() != self.expected.lower():
+            raise forms.ValidationError(
+                _("That is not the person's address. Nothing was erased."), code="mismatch"
+            )
+        return typed

@@ -23,6 +23,8 @@ Rules: ``export`` returns only what is about that person, across every practice 
 has disabled scopes), and decrypts confidential text only when ``confidential`` is true (the
 person asking for their own data). ``erase`` keeps what the law requires (issued invoices) and
 never edits audit events: those hold ids only, so pseudonymizing the person's row is enough.
+``count`` and ``practices`` serve the admin's erasure page: how many rows, and in which
+practices (a practice's admin erases only people who have no rows in another practice).
 ``Retention.expired`` returns a queryset of the practice's rows older than the cutoff; the
 retention run deletes them (or calls ``purge`` when deleting needs more care).
 """
@@ -54,6 +56,14 @@ class Retention:
     # For records shared by every practice in one chain (the audit log): called once with the
     # earliest cutoff of all practices, so that nothing a practice still keeps goes.
     prune_before: Callable[[dt.datetime, bool], int] | None = None
+    # The most the practice may choose.
+    maximum_days: int = 100 * 365
+    # False: the practice must choose a number of days (the kind may not be kept forever).
+    keep_allowed: bool = True
+    # Where the practice's choice is kept when its app already keeps it (e.g. the directory's
+    # page settings): read and write it there, so that there is one setting, not two.
+    days_of: Callable[[Any], int | None] | None = None
+    set_days: Callable[[Any, int | None], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,13 @@ class Category:
     # Erasure runs in this order (the person's own account row last).
     order: int = 50
     encrypted: bool = False
+    # What erasure does with this kind, in a sentence for the admin's preview.
+    erasure: Text = ""
+    # How many of the person's rows erasure would touch (default: the export's rows).
+    count: Callable[[Any], int] | None = None
+    # The ids of the practices where the person has rows of this kind: erasure from a
+    # practice's page is refused when the person has rows elsewhere.
+    practices: Callable[[Any], set[int]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

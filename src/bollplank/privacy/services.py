@@ -82,10 +82,13 @@ def export_html(data: dict[str, Any], language: str = "sv") -> str:
 
 
 @transaction.atomic
-def person_erase(*, actor: Any, user: Any, dry_run: bool = False) -> dict[str, int]:
+def person_erase(
+    *, actor: Any, user: Any, dry_run: bool = False, practice: Practice | None = None
+) -> dict[str, int]:
     """Remove or pseudonymize everything about ``user`` (GDPR Art. 17), category by category,
     the account itself last. What the law requires stays: issued invoices keep the buyer and
-    the supervisor as invoiced; audit events hold only ids, so the chain still verifies."""
+    the supervisor as invoiced; audit events hold only ids, so the chain still verifies.
+    ``practice``: the practice whose admin erased the person from its page (for its log)."""
     touched: dict[str, int] = {}
     subject_pk = user.pk
     with scopes_disabled():
@@ -93,7 +96,7 @@ def person_erase(*, actor: Any, user: Any, dry_run: bool = False) -> dict[str, i
             if cat.erase is None:
                 continue
             if dry_run:
-                touched[cat.key] = len(cat.export(user, False)) if cat.export else 0
+                touched[cat.key] = erasure_count(cat, user)
                 continue
             touched[cat.key] = cat.erase(user)
         if not dry_run:
@@ -102,9 +105,45 @@ def person_erase(*, actor: Any, user: Any, dry_run: bool = False) -> dict[str, i
                 "privacy.person.erased",
                 None,
                 {"user": subject_pk, "rows": touched},
+                practice=practice,
                 subjects=[subject_pk],
             )
     return touched
+
+
+def erasure_count(cat: Category, user: Any) -> int:
+    """How many of the person's rows of this kind an erasure would touch (scopes disabled)."""
+    if cat.count is not None:
+        return cat.count(user)
+    return len(cat.export(user, False)) if cat.export else 0
+
+
+@dataclass(frozen=True)
+class ErasureLine:
+    category: Category
+    count: int
+
+
+def person_practice_ids(user: Any) -> set[int]:
+    """Every practice where the person has rows of some kind the registry knows."""
+    found: set[int] = set()
+    with scopes_disabled():
+        for cat in categories():
+            if cat.practices is not None:
+                found |= cat.practices(user)
+    return found
+
+
+def erasure_preview(user: Any) -> list[ErasureLine]:
+    """What erasing the person would touch, per kind, without changing anything. Only for a
+    person who has rows in no other practice than the asking admin's (see views.erase_person):
+    the counts span every practice."""
+    with scopes_disabled():
+        return [
+            ErasureLine(cat, erasure_count(cat, user))
+            for cat in categories()
+            if cat.erase is not None
+        ]
 
 
 @dataclass(frozen=True)
@@ -118,6 +157,9 @@ class RetentionLine:
 def retention_days(practice: Practice, cat: Category) -> int | None:
     """The practice's rule for a kind of record, or the kind's default."""
     assert cat.retention is not None
+    if cat.retention.days_of is not None:
+        with scope(practice=practice):
+            return cat.retention.days_of(practice)
     with scope(practice=practice):
         rule = RetentionRule.objects.filter(practice=practice, kind=cat.key).first()
     return rule.days if rule is not None else cat.retention.default_days
@@ -129,6 +171,10 @@ def retention_rules_set(*, actor: Any, practice: Practice, days: dict[str, int |
     with scope(practice=practice):
         for cat in retention_categories():
             if cat.key not in days:
+                continue
+            assert cat.retention is not None
+            if cat.retention.set_days is not None:
+                cat.retention.set_days(practice, days[cat.key])
                 continue
             RetentionRule.objects.update_or_create(
                 practice=practice, kind=cat.key, defaults={"days": days[cat.key]}

@@ -10,6 +10,8 @@ from bollplank.privacy import views
 practice_patterns: list[Any] = [
     path("privacy/retention/", views.retention, name="privacy_retention"),
     path("privacy/processing/", views.processing, name="privacy_processing"),
+    path("privacy/erase/", views.erase_find, name="privacy_erase_find"),
+    path("privacy/erase/<int:user_pk>/", views.erase, name="privacy_erase"),
 ]
 public_patterns: list[Any] = [
     path("my-data/", views.my_data, name="my_data"),

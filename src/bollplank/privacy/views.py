@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
+from bollplank.accounts.models import User
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
-from bollplank.privacy.forms import RetentionForm
+from bollplank.privacy.forms import EraseConfirmForm, FindPersonForm, RetentionForm
 from bollplank.privacy.registry import categories, retention_categories
 from bollplank.privacy.services import (
+    erasure_preview,
     export_html,
     export_json,
+    person_erase,
     person_export,
+    person_practice_ids,
     retention_apply,
     retention_days,
     retention_rules_set,
@@ -67,3 +73,72 @@ def processing(request: HttpRequest) -> HttpResponse:
         (c, retention_days(practice, c) if c.retention is not None else None) for c in categories()
     ]
     return render(request, "privacy/processing.html", {"rows": rows})
+
+
+def _person_of(practice: object, pk: int | None = None, email: str | None = None) -> User | None:
+    """A person with rows in this practice (a role, a participant, a contact, …); None when
+    there is none, so that people of other practices cannot be found from here."""
+    with scopes_disabled():
+        people = User.objects.filter(is_active=True)
+        user = (
+            people.filter(pk=pk).first()
+            if pk is not None
+            else people.filter(email__iexact=email).first()
+        )
+        if user is None or practice.pk not in person_practice_ids(user):  # type: ignore[attr-defined]
+            return None
+        return user
+
+
+@practice_view(Role.ADMIN)
+def erase_find(request: HttpRequest) -> HttpResponse:
+    """Find the person to erase by e-mail address (GET: nothing changes here)."""
+    _user, practice, _roles = who(request)
+    form = FindPersonForm(request.GET or None)
+    if form.is_valid():
+        person = _person_of(practice, email=form.cleaned_data["email"])
+        if person is not None:
+            return redirect("privacy_erase", practice.slug, person.pk)
+        form.add_error("email", _("No person with that address in the practice."))
+    return render(request, "privacy/erase_find.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@practice_view(Role.ADMIN)
+def erase(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """Erase a person of the practice (GDPR Art. 17): a dry run shows what goes and what stays
+    per kind of record, and the admin confirms by typing the person's address (POST only)."""
+    user, practice, _roles = who(request)
+    person = _person_of(practice, pk=user_pk)
+    if person is None:
+        raise Http404
+    elsewhere = person_practice_ids(person) - {practice.pk}
+    refusal = ""
+    if person.pk == user.pk:
+        refusal = _("You cannot erase yourself here. Ask another admin of the practice.")
+    elif elsewhere:
+        # Each practice answers for its own records: an admin here may not erase what another
+        # practice keeps, and the counts of a dry run would reveal it.
+        refusal = _(
+            "This person also has records in another practice in Bollplank, so the whole "
+            "person cannot be erased from here. End their roles in this practice, and ask the "
+            "operator of the installation to erase the person (manage.py erase_person) once "
+            "the other practice agrees."
+        )
+    form = EraseConfirmForm(request.POST or None, expected=person.email)
+    if request.method == "POST" and not refusal and form.is_valid():
+        email = person.email
+        touched = person_erase(actor=user, user=person, practice=practice)
+        messages.success(
+            request,
+            _("%(email)s is erased: %(rows)s records removed or made anonymous.")
+            % {"email": email, "rows": sum(touched.values())},
+        )
+        return redirect("privacy_erase_find", practice.slug)
+    preview = [] if refusal else erasure_preview(person)
+    return render(
+        request,
+        "privacy/erase.html",
+        {"person": person, "form": form, "refusal": refusal, "preview": preview},
+        status=409 if refusal and request.method == "POST" else 200,
+    )

@@ -84,6 +84,10 @@ register(
         recipients=gettext_lazy("the author alone (encrypted; every read is logged)"),
         export=_notes,
         erase=lambda user: PrivateNote.objects.filter(author=user).delete()[0],
+        erasure=gettext_lazy("Removed."),
+        practices=lambda user: set(
+            PrivateNote.objects.filter(author=user).values_list("practice_id", flat=True)
+        ),
         retention=Retention(expired=_older(PrivateNote, "updated_at")),
         encrypted=True,
     )
@@ -98,6 +102,10 @@ register(
         recipients=gettext_lazy("the author alone (encrypted)"),
         export=_journal,
         erase=lambda user: JournalEntry.objects.filter(author=user).delete()[0],
+        erasure=gettext_lazy("Removed."),
+        practices=lambda user: set(
+            JournalEntry.objects.filter(author=user).values_list("practice_id", flat=True)
+        ),
         retention=Retention(expired=_older(JournalEntry, "updated_at")),
         encrypted=True,
     )
@@ -112,6 +120,7 @@ register(
         recipients=gettext_lazy("the supervisor; the group if the participant chose so"),
         export=_submissions,
         erase=lambda user: Submission.objects.filter(participant__user=user).delete()[0],
+        erasure=gettext_lazy("Removed."),
         retention=Retention(expired=_older(Submission, "created_at")),
     )
 )

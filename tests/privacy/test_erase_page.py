@@ -1,0 +1,111 @@
+"""Issue 10, gap 3: a practice's admin erases a person of the practice from the browser — a
+dry-run preview per kind of record, confirmation by typing the address, POST only, audited —
+and cannot reach people of another practice nor people who also belong to one."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from bollplank.accounts.enums import Role
+from bollplank.accounts.models import User
+from bollplank.core.audit import verify_chain
+from bollplank.core.models import AuditEvent
+from bollplank.records.models import JournalEntry
+from tests import factories as f
+
+
+def _url(world, user):
+    return reverse("privacy_erase", args=["ekbacken", user.pk])
+
+
+def _journal(world):
+    with scopes_disabled():
+        entry = JournalEntry(practice=world.practice, author=world.participant_user)
+        entry.body = "Min reflektion"
+        entry.save()
+
+
+def test_find_by_address_then_preview_without_changing_anything(client, world):
+    _journal(world)
+    client.force_login(world.admin)
+    find = reverse("privacy_erase_find", args=["ekbacken"])
+    response = client.get(find, {"email": "PIA@solbacka.se"})
+    assert response.status_code == 302
+    assert response["Location"] == _url(world, world.participant_user)
+    # Someone of another practice is not found from here.
+    body = client.get(find, {"email": world.foreign_supervisor.email}).content.decode()
+    assert "Ingen person med den adressen i praktiken." in body
+
+    body = client.get(_url(world, world.participant_user)).content.decode()
+    assert "Radera Pia Deltagare" in body
+    assert "Deltagarnas reflektionsdagböcker" in body  # the journal's row, with its count
+    assert "Kvar utan namn eller adress" in body  # what stays, said per kind
+    with scopes_disabled():
+        assert JournalEntry.objects.filter(author=world.participant_user).count() == 1
+
+
+def test_wrong_address_erases_nothing_right_address_erases_and_is_audited(client, world):
+    _journal(world)
+    client.force_login(world.admin)
+    url = _url(world, world.participant_user)
+    response = client.post(url, {"email": "otto@solbacka.se"})
+    assert response.status_code == 200
+    assert "Det är inte personens adress. Ingenting raderades." in response.content.decode()
+    assert User.objects.get(pk=world.participant_user.pk).is_active
+
+    response = client.post(url, {"email": " Pia@Solbacka.se "}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("privacy_erase_find", args=["ekbacken"])
+    assert "pia@solbacka.se är raderad" in response.content.decode()
+    erased = User.objects.get(pk=world.participant_user.pk)
+    assert (erased.is_active, erased.email) == (False, f"erased-{erased.pk}@invalid.invalid")
+    with scopes_disabled():
+        assert not JournalEntry.objects.filter(author=erased).exists()
+    event = AuditEvent.objects.filter(action="privacy.person.erased").get()
+    assert (event.actor_id, event.practice_id) == (world.admin.pk, world.practice.pk)
+    assert verify_chain() is None
+    # Erased: no longer a person of the practice.
+    assert client.get(url).status_code == 404
+
+
+def test_get_never_erases_and_other_methods_are_refused(client, world):
+    client.force_login(world.admin)
+    url = _url(world, world.participant_user)
+    assert client.get(url, {"email": "pia@solbacka.se"}).status_code == 200
+    assert client.put(url).status_code == 405
+    assert User.objects.get(pk=world.participant_user.pk).is_active
+
+
+def test_a_person_of_another_practice_is_not_found(client, world):
+    client.force_login(world.admin)
+    url = _url(world, world.foreign_supervisor)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"email": world.foreign_supervisor.email}).status_code == 404
+    assert User.objects.get(pk=world.foreign_supervisor.pk).is_active
+
+
+def test_a_person_who_also_belongs_to_another_practice_is_refused(client, world):
+    _journal(world)
+    with scopes_disabled():
+        f.MembershipFactory(
+            practice=world.other_practice, user=world.participant_user, role=Role.PARTICIPANT
+        )
+    client.force_login(world.admin)
+    url = _url(world, world.participant_user)
+    body = client.get(url).content.decode()
+    assert "har uppgifter också hos en annan praktik" in body
+    # No counts: they would tell this admin about the other practice's records.
+    assert "Deltagarnas reflektionsdagböcker" not in body
+    response = client.post(url, {"email": "pia@solbacka.se"})
+    assert response.status_code == 409
+    assert User.objects.get(pk=world.participant_user.pk).is_active
+    with scopes_disabled():
+        assert JournalEntry.objects.filter(author=world.participant_user).count() == 1
+
+
+def test_the_admin_cannot_erase_themselves_here(client, world):
+    client.force_login(world.admin)
+    response = client.post(_url(world, world.admin), {"email": world.admin.email})
+    assert response.status_code == 409
+    assert "Du kan inte radera dig själv här" in response.content.decode()
+    assert User.objects.get(pk=world.admin.pk).is_active
