@@ -47,3 +47,29 @@ def test_admin_sets_retention_and_reads_the_processing_record(page, world):
     assert "Gallringsreglerna är sparade" in page.content()
     visit(page, "/p/ekbacken/privacy/processing/")
     assert "730 dagar" in page.content()
+
+
+def test_admin_erases_a_person_after_the_preview(page, world):
+    """From the retention page to an erased person: find by address, read the dry run, type a
+    wrong address (nothing happens), then the right one; axe on every step."""
+    login(page, world.admin.email)
+    visit(page, "/p/ekbacken/privacy/retention/")
+    with page.expect_navigation():
+        page.click("text=Radera en person")
+    axe_check(page)
+    page.fill("input[name=email]", "pia@solbacka.se")
+    with page.expect_navigation():
+        page.click("button.primary")
+    axe_check(page)
+    assert "Radera Pia Deltagare" in page.content()
+    assert "Utvärderingssvar" in page.content()
+    page.fill("input[name=email]", "otto@solbacka.se")
+    with page.expect_navigation():
+        page.click("button.danger")
+    axe_check(page)
+    assert "Ingenting raderades" in page.content()
+    page.fill("input[name=email]", "pia@solbacka.se")
+    with page.expect_navigation():
+        page.click("button.danger")
+    axe_check(page)
+    assert "pia@solbacka.se är raderad" in page.content()
