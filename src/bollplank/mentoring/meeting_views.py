@@ -49,7 +49,12 @@ def _when(moment: dt.datetime) -> str:
 def _active_pairs(person: SignUp) -> list[Pair]:
     if not person.programme.published_at:
         return []
-    return [p for p in selectors.pairs_of(person) if p.status == PairStatus.ACTIVE]
+    pairs = [p for p in selectors.pairs_of(person) if p.status == PairStatus.ACTIVE]
+    # The free times read the pair's programme and practice: the ones already loaded.
+    person.programme.practice = person.practice
+    for pair in pairs:
+        pair.programme = person.programme
+    return pairs
 
 
 def me_meetings(request: HttpRequest, token: str) -> HttpResponse:
@@ -134,8 +139,12 @@ def me_meetings(request: HttpRequest, token: str) -> HttpResponse:
             "programme": person.programme,
             "token": token,
             "is_mentor": person.side == Side.MENTOR,
-            "hours": [(str(Weekday(h.weekday).label), h) for h in meetings.hours_of(person)],
-            "exceptions": meetings.exceptions_of(person, timezone.localdate()),
+            "hours": [(str(Weekday(h.weekday).label), h) for h in meetings.hours_of(person)]
+            if person.side == Side.MENTOR
+            else [],
+            "exceptions": meetings.exceptions_of(person, timezone.localdate())
+            if person.side == Side.MENTOR
+            else [],
             "hours_form": hours_form,
             "exception_form": exception_form,
             "upcoming": meetings.upcoming_of(person, now),

@@ -14,12 +14,14 @@ moves or cancels. The person is identified by their personal link (``SignUp``).
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.booking import freetime
@@ -27,7 +29,6 @@ from bollplank.booking.selectors import FreeTimes
 from bollplank.core.audit import audit
 from bollplank.core.timeutils import holidays_between
 from bollplank.meetings.enums import MeetingStatus
-from bollplank.meetings.ics import calendar_bytes
 from bollplank.mentoring.enums import PairStatus, Side
 from bollplank.mentoring.models import (
     MentorException,
@@ -379,50 +380,32 @@ def meeting_cancel(
 
 # --- invitations ----------------------------------------------------------------------------
 
-ICS_METHOD = {"planned": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
+
+class _Invitation:
+    """A pair meeting as notifications' meeting invitation reads it: the mentor is the
+    organiser, the programme's name the title (what a calendar shows), no address."""
+
+    def __init__(self, meeting: PairMeeting) -> None:
+        self._meeting = meeting
+        self.supervisor = meeting.pair.mentor
+        self.engagement = SimpleNamespace(title=meeting.calendar_title, venue_address="")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._meeting, name)
 
 
 def notify(meeting: PairMeeting, change: str) -> int:
-    """Both people get the e-mail about the meeting with its calendar update, the mentor as
-    organiser: the same mail template, outbox and ICS writer as supervision meetings. In
-    Swedish: a sign-up has no language, and the programme's pages are Swedish first."""
-    from bollplank.notifications.enums import MailKind
-    from bollplank.notifications.outbox import queue_mail
+    """Both people get the meeting invitation (REQUEST) or cancellation (CANCEL) through the
+    same code as supervision meetings and first talks (notifications.meetings). In Swedish:
+    a sign-up has no language, and the programme's pages are Swedish first. Without a link:
+    a person's page opens with their personal link, which only their sign-up mail holds."""
+    from bollplank.notifications.meetings import Recipient, send_invitation
 
     pair = meeting.pair
-    programme = pair.programme
-    practice = programme.practice
-    with translation.override("sv"):
-        when = formats.date_format(
-            timezone.localtime(meeting.starts_at, ZoneInfo(practice.timezone)), "DATETIME_FORMAT"
+    invitation = _Invitation(meeting)
+    return sum(
+        send_invitation(
+            invitation, Recipient(person.name, person.email, "sv"), change, "", key="pair-meeting"
         )
-    count = 0
-    for person in (pair.mentee, pair.mentor):
-        ics = calendar_bytes(
-            [meeting],
-            name=programme.name,
-            method=ICS_METHOD[change],
-            organizer=(pair.mentor.name, pair.mentor.email),
-            attendee=person.email,
-        ).decode()
-        queued = queue_mail(
-            to=person.email,
-            template="notifications/email/meeting",
-            context={
-                "name": person.name,
-                "title": programme.name,
-                "when": when,
-                "place": meeting.location,
-                "change": change,
-                "link": "",  # their page's link is their key: only the sign-up mail holds it
-                "practice_name": practice.name,
-            },
-            language="sv",
-            kind=MailKind.MEETING,
-            practice=practice,
-            ics=ics,
-            ics_method=ICS_METHOD[change],
-            dedupe_key=f"pairmeeting:{meeting.pk}:{meeting.sequence}:{change}:{person.email}",
-        )
-        count += queued is not None
-    return count
+        for person in (pair.mentee, pair.mentor)
+    )
