@@ -39,6 +39,7 @@ from bollplank.evaluations.models import (
     Section,
 )
 from bollplank.meetings.models import Meeting
+from bollplank.notifications.enums import MailKind
 
 MAX_TEXT = 4000
 AFTER_MEETING_DAYS = 7
@@ -297,19 +298,33 @@ def _schedule_reminder(rnd: Round) -> None:
 
 
 def _mail(invitation: Invitation, template: str) -> None:
+    """The invitation or reminder, in the participant's language, as an optional kind
+    (questionnaire: it carries an unsubscribe link, and a participant who turned these off is
+    not mailed) that the practice admin sees on the outbox page."""
     rnd = invitation.round
+    participant = invitation.participant
+    user = participant.user if participant.user_id else None
+    language = user.language if user is not None else "sv"
+    questionnaire = rnd.questionnaire
     queue_mail(
-        to=invitation.participant.email,
+        to=participant.email,
         template=template,
         context={
-            "name": invitation.participant.name,
+            "name": participant.name,
             "practice_name": rnd.practice.name,
             "engagement": rnd.engagement.title,
-            "questionnaire": rnd.questionnaire.name_sv,
+            "questionnaire": (
+                questionnaire.name_en
+                if language == "en" and questionnaire.name_en
+                else questionnaire.name_sv
+            ),
             "anonymous": rnd.anonymous,
             "closes_at": rnd.closes_at,
             "link": answer_link(invitation),
         },
+        language=language,
+        kind=MailKind.QUESTIONNAIRE,
+        practice=rnd.practice,
     )
 
 
@@ -319,7 +334,7 @@ def round_remind(*, rnd: Round) -> int:
         return 0
     count = 0
     with transaction.atomic():
-        for invitation in rnd.invitations.select_related("participant").filter(
+        for invitation in rnd.invitations.select_related("participant__user").filter(
             answered_at__isnull=True, reminded_at__isnull=True
         ):
             invitation.reminded_at = timezone.now()
