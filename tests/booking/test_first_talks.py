@@ -311,3 +311,43 @@ def test_settings_choose_length_and_place(talk_world: Any) -> None:
     talk = book(send(w), at(3, 2, 10))
     assert talk.ends_at - talk.starts_at == dt.timedelta(minutes=60)
     assert talk.place == Place.PREMISES
+
+
+def test_self_booking_mails_the_participant_and_the_supervisor(talk_world: Any) -> None:
+    w = talk_world
+    engagement = individual(w)
+    with scopes_disabled():
+        meeting = services.booking_book(
+            actor=w.participant_user, engagement=engagement, starts_at=at(3, 4, 10), now=NOW
+        )
+        meeting = services.booking_move(
+            actor=w.participant_user, meeting=meeting, starts_at=at(3, 5, 10), now=NOW
+        )
+        services.booking_cancel(actor=w.participant_user, meeting=meeting, now=NOW)
+    for to in ("pia@solbacka.se", "siv@ekbacken.se"):
+        sent = [m for m in mails(to) if m.ics_method]
+        assert [m.ics_method for m in sent] == ["REQUEST", "REQUEST", "CANCEL"], to
+        assert [m.ics.count(f"UID:{meeting.uid}@bollplank") for m in sent] == [1, 1, 1]
+        assert ["SEQUENCE:0" in sent[0].ics, "SEQUENCE:1" in sent[1].ics] == [True, True]
+        assert "SEQUENCE:2" in sent[2].ics
+
+
+def test_supervisor_sets_first_talk_terms(talk_world: Any, client: Any) -> None:
+    w = talk_world
+    client.force_login(w.supervisor)
+    url = reverse("booking_availability", args=[w.practice.slug])
+    values = {
+        "action": "settings",
+        "notice_hours": 24,
+        "horizon_days": 56,
+        "buffer_minutes": 15,
+        "travel_minutes": 45,
+        "first_talk_minutes": 45,
+        "first_talk_place": Place.PREMISES,
+    }
+    assert client.post(url, values).status_code == 302
+    with scopes_disabled():
+        config = BookingSettings.objects.get(supervisor=w.supervisor)
+    assert (config.first_talk_minutes, config.first_talk_place) == (45, Place.PREMISES)
+    response = client.post(url, {**values, "first_talk_minutes": 25})
+    assert response.status_code == 400

@@ -14,7 +14,14 @@ from bollplank.engagements.forms import DateInput, TimeInput
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = BookingSettings
-        fields = ["notice_hours", "horizon_days", "buffer_minutes", "travel_minutes"]
+        fields = [
+            "notice_hours",
+            "horizon_days",
+            "buffer_minutes",
+            "travel_minutes",
+            "first_talk_minutes",
+            "first_talk_place",
+        ]
 
 
 class HoursForm(forms.Form):

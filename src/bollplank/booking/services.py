@@ -42,8 +42,8 @@ LINK_DAYS = 30
 
 
 @transaction.atomic
-def settings_save(*, actor: Any, practice: Practice, values: dict[str, int]) -> BookingSettings:
-    """Save the supervisor's notice, horizon, buffer and travel time."""
+def settings_save(*, actor: Any, practice: Practice, values: dict[str, Any]) -> BookingSettings:
+    """Save the supervisor's notice, horizon, buffer, travel time and first-talk terms."""
     config = settings_of(practice, actor)
     for name, value in values.items():
         setattr(config, name, value)
@@ -183,8 +183,8 @@ def calendar_upload(
 
 @transaction.atomic
 def calendar_subscribe(*, actor: Any, practice: Practice, name: str, url: str) -> OutsideCalendar:
-    """Add a calendar by its subscription address; the task worker fetches it now and again
-    whenever `refresh_outside_calendars` runs."""
+    """Add a calendar by its subscription address; the task worker fetches it now and then
+    every hour or so by itself (booking/tasks.py)."""
     try:
         url = outside.check_url(url)
     except ValidationError as exc:
@@ -198,10 +198,12 @@ def calendar_subscribe(*, actor: Any, practice: Practice, name: str, url: str) -
 
 
 def calendar_refresh_later(calendar: OutsideCalendar) -> None:
-    from bollplank.booking.tasks import refresh_outside_calendar
+    from bollplank.booking.tasks import ensure_refresh_chain, refresh_outside_calendar
 
     pk = calendar.pk
     transaction.on_commit(lambda: refresh_outside_calendar.enqueue(calendar_id=pk))
+    # And again and again from now on: the worker's own refresh chain.
+    transaction.on_commit(ensure_refresh_chain)
 
 
 def calendar_refresh(*, calendar: OutsideCalendar, now: dt.datetime | None = None) -> bool:
@@ -226,6 +228,24 @@ def calendar_refresh(*, calendar: OutsideCalendar, now: dt.datetime | None = Non
 def calendar_remove(*, actor: Any, calendar: OutsideCalendar) -> None:
     audit(actor, "booking.calendar.removed", calendar)
     calendar.delete()
+
+
+def refresh_due(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Queue a fetch of every subscribed calendar not tried for ``older_than`` (the task
+    worker's own refresh chain, booking/tasks.py)."""
+    from django.db.models import Q
+
+    from bollplank.booking.tasks import refresh_outside_calendar
+
+    now = now or timezone.now()
+    stale = Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - older_than)
+    with scopes_disabled():
+        ids = list(
+            OutsideCalendar.objects.exclude(url="").filter(stale).values_list("pk", flat=True)
+        )
+    for pk in ids:
+        refresh_outside_calendar.enqueue(calendar_id=pk)
+    return len(ids)
 
 
 def refresh_all(*, now: dt.datetime | None = None) -> int:

@@ -27,6 +27,7 @@ from bollplank.booking.forms import (
     SubscribeForm,
     UploadForm,
 )
+from bollplank.booking.tasks import ensure_refresh_chain
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
@@ -201,6 +202,9 @@ def calendars(request: HttpRequest) -> HttpResponse:
         (c, services.error_text(c.last_error, c.last_error_detail) if c.last_error else "")
         for c in selectors.calendars_of(practice, user)
     ]
+    if any(c.url for c, _error in rows):
+        # Restarts the worker's refresh chain should it have been lost (booking/tasks.py).
+        ensure_refresh_chain()
     return render(
         request,
         "booking/calendars.html",
