@@ -136,12 +136,17 @@ def test_answer_retention_dry_run_then_run_keeps_numbers(world):
     _, numeric = _answer(old, pia, 8, "Gammalt ord", named=True)
     _answer(old, other, 4, "", named=True)
     _answer(recent, pia, 6, "Nytt ord", named=True)
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    # No rule yet: the dry run says the answers are kept, rather than leaving them out.
+    assert "ekbacken evaluations.answers: kept until deleted by hand" in out.getvalue()
     services.retention_rules_set(
         actor=world.admin, practice=world.practice, days={"evaluations.answers": 365}
     )
     out = io.StringIO()
     call_command("apply_retention", "--dry-run", stdout=out)
     assert "ekbacken evaluations.answers: 2 (kept 365 days)" in out.getvalue()
+    assert "ekbacken evaluations.answers: kept until" not in out.getvalue()
     with scopes_disabled():
         assert Response.objects.filter(participant__isnull=False).count() == 3
 
