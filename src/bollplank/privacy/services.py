@@ -104,11 +104,18 @@ def person_erase(
                 actor,
                 "privacy.person.erased",
                 None,
-                {"user": subject_pk, "rows": touched},
+                # Admins read the log: how many private notes or journal entries the person
+                # had is theirs (the protected room), so those counts are left out.
+                {"user": subject_pk, "rows": _open_counts(touched)},
                 practice=practice,
                 subjects=[subject_pk],
             )
     return touched
+
+
+def _open_counts(touched: dict[str, int]) -> dict[str, int]:
+    encrypted = {c.key for c in categories() if c.encrypted}
+    return {k: v for k, v in touched.items() if k not in encrypted}
 
 
 def erasure_count(cat: Category, user: Any) -> int:
@@ -121,7 +128,8 @@ def erasure_count(cat: Category, user: Any) -> int:
 @dataclass(frozen=True)
 class ErasureLine:
     category: Category
-    count: int
+    # None for the protected room's encrypted texts: even how many a person wrote is theirs.
+    count: int | None
 
 
 def person_practice_ids(user: Any) -> set[int]:
@@ -140,7 +148,7 @@ def erasure_preview(user: Any) -> list[ErasureLine]:
     the counts span every practice."""
     with scopes_disabled():
         return [
-            ErasureLine(cat, erasure_count(cat, user))
+            ErasureLine(cat, None if cat.encrypted else erasure_count(cat, user))
             for cat in categories()
             if cat.erase is not None
         ]

@@ -128,11 +128,12 @@ def erase(request: HttpRequest, user_pk: int) -> HttpResponse:
     form = EraseConfirmForm(request.POST or None, expected=person.email)
     if request.method == "POST" and not refusal and form.is_valid():
         email = person.email
-        touched = person_erase(actor=user, user=person, practice=practice)
+        person_erase(actor=user, user=person, practice=practice)
+        # No total: it would tell the admin how many private texts the person had.
         messages.success(
             request,
-            _("%(email)s is erased: %(rows)s records removed or made anonymous.")
-            % {"email": email, "rows": sum(touched.values())},
+            _("%(email)s is erased. What the law requires is kept without their name.")
+            % {"email": email},
         )
         return redirect("privacy_erase_find", practice.slug)
     preview = [] if refusal else erasure_preview(person)
