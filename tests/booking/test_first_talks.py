@@ -351,3 +351,24 @@ def test_supervisor_sets_first_talk_terms(talk_world: Any, client: Any) -> None:
     assert (config.first_talk_minutes, config.first_talk_place) == (45, Place.PREMISES)
     response = client.post(url, {**values, "first_talk_minutes": 25})
     assert response.status_code == 400
+
+
+def test_supervisor_cannot_plan_a_meeting_over_a_first_talk(talk_world: Any) -> None:
+    from bollplank.meetings import services as meetings
+
+    w = talk_world
+    engagement = individual(w)
+    now = timezone.now()
+    talk = book(send(w, now), _a_free_first_talk_time(w), now)
+    local = timezone.localtime(talk.starts_at, STHLM)
+    with pytest.raises(ValidationError) as exc, scopes_disabled():
+        meetings.meeting_create(
+            actor=w.supervisor, engagement=engagement, day=local.date(), time=local.time()
+        )
+    assert exc.value.code == "double_booking"
+    assert "Första samtal" in exc.value.messages[0] and "Vera" not in exc.value.messages[0]
+
+
+def _a_free_first_talk_time(w: Any) -> dt.datetime:
+    with scopes_disabled():
+        return first_talk_free_times(w.practice, w.supervisor, now=timezone.now()).slots()[0]

@@ -385,3 +385,22 @@ def first_talks_ahead(practice: Practice, supervisor: Any, now: dt.datetime) -> 
         status=FirstTalkStatus.PLANNED,
         starts_at__gt=now,
     )
+
+
+def first_talk_clash(
+    *, supervisor: Any, starts_at: dt.datetime, ends_at: dt.datetime, pad: dt.timedelta
+) -> FirstTalk | None:
+    """A planned first talk of the supervisor (any practice) closer than ``pad`` to the time:
+    the meetings services refuse to plan over it, as over a meeting."""
+    return (
+        FirstTalk.objects.with_scopes_disabled()
+        .filter(
+            supervisor=supervisor,
+            status=FirstTalkStatus.PLANNED,
+            starts_at__lt=ends_at + pad,
+            ends_at__gt=starts_at - pad,
+        )
+        .select_related("practice")
+        .order_by("starts_at")
+        .first()
+    )

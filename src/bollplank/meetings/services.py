@@ -54,7 +54,34 @@ def conflicts_for(
     return qs.order_by("starts_at")
 
 
-def _conflict_error(conflict: Meeting, practice: Practice) -> ValidationError:
+def first_conflict(
+    *,
+    practice: Practice,
+    supervisor: Any,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_pk: int | None = None,
+) -> Any:
+    """The first of the supervisor's meetings that clashes (conflicts_for), or else a first
+    talk a visitor booked after an inquiry (booking app: no engagement, so not a Meeting)."""
+    found = conflicts_for(
+        practice=practice,
+        supervisor=supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_pk=exclude_pk,
+    ).first()
+    if found is not None:
+        return found
+    from bollplank.booking.selectors import first_talk_clash
+
+    buffer = dt.timedelta(minutes=practice.travel_buffer_minutes)
+    return first_talk_clash(supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, pad=buffer)
+
+
+def _conflict_error(conflict: Any, practice: Practice) -> ValidationError:
+    """Says what clashes; ``conflict`` is a Meeting or a booking.FirstTalk (whose
+    ``engagement.title`` is "First talk", never the visitor's name)."""
     local = timezone.localtime(conflict.starts_at)
     if conflict.practice_id != practice.pk:
         # Another practice's meeting: say that the time is taken, never what takes it.
@@ -262,12 +289,12 @@ def meetings_create_series(
             continue
         starts_at = starts_at.astimezone(dt.UTC)
         ends_at = starts_at + length
-        conflict = conflicts_for(
+        conflict = first_conflict(
             practice=engagement.practice,
             supervisor=engagement.supervisor,
             starts_at=starts_at,
             ends_at=ends_at,
-        ).first()
+        )
         if conflict is not None:
             message = _conflict_error(conflict, engagement.practice).messages[0]
             errors.append(f"{item.day.isoformat()}: {message}")
@@ -320,12 +347,12 @@ def meetings_follow_engagement(*, engagement: Engagement, changed: list[str]) ->
         _lock_supervisor(engagement)
         errors = []
         for meeting in ahead:
-            conflict = conflicts_for(
+            conflict = first_conflict(
                 practice=engagement.practice,
                 supervisor=engagement.supervisor,
                 starts_at=meeting.starts_at,
                 ends_at=meeting.ends_at,
-            ).first()
+            )
             if conflict is not None:
                 message = _conflict_error(conflict, engagement.practice).messages[0]
                 errors.append(f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}: {message}")
@@ -378,12 +405,12 @@ def meeting_create(
     _lock_supervisor(engagement)
     starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
     ends_at = after(starts_at, minutes or engagement.meeting_minutes)
-    conflict = conflicts_for(
+    conflict = first_conflict(
         practice=engagement.practice,
         supervisor=engagement.supervisor,
         starts_at=starts_at,
         ends_at=ends_at,
-    ).first()
+    )
     if conflict is not None:
         raise _conflict_error(conflict, engagement.practice)
     meeting = _new_meeting(engagement, starts_at, ends_at, focus)
@@ -405,13 +432,13 @@ def meeting_reschedule(
     _check_plannable(meeting.engagement, day)
     starts_at = make_local(day, time, meeting.practice.timezone).astimezone(dt.UTC)
     ends_at = after(starts_at, minutes)
-    conflict = conflicts_for(
+    conflict = first_conflict(
         practice=meeting.practice,
         supervisor=meeting.supervisor,
         starts_at=starts_at,
         ends_at=ends_at,
         exclude_pk=meeting.pk,
-    ).first()
+    )
     if conflict is not None:
         raise _conflict_error(conflict, meeting.practice)
     old = timezone.localtime(meeting.starts_at).isoformat()
