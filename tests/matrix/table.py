@@ -38,7 +38,14 @@ def table() -> str:
             continue
         seen.add(key)
         label = name if method == "get" else f"{name} ({method.upper()})"
-        cells = [SIGNS.get(expected[r], str(expected[r])) for r in ROLES]
+        # A redirect is the login page only for the anonymous visitor; for a member it is a
+        # POST that did its work and went back to a page (it read "login" before, wrongly).
+        cells = [
+            "✓"
+            if expected[r] == 302 and r != "anonymous"
+            else SIGNS.get(expected[r], str(expected[r]))
+            for r in ROLES
+        ]
         lines.append(f"| `{label}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

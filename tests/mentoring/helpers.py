@@ -65,3 +65,17 @@ def me_token(w: Any) -> str:
     p = programme(w, name="Matris")
     _s, token = sign_up(p, "mentee", "Mia Matris")
     return token
+
+
+def client_programme_pk(w: Any) -> int:
+    """A programme run for the world's client, whose contact is Rektor Rut."""
+    return programme(w, name="Solbackas program", client=w.client).pk
+
+
+def other_client_programme_pk(w: Any) -> int:
+    """A programme run for another client of the same practice."""
+    from tests import factories as f
+
+    with scope(practice=w.practice):
+        other = f.ClientFactory(practice=w.practice, name="Ekby vårdcentral")
+    return programme(w, name="Vårdcentralens program", client=other).pk

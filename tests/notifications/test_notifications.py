@@ -181,6 +181,7 @@ def test_preferences_page_saves_choices(client: Client, world: World) -> None:
             "reminder",
             "questions",
             "questionnaire",
+            "checkin",
         }
     page = client.get("/p/ekbacken/email-preferences/")
     assert page.context["form"].initial["wanted"] == ["summary"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
@@ -33,12 +34,21 @@ class ProgrammeForm(forms.ModelForm):
             "weight_expertise": _("0–10: how much each part counts in a pair's score."),
         }
 
-    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        practice: Practice,
+        clients: QuerySet[Client] | None = None,
+        client_required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """``clients``: the organisations the person may run a programme for (a client contact:
+        their own, and then ``client_required``, as a programme without one is the practice's)."""
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.filter(  # type: ignore[attr-defined]
-            practice=practice
+        self.fields["client"].queryset = (  # type: ignore[attr-defined]
+            clients if clients is not None else Client.objects.filter(practice=practice)
         )
-        self.fields["client"].required = False
+        self.fields["client"].required = client_required
 
 
 class SignUpForm(forms.ModelForm):
@@ -130,4 +140,16 @@ class EndForm(forms.Form):
         label=_("why the mentoring ends early"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SignUpImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Saved from Excel as “CSV UTF-8”; semicolons or commas. Row 1 is the header."),
+    )
+    send_links = forms.BooleanField(
+        label=_("E-mail each person their own link"),
+        required=False,
+        initial=True,
     )

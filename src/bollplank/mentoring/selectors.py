@@ -5,19 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from bollplank.accounts.enums import STAFF_ROLES, Role
+from bollplank.clients.selectors import clients_visible_to
 from bollplank.core.models import Practice
 from bollplank.mentoring.enums import PART_LABELS, REASONS, PairStatus, ResponseKind, Side
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme, Response, SignUp
 from bollplank.mentoring.services import split_list
 
 
-def programmes_for(practice: Practice) -> list[Programme]:
-    """The practice's programmes with their sign-up counts (one query)."""
+def programmes_visible_to(
+    user: Any, practice: Practice, roles: frozenset[str]
+) -> QuerySet[Programme]:
+    """The programmes the person coordinates: staff every programme of the practice, a client
+    contact only those run for their own client (never the practice's own ones)."""
+    qs = Programme.objects.filter(practice=practice)
+    if roles & STAFF_ROLES:
+        return qs
+    if Role.CLIENT_CONTACT in roles:
+        mine = clients_visible_to(user, practice, frozenset({Role.CLIENT_CONTACT}))
+        return qs.filter(client__in=mine.values("pk"))
+    return qs.none()
+
+
+def programmes_for(user: Any, practice: Practice, roles: frozenset[str]) -> list[Programme]:
+    """The programmes the person coordinates, with their sign-up counts (one query)."""
     return list(
-        Programme.objects.filter(practice=practice)
+        programmes_visible_to(user, practice, roles)
         .select_related("client")
         .annotate(
             n_mentors=Count("signups", filter=Q(signups__side=Side.MENTOR)),
@@ -26,7 +42,18 @@ def programmes_for(practice: Practice) -> list[Programme]:
     )
 
 
+def programme_visible_to(
+    user: Any, practice: Practice, roles: frozenset[str], pk: int
+) -> Programme:
+    """One programme the person coordinates; any other answers 404 (as another practice's)."""
+    return get_object_or_404(
+        programmes_visible_to(user, practice, roles).select_related("client"), pk=pk
+    )
+
+
 def programme_for(practice: Practice, pk: int) -> Programme:
+    """A programme of the practice, for staff-only pages (coordinator pages that client
+    contacts may open use ``programme_visible_to``)."""
     return get_object_or_404(Programme.objects.select_related("client"), practice=practice, pk=pk)
 
 
@@ -131,7 +158,9 @@ def progress_counts(programme: Programme) -> dict[str, int]:
         checkins=Count("pk", filter=Q(kind=ResponseKind.CHECKIN)),
         evaluations=Count("pk", filter=Q(kind=ResponseKind.END)),
     )
-    return {**pairs, **responses}
+    from bollplank.mentoring.meetings import meeting_counts
+
+    return {**pairs, **responses, **meeting_counts(programme)}
 
 
 def pairs_of(signup: SignUp) -> list[Any]:

@@ -127,11 +127,18 @@ def signup_create(
 
 
 def signup_by_token(token: str) -> SignUp | None:
-    return (
+    """The sign-up a personal link opens: its own random token, or a signed link written
+    later for an e-mail (mentoring.links)."""
+    found = (
         SignUp.objects.select_related("programme", "practice")
         .filter(token_hash=hash_token(token))
         .first()
     )
+    if found is None and ":" in token:
+        from bollplank.mentoring.links import signup_by_signed_token
+
+        found = signup_by_signed_token(token)
+    return found
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -332,6 +339,9 @@ def programme_publish(*, actor: Any, programme: Programme, run: MatchRun) -> int
         locked.published_at = timezone.now()
         locked.save(update_fields=["published_at"])
         programme.published_at = locked.published_at
+        from bollplank.mentoring.reminders import schedule_checkin_reminders
+
+        schedule_checkin_reminders(programme)
     count = len(run.result.get("pairs", []))
     audit(actor, "mentoring.programme.published", programme, {"run": run.pk, "pairs": count})
     return count

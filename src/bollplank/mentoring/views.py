@@ -12,16 +12,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
+from bollplank.accounts.enums import STAFF_ROLES, Role
+from bollplank.clients.selectors import clients_visible_to
 from bollplank.core.forms import apply_errors
 from bollplank.core.mail import queue_mail
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
-from bollplank.mentoring import selectors, services
+from bollplank.mentoring import selectors, services, signup_import
 from bollplank.mentoring.enums import ResponseKind, Side
 from bollplank.mentoring.forms import (
     AgreementForm,
@@ -29,26 +31,38 @@ from bollplank.mentoring.forms import (
     ProgrammeForm,
     ResponseForm,
     SignUpForm,
+    SignUpImportForm,
 )
 from bollplank.mentoring.models import PairRule, Programme, SignUp
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
+# Who coordinates a programme: the practice's staff, and a client contact for the programmes
+# run for their own client (the selectors answer 404 for any other programme).
+COORDINATORS = (Role.ADMIN, Role.SUPERVISOR, Role.CLIENT_CONTACT)
 
 
 # --- coordinator ---------------------------------------------------------------------------------
 
 
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_list(request: HttpRequest) -> HttpResponse:
-    _user, practice, _roles = who(request)
+    user, practice, roles = who(request)
     return render(
-        request, "mentoring/programmes.html", {"programmes": selectors.programmes_for(practice)}
+        request,
+        "mentoring/programmes.html",
+        {"programmes": selectors.programmes_for(user, practice, roles)},
     )
 
 
 def _programme_form(request: HttpRequest, programme: Programme | None) -> HttpResponse:
-    user, practice, _roles = who(request)
-    form = ProgrammeForm(request.POST or None, instance=programme, practice=practice)
+    user, practice, roles = who(request)
+    form = ProgrammeForm(
+        request.POST or None,
+        instance=programme,
+        practice=practice,
+        clients=clients_visible_to(user, practice, roles),
+        client_required=not roles & STAFF_ROLES,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.programme_save(
@@ -70,24 +84,24 @@ def _programme_form(request: HttpRequest, programme: Programme | None) -> HttpRe
     )
 
 
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_new(request: HttpRequest) -> HttpResponse:
     return _programme_form(request, None)
 
 
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, practice, _roles = who(request)
-    programme = selectors.programme_for(practice, pk)
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
     # Form-bound instance: validation errors must not alter the shown object.
     return _programme_form(request, programme)
 
 
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign-up counts, the latest matching with every pair's explanation, and progress."""
-    _user, practice, _roles = who(request)
-    programme = selectors.programme_for(practice, pk)
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
     signups = selectors.signups_for(programme)
     run = selectors.latest_run(programme)
     pairs, unmatched = selectors.run_view(run, signups) if run else ([], [])
@@ -117,10 +131,10 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_signups(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, practice, _roles = who(request)
-    programme = selectors.programme_for(practice, pk)
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
     return render(
         request,
         "mentoring/signups.html",
@@ -128,11 +142,56 @@ def programme_signups(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@practice_view(*COORDINATORS)
+def programme_signups_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign-ups from a CSV file, all or nothing: a file with errors gets the full list by row
+    and imports nothing, so it can be fixed and uploaded again."""
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
+    form = SignUpImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            signup_import.check_size(upload.size)  # before reading it
+            result = signup_import.signups_import(
+                actor=user,
+                programme=programme,
+                data=upload.read(),
+                send_links=form.cleaned_data["send_links"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("%(n)s sign-ups are imported.")
+                    % {"n": number_format(result.created, force_grouping=True)},
+                )
+                return redirect("mentoring_signups", practice.slug, programme.pk)
+    return render(
+        request,
+        "mentoring/signup_import.html",
+        {
+            "programme": programme,
+            "form": form,
+            "result": result,
+            "columns": [aliases[0] for aliases in signup_import.COLUMNS.values()],
+            "required": [signup_import.COLUMNS[c][0] for c in signup_import.REQUIRED_COLUMNS],
+            "max_rows": signup_import.MAX_ROWS,
+            "max_mb": signup_import.MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @require_POST
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_match(request: HttpRequest, pk: int) -> HttpResponse:
-    user, practice, _roles = who(request)
-    programme = selectors.programme_for(practice, pk)
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
     try:
         run = services.matching_run(actor=user, programme=programme)
     except ValidationError as exc:
@@ -148,10 +207,10 @@ def programme_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_pair_rule(request: HttpRequest, pk: int) -> HttpResponse:
-    user, practice, _roles = who(request)
-    programme = selectors.programme_for(practice, pk)
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
     try:
         mentee = get_object_or_404(SignUp, programme=programme, pk=int(request.POST["mentee"]))
         mentor = get_object_or_404(SignUp, programme=programme, pk=int(request.POST["mentor"]))
@@ -178,10 +237,10 @@ def programme_pair_rule(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@practice_view(*STAFF)
+@practice_view(*COORDINATORS)
 def programme_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    user, practice, _roles = who(request)
-    programme = selectors.programme_for(practice, pk)
+    user, practice, roles = who(request)
+    programme = selectors.programme_visible_to(user, practice, roles, pk)
     run = selectors.latest_run(programme)
     if run is None:
         messages.error(request, _("Run the matching first."))
