@@ -69,6 +69,7 @@ APPS = (
     "courses",
     "directory",
     "mentoring",
+    "mentoring_meetings",
     "booking",
     "notifications",
     "api",
