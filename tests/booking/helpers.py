@@ -146,3 +146,20 @@ def open_link_token(w: Any) -> str:
             actor=w.supervisor, engagement=engagement, label="Förfrågan"
         )
     return token
+
+
+def first_talk_token(w: Any, *, book: bool = False) -> str:
+    """A first-talk link sent from an inquiry for Siv (open weekdays by video); booked if
+    ``book``."""
+    from bollplank.booking import firsttalk
+    from bollplank.booking.selectors import first_talk_free_times
+    from tests.directory.helpers import inquiry
+
+    open_weekdays(w, Place.VIDEO)
+    asked = inquiry(w.practice, name="Vera Besökare", email="vera@example.se")
+    with scopes_disabled():
+        _link, token = firsttalk.link_send(actor=w.admin, inquiry=asked, supervisor=w.supervisor)
+        if book:
+            free = first_talk_free_times(w.practice, w.supervisor, now=timezone.now())
+            services.link_book(token=token, starts_at=free.slots()[3])
+    return token

@@ -41,6 +41,11 @@ MATRIX: list[Case] = [
     # Public: the secret link is the permission; the same page for everyone.
     ("booking_link", "get", lambda w: [h.open_link_token(w)], PUBLIC),
     ("booking_link_ics", "get", lambda w: [h.used_link_token(w)], PUBLIC),
+    # A first talk's link, sent from an inquiry: open, then booked (the page moves and
+    # cancels it), and the booked talk's calendar file.
+    ("booking_link", "get", lambda w: [h.first_talk_token(w)], PUBLIC),
+    ("booking_link", "get", lambda w: [h.first_talk_token(w, book=True)], PUBLIC),
+    ("booking_link_ics", "get", lambda w: [h.first_talk_token(w, book=True)], PUBLIC),
 ]
 # The booking pages with object ids are a participant's own: staff are refused (403) before
 # any lookup, so the staff-404 check of FOREIGN_OBJECTS does not apply. A participant asking

@@ -42,6 +42,14 @@ MATRIX: list[Case] = [
         # An empty POST: the form asks for a supervisor (400) — reached, not refused.
         {**STAFF_ONLY, "admin": 400, "supervisor": 400, "other_supervisor": 400},
     ),
+    (
+        # The inquiry page's forms (status, answer, a first talk's booking link) post here
+        # with an action; an empty POST names none: reached, and not found.
+        "inquiry_detail",
+        "post",
+        lambda w: [P, _inquiry(w)],
+        {**STAFF_ONLY, "admin": 404, "supervisor": 404, "other_supervisor": 404},
+    ),
 ]
 FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("inquiry_detail", _foreign_inquiry),
