@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from bollplank.api.api import api as ninja_api
 from tests.conftest import World
 
-# Per operation and role: 16 operations × 7 roles × 5 examples, about a minute on a quiet
+# Per operation and role: 20 operations × 7 roles × 5 examples, about a minute on a quiet
 # machine (three on a busy one).
 EXAMPLES = 5
 ROLES = ("admin", "supervisor", "other_supervisor", "contact", "participant", "outsider", "foreign")

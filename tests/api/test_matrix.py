@@ -14,7 +14,7 @@ import pytest
 from bollplank.api.api import api as ninja_api
 from tests import factories as f
 from tests.conftest import World
-from tests.courses.conftest import make_course
+from tests.courses.conftest import make_course, register
 
 ROLES = ("admin", "supervisor", "other_supervisor", "contact", "participant", "outsider", "foreign")
 
@@ -110,6 +110,28 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
         ),
         STAFF_OF_ENGAGEMENT,
     ),
+    (
+        (
+            "post",
+            "/engagements/{engagement_id}/participants",
+            lambda w, x: f"/engagements/{w.engagement.pk}/participants",
+            lambda w, x: {
+                "name": "Nya Nora",
+                "email": "nora@example.se",
+                "joined_on": "2026-11-01",
+            },
+        ),
+        row(201, 201, 404, 403, 403, 403, 404),
+    ),
+    (
+        (
+            "post",
+            "/engagements/{engagement_id}/participants/{participant_id}/leave",
+            lambda w, x: f"/engagements/{w.engagement.pk}/participants/{x.leaver.pk}/leave",
+            lambda w, x: {"left_on": "2026-12-01"},
+        ),
+        STAFF_OF_ENGAGEMENT,
+    ),
     (("get", "/invoices/", lambda w, x: "/invoices/", _no_body), ALL_200),
     (
         ("get", "/invoices/{invoice_id}", lambda w, x: "/invoices/999999", _no_body),
@@ -126,6 +148,25 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
             "get",
             "/courses/{course_id}/registrations",
             lambda w, x: f"/courses/{x.course.pk}/registrations",
+            _no_body,
+        ),
+        row(200, 200, 200, 403, 403, 403, 404),
+    ),
+    (
+        (
+            "post",
+            "/courses/{course_id}/registrations",
+            lambda w, x: f"/courses/{x.course.pk}/registrations",
+            lambda w, x: {"name": "Kim Kurs", "email": "kim@example.se", "language": "en"},
+        ),
+        # Every staff member (courses are the practice's, not one supervisor's).
+        row(201, 201, 201, 403, 403, 403, 404),
+    ),
+    (
+        (
+            "post",
+            "/courses/{course_id}/registrations/{registration_id}/cancel",
+            lambda w, x: f"/courses/{x.course.pk}/registrations/{x.registration.pk}/cancel",
             _no_body,
         ),
         row(200, 200, 200, 403, 403, 403, 404),
@@ -150,6 +191,11 @@ def test_api_operation_per_role(world: World, api: Any, role: str) -> None:
         engagement=world.engagement, starts_at=dt.datetime(2026, 12, 15, 8, 0, tzinfo=dt.UTC)
     )
     future.course = make_course(world.practice)
+    future.registration = register(future.course, email="anmald@example.se")
+    # A fourth member, so that one may leave and the group keeps its minimum size.
+    future.leaver = f.GroupMembershipFactory(
+        engagement=world.engagement, joined_on=dt.date(2026, 1, 1)
+    ).participant
     got = {}
     for (method, spec_path, path, body), _expected in TABLE:
         url = path(world, future)

@@ -154,6 +154,7 @@ def _promote(course: Course) -> list[int]:
 def registration_create(
     *,
     course: Course,
+    actor: Any = None,
     language: str = "sv",
     today: dt.date | None = None,
     notify: bool = True,
@@ -163,7 +164,8 @@ def registration_create(
 
     The course row is locked while the place is taken, so two people registering for the last
     place at the same moment cannot both get it; one active registration per e-mail address.
-    ``notify`` False sends no e-mail (the demo data)."""
+    ``notify`` False sends no e-mail (the demo data). ``actor``: the staff member who registered
+    the person (through the API); None when they registered themselves."""
     locked = Course.objects.select_for_update().filter(pk=course.pk, published=True).first()
     if locked is None:
         raise ValidationError(_("This course is not open for registration."), code="closed")
@@ -209,7 +211,7 @@ def registration_create(
     if notify:
         _mail(registration, "waitlisted" if full else "confirmed")
     audit(
-        None,
+        actor,
         "courses.registration.created",
         registration,
         {"course": course.pk, "status": registration.status},

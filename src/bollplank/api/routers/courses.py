@@ -4,14 +4,17 @@ the published courses still ahead, as on the public course page."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Path, Router, Schema
+from django.shortcuts import get_object_or_404
+from ninja import Path, Router, Schema, Status
+from pydantic import Field
 
 from bollplank.accounts.enums import STAFF_ROLES
-from bollplank.api.base import MAX_ID, ErrorOut, PagingQuery, acting, page
-from bollplank.courses import selectors
+from bollplank.api.base import MAX_ID, ErrorOut, PagingQuery, Strict, acting, checked, page
+from bollplank.courses import selectors, services
+from bollplank.courses.models import Course, Registration
 
 router = Router(tags=["courses"])
 
@@ -97,3 +100,64 @@ def list_registrations(request: HttpRequest, course_id: int = ID) -> Any:
     if course is None:
         raise Http404
     return list(selectors.registrations_of(course))
+
+
+class RegistrationIn(Strict):
+    """What the public registration form asks (the same service checks it)."""
+
+    name: str = Field(..., min_length=1, max_length=200)
+    email: str = Field(..., min_length=3, max_length=254)
+    organization: str = Field("", max_length=200)
+    org_number: str = Field("", max_length=20)
+    invoice_street: str = Field("", max_length=200)
+    invoice_postal_code: str = Field("", max_length=10)
+    invoice_city: str = Field("", max_length=100)
+    invoice_reference: str = Field("", max_length=200)
+    dietary_needs: str = Field("", max_length=500)
+    language: Literal["sv", "en"] = Field("sv", description="The registrant's e-mails.")
+
+
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _staff_course(request: HttpRequest, course_id: int) -> tuple[Any, Course]:
+    a = acting(request, write=True)
+    course = selectors.course_for_staff(a.practice, course_id)
+    if course is None:
+        raise Http404
+    return a, course
+
+
+@router.post("/{course_id}/registrations", response={201: RegistrationOut, **WRITE_ERRORS})
+def create_registration(request: HttpRequest, data: RegistrationIn, course_id: int = ID) -> Any:
+    """Register a person, as they would on the public course page: confirmed while places are
+    left, waitlisted after that; they get the e-mail (with the course days as a calendar file
+    when confirmed). Refused after the last day of registration or for an unpublished course."""
+    a, course = _staff_course(request, course_id)
+    fields = data.dict(exclude={"language"})
+    registration = checked(
+        lambda: services.registration_create(
+            actor=a.user, course=course, language=data.language, **fields
+        )
+    )
+    return Status(201, registration)
+
+
+@router.post(
+    "/{course_id}/registrations/{registration_id}/cancel",
+    response={200: RegistrationOut, **WRITE_ERRORS},
+)
+def cancel_registration(
+    request: HttpRequest, course_id: int = ID, registration_id: int = ID
+) -> Any:
+    """Cancel a registration, as on the course page; a freed place goes to the first person
+    on the waitlist, who is told by e-mail. Refused when already cancelled."""
+    a, course = _staff_course(request, course_id)
+    registration = get_object_or_404(Registration, course=course, pk=registration_id)
+    return checked(lambda: services.registration_cancel(actor=a.user, registration=registration))
