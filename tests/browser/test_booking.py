@@ -1,6 +1,8 @@
 """Issue 12, "Done when", in the browser in Swedish: a supervisor sets bookable hours, an
 exception and uploads an outside calendar file; a participant books, moves and cancels a
-meeting; no time offered ever collides with a meeting or a busy time. axe on every page."""
+meeting; no time offered ever collides with a meeting or a busy time; an inquiry's visitor
+books, moves and cancels a first talk through the link the inquiry page sent. axe on every
+page."""
 
 from __future__ import annotations
 
@@ -204,3 +206,81 @@ def test_visitor_books_a_first_talk_once_through_a_link(new_page: Any, world: An
         assert Meeting.objects.filter(engagement=engagement).count() == 1
         meeting = Meeting.objects.get(engagement=engagement)
     assert meeting.starts_at == offered[0]
+
+
+def test_inquiry_sends_a_first_talk_link_and_the_visitor_books_moves_and_cancels(
+    new_page: Any, world: Any
+):
+    import re
+
+    from bollplank.booking.models import FirstTalk, Place
+    from bollplank.notifications.models import OutgoingMail
+    from tests.booking.helpers import open_weekdays
+    from tests.directory.helpers import inquiry
+
+    open_weekdays(world, Place.VIDEO)
+    asked = inquiry(world.practice, name="Vera Besökare", email="vera@example.se")
+
+    # The admin answers the inquiry with a booking link for a first talk with Siv.
+    admin: Page = new_page()
+    login(admin, "admin@ekbacken.se")
+    visit(admin, f"/p/{P}/inquiries/{asked.pk}/")
+    axe_check(admin)
+    admin.select_option("#id_talk-supervisor", str(world.supervisor.pk))
+    admin.get_by_role("button", name="Skicka bokningslänk för ett första samtal").click()
+    axe_check(admin)
+    expect(admin.locator(".messages")).to_contain_text("vera@example.se")
+    expect(admin.locator("main")).to_contain_text("I dialog")
+    with scopes_disabled():
+        mail = OutgoingMail.objects.get(to="vera@example.se")
+    link = re.search(r"https?://\S+/book/\S+/", mail.text).group(0)  # type: ignore[union-attr]
+
+    # The visitor, on a phone: free times of 30 minutes, book one a few days ahead.
+    guest: Page = new_page(MOBILE)
+    visit(guest, path_of(link))
+    axe_check(guest)
+    expect(guest.locator("h1")).to_contain_text("Boka ett första samtal")
+    expect(guest.locator("main")).to_contain_text("30 minuter med Siv Handledare")
+    _assert_no_collision(_offered(guest), world.supervisor, 30)
+    guest.get_by_role("link", name="Senare").click()
+    axe_check(guest)
+    chosen = _offered(guest)[0]
+    guest.locator(f"input[value='{chosen.isoformat()}']").check()
+    guest.get_by_role("button", name="Boka", exact=True).click()
+    axe_check(guest)
+    expect(guest.locator("main")).to_contain_text("Ditt första samtal med Siv Handledare är bokat")
+    expect(guest.get_by_role("link", name="Lägg in den i din kalender (.ics)")).to_be_visible()
+    with scopes_disabled():
+        talk = FirstTalk.objects.get()
+    assert talk.starts_at == chosen
+
+    # The supervisor sees it in the calendar, without the visitor's name.
+    sup: Page = new_page()
+    login(sup, "siv@ekbacken.se")
+    visit(sup, f"/p/{P}/calendar/week/?date={timezone.localtime(chosen).date().isoformat()}")
+    axe_check(sup)
+    expect(sup.locator("main")).to_contain_text("Första samtal")
+    expect(sup.locator("main")).not_to_contain_text("Vera")
+
+    # Move it to a later time on the same page, then cancel it.
+    visit(guest, path_of(link) + "?week=2")
+    axe_check(guest)
+    target = _offered(guest)[-1]
+    guest.locator(f"input[value='{target.isoformat()}']").check()
+    guest.get_by_role("button", name="Flytta", exact=True).click()
+    axe_check(guest)
+    expect(guest.locator(".messages")).to_contain_text("Det första samtalet är flyttat.")
+    talk.refresh_from_db()
+    assert (talk.starts_at, talk.sequence) == (target, 1)
+    guest.get_by_role("button", name="Ställ in det första samtalet").click()
+    axe_check(guest)
+    expect(guest.locator(".messages")).to_contain_text("Det första samtalet är inställt.")
+    talk.refresh_from_db()
+    assert talk.is_cancelled and talk.sequence == 2
+    with scopes_disabled():
+        methods = list(
+            OutgoingMail.objects.filter(to="siv@ekbacken.se")
+            .order_by("pk")
+            .values_list("ics_method", flat=True)
+        )
+    assert methods == ["REQUEST", "REQUEST", "CANCEL"]
