@@ -80,9 +80,12 @@ fmt: deps-dev
 	@$(VENV)/bin/ruff format src tests
 
 # Browser tests use Debian's Chromium, never a browser downloaded by Playwright.
+# Test programs from Debian: the browser and its fonts, and khal (a calendar client that imports
+# the meeting invitations in tests/notifications/test_calendar_client.py).
 _browser:
-	@if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
-	  $(call apt_install,chromium fonts-dejavu-core); \
+	@if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ] \
+	  || ! command -v khal >/dev/null; then \
+	  $(call apt_install,chromium fonts-dejavu-core khal); \
 	fi
 
 # --- benchmark (docs/bench.md) -----------------------------------------------------------------
