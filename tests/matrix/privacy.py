@@ -47,3 +47,9 @@ MATRIX += [
         {**ADMIN_ONLY, "admin": 404},
     ),
 ]
+
+# Someone without a login, known by address (`?email=`): without one, or for an address the
+# practice keeps nothing about, the page is not found — for its admin too.
+MATRIX += [
+    ("privacy_erase_address", "get", lambda w: [P], {**ADMIN_ONLY, "admin": 404}),
+]

@@ -114,3 +114,73 @@ def test_the_admin_cannot_erase_themselves_here(client, world):
     assert response.status_code == 409
     assert "Du kan inte radera dig själv här" in response.content.decode()
     assert User.objects.get(pk=world.admin.pk).is_active
+
+
+def _inquiry(practice, email):
+    from django.utils import timezone
+
+    from bollplank.directory.models import Inquiry
+
+    with scopes_disabled():
+        return Inquiry.objects.create(
+            practice=practice,
+            sector="school",
+            form="group",
+            focus="process",
+            place="video",
+            rhythm="monthly",
+            name="Anna Frågar",
+            email=email,
+            message="Vi behöver handledning",
+            consented_at=timezone.now(),
+            source="x" * 64,
+        )
+
+
+def test_someone_without_a_login_is_erased_by_address(client, world):
+    from bollplank.directory.models import Inquiry
+
+    _inquiry(world.practice, "anna@kommun.se")
+    client.force_login(world.admin)
+    find = reverse("privacy_erase_find", args=["ekbacken"])
+    response = client.get(find, {"email": "Anna@Kommun.se"})
+    assert response.status_code == 302
+    url = response["Location"]
+    assert url.startswith(reverse("privacy_erase_address", args=["ekbacken"]))
+    body = client.get(url).content.decode()
+    assert "Radera Anna@Kommun.se" in body
+    row = body.split('<th scope="row">Förfrågningar</th>', 1)[1].split("</tr>", 1)[0]
+    assert "<td>1</td>" in row
+    assert client.post(url, {"email": "fel@kommun.se"}).status_code == 200
+    with scopes_disabled():
+        assert Inquiry.objects.count() == 1
+    response = client.post(url, {"email": "anna@kommun.se"}, follow=True)
+    assert "Anna@Kommun.se är raderad." in response.content.decode()
+    with scopes_disabled():
+        assert Inquiry.objects.count() == 0
+    event = AuditEvent.objects.get(action="privacy.address.erased")
+    assert (event.actor_id, event.practice_id) == (world.admin.pk, world.practice.pk)
+    assert "kommun" not in str(event.data)  # the log holds counts, never the address
+    assert event.data["rows"]["directory.inquiries"] == 1
+    # Nothing is left about the address: the page is no longer found.
+    assert client.get(url).status_code == 404
+
+
+def test_an_address_is_not_reached_across_practices(client, world):
+    from bollplank.directory.models import Inquiry
+
+    _inquiry(world.other_practice, "bo@kommun.se")
+    _inquiry(world.other_practice, "cilla@kommun.se")
+    _inquiry(world.practice, "cilla@kommun.se")
+    client.force_login(world.admin)
+    base = reverse("privacy_erase_address", args=["ekbacken"])
+    # Only another practice's: not found. A login's address: handled as the person, not here.
+    assert client.get(base, {"email": "bo@kommun.se"}).status_code == 404
+    assert client.get(base, {"email": "pia@solbacka.se"}).status_code == 404
+    # Kept by both practices: refused, nothing counted, nothing erased.
+    url = base + "?email=cilla@kommun.se"
+    body = client.get(url).content.decode()
+    assert "också uppgifter om den här adressen" in body
+    assert client.post(url, {"email": "cilla@kommun.se"}).status_code == 409
+    with scopes_disabled():
+        assert Inquiry.objects.filter(email="cilla@kommun.se").count() == 2

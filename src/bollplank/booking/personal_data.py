@@ -150,15 +150,17 @@ def _practices(user: Any) -> set[int]:
     found: set[int] = set()
     for model in (OutsideCalendar, WeeklyHours, AvailabilityException, BookingSettings):
         found |= set(model.objects.filter(supervisor=user).values_list("practice_id", flat=True))
-    found |= set(
+    return found | _visitor_practices(user)
+
+
+def _visitor_practices(user: Any) -> set[int]:
+    return set(
         FirstTalk.objects.filter(email__iexact=user.email).values_list("practice_id", flat=True)
-    )
-    found |= set(
+    ) | set(
         BookingLink.objects.filter(Q(email__iexact=user.email)).values_list(
             "practice_id", flat=True
         )
     )
-    return found
 
 
 register(
@@ -191,6 +193,8 @@ register(
         recipients=gettext_lazy("the supervisor and the practice"),
         export=_export_visitor,
         erase=_erase_visitor,
+        practices=_visitor_practices,
+        by_address=True,
         erasure=gettext_lazy(
             "Kept without name or address (the supervisor's calendar keeps the time); "
             "links stop working."

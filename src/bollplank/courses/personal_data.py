@@ -82,6 +82,7 @@ register(
         erasure=gettext_lazy(
             "Kept without name, address or dietary needs: invoices may rest on the row."
         ),
+        by_address=True,
         practices=lambda user: set(
             Registration.objects.filter(email__iexact=user.email).values_list(
                 "practice_id", flat=True

@@ -116,6 +116,7 @@ register(
         export=_export_inquiries,
         erase=_erase_inquiries,
         erasure=gettext_lazy("Removed, with the practice's answers."),
+        by_address=True,
         practices=lambda user: set(
             Inquiry.objects.filter(email__iexact=user.email).values_list("practice_id", flat=True)
         ),

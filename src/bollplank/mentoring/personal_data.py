@@ -125,6 +125,7 @@ register(
         ),
         export=_export,
         erase=_erase,
+        by_address=True,
         practices=lambda user: set(_signups(user).values_list("practice_id", flat=True)),
         erasure=gettext_lazy(
             "The sign-up is emptied of name, address and answers; the pair stays for the "

@@ -49,6 +49,7 @@ register(
         export=_export,
         erase=_erase,
         erasure=gettext_lazy("Removed, queued mails included; so are the e-mail choices."),
+        by_address=True,
         practices=lambda user: {
             pk for pk in _mail(user).values_list("practice_id", flat=True) if pk is not None
         },

@@ -89,6 +89,9 @@ class Category:
     # The ids of the practices where the person has rows of this kind: erasure from a
     # practice's page is refused when the person has rows elsewhere.
     practices: Callable[[Any], set[int]] | None = None
+    # Rows are found by the e-mail address alone (``user.email``; nothing else of the user is
+    # read): such kinds also serve people without a login (services.Address).
+    by_address: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 

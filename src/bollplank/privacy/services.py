@@ -228,3 +228,51 @@ def retention_apply(*, dry_run: bool, now: dt.datetime | None = None) -> list[Re
                     )
             lines.append(RetentionLine(practice, cat, days, count))
     return lines
+
+
+# --- people without a login ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    """Someone known only by an e-mail address: an inquiry's sender, a course registrant, a
+    mentoring sign-up, a visitor who booked a first talk. Only the kinds that find their rows
+    by address (Category.by_address) are asked about them."""
+
+    email: str
+    pk: None = None
+
+
+def address_categories() -> list[Category]:
+    return [c for c in categories() if c.by_address]
+
+
+def address_practice_ids(email: str) -> set[int]:
+    found: set[int] = set()
+    with scopes_disabled():
+        for cat in address_categories():
+            if cat.practices is not None:
+                found |= cat.practices(Address(email))
+    return found
+
+
+def address_erasure_preview(email: str) -> list[ErasureLine]:
+    with scopes_disabled():
+        return [
+            ErasureLine(cat, erasure_count(cat, Address(email)))
+            for cat in address_categories()
+            if cat.erase is not None
+        ]
+
+
+@transaction.atomic
+def address_erase(*, actor: Any, email: str, practice: Practice) -> dict[str, int]:
+    """Erase what is kept about an address that has no login (GDPR Art. 17), the same way as
+    for a person with one. The audit event holds the counts, never the address."""
+    touched: dict[str, int] = {}
+    with scopes_disabled():
+        for cat in address_categories():
+            if cat.erase is not None:
+                touched[cat.key] = cat.erase(Address(email))
+    audit(actor, "privacy.address.erased", None, {"rows": touched}, practice=practice)
+    return touched

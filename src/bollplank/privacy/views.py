@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
@@ -17,6 +21,9 @@ from bollplank.core.views import who
 from bollplank.privacy.forms import EraseConfirmForm, FindPersonForm, RetentionForm
 from bollplank.privacy.registry import categories, retention_categories
 from bollplank.privacy.services import (
+    address_erase,
+    address_erasure_preview,
+    address_practice_ids,
     erasure_preview,
     export_html,
     export_json,
@@ -75,7 +82,7 @@ def processing(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/processing.html", {"rows": rows})
 
 
-def _person_of(practice: object, pk: int | None = None, email: str | None = None) -> User | None:
+def _person_of(practice: Any, pk: int | None = None, email: str | None = None) -> User | None:
     """A person with rows in this practice (a role, a participant, a contact, …); None when
     there is none, so that people of other practices cannot be found from here."""
     with scopes_disabled():
@@ -85,7 +92,7 @@ def _person_of(practice: object, pk: int | None = None, email: str | None = None
             if pk is not None
             else people.filter(email__iexact=email).first()
         )
-        if user is None or practice.pk not in person_practice_ids(user):  # type: ignore[attr-defined]
+        if user is None or practice.pk not in person_practice_ids(user):
             return None
         return user
 
@@ -96,9 +103,16 @@ def erase_find(request: HttpRequest) -> HttpResponse:
     _user, practice, _roles = who(request)
     form = FindPersonForm(request.GET or None)
     if form.is_valid():
-        person = _person_of(practice, email=form.cleaned_data["email"])
+        email = form.cleaned_data["email"]
+        person = _person_of(practice, email=email)
         if person is not None:
             return redirect("privacy_erase", practice.slug, person.pk)
+        if _address_of(practice, email):
+            return redirect(
+                reverse("privacy_erase_address", args=[practice.slug])
+                + "?"
+                + urlencode({"email": email})
+            )
         form.add_error("email", _("No person with that address in the practice."))
     return render(request, "privacy/erase_find.html", {"form": form})
 
@@ -141,5 +155,53 @@ def erase(request: HttpRequest, user_pk: int) -> HttpResponse:
         request,
         "privacy/erase.html",
         {"person": person, "form": form, "refusal": refusal, "preview": preview},
+        status=409 if refusal and request.method == "POST" else 200,
+    )
+
+
+def _address_of(practice: Any, email: str) -> bool:
+    """An address without a login that has rows in this practice. An address that belongs to
+    a login is handled as that person (erase above), and is not found here."""
+    with scopes_disabled():
+        if User.objects.filter(email__iexact=email).exists():
+            return False
+    return practice.pk in address_practice_ids(email)
+
+
+@require_http_methods(["GET", "POST"])
+@practice_view(Role.ADMIN)
+def erase_address(request: HttpRequest) -> HttpResponse:
+    """Erase someone without a login, known by e-mail address only (an inquiry, a course
+    registration, a mentoring sign-up, a first talk): the same preview, typed confirmation and
+    refusal when another practice keeps rows about the address too."""
+    user, practice, _roles = who(request)
+    email = (request.GET.get("email") or "").strip()
+    if not email or not _address_of(practice, email):
+        raise Http404
+    refusal = ""
+    if address_practice_ids(email) - {practice.pk}:
+        refusal = _(
+            "Another practice in Bollplank also keeps records about this address, so it "
+            "cannot be erased from here. Ask the operator of the installation."
+        )
+    form = EraseConfirmForm(request.POST or None, expected=email)
+    if request.method == "POST" and not refusal and form.is_valid():
+        address_erase(actor=user, email=email, practice=practice)
+        messages.success(
+            request,
+            _("%(email)s is erased. What the law requires is kept without their name.")
+            % {"email": email},
+        )
+        return redirect("privacy_erase_find", practice.slug)
+    return render(
+        request,
+        "privacy/erase.html",
+        {
+            "person": None,
+            "email": email,
+            "form": form,
+            "refusal": refusal,
+            "preview": [] if refusal else address_erasure_preview(email),
+        },
         status=409 if refusal and request.method == "POST" else 200,
     )
