@@ -104,3 +104,54 @@ def test_one_booking_link_used_twice_at_once_books_once(world):
     assert sorted(type(r).__name__ for r in results) == ["Meeting", "ValidationError"], results
     with scopes_disabled():
         assert engagement.meetings.count() == 1
+
+
+def _first_talk_link(world, name: str, email: str) -> str:
+    from bollplank.booking import firsttalk
+    from bollplank.booking.models import Place
+    from tests.booking.helpers import open_weekdays
+    from tests.directory.helpers import inquiry
+
+    open_weekdays(world, Place.VIDEO)
+    asked = inquiry(world.practice, name=name, email=email)
+    with scopes_disabled():
+        _link, token = firsttalk.link_send(
+            actor=world.admin, inquiry=asked, supervisor=world.supervisor, now=NOW
+        )
+    return token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_talk_and_a_participant_booking_the_same_time_at_once_one_gets_it(world):
+    from bollplank.booking.models import FirstTalk
+
+    engagement = individual(world)
+    token = _first_talk_link(world, "Vera", "vera@example.se")
+    results = _race(
+        [
+            lambda: services.link_book(token=token, starts_at=SLOT, now=NOW),
+            lambda: services.booking_book(
+                actor=world.participant_user, engagement=engagement, starts_at=SLOT, now=NOW
+            ),
+        ]
+    )
+    won = [r for r in results if isinstance(r, (Meeting, FirstTalk))]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert (len(won), len(refused)) == (1, 1), results
+    assert refused[0].code == "taken"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_visitors_booking_the_same_first_talk_time_at_once_one_gets_it(world):
+    from bollplank.booking.models import FirstTalk
+
+    tokens = [
+        _first_talk_link(world, "Vera", "vera@example.se"),
+        _first_talk_link(world, "Bo", "bo@example.se"),
+    ]
+    results = _race(
+        [lambda t=t: services.link_book(token=t, starts_at=SLOT, now=NOW) for t in tokens]
+    )
+    assert sorted(type(r).__name__ for r in results) == ["FirstTalk", "ValidationError"], results
+    with scopes_disabled():
+        assert FirstTalk.objects.filter(supervisor=world.supervisor).count() == 1

@@ -121,7 +121,8 @@ def _locked_link(token: str) -> BookingLink:
         raise ValidationError(_("This booking link does not exist."), code="no_link")
     with scope(practice=found.practice):
         return (
-            BookingLink.objects.select_for_update()
+            # Only the link's row: PostgreSQL locks no nullable side of an outer join.
+            BookingLink.objects.select_for_update(of=("self",))
             .select_related("practice", "supervisor", "first_talk")
             .get(pk=found.pk)
         )
