@@ -385,3 +385,19 @@ def test_exceptions_through_the_page_and_bad_dates(client, world):
         dt.date(2026, 5, 10),
         False,
     )
+
+
+def test_ending_early_cancels_the_meetings_ahead_in_both_calendars(world):
+    token, pk = mh.meeting_args(world)
+    with scopes_disabled():
+        meeting = PairMeeting.objects.select_related("pair__mentee", "pair__mentor").get(pk=pk)
+    pair = meeting.pair
+    with scope(practice=world.practice):
+        from bollplank.mentoring import services
+
+        services.pair_end_early(signup=pair.mentor, pair=pair, reason="Byter tjänst")
+        meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (MeetingStatus.CANCELLED, 1)
+    cancels = [m for m in _mails(meeting) if m.ics_method == "CANCEL"]
+    assert sorted(m.to for m in cancels) == sorted([pair.mentee.email, pair.mentor.email])
+    assert {int(_event(m.ics)["sequence"]) for m in cancels} == {1}

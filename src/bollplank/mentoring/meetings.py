@@ -369,6 +369,10 @@ def meeting_cancel(
     if person.pk not in (meeting.mentor_id, meeting.mentee_id):
         raise ValidationError(_("This is not your pair."), code="not_in_pair")
     _check_planned(meeting, now)
+    return _cancel(meeting, person, now)
+
+
+def _cancel(meeting: PairMeeting, person: SignUp, now: dt.datetime) -> PairMeeting:
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_at = now
     meeting.sequence += 1
@@ -376,6 +380,23 @@ def meeting_cancel(
     audit(None, "mentoring.meeting.cancelled", meeting, {"by": person.pk})
     notify(meeting, "cancelled")
     return meeting
+
+
+def meetings_cancel_ahead(*, pair: Pair, person: SignUp, now: dt.datetime | None = None) -> int:
+    """A pair that ends early keeps no meetings ahead: each is cancelled, and both people's
+    calendars get the cancellation. Called inside the ending's transaction."""
+    now = now or timezone.now()
+    ahead = (
+        PairMeeting.objects.select_for_update()
+        .filter(pair=pair, status=MeetingStatus.PLANNED, starts_at__gt=now)
+        .order_by("starts_at")
+    )
+    count = 0
+    for meeting in ahead:
+        meeting.pair = pair
+        _cancel(meeting, person, now)
+        count += 1
+    return count
 
 
 # --- invitations ----------------------------------------------------------------------------

@@ -413,6 +413,7 @@ def response_add(*, signup: SignUp, pair: Pair, kind: str, progress: int, commen
     return response
 
 
+@transaction.atomic
 def pair_end_early(*, signup: SignUp, pair: Pair, reason: str) -> Pair:
     _side_of(pair, signup)
     if pair.status != PairStatus.ACTIVE:
@@ -425,4 +426,7 @@ def pair_end_early(*, signup: SignUp, pair: Pair, reason: str) -> Pair:
     pair.full_clean()
     pair.save()
     audit(None, "mentoring.pair.ended_early", pair, {"by": signup.pk})
+    from bollplank.mentoring.meetings import meetings_cancel_ahead
+
+    meetings_cancel_ahead(pair=pair, person=signup, now=pair.ended_at)
     return pair
