@@ -240,6 +240,8 @@ def test_mentor_sets_hours_and_mentee_books_moves_and_cancels_through_the_pages(
     pair, mentor_token, mentee_token = mh.published_pair(world)
     mentor_page = reverse("mentoring_meetings", args=[mentor_token])
     mentee_page = reverse("mentoring_meetings", args=[mentee_token])
+    before = client.get(mentee_page).content.decode()
+    assert "Maja Par har ännu inte angett när hen kan träffas" in before
     me_page = client.get(reverse("mentoring_me", args=[mentee_token])).content.decode()
     assert f'href="{mentee_page}"' in me_page
     for weekday in range(7):
@@ -263,6 +265,7 @@ def test_mentor_sets_hours_and_mentee_books_moves_and_cancels_through_the_pages(
         assert pair.mentor.mentor_hours.count() == 7
     when = _next_weekday_10(timezone.now())
     page = client.get(mentee_page).content.decode()
+    assert 'id="no-hours"' not in page
     assert "Boka en träff" in page
     response = client.post(
         mentee_page, {"action": "book", "start": when.isoformat(), "location": "Rum 3"}

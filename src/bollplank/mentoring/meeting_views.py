@@ -154,7 +154,9 @@ def me_meetings(request: HttpRequest, token: str) -> HttpResponse:
             "feed_url": request.build_absolute_uri(reverse("mentoring_feed", args=[token])),
         }
         if book_pair is not None:
-            context.update(_slots_context(meetings.free_times(book_pair, now=now), request))
+            free = meetings.free_times(book_pair, now=now)
+            context.update(_slots_context(free, request))
+            context["no_hours"] = not free.windows
         failed = hours_form.errors or exception_form.errors or slot_form.errors
         return render(request, "mentoring/meetings.html", context, status=400 if failed else 200)
 
