@@ -182,6 +182,7 @@ def test_preferences_page_saves_choices(client: Client, world: World) -> None:
             "questions",
             "questionnaire",
             "checkin",
+            "led_meeting",
         }
     page = client.get("/p/ekbacken/email-preferences/")
     assert page.context["form"].initial["wanted"] == ["summary"]

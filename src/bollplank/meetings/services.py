@@ -312,7 +312,7 @@ def meetings_create_series(
     Meeting.objects.bulk_create(meetings)
     audit(actor, "meetings.series.created", engagement, {"meetings": len(meetings)})
     for new_meeting in meetings:
-        meeting_changed.send(sender=Meeting, meeting=new_meeting, change="planned")
+        meeting_changed.send(sender=Meeting, meeting=new_meeting, change="planned", actor=actor)
     return meetings
 
 
@@ -416,7 +416,7 @@ def meeting_create(
     meeting = _new_meeting(engagement, starts_at, ends_at, focus)
     meeting.save()
     audit(actor, "meetings.meeting.created", meeting)
-    meeting_changed.send(sender=Meeting, meeting=meeting, change="planned")
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="planned", actor=actor)
     return meeting
 
 
@@ -447,7 +447,7 @@ def meeting_reschedule(
     meeting.full_clean(exclude=["uid"])
     meeting.save()
     audit(actor, "meetings.meeting.moved", meeting, {"from": old, "to": starts_at.isoformat()})
-    meeting_changed.send(sender=Meeting, meeting=meeting, change="moved")
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="moved", actor=actor)
     return meeting
 
 
@@ -469,7 +469,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = No
     meeting.sequence += 1
     meeting.save()
     audit(actor, "meetings.meeting.cancelled", meeting, {"late": meeting.late_cancellation})
-    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled")
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled", actor=actor)
     return meeting
 
 

@@ -3,7 +3,7 @@
 
 from django.dispatch import Signal
 
-# meeting=<Meeting>, change="planned" | "moved" | "cancelled"
+# meeting=<Meeting>, change="planned" | "moved" | "cancelled", actor=<User or None>
 meeting_changed = Signal()
 # summary=<records.Summary>: shared with the group for the first time.
 summary_published = Signal()

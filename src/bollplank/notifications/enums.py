@@ -12,6 +12,8 @@ class MailKind(models.TextChoices):
     COURSE = "course", _("course registration")
     INVOICE = "invoice", _("invoice")
     CHECKIN = "checkin", _("mentoring check-in reminder")
+    # A supervisor's copy when someone else plans, moves or cancels a meeting they lead.
+    LED_MEETING = "led_meeting", _("meetings I lead, changed by someone else")
     OTHER = "other", _("other")
 
 
@@ -24,6 +26,7 @@ OPTIONAL_KINDS = frozenset(
         MailKind.SUMMARY,
         MailKind.QUESTIONNAIRE,
         MailKind.CHECKIN,
+        MailKind.LED_MEETING,
     }
 )
 

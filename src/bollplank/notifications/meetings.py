@@ -89,7 +89,13 @@ def notify_meeting(meeting: Meeting, change: str) -> int:
 
 
 def send_invitation(
-    meeting: Any, person: Recipient, change: str, link: str, *, key: str = "meeting"
+    meeting: Any,
+    person: Recipient,
+    change: str,
+    link: str,
+    *,
+    key: str = "meeting",
+    kind: str = MailKind.MEETING,
 ) -> bool:
     """One person's invitation (REQUEST) or cancellation (CANCEL) with the calendar update.
     Also called by booking: for the supervisor of a booked meeting, and for first talks
@@ -109,7 +115,7 @@ def send_invitation(
         template="notifications/email/meeting",
         context=_context(meeting, person, change, link),
         language=person.language,
-        kind=MailKind.MEETING,
+        kind=kind,
         practice=practice,
         meeting=meeting if isinstance(meeting, Meeting) else None,
         ics=ics,
@@ -192,8 +198,34 @@ def notify_summary(summary: Any) -> int:
     return count
 
 
-def on_meeting_changed(sender: Any, meeting: Meeting, change: str, **kwargs: Any) -> None:
+def notify_supervisor(meeting: Meeting, change: str, actor: Any) -> bool:
+    """The supervisor's own invitation, moved invitation or cancellation when a colleague (a
+    practice admin, another supervisor, anyone's API token) planned, moved or cancelled a
+    meeting they lead — an optional kind. Their own changes mail them nothing; a participant's
+    self-booking sends the supervisor's copy from booking (the same dedupe key, so never two)."""
+    from bollplank.accounts.enums import STAFF_ROLES
+    from bollplank.core.tenancy import roles_in
+
+    supervisor = meeting.supervisor
+    if actor is None or getattr(actor, "pk", None) in (None, supervisor.pk):
+        return False
+    if not supervisor.email or meeting.ends_at <= timezone.now():
+        return False
+    if not roles_in(actor, meeting.practice) & STAFF_ROLES:
+        return False
+    practice = meeting.practice
+    link = settings.SITE_URL + reverse("meeting_detail", args=[practice.slug, meeting.pk])
+    person = Recipient(
+        supervisor.name, supervisor.email, getattr(supervisor, "language", "") or "sv"
+    )
+    return send_invitation(meeting, person, change, link, kind=MailKind.LED_MEETING)
+
+
+def on_meeting_changed(
+    sender: Any, meeting: Meeting, change: str, actor: Any = None, **kwargs: Any
+) -> None:
     notify_meeting(meeting, change)
+    notify_supervisor(meeting, change, actor)
 
 
 def on_summary_published(sender: Any, summary: Any, **kwargs: Any) -> None:
