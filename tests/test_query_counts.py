@@ -68,7 +68,7 @@ def _practice_with(rows: int) -> dict[str, Any]:
 
 # (url name, who, extra queries beyond BASE — and what they are)
 PAGES = [
-    ("dashboard", "supervisor", 2),  # week's meetings; engagements with quota
+    ("dashboard", "supervisor", 3),  # week's meetings; first talks; engagements with quota
     ("participant_home", "participant", 6),  # upcoming; recent; summaries; my case turns;
     # open questionnaires; runs I lead or have a takeaway to write in
     ("calendar_week", "supervisor", 2),  # the week's meetings; first talks (booking)

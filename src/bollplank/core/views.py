@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import Role
+from bollplank.booking.selectors import with_first_talks
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.tenancy import practice_view, user_practices
@@ -63,7 +64,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # A practice admin who is also a supervisor sees their own week here; all of the firm's
     # meetings are in the calendar.
     own_roles = frozenset({Role.SUPERVISOR}) if Role.SUPERVISOR in roles else roles
-    week = list(meetings_between(user, practice, own_roles, week_start, week_end))
+    week = with_first_talks(
+        meetings_between(user, practice, own_roles, week_start, week_end),
+        user,
+        practice,
+        own_roles,
+        week_start,
+        week_end,
+    )
     engagements: list[Any] = list(
         engagements_for_list(user, practice, own_roles).filter(status="active")
     )

@@ -20,7 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
-from bollplank.booking.selectors import first_talks_for_feed
+from bollplank.booking.selectors import first_talks_for_feed, with_first_talks
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view, roles_in
 from bollplank.core.timeutils import holidays_between, in_range
@@ -67,22 +67,6 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _with_first_talks(
-    meetings: Any,
-    user: Any,
-    practice: Any,
-    roles: frozenset[str],
-    start: dt.datetime,
-    end: dt.datetime,
-) -> list[Any]:
-    """The meetings and the first talks booked from inquiries (booking app: no engagement
-    yet), by start time. One more query; only staff see first talks."""
-    from bollplank.booking.selectors import first_talks_between
-
-    talks = list(first_talks_between(user, practice, roles, start, end))
-    return sorted([*meetings, *talks], key=lambda m: m.starts_at)
-
-
 @practice_view(*ALL_ROLES)
 def calendar_week(request: HttpRequest) -> HttpResponse:
     """Seven days from Monday, with ISO week number and Swedish holidays."""
@@ -90,7 +74,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     day = _parse_day(request.GET.get("date"))
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
-    meetings = _with_first_talks(
+    meetings = with_first_talks(
         meetings_between(
             user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1))
         ),
@@ -143,7 +127,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
-    meetings = _with_first_talks(
+    meetings = with_first_talks(
         meetings_between(
             user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
         ),
