@@ -300,7 +300,11 @@ def test_demo_firm_has_a_mentoring_programme_open_for_sign_up(db):
 
     practice, _created = demo_load()
     with scopes_disabled():
-        p = Programme.objects.get(practice=practice)
+        p = Programme.objects.get(practice=practice, client=None)
         assert SignUp.objects.filter(programme=p, side="mentor").count() == 40
         assert SignUp.objects.filter(programme=p, side="mentee").count() == 60
         assert p.signup_closes_on > timezone.localdate()
+        # And one run for a client, whose contact coordinates it.
+        theirs = Programme.objects.get(practice=practice, client__isnull=False)
+        assert theirs.client.contacts.get().user.email == "anders.holm@ekby-soc.example"
+        assert SignUp.objects.filter(programme=theirs).count() == 20

@@ -147,7 +147,7 @@ def test_a_person_who_turned_reminders_off_gets_none(world):
 
 
 def test_the_sweep_covers_every_practice_and_says_what_it_did(world, capsys):
-    _published(world, weeks=2, started_days_ago=14, pairs=2)
+    _published(world, weeks=2, started_days_ago=15, pairs=2)
     _sweep()
     assert capsys.readouterr().out.strip() == (
         "4 check-in reminders queued (1 published programmes running)"
@@ -189,3 +189,45 @@ def test_publishing_schedules_a_task_on_each_checkin_day(world, monkeypatch):
     assert [at.astimezone(tz).date() for at, _kw in planned] == reminders.checkin_days(p)
     assert {at.astimezone(tz).time() for at, _kw in planned} == {dt.time(9, 0)}
     assert planned[0][1] == {"practice_id": p.practice_id, "programme_id": p.pk}
+
+
+def test_the_sweep_reminds_from_nine_in_the_morning_of_the_checkin_day(world):
+    p = _published(world, weeks=2, started_days_ago=14, pairs=1)
+    tz = ZoneInfo(p.practice.timezone)
+    day = p.starts_on + dt.timedelta(weeks=2)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        night = reminders.checkin_reminders_due(now=dt.datetime.combine(day, dt.time(8, 59), tz))
+    assert night == {"programmes": 1, "reminders": 0}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        morning = reminders.checkin_reminders_due(now=dt.datetime.combine(day, dt.time(9), tz))
+    assert morning == {"programmes": 1, "reminders": 2}
+    assert len(mail.outbox) == 2
+
+
+def test_publishing_with_the_database_backend_waits_for_each_day_and_starts_the_sweep(
+    world, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from bollplank.mentoring import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    today = timezone.localdate()
+    p = h.programme(world, starts_on=today, ends_on=today + dt.timedelta(weeks=9))
+    h.sign_up(p, "mentor", "Maja", years=20)
+    h.sign_up(p, "mentee", "Nils")
+    with scope(practice=world.practice):
+        run = services.matching_run(actor=world.admin, programme=p)
+    with TestCase.captureOnCommitCallbacks(execute=True), scope(practice=world.practice):
+        services.programme_publish(actor=world.admin, programme=p, run=run)
+    waiting = DBTaskResult.objects.filter(status="READY")
+    days = sorted(
+        r.run_after.astimezone(ZoneInfo(p.practice.timezone)).date()
+        for r in waiting.filter(task_path="bollplank.mentoring.tasks.remind_checkins")
+    )
+    assert days == reminders.checkin_days(p)
+    assert (
+        waiting.filter(task_path="bollplank.mentoring.tasks.sweep_checkin_reminders").count() == 1
+    )
+    # However often it is asked for, one sweep waits.
+    assert tasks.ensure_reminder_chain() is False

@@ -532,6 +532,17 @@ class _Builder:
         from bollplank.mentoring.demo import demo_programme
 
         demo_programme(practice=self.practice, actor=self.admin, today=self.today)
+        # A programme run for a client: its contact (Anders Holm) coordinates it himself.
+        demo_programme(
+            practice=self.practice,
+            actor=self.admin,
+            today=self.today,
+            mentors=8,
+            mentees=12,
+            seed=9,
+            name="Mentorskap för nya socialsekreterare",
+            client=self.clients["soc"],
+        )
 
     def _evaluations(self) -> None:
         from bollplank.evaluations.demo import demo_evaluations

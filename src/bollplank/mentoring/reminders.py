@@ -7,9 +7,11 @@ given n check-ins. The mail says only that a check-in is due and links to the pe
 (a signed link, mentoring.links): nothing the pair wrote. Each mail carries a dedupe key
 (pair, side, check-in number) in the outbox, so running the sweep again sends nothing twice.
 
-Two triggers, both safe to repeat: publishing the pairs schedules a task for each check-in day
-(09:00 in the practice's time zone) where the task backend can defer, and the
-``send_checkin_reminders`` command (cron, daily, and ``make run``) sweeps every programme.
+A check-in falls due at 09:00 in the practice's time zone on its day. Three triggers, all safe
+to repeat (mentoring.tasks): publishing the pairs schedules a task at that moment of each
+check-in day; the worker's hourly sweep catches anything a lost task did not send; and the
+``send_checkin_reminders`` command does one sweep by hand (or from cron, with a task backend
+that cannot run work later).
 """
 
 from __future__ import annotations
@@ -148,7 +150,9 @@ def checkin_reminders_due(*, now: dt.datetime | None = None) -> dict[str, int]:
         )
     counts = {"programmes": 0, "reminders": 0}
     for programme in programmes:
-        today = timezone.localtime(now, ZoneInfo(programme.practice.timezone)).date()
+        local = timezone.localtime(now, ZoneInfo(programme.practice.timezone))
+        # Before 09:00 today's check-in is not due yet (no reminders in the night).
+        today = local.date() if local.time() >= REMIND_AT else local.date() - dt.timedelta(days=1)
         with scope(practice=programme.practice):
             sent = checkin_reminders_send(programme=programme, today=today)
         counts["programmes"] += 1
@@ -174,11 +178,14 @@ def schedule_checkin_reminders(programme: Programme) -> int:
     ]
     practice_id, programme_id = programme.practice_id, programme.pk
 
-    def enqueue() -> None:
+    def start() -> None:
+        from bollplank.mentoring.tasks import ensure_reminder_chain
+
         for at in moments:
             remind_checkins.using(run_after=at).enqueue(
                 practice_id=practice_id, programme_id=programme_id
             )
+        ensure_reminder_chain()
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(start)
     return len(moments)
