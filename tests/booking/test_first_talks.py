@@ -372,3 +372,16 @@ def test_supervisor_cannot_plan_a_meeting_over_a_first_talk(talk_world: Any) -> 
 def _a_free_first_talk_time(w: Any) -> dt.datetime:
     with scopes_disabled():
         return first_talk_free_times(w.practice, w.supervisor, now=timezone.now()).slots()[0]
+
+
+def test_inquiry_page_tells_whether_the_talk_is_booked(talk_world: Any, client: Any) -> None:
+    w = talk_world
+    token = send(w, timezone.now())
+    client.force_login(w.admin)
+    url = reverse("inquiry_detail", args=[w.practice.slug, w.inquiry.pk])
+    assert "inte bokat ännu" in client.get(url).content.decode()
+    with scopes_disabled():
+        slot = first_talk_free_times(w.practice, w.supervisor, now=timezone.now()).slots()[0]
+    book(token, slot, timezone.now())
+    page = client.get(url).content.decode()
+    assert "första samtal bokat" in page and "Siv Handledare" in page

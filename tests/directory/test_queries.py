@@ -63,5 +63,5 @@ def test_inquiry_detail_queries(client, rows):
     client.force_login(admin)
     q = inquiry(practice, email="detail@x.se")
     # BASE + the inquiry; its replies; its practice; the supervisors; their profiles;
-    # the meetings in the wished period
-    assert _count(client, reverse("inquiry_detail", args=["qc", q.pk])) == BASE + 6
+    # the meetings in the wished period; the first-talk links sent (booking)
+    assert _count(client, reverse("inquiry_detail", args=["qc", q.pk])) == BASE + 7

@@ -419,3 +419,8 @@ def first_talk_clash(
         .order_by("starts_at")
         .first()
     )
+
+
+def links_for_inquiry(inquiry: Any) -> QuerySet[BookingLink]:
+    """The first-talk links sent for an inquiry, newest first, with their talks (one query)."""
+    return BookingLink.objects.filter(inquiry=inquiry).select_related("supervisor", "first_talk")

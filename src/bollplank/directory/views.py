@@ -269,6 +269,8 @@ def _detail(
     talk_form: ConvertForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    from bollplank.booking.selectors import links_for_inquiry
+
     ranked = selectors.supervisors_ranked(inquiry)
     supervisors = [r.user for r in ranked]
     return render(
@@ -284,6 +286,7 @@ def _detail(
                 supervisors=supervisors,
                 initial={"supervisor": supervisors[0].pk if supervisors else None},
             ),
+            "talk_links": links_for_inquiry(inquiry),
             # A first talk (booking app): the same choice of supervisor, its own form.
             "talk_form": talk_form
             or ConvertForm(
