@@ -184,3 +184,26 @@ def test_an_address_is_not_reached_across_practices(client, world):
     assert client.post(url, {"email": "cilla@kommun.se"}).status_code == 409
     with scopes_disabled():
         assert Inquiry.objects.filter(email="cilla@kommun.se").count() == 2
+
+
+def test_the_operator_erases_an_address_kept_by_two_practices(world):
+    """What the page refuses (an address another practice keeps rows about) the operator does,
+    in every practice at once."""
+    import io
+
+    from django.core.management import call_command
+
+    from bollplank.directory.models import Inquiry
+
+    _inquiry(world.other_practice, "cilla@kommun.se")
+    _inquiry(world.practice, "cilla@kommun.se")
+    out = io.StringIO()
+    call_command("erase_person", "cilla@kommun.se", "--dry-run", stdout=out)
+    assert "would touch" in out.getvalue() and "directory.inquiries 2" in out.getvalue()
+    with scopes_disabled():
+        assert Inquiry.objects.count() == 2
+    call_command("erase_person", "cilla@kommun.se", stdout=io.StringIO())
+    with scopes_disabled():
+        assert Inquiry.objects.count() == 0
+    event = AuditEvent.objects.get(action="privacy.address.erased")
+    assert (event.actor_id, event.practice_id) == (None, None)

@@ -266,13 +266,19 @@ def address_erasure_preview(email: str) -> list[ErasureLine]:
 
 
 @transaction.atomic
-def address_erase(*, actor: Any, email: str, practice: Practice) -> dict[str, int]:
+def address_erase(
+    *, actor: Any, email: str, practice: Practice | None, dry_run: bool = False
+) -> dict[str, int]:
     """Erase what is kept about an address that has no login (GDPR Art. 17), the same way as
     for a person with one. The audit event holds the counts, never the address."""
     touched: dict[str, int] = {}
     with scopes_disabled():
         for cat in address_categories():
             if cat.erase is not None:
-                touched[cat.key] = cat.erase(Address(email))
+                touched[cat.key] = (
+                    erasure_count(cat, Address(email)) if dry_run else cat.erase(Address(email))
+                )
+    if dry_run:
+        return touched
     audit(actor, "privacy.address.erased", None, {"rows": touched}, practice=practice)
     return touched
