@@ -4,6 +4,8 @@ and cannot reach people of another practice nor people who also belong to one.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -207,3 +209,49 @@ def test_the_operator_erases_an_address_kept_by_two_practices(world):
         assert Inquiry.objects.count() == 0
     event = AuditEvent.objects.get(action="privacy.address.erased")
     assert (event.actor_id, event.practice_id) == (None, None)
+
+
+def test_a_participant_without_a_login_is_erased_by_address(client, world):
+    """Invited and answering by e-mail link only: the participant row and the named answers
+    are found by the address, and erased like a person's."""
+    from django.utils import timezone
+
+    from bollplank.engagements.models import Participant
+    from bollplank.evaluations.models import Answer, Questionnaire, Response, Round
+
+    with scopes_disabled():
+        lisa = f.ParticipantFactory(
+            practice=world.practice, name="Lisa Länk", email="lisa@kommun.se"
+        )
+        f.GroupMembershipFactory(engagement=world.engagement, participant=lisa)
+        now = timezone.now()
+        rnd = Round.objects.create(
+            practice=world.practice,
+            engagement=world.engagement,
+            questionnaire=Questionnaire.shipped.get(key="engagement-evaluation"),
+            phase="midpoint",
+            anonymous=False,
+            send_on=now,
+            closes_at=now + dt.timedelta(days=7),
+            created_by=world.supervisor,
+        )
+        response = Response.objects.create(
+            practice=world.practice, round=rnd, participant=lisa, submitted_on=now.date()
+        )
+        question = rnd.questionnaire.questions.filter(scale="text").first()
+        Answer.objects.create(response=response, question=question, text="Lisas ord")
+    client.force_login(world.admin)
+    found = client.get(
+        reverse("privacy_erase_find", args=["ekbacken"]), {"email": "lisa@kommun.se"}
+    )
+    url = found["Location"]
+    body = client.get(url).content.decode()
+    row = body.split('<th scope="row">Utvärderingssvar</th>', 1)[1].split("</tr>", 1)[0]
+    assert "<td>1</td>" in row
+    client.post(url, {"email": "lisa@kommun.se"})
+    with scopes_disabled():
+        lisa = Participant.objects.get(pk=lisa.pk)
+        response.refresh_from_db()
+        assert lisa.email.endswith("@invalid.invalid") and lisa.name == "Borttagen deltagare"
+        assert response.participant_id is None
+        assert not Answer.objects.filter(text="Lisas ord").exists()

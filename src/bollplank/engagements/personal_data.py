@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,9 +12,18 @@ from bollplank.engagements.models import GroupMembership, Participant
 from bollplank.privacy.registry import Category, register
 
 
+def _rows(user: Any) -> QuerySet[Participant]:
+    """The person's participant rows: linked to their login, or not linked to any login but
+    with their address (invited before they had one, or never given one)."""
+    by_address = Q(user__isnull=True, email__iexact=user.email)
+    if user.pk is None:  # privacy.services.Address: someone without a login
+        return Participant.objects.filter(by_address)
+    return Participant.objects.filter(Q(user=user) | by_address)
+
+
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
     rows = []
-    for p in Participant.objects.filter(user=user).select_related("practice", "client"):
+    for p in _rows(user).select_related("practice", "client"):
         rows.append(
             {
                 "practice": p.practice.name,
@@ -38,7 +48,7 @@ def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
 def _erase(user: Any) -> int:
     """Attendance counts and invoices still refer to the row, so it stays without a name."""
     count = 0
-    for p in Participant.objects.filter(user=user):
+    for p in _rows(user):
         p.name = _("Erased participant")
         p.email = f"erased-participant-{p.pk}@invalid.invalid"
         p.user = None
@@ -60,9 +70,8 @@ register(
         erasure=gettext_lazy(
             "Kept without name or address: attendance counts and invoices rest on the row."
         ),
-        practices=lambda user: set(
-            Participant.objects.filter(user=user).values_list("practice_id", flat=True)
-        ),
+        practices=lambda user: set(_rows(user).values_list("practice_id", flat=True)),
+        by_address=True,
         # After the categories that find the person's rows through this link.
         order=90,
     )

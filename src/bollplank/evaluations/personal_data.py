@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from bollplank.engagements.models import Participant
 from bollplank.evaluations.models import (
     Answer,
     Goal,
@@ -30,14 +31,23 @@ from bollplank.evaluations.models import (
 from bollplank.privacy.registry import Category, Retention, register
 
 
+def _participants(user: Any) -> QuerySet[Participant]:
+    """The person's participant rows: linked to their login, or — for someone invited without
+    a login (privacy.services.Address) — found by their address."""
+    by_address = Q(user__isnull=True, email__iexact=user.email)
+    if user.pk is None:
+        return Participant.objects.filter(by_address)
+    return Participant.objects.filter(Q(user=user) | by_address)
+
+
 def _named(user: Any) -> QuerySet[Response]:
-    return Response.objects.filter(participant__user=user)
+    return Response.objects.filter(participant__in=_participants(user))
 
 
 def _export_answers(user: Any, confidential: bool) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     for inv in (
-        Invitation.objects.filter(participant__user=user)
+        Invitation.objects.filter(participant__in=_participants(user))
         .select_related("practice", "round__questionnaire", "round__engagement")
         .order_by("round__send_on", "pk")
     ):
@@ -91,7 +101,7 @@ def _erase_answers(user: Any) -> int:
     touched = anonymize(_named(user))
     # The invitations stay (how many were asked and answered is the report's response rate);
     # their links stop working.
-    for inv in Invitation.objects.filter(participant__user=user):
+    for inv in Invitation.objects.filter(participant__in=_participants(user)):
         inv.token_hash = secrets.token_hex(32)
         inv.save(update_fields=["token_hash"])
     return touched
@@ -107,7 +117,9 @@ def _expired_answers(practice: Any, cutoff: dt.datetime) -> QuerySet[Response]:
 
 def _answer_practices(user: Any) -> set[int]:
     return set(
-        Invitation.objects.filter(participant__user=user).values_list("practice_id", flat=True)
+        Invitation.objects.filter(participant__in=_participants(user)).values_list(
+            "practice_id", flat=True
+        )
     ) | set(_named(user).values_list("practice_id", flat=True))
 
 
@@ -120,7 +132,7 @@ def _export_goals(user: Any, confidential: bool) -> list[dict[str, Any]]:
             "set": g.created_at,
             "reached": g.reached_on,
         }
-        for g in Goal.objects.filter(participant__user=user).select_related(
+        for g in Goal.objects.filter(participant__in=_participants(user)).select_related(
             "practice", "engagement"
         )
     ]
@@ -132,7 +144,11 @@ def _export_goals(user: Any, confidential: bool) -> list[dict[str, Any]]:
             "comment": p.comment,
             "at": p.created_at,
         }
-        for p in GoalProgress.objects.filter(author=user).select_related("practice", "goal")
+        for p in (
+            GoalProgress.objects.filter(author=user)
+            if user.pk is not None
+            else GoalProgress.objects.none()
+        ).select_related("practice", "goal")
     ]
     signoffs = [
         {
@@ -143,7 +159,7 @@ def _export_goals(user: Any, confidential: bool) -> list[dict[str, Any]]:
             "through": s.through,
             "signed_at": s.signed_at,
         }
-        for s in HoursSignoff.objects.filter(participant__user=user).select_related(
+        for s in HoursSignoff.objects.filter(participant__in=_participants(user)).select_related(
             "practice", "engagement"
         )
     ]
@@ -153,21 +169,23 @@ def _export_goals(user: Any, confidential: bool) -> list[dict[str, Any]]:
 def _mine_as_participant(user: Any) -> QuerySet[GoalProgress]:
     """Ratings the person gave as a participant (a supervisor's ratings of a group's goal are
     the practice's record of the engagement, and stay with the pseudonymized author)."""
+    if user.pk is None:
+        return GoalProgress.objects.none()  # without a login no one rates
     return GoalProgress.objects.filter(author=user).exclude(goal__engagement__supervisor=user)
 
 
 def _erase_goals(user: Any) -> int:
     count = _mine_as_participant(user).delete()[0]
-    count += Goal.objects.filter(participant__user=user).delete()[0]
-    count += HoursSignoff.objects.filter(participant__user=user).delete()[0]
+    count += Goal.objects.filter(participant__in=_participants(user)).delete()[0]
+    count += HoursSignoff.objects.filter(participant__in=_participants(user)).delete()[0]
     return count
 
 
 def _count_goals(user: Any) -> int:
     return (
         _mine_as_participant(user).count()
-        + Goal.objects.filter(participant__user=user).count()
-        + HoursSignoff.objects.filter(participant__user=user).count()
+        + Goal.objects.filter(participant__in=_participants(user)).count()
+        + HoursSignoff.objects.filter(participant__in=_participants(user)).count()
     )
 
 
@@ -190,6 +208,7 @@ register(
             "in the means. Anonymous answers cannot be traced to anyone and stay."
         ),
         retention=Retention(expired=_expired_answers, purge=anonymize),
+        by_address=True,
     )
 )
 register(
@@ -206,9 +225,13 @@ register(
         erase=_erase_goals,
         count=_count_goals,
         practices=lambda user: (
-            set(Goal.objects.filter(participant__user=user).values_list("practice_id", flat=True))
+            set(
+                Goal.objects.filter(participant__in=_participants(user)).values_list(
+                    "practice_id", flat=True
+                )
+            )
             | set(
-                HoursSignoff.objects.filter(participant__user=user).values_list(
+                HoursSignoff.objects.filter(participant__in=_participants(user)).values_list(
                     "practice_id", flat=True
                 )
             )
@@ -216,5 +239,6 @@ register(
         erasure=gettext_lazy(
             "The person's own goals, their ratings and their signed-off hours are removed."
         ),
+        by_address=True,
     )
 )
