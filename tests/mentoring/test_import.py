@@ -3,7 +3,6 @@ duplicates named, 10,000 rows in a few seconds with a bounded number of queries.
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -216,29 +215,26 @@ def test_import_page_by_a_client_contact(client, world):
         assert SignUp.objects.filter(programme=p).count() == 3
 
 
-def test_ten_thousand_rows_with_duplicates_in_seconds_and_bounded_queries(world):
+def test_ten_thousand_rows_with_duplicates_in_bounded_queries(world):
+    # Bounded queries, not timed: wall-clock limits in unit tests fail on a busy CI machine
+    # (speed is measured in make bench).
     p = h.programme(world, max_mentees=3)
     h.sign_up(p, "mentee", "Redan", email="person42@x.se")
     rows = _rows(10_000)
     rows[5000] = rows[17].replace("Person 17", "Person 17 igen")  # row 5002 repeats row 19
-    start = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:
         result = _import(world, p, _csv(*rows))
-    checked = time.perf_counter() - start
     assert result.created == 0
     assert result.errors == [
         "Rad 44: person42@x.se är redan anmäld till programmet.",
         "Rad 5002: person17@x.se finns redan på rad 19.",
     ]
     assert len(ctx.captured_queries) <= 3  # the programme's e-mails (nothing is written)
-    assert checked < 5, checked
 
     rows[5000] = _rows(1, start=10_000)[0]
     rows[42] = _rows(1, start=10_001)[0]
-    start = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:
         result = _import(world, p, _csv(*rows), send_links=False)
-    took = time.perf_counter() - start
     assert (result.ok, result.created) == (True, 10_000)
     with scopes_disabled():
         assert SignUp.objects.filter(programme=p).count() == 10_001
@@ -248,4 +244,3 @@ def test_ten_thousand_rows_with_duplicates_in_seconds_and_bounded_queries(world)
     fields = [f for f in SignUp._meta.concrete_fields if not f.primary_key]
     per_batch = min(signup_import.BATCH, connection.ops.bulk_batch_size(fields, [None] * 10_000))
     assert len(ctx.captured_queries) <= 10 + -(-10_000 // per_batch)
-    assert took < 10, took
