@@ -38,8 +38,24 @@ def test_signup_list_queries(client, world, rows):
     for i in range(rows):
         h.sign_up(p, "mentee", f"E{i}")
     client.force_login(world.supervisor)
-    # BASE + programme + sign-ups
-    assert _count(client, reverse("mentoring_signups", args=["ekbacken", p.pk])) == BASE + 2
+    # BASE + programme + count + one page of sign-ups
+    assert _count(client, reverse("mentoring_signups", args=["ekbacken", p.pk])) == BASE + 3
+
+
+def test_signup_list_is_paged(client, world):
+    """An imported regional programme has thousands of sign-ups: a hundred a page."""
+    from bollplank.mentoring.views import SIGNUPS_PER_PAGE
+
+    p = h.programme(world)
+    for i in range(SIGNUPS_PER_PAGE + 1):
+        h.sign_up(p, "mentee", f"E{i:03}")
+    client.force_login(world.supervisor)
+    url = reverse("mentoring_signups", args=["ekbacken", p.pk])
+    first = client.get(url)
+    assert len(first.context["page"].object_list) == SIGNUPS_PER_PAGE
+    assert "Sida 1 av 2" in first.content.decode()
+    second = client.get(url + "?page=2")
+    assert [s.name for s in second.context["page"].object_list] == [f"E{SIGNUPS_PER_PAGE:03}"]
 
 
 @pytest.mark.parametrize("rows", [1, 3])

@@ -57,8 +57,12 @@ def programme_for(practice: Practice, pk: int) -> Programme:
     return get_object_or_404(Programme.objects.select_related("client"), practice=practice, pk=pk)
 
 
+def signups_of(programme: Programme) -> QuerySet[SignUp]:
+    return SignUp.objects.filter(programme=programme).order_by("side", "name", "pk")
+
+
 def signups_for(programme: Programme) -> list[SignUp]:
-    return list(SignUp.objects.filter(programme=programme).order_by("side", "name", "pk"))
+    return list(signups_of(programme))
 
 
 def latest_run(programme: Programme) -> MatchRun | None:

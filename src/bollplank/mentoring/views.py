@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -131,15 +132,18 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+SIGNUPS_PER_PAGE = 100
+
+
 @practice_view(*COORDINATORS)
 def programme_signups(request: HttpRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
-    return render(
-        request,
-        "mentoring/signups.html",
-        {"programme": programme, "signups": selectors.signups_for(programme)},
+    # A page at a time: an imported regional programme has thousands of sign-ups.
+    page = Paginator(selectors.signups_of(programme), SIGNUPS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    return render(request, "mentoring/signups.html", {"programme": programme, "page": page})
 
 
 @practice_view(*COORDINATORS)
