@@ -268,22 +268,13 @@ def mail_retry(*, actor: Any, mail: OutgoingMail) -> OutgoingMail:
 
 def ensure_sweep(*, delay: dt.timedelta | None = None) -> bool:
     """Enqueue the sweep task (``deliver_due_mail``) ``delay`` from now unless one is already
-    waiting, so that exactly one chain of sweeps runs however many workers start. Only with the
-    database task backend (it can defer and be asked what waits); with another backend run
-    ``manage.py send_due_mail`` from cron instead. Returns whether it enqueued one."""
-    from django_tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
+    waiting, so that one chain of sweeps runs however many workers start (core.periodic).
+    Only with the database task backend; with another, run ``manage.py send_due_mail`` from
+    cron instead. Returns whether it enqueued one."""
+    from bollplank.core.periodic import ensure_pending
     from bollplank.notifications.tasks import deliver_due_mail
 
-    if not isinstance(task_backends[deliver_due_mail.backend], DatabaseBackend):
-        return False
-    if DBTaskResult.objects.filter(task_path=SWEEP_TASK_PATH, status="READY").exists():
-        return False
-    run_after = timezone.now() + (delay if delay is not None else sweep_interval())
-    deliver_due_mail.using(run_after=run_after).enqueue()
-    return True
+    return ensure_pending(deliver_due_mail, delay=sweep_interval() if delay is None else delay)
 
 
 def sweep_interval() -> dt.timedelta:
