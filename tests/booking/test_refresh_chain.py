@@ -77,11 +77,13 @@ def test_the_next_run_is_enqueued_even_when_a_run_fails(
 
 
 def test_a_finished_task_restarts_a_lost_chain(world: Any, db_backend: None) -> None:
-    tasks._last_watch = 0.0
-    tasks.watch_chain(sender=None)
+    from bollplank.core import periodic
+
+    periodic._last_watch = 0.0
+    periodic.watch_chains(sender=None)
     assert len(waiting(CHAIN)) == 1
     DBTaskResult.objects.all().delete()
-    tasks.watch_chain(sender=None)  # within WATCH_SECONDS: no query, nothing enqueued
+    periodic.watch_chains(sender=None)  # within WATCH_SECONDS: no query, nothing enqueued
     assert waiting(CHAIN) == []
 
 

@@ -8,9 +8,8 @@ class BookingConfig(AppConfig):
     verbose_name = _("self-booking")
 
     def ready(self) -> None:
-        from django_tasks.signals import task_finished
+        from bollplank.booking.tasks import ensure_refresh_chain
+        from bollplank.core.periodic import keep_going
 
-        from bollplank.booking.tasks import watch_chain
-
-        # Keeps the outside-calendar refresh going with nothing but the worker (no cron).
-        task_finished.connect(watch_chain, dispatch_uid="booking.watch_refresh_chain")
+        # Restarted by the worker if lost (core.periodic): no cron.
+        keep_going("outside-calendar refresh", ensure_refresh_chain)

@@ -3,27 +3,21 @@
 Subscribed outside calendars are refreshed by the worker alone: ``refresh_due_calendars``
 runs every ``CHAIN_INTERVAL``, queues a fetch of every calendar not tried for
 ``refresh_interval()``, and enqueues its own next run (core.periodic). The chain is (re)started
-when a calendar is subscribed, when a supervisor opens their calendars page, and by any task
-the worker finishes (at most every few minutes per process), so a chain lost with a killed
-worker comes back by itself. Cron with ``refresh_outside_calendars`` still works too."""
+when a calendar is subscribed, when a supervisor opens their calendars page, and by the worker
+(core.periodic: when it starts, and after a task at most every few minutes per process), so a
+chain lost with a killed worker comes back by itself. Cron with ``refresh_outside_calendars``
+still works too."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
-from typing import Any
 
 from django.conf import settings
 from django_scopes import scope, scopes_disabled
 from django_tasks import task
 
-logger = logging.getLogger(__name__)
-
 CHAIN_INTERVAL = dt.timedelta(minutes=15)
 # How often a finished task in a worker process may check that the chain is still there.
-WATCH_SECONDS = 300
-_last_watch = 0.0
 
 
 def refresh_interval() -> dt.timedelta:
@@ -61,17 +55,3 @@ def ensure_refresh_chain(*, delay: dt.timedelta = CHAIN_INTERVAL) -> bool:
     from bollplank.core.periodic import ensure_pending
 
     return ensure_pending(refresh_due_calendars, delay=delay)
-
-
-def watch_chain(sender: Any, **kwargs: Any) -> None:
-    """After a task finishes in a worker: restart the refresh chain if it was lost (a worker
-    killed in the middle of a run leaves none waiting). At most every WATCH_SECONDS."""
-    global _last_watch
-    now = time.monotonic()
-    if now - _last_watch < WATCH_SECONDS:
-        return
-    _last_watch = now
-    try:
-        ensure_refresh_chain()
-    except Exception:  # a watchdog must never break the worker's own bookkeeping
-        logger.exception("Could not check the outside-calendar refresh chain")

@@ -6,3 +6,12 @@ class CoreConfig(AppConfig):
     name = "bollplank.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django_tasks.signals import task_finished
+
+        from bollplank.core.periodic import watch_chains
+
+        # Repeating work (outbox sweep, calendar refresh, check-in reminders) restarts itself
+        # after a lost run with nothing but the worker (no cron): see core.periodic.
+        task_finished.connect(watch_chains, dispatch_uid="core.watch_chains")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -31,3 +33,40 @@ def ensure_pending(task: Any, *, delay: dt.timedelta) -> bool:
         return False
     task.using(run_after=timezone.now() + delay).enqueue()
     return True
+
+
+# --- keeping chains alive -------------------------------------------------------------------
+# A worker killed in the middle of a run leaves no next run waiting: the chain is lost. Each
+# app registers how to restart its chain; the worker restarts every lost chain when it starts
+# (manage.py db_worker) and, at most every WATCH_SECONDS, after any task it finishes.
+
+WATCH_SECONDS = 300
+_chains: dict[str, Callable[[], bool]] = {}
+_last_watch = 0.0
+
+
+def keep_going(name: str, ensure: Callable[[], bool]) -> None:
+    """Register ``ensure`` (enqueue the chain's next run unless one waits) under ``name``."""
+    _chains[name] = ensure
+
+
+def ensure_chains() -> list[str]:
+    """Restart every registered chain that has no run waiting; returns the restarted ones."""
+    restarted = []
+    for name, ensure in list(_chains.items()):
+        try:
+            if ensure():
+                restarted.append(name)
+        except Exception:  # one broken chain must not keep the others (or the worker) down
+            logger.exception("Could not check the %s chain", name)
+    return restarted
+
+
+def watch_chains(sender: Any = None, **kwargs: Any) -> None:
+    """django-tasks' task_finished receiver: restart lost chains, at most every WATCH_SECONDS."""
+    global _last_watch
+    now = time.monotonic()
+    if now - _last_watch < WATCH_SECONDS:
+        return
+    _last_watch = now
+    ensure_chains()

@@ -8,9 +8,8 @@ class MentoringConfig(AppConfig):
     verbose_name = _("mentoring programmes")
 
     def ready(self) -> None:
-        from django_tasks.signals import task_finished
+        from bollplank.core.periodic import keep_going
+        from bollplank.mentoring.tasks import ensure_reminder_chain
 
-        from bollplank.mentoring.tasks import watch_chain
-
-        # Keeps the check-in reminder sweep going with nothing but the worker (no cron).
-        task_finished.connect(watch_chain, dispatch_uid="mentoring.watch_reminder_chain")
+        # Restarted by the worker if lost (core.periodic): no cron.
+        keep_going("check-in reminder", ensure_reminder_chain)

@@ -4,15 +4,12 @@ days, and the personal links of imported sign-ups.
 Check-in reminders need no cron: publishing schedules ``remind_checkins`` at 09:00 on each
 check-in day, and ``sweep_checkin_reminders`` runs every hour and enqueues its own next run
 (core.periodic), so that reminders a lost task did not send still go out. The chain is
-(re)started by publishing, by the ``send_checkin_reminders`` command and by any task the worker
-finishes (at most every few minutes per process), as booking's calendar refresh is."""
+(re)started by publishing, by the ``send_checkin_reminders`` command and by the worker
+(core.periodic: at its start, and after a task at most every few minutes per process)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
-from typing import Any
 
 from django_scopes import scope, scopes_disabled
 from django_tasks import task
@@ -20,11 +17,7 @@ from django_tasks import task
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 
-logger = logging.getLogger(__name__)
-
 CHAIN_INTERVAL = dt.timedelta(hours=1)
-WATCH_SECONDS = 300
-_last_watch = 0.0
 
 
 @task()
@@ -94,17 +87,3 @@ def ensure_reminder_chain(*, delay: dt.timedelta = CHAIN_INTERVAL) -> bool:
     from bollplank.core.periodic import ensure_pending
 
     return ensure_pending(sweep_checkin_reminders, delay=delay)
-
-
-def watch_chain(sender: Any, **kwargs: Any) -> None:
-    """After a task finishes in a worker: restart the reminder sweep if it was lost (a worker
-    killed in the middle of a run leaves none waiting). At most every WATCH_SECONDS."""
-    global _last_watch
-    now = time.monotonic()
-    if now - _last_watch < WATCH_SECONDS:
-        return
-    _last_watch = now
-    try:
-        ensure_reminder_chain()
-    except Exception:  # a watchdog must never break the worker's own bookkeeping
-        logger.exception("Could not check the check-in reminder chain")

@@ -8,8 +8,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("notifications")
 
     def ready(self) -> None:
+        from bollplank.core.periodic import keep_going
         from bollplank.meetings.signals import meeting_changed, summary_published
         from bollplank.notifications import meetings
+        from bollplank.notifications.outbox import ensure_sweep
 
         meeting_changed.connect(meetings.on_meeting_changed, dispatch_uid="notify_meeting")
         summary_published.connect(meetings.on_summary_published, dispatch_uid="notify_summary")
+        # The outbox sweep restarts itself after a lost run (core.periodic): no cron.
+        keep_going("outbox sweep", ensure_sweep)

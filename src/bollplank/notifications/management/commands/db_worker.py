@@ -1,12 +1,14 @@
 """``manage.py db_worker``: django-tasks-db's worker, which first hands stale outbox claims
 back to the queue and starts the outbox sweep, so that mail a killed worker left behind, and
-mail that is due, goes out with nothing but the worker running (no cron)."""
+mail that is due, goes out with nothing but the worker running (no cron); it also restarts
+the other repeating chains registered in core.periodic."""
 
 import datetime as dt
 from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from bollplank.core.periodic import ensure_chains
 from bollplank.notifications.outbox import ensure_sweep, release_stale_claims
 
 
@@ -21,4 +23,7 @@ class Command(DBWorkerCommand):
         release_stale_claims()
         # At once: a worker that was down may have left due mail and stale claims behind.
         ensure_sweep(delay=dt.timedelta(0))
+        # And every other repeating chain (calendar refresh, check-in reminders) that a killed
+        # worker lost.
+        ensure_chains()
         super().handle(*args, **options)

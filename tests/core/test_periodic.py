@@ -1,0 +1,60 @@
+"""Repeating work restarts itself with nothing but the worker (no cron): every app registers its
+chain in core.periodic, and the worker restarts the lost ones at its start and after tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from bollplank.core import periodic
+
+CHAINS = {
+    "bollplank.notifications.tasks.deliver_due_mail",
+    "bollplank.booking.tasks.refresh_due_calendars",
+    "bollplank.mentoring.tasks.sweep_checkin_reminders",
+}
+
+
+@pytest.fixture
+def db_backend(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _waiting() -> list[str]:
+    return sorted(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True))
+
+
+@pytest.mark.django_db
+def test_every_lost_chain_is_restarted_once(db_backend: None) -> None:
+    assert sorted(periodic.ensure_chains()) == [
+        "check-in reminder",
+        "outbox sweep",
+        "outside-calendar refresh",
+    ]
+    assert _waiting() == sorted(CHAINS)
+    # Asked again (another worker starting, another task finishing): nothing more waits.
+    assert periodic.ensure_chains() == []
+    assert _waiting() == sorted(CHAINS)
+
+
+@pytest.mark.django_db
+def test_a_finished_task_restarts_lost_chains_at_most_every_few_minutes(db_backend: None) -> None:
+    periodic._last_watch = 0.0
+    periodic.watch_chains(sender=None)
+    assert _waiting() == sorted(CHAINS)
+    DBTaskResult.objects.all().delete()
+    periodic.watch_chains(sender=None)  # within WATCH_SECONDS: nothing is asked
+    assert _waiting() == []
+
+
+@pytest.mark.django_db
+def test_one_broken_chain_keeps_no_other_down(
+    db_backend: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> bool:
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setitem(periodic._chains, "outbox sweep", broken)
+    assert sorted(periodic.ensure_chains()) == ["check-in reminder", "outside-calendar refresh"]
