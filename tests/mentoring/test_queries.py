@@ -65,3 +65,23 @@ def test_programme_page_queries(client, world, rows):
     client.post(reverse("mentoring_match", args=["ekbacken", p.pk]))
     # BASE + programme + sign-ups + latest run + pair rules
     assert _count(client, reverse("mentoring_programme", args=["ekbacken", p.pk])) == BASE + 4
+
+
+def test_programme_page_pages_the_pairs(client, world, monkeypatch):
+    """A national programme has thousands of pairs: the coordinator's page shows them a page
+    at a time, each with its explanation."""
+    from bollplank.mentoring import views
+
+    monkeypatch.setattr(views, "PAIRS_PER_PAGE", 2)
+    p = h.demo(world, mentors=3, mentees=3)
+    client.force_login(world.supervisor)
+    client.post(reverse("mentoring_match", args=["ekbacken", p.pk]))
+    url = reverse("mentoring_programme", args=["ekbacken", p.pk])
+    first = client.get(url)
+    second = client.get(url + "?page=2")
+    shown = [*first.context["pairs"].object_list, *second.context["pairs"].object_list]
+    assert len(first.context["pairs"].object_list) == 2
+    assert len(shown) == first.context["run"].matched == 3
+    assert len({(x.mentee.pk, x.mentor.pk) for x in shown}) == 3
+    assert "Sida 1 av 2" in first.content.decode()
+    assert all(isinstance(x.why, list) for x in shown)

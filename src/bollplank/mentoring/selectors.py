@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -76,7 +76,12 @@ class PairView:
     score: int
     parts: list[tuple[str, int]]
     locked: bool
-    why: list[str] = field(default_factory=list)
+
+    @property
+    def why(self) -> list[str]:
+        # In words only when shown: the coordinator's page shows a hundred pairs at a time,
+        # and a national programme has thousands.
+        return explain(self.mentor, self.mentee)
 
 
 @dataclass
@@ -101,7 +106,6 @@ def run_view(run: MatchRun, signups: list[SignUp]) -> tuple[list[PairView], list
                 score=score,
                 parts=[(str(PART_LABELS[k]), v) for k, v in parts.items()],
                 locked=locked,
-                why=explain(r, e),
             )
         )
     unmatched = [

@@ -98,6 +98,9 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _programme_form(request, programme)
 
 
+PAIRS_PER_PAGE = 100
+
+
 @practice_view(*COORDINATORS)
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign-up counts, the latest matching with every pair's explanation, and progress."""
@@ -117,7 +120,9 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "n_mentees": sum(1 for s in signups if s.side == Side.MENTEE),
             "places": sum(s.capacity for s in signups if s.side == Side.MENTOR),
             "run": run,
-            "pairs": pairs,
+            # A hundred pairs a page (with their explanations): a national programme has
+            # thousands.
+            "pairs": Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page")),
             "unmatched": unmatched,
             "forbidden": [
                 (by_id[e], by_id[r])
