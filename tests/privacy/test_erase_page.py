@@ -255,3 +255,11 @@ def test_a_participant_without_a_login_is_erased_by_address(client, world):
         assert lisa.email.endswith("@invalid.invalid") and lisa.name == "Borttagen deltagare"
         assert response.participant_id is None
         assert not Answer.objects.filter(text="Lisas ord").exists()
+
+
+def test_the_admin_menu_leads_to_erasure_and_no_one_else_s_does(client, world):
+    url = reverse("privacy_erase_find", args=["ekbacken"])
+    client.force_login(world.admin)
+    assert url in client.get(reverse("dashboard", args=["ekbacken"])).content.decode()
+    client.force_login(world.supervisor)
+    assert url not in client.get(reverse("dashboard", args=["ekbacken"])).content.decode()
