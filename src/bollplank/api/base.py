@@ -44,6 +44,17 @@ class ErrorOut(Schema):
     detail: Any
 
 
+# What a write can answer besides its success: refused (400), no or a wrong token (401), a
+# read-only token (403), not found or not theirs (404), input that breaks the schema (422).
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
 class Paging(Schema):
     limit: int = Field(20, ge=1, le=MAX_PAGE, description="Rows per page, 1–100.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")

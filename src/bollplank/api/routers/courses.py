@@ -12,7 +12,16 @@ from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from bollplank.accounts.enums import STAFF_ROLES
-from bollplank.api.base import MAX_ID, ErrorOut, PagingQuery, Strict, acting, checked, page
+from bollplank.api.base import (
+    MAX_ID,
+    WRITE_ERRORS,
+    ErrorOut,
+    PagingQuery,
+    Strict,
+    acting,
+    checked,
+    page,
+)
 from bollplank.courses import selectors, services
 from bollplank.courses.models import Course, Registration
 
@@ -115,15 +124,6 @@ class RegistrationIn(Strict):
     invoice_reference: str = Field("", max_length=200)
     dietary_needs: str = Field("", max_length=500)
     language: Literal["sv", "en"] = Field("sv", description="The registrant's e-mails.")
-
-
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _staff_course(request: HttpRequest, course_id: int) -> tuple[Any, Course]:

@@ -11,7 +11,16 @@ from django.utils import timezone
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
-from bollplank.api.base import MAX_ID, ErrorOut, PagingQuery, Strict, acting, checked, page
+from bollplank.api.base import (
+    MAX_ID,
+    WRITE_ERRORS,
+    ErrorOut,
+    PagingQuery,
+    Strict,
+    acting,
+    checked,
+    page,
+)
 from bollplank.engagements import services
 from bollplank.engagements.models import GroupMembership
 from bollplank.engagements.selectors import engagement_detail, engagements_visible_to
@@ -96,10 +105,7 @@ def list_participants(request: HttpRequest, engagement_id: int = ID) -> Any:
     return [_member(m) for m in engagement.memberships.all()]
 
 
-WRITE = {201: MemberOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-@router.post("/{engagement_id}/participants", response=WRITE)
+@router.post("/{engagement_id}/participants", response={201: MemberOut, **WRITE_ERRORS})
 def add_participant(request: HttpRequest, data: JoinIn, engagement_id: int = ID) -> Any:
     """A person joins the group from a date (the practice's participant with this e-mail, made
     when new); refused when already in it, or when individual supervision has its one."""
@@ -119,14 +125,7 @@ def add_participant(request: HttpRequest, data: JoinIn, engagement_id: int = ID)
 
 @router.post(
     "/{engagement_id}/participants/{participant_id}/leave",
-    response={
-        200: MemberOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        422: ErrorOut,
-    },
+    response={200: MemberOut, **WRITE_ERRORS},
 )
 def remove_participant(
     request: HttpRequest, data: LeaveIn, engagement_id: int = ID, participant_id: int = ID

@@ -13,7 +13,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from bollplank.accounts.enums import Role
-from bollplank.api.base import MAX_ID, ErrorOut, Paging, Strict, acting, checked, page
+from bollplank.api.base import MAX_ID, WRITE_ERRORS, ErrorOut, Paging, Strict, acting, checked, page
 from bollplank.engagements.selectors import engagement_detail, members_on
 from bollplank.meetings import services
 from bollplank.meetings.selectors import meeting_detail, meetings_visible_to
@@ -138,15 +138,6 @@ def get_meeting(request: HttpRequest, meeting_id: int = ID) -> Any:
     a = acting(request)
     qs = meetings_visible_to(a.user, a.practice, a.roles).select_related("engagement")
     return _out(get_object_or_404(qs, pk=meeting_id), a.roles)
-
-
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 @router.post("/", response={201: MeetingOut, **WRITE_ERRORS})
