@@ -40,7 +40,8 @@ def sign_up(p: Programme, side: str, name: str, **extra: Any) -> tuple[SignUp, s
         return services.signup_create(programme=p, **fields)
 
 
-def demo(w: Any, mentors: int = 4, mentees: int = 6) -> Programme:
+def demo(w: Any, mentors: int = 4, mentees: int = 6, **programme: Any) -> Programme:
+    """The demo sign-ups in a programme (``programme``: e.g. client= and name=)."""
     with scope(practice=w.practice):
         return demo_programme(
             practice=w.practice,
@@ -48,6 +49,7 @@ def demo(w: Any, mentors: int = 4, mentees: int = 6) -> Programme:
             today=timezone.localdate(),
             mentors=mentors,
             mentees=mentees,
+            **programme,
         )
 
 

@@ -51,18 +51,7 @@ def _programme_post(**extra):
 
 def _client_demo(w, mentors=4, mentees=6):
     """The demo sign-ups in a programme run for the world's client."""
-    from bollplank.mentoring.demo import demo_programme
-
-    with scope(practice=w.practice):
-        return demo_programme(
-            practice=w.practice,
-            actor=w.admin,
-            today=timezone.localdate(),
-            mentors=mentors,
-            mentees=mentees,
-            client=w.client,
-            name="Solbackas mentorprogram",
-        )
+    return h.demo(w, mentors, mentees, client=w.client, name="Solbackas mentorprogram")
 
 
 def test_contact_lists_only_their_own_clients_programmes(client, world):
