@@ -1,9 +1,10 @@
 """Set up one bench run inside Django: log the bench people in, pick the pages, count queries.
 
 Run by bench/run.py with DATABASE_URL pointing at a generated bench database. Prints one JSON
-object: for each scenario the paths to cycle through, the session cookie to send (none for
-anonymous pages) and the SQL queries one request makes (measured in-process with the test
-client, on a warm second request).
+object: for each scenario the paths to cycle through, the cookies a logged-in browser sends
+(session and CSRF secret; none for anonymous pages, so those are first visits) and the SQL
+queries one rendering of the page makes (measured in-process with the test client, with the
+page cache off, on a warm second request).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.middleware.csrf import get_token  # noqa: E402
+from django.test import Client, RequestFactory, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
@@ -102,10 +104,18 @@ def _public_page_and_course(practice: Any, supervisor: Any) -> int:
     return course.pk
 
 
-def _session_cookie(user: Any) -> str:
+def _browser_cookies(user: Any) -> str:
+    """The cookies a logged-in browser sends: its session, and the CSRF secret it was given
+    with its first page (without it every page would make a new secret, and no browser
+    works that way; see core/pagecache.py for why it matters)."""
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    request = RequestFactory().get("/")
+    get_token(request)
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+        f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
+    )
 
 
 def main() -> None:
@@ -149,9 +159,9 @@ def main() -> None:
     weeks = [monday + dt.timedelta(weeks=k) for k in range(-8, 9)]
     pages = max(1, (past + 49) // 50)
     cookies = {
-        "supervisor": _session_cookie(supervisor),
-        "contact": _session_cookie(contact_user),
-        "participant": _session_cookie(participant.user),
+        "supervisor": _browser_cookies(supervisor),
+        "contact": _browser_cookies(contact_user),
+        "participant": _browser_cookies(participant.user),
     }
     # (scenario, who, paths)
     plan: list[tuple[str, str | None, list[str]]] = [
@@ -190,15 +200,17 @@ def main() -> None:
         cookie = cookies[who] if who and who != "api" else ""
         headers = api_headers if who == "api" else {}
         client = Client(HTTP_HOST=HOST, headers=headers)
-        if cookie:
-            key, value = cookie.split("=", 1)
+        for pair in filter(None, cookie.split("; ")):
+            key, value = pair.split("=", 1)
             client.cookies[key] = value
         # Every path must answer 200 before the server is loaded with it.
         for path in paths:
             response = client.get(path)
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {path} answered {response.status_code}, not 200")
-        with CaptureQueriesContext(connection) as queries:
+        # The queries of a page rendered, not of one served from the page cache (which reads
+        # only the session and the user): the cache is turned off for this count.
+        with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as queries:
             client.get(paths[0])
         scenarios.append(
             {

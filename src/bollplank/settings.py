@@ -120,6 +120,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database (see core/pagecache.py).
+    "bollplank.core.pagecache.GenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +133,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bollplank.accounts.sessions.SessionLimitMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Innermost, so that every header the others add is added afresh to a kept page.
+    "bollplank.core.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "bollplank.urls"
@@ -226,6 +230,7 @@ CSRF_COOKIE_HTTPONLY = False
 
 # Rate limits must be shared by every web worker: a file cache in var/ does it on one machine
 # (BOLLPLANK_CACHE=database for several machines; run createcachetable once).
+CACHES: dict[str, dict[str, object]]
 if os.environ.get("PYTEST_VERSION"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif env_str("BOLLPLANK_CACHE", "file") == "database":
@@ -242,6 +247,15 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# Rendered pages kept for at most this many seconds, in each worker's own memory (at most 200
+# pages of at most 256 KB), and thrown away on any write (core/pagecache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("BOLLPLANK_PAGE_CACHE_SECONDS", 60)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "bollplank-pages",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 
 # --- language and time ----------------------------------------------------------------------
 

@@ -15,3 +15,5 @@ class CoreConfig(AppConfig):
         # Repeating work (outbox sweep, calendar refresh, check-in reminders) restarts itself
         # after a lost run with nothing but the worker (no cron): see core.periodic.
         task_finished.connect(watch_chains, dispatch_uid="core.watch_chains")
+        # Every process watches its database writes, so that no kept page outlives one.
+        from bollplank.core import pagecache  # noqa: F401

@@ -1,0 +1,205 @@
+"""Whole-page cache for GET requests, kept correct by throwing everything away on any write.
+
+A supervisor's start page, week calendar or meeting list is read far more often than anything
+on it changes, and rendering one costs 10–40 ms of Python (bench: `make bench`). So a page
+that was rendered for exactly this request — same address, same cookies (so the same session
+and CSRF secret), same session contents, same language, HTMX and API headers — is kept for at
+most a minute and served again, under three rules that make a stale page impossible rather
+than unlikely:
+
+1. **Any write throws every kept page away.** Every INSERT, UPDATE, DELETE or schema change
+   through Django's database connections, in any process (web workers, the task worker,
+   management commands), replaces the *generation*: a random token in the shared cache
+   (``caches["default"]``: a file cache on one machine, the database cache across several).
+   Pages are kept under the generation that was current *before* the request read anything,
+   and the generation is replaced again after the write commits, so a page rendered from
+   data older than the newest committed write is never found again. (Only session rows and
+   the cache table itself do not count: the session's contents are part of the key instead.)
+2. **A page that writes is never kept.** A GET that writes — reading a private note writes
+   its audit event, a calendar feed notes its last use — runs every time, so no audited read
+   and no side effect is ever skipped. The same holds for a GET that changed the session,
+   set a cookie, created a CSRF secret, or carried a one-time message.
+3. **Nothing leaves the process.** Pages are kept in each worker's own memory
+   (``caches["pages"]``, a bounded LocMemCache), never on disk or in a shared store, so a
+   rendered page with confidential content is not stored anywhere new.
+
+The minute bound covers what changes with time alone (what counts as "coming up"). A page
+that should never be kept (``Cache-Control: no-store``/``no-cache``, e.g. ``never_cache``) is
+not. ``BOLLPLANK_PAGE_CACHE_SECONDS=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+GENERATION_KEY = "bollplank:pagecache:generation"
+# Larger pages are rendered each time rather than crowding
+# out the rest of a worker's bounded memory.
+MAX_BYTES = 256 * 1024
+# Headers that select a different page for the same address.
+_KEY_HEADERS = ("HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT", "HTTP_AUTHORIZATION")
+# Session entries that change without changing any page (accounts.sessions' activity times).
+_VOLATILE_SESSION_KEYS = frozenset({"bp_seen", "bp_limits"})
+# Writes that do not count: the session store (its contents are in the key) and the cache
+# table (where, with BOLLPLANK_CACHE=database, the generation itself is written).
+_IGNORED_TABLES = ('"django_session"', "`django_session`", "bollplank_cache")
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "CREATE", "ALTER", "DROP")
+
+_local = threading.local()
+# The clock of the minute bound (a name of its own, so that a test can move it alone).
+_now = time.time
+
+
+def seconds() -> int:
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
+
+
+def generation() -> str:
+    """The current generation (made on first use)."""
+    shared = caches["default"]
+    token = shared.get(GENERATION_KEY)
+    if token is None:
+        token = secrets.token_hex(8)
+        shared.add(GENERATION_KEY, token, timeout=None)
+        token = shared.get(GENERATION_KEY, token)
+    return str(token)
+
+
+def invalidate() -> None:
+    """Throw every kept page away, in every process: a new, never-seen generation.
+
+    A new random token rather than a counter: two processes replacing it at once cannot
+    lose a change the way two read-increment-write counters can.
+    """
+    caches["default"].set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def _is_write(sql: str) -> bool:
+    head = sql.lstrip()[:80]
+    verb = head[:8].upper()
+    if not verb.startswith(_WRITE_VERBS):
+        return False
+    return not any(table in head for table in _IGNORED_TABLES)
+
+
+def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and _is_write(sql):
+        _local.wrote = True
+        # Now, for readers in this same transaction (tests run inside one), and again after
+        # the commit, for readers that rendered from what was there before it.
+        invalidate()
+        conn = context["connection"]
+        # Once per run of writes (a bulk load writes thousands of batches in one transaction).
+        pending = conn.run_on_commit
+        if conn.in_atomic_block and not (pending and pending[-1][1] is invalidate):
+            transaction.on_commit(invalidate, using=conn.alias)
+    return result
+
+
+@receiver(connection_created, dispatch_uid="bollplank_pagecache_watch")
+def _install(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+@receiver(setting_changed, dispatch_uid="bollplank_pagecache_settings")
+def _settings_changed(**kwargs: Any) -> None:
+    # Tests change settings between two requests for the same page.
+    invalidate()
+
+
+def _session_digest(request: HttpRequest) -> str:
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    items = sorted((k, repr(v)) for k, v in session.items() if k not in _VOLATILE_SESSION_KEYS)
+    return repr(items)
+
+
+def page_key(request: HttpRequest, token: str) -> str:
+    meta = request.META
+    parts = [
+        token,
+        str(int(_now() // max(seconds(), 1))),
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        *(meta.get(name, "") for name in _KEY_HEADERS),
+        *(f"{k}={v}" for k, v in sorted(meta.items()) if k.startswith("HTTP_HX_")),
+        _session_digest(request),
+    ]
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and "_messages" in session
+
+
+def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # A CSRF secret made for this response (the request brought none, or a bad one): the page's
+    # tokens fit only the cookie this response sets. (CSRF_COOKIE_NEEDS_UPDATE is no guide: it
+    # is set whenever a form used the token.)
+    secret = request.META.get("CSRF_COOKIE")
+    if secret and secret != request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if "no-store" in cache_control or "no-cache" in cache_control:
+        return False
+    return len(response.content) <= MAX_BYTES
+
+
+class GenerationMiddleware:
+    """Reads the generation before anything else on the request reads the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "GET" and seconds() > 0:
+            request._page_generation = generation()  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class PageCacheMiddleware:
+    """Serves a page kept for this very request, or renders it and keeps it (see the module)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = getattr(request, "_page_generation", None)
+        if token is None or _has_messages(request):
+            return self.get_response(request)
+        pages = caches["pages"]
+        key = page_key(request, token)
+        kept = pages.get(key)
+        if kept is not None:
+            content, headers = kept
+            return HttpResponse(content, headers=headers)
+        _local.wrote = False
+        response = self.get_response(request)
+        if not _local.wrote and _keepable(request, response):
+            pages.set(key, (response.content, dict(response.headers)), timeout=seconds())
+        return response

@@ -1,0 +1,226 @@
+"""The whole-page cache (core/pagecache.py): pages are kept, and never outlive a write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from bollplank.core import pagecache
+from bollplank.core.models import AuditEvent, Practice
+from bollplank.meetings.models import Meeting
+from bollplank.records.services import note_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh(settings: Any) -> None:
+    settings.PAGE_CACHE_SECONDS = 60
+    caches["pages"].clear()
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    # A browser brings the CSRF cookie back after its first page; so does this client.
+    c.get(reverse("dashboard", args=["ekbacken"]))
+    return c
+
+
+def _queries(c: Client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = c.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_a_page_is_kept_and_served_again_without_the_view(world: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    cold, first = _queries(c, url)
+    warm, second = _queries(c, url)
+    assert second == first
+    # Only the session and the user are read; the meeting, engagement and group are not.
+    assert warm < cold
+    assert warm <= 2
+
+
+def test_any_write_throws_kept_pages_away(world: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    assert "Nya rummet 12" not in c.get(url).content.decode()
+    # A bulk update (no model signal), as a task or a command might make it.
+    with scopes_disabled():
+        Meeting.objects.filter(pk=world.meeting.pk).update(location="Nya rummet 12")
+    assert "Nya rummet 12" in c.get(url).content.decode()
+    # Raw SQL too.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE meetings_meeting SET location = %s WHERE id = %s",
+            ["Gamla salen 3", world.meeting.pk],
+        )
+    page = c.get(url).content.decode()
+    assert "Gamla salen 3" in page
+    assert "Nya rummet 12" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_replaces_the_generation_again() -> None:
+    """A page rendered while a transaction was open (from the data before it) must not be
+    found after the commit: the generation changes at the write and again at the commit."""
+    with transaction.atomic():
+        Practice.objects.create(name="Byrå", slug="byra")
+        during = pagecache.generation()
+        Practice.objects.filter(slug="byra").update(name="Byrån")
+        assert pagecache.generation() != during
+        during = pagecache.generation()
+    assert pagecache.generation() != during
+
+
+def test_writes_to_the_session_table_do_not_count(world: Any) -> None:
+    c = _client(world.supervisor)
+    before = pagecache.generation()
+    session = c.session
+    session["something"] = 1
+    session.save()
+    assert pagecache.generation() == before
+
+
+def test_a_get_that_writes_is_never_kept(world: Any) -> None:
+    """Reading private notes writes an audit event each time: no read may go unaudited."""
+    note_create(
+        actor=world.supervisor, engagement=world.engagement, meeting=world.meeting, body="x"
+    )
+    c = _client(world.supervisor)
+    url = reverse("meeting_notes", args=["ekbacken", world.meeting.pk])
+    with scopes_disabled():
+        before = AuditEvent.objects.count()
+        c.get(url)
+        c.get(url)
+        c.get(url)
+        assert AuditEvent.objects.count() >= before + 3
+
+
+def test_people_never_share_a_kept_page(world: Any) -> None:
+    url = reverse("dashboard", args=["ekbacken"])
+    siv = _client(world.supervisor)
+    olle = _client(world.other_supervisor)
+    assert "Siv Handledare" in siv.get(url).content.decode()
+    page = olle.get(url).content.decode()
+    assert "Olle Annan" in page
+    assert "Siv Handledare" not in page
+    # A second session of the same person is kept apart too (its own CSRF secret).
+    assert "Siv Handledare" in _client(world.supervisor).get(url).content.decode()
+
+
+def test_a_message_after_a_post_is_shown_although_the_page_was_kept(world: Any) -> None:
+    c = _client(world.admin)
+    url = reverse("practice_settings", args=["ekbacken"])
+    c.get(url)
+    c.get(url)
+    response = c.post(
+        url,
+        {
+            "name": "Ekbacken handledning AB",
+            "late_cancellation_hours": 48,
+            "travel_buffer_minutes": 0,
+            "session_idle_minutes": 30,
+            "session_max_hours": 12,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Inställningarna är sparade" in page or "sparade" in page
+    assert "Ekbacken handledning AB" in page
+
+
+def test_a_page_with_a_new_csrf_cookie_is_not_kept_for_the_next_visitor(db: Any) -> None:
+    url = reverse("account_login")
+    first = Client(enforce_csrf_checks=True)
+    first.get(url)
+    second = Client(enforce_csrf_checks=True)
+    response = second.get(url)
+    # The second visitor gets a secret of their own, and the page's token fits it.
+    assert "csrftoken" in response.cookies
+    token = response.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    answer = second.post(url, {"csrfmiddlewaretoken": token, "login": "x@y.se", "password": "z"})
+    assert answer.status_code != 403
+
+
+def test_language_and_htmx_select_their_own_page(db: Any) -> None:
+    url = reverse("account_login")
+    c = Client()
+    c.get(url)
+    swedish = c.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    english = c.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="sv"' in swedish
+    assert 'lang="en"' in english
+    assert 'lang="sv"' in c.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    factory = RequestFactory()
+    plain = factory.get("/p/x/meetings/")
+    htmx = factory.get("/p/x/meetings/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="rows")
+    token = pagecache.generation()
+    assert pagecache.page_key(plain, token) != pagecache.page_key(htmx, token)
+    assert pagecache.page_key(plain, token) != pagecache.page_key(plain, "another")
+    api = factory.get("/api/v1/meetings/", HTTP_AUTHORIZATION="Bearer a")
+    other = factory.get("/api/v1/meetings/", HTTP_AUTHORIZATION="Bearer b")
+    assert pagecache.page_key(api, token) != pagecache.page_key(other, token)
+
+
+def test_the_minute_bound(world: Any, monkeypatch: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(pagecache, "_now", lambda: now[0])
+    cold, _ = _queries(c, url)
+    warm, _ = _queries(c, url)
+    now[0] += 61
+    later, _ = _queries(c, url)
+    assert warm < cold
+    assert later == cold
+
+
+def test_no_store_and_off_switch(world: Any, settings: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    settings.PAGE_CACHE_SECONDS = 0
+    first, _ = _queries(c, url)
+    second, _ = _queries(c, url)
+    assert first == second
+    assert len(caches["pages"]._cache) == 0  # type: ignore[attr-defined]
+
+
+def test_a_calendar_feed_marked_no_store_is_rendered_every_time(world: Any) -> None:
+    from bollplank.meetings.services import feed_create
+
+    with scopes_disabled():
+        _feed, token = feed_create(user=world.supervisor, practice=world.practice)
+    url = reverse("feed", args=[token])
+    c = Client()
+    c.get(url)
+    first, _ = _queries(c, url)
+    second, _ = _queries(c, url)
+    assert first == second > 0
+
+
+@pytest.mark.parametrize(
+    ("sql", "counts"),
+    [
+        ('INSERT INTO "meetings_meeting" ("id") VALUES (1)', True),
+        ("  update meetings_meeting set location = ''", True),
+        ('DELETE FROM "x"', True),
+        ('SELECT * FROM "meetings_meeting"', False),
+        ('UPDATE "django_session" SET "session_data" = \'\'', False),
+        ("INSERT INTO \"bollplank_cache\" (cache_key) VALUES ('k')", False),
+        ("SAVEPOINT s1", False),
+    ],
+)
+def test_what_counts_as_a_write(sql: str, counts: bool) -> None:
+    assert pagecache._is_write(sql) is counts
