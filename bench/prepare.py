@@ -1,10 +1,10 @@
 """Set up one bench run inside Django: log the bench people in, pick the pages, count queries.
 
 Run by bench/run.py with DATABASE_URL pointing at a generated bench database. Prints one JSON
-object: for each scenario the paths to cycle through, the cookies a logged-in browser sends
-(session and CSRF secret; none for anonymous pages, so those are first visits) and the SQL
-queries one rendering of the page makes (measured in-process with the test client, with the
-page cache off, on a warm second request).
+object: for each scenario the paths to cycle through, the cookies a browser sends (session
+and CSRF secret when logged in, the CSRF secret alone for a visitor, none for a calendar
+client or the API) and the SQL queries one rendering of the page makes (measured in-process
+with the test client, with the page cache off, on a warm second request).
 """
 
 from __future__ import annotations
@@ -104,18 +104,20 @@ def _public_page_and_course(practice: Any, supervisor: Any) -> int:
     return course.pk
 
 
-def _browser_cookies(user: Any) -> str:
-    """The cookies a logged-in browser sends: its session, and the CSRF secret it was given
-    with its first page (without it every page would make a new secret, and no browser
-    works that way; see core/pagecache.py for why it matters)."""
-    client = Client()
-    client.force_login(user)
+def _csrf_cookie() -> str:
+    """The CSRF cookie a browser has after its first page of the site (without it every page
+    with a form makes a new secret, and no browser works that way; core/pagecache.py)."""
     request = RequestFactory().get("/")
     get_token(request)
-    return (
-        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
-        f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
-    )
+    return f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
+
+
+def _browser_cookies(user: Any) -> str:
+    """The cookies a logged-in browser sends: its session and its CSRF secret."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={session}; {_csrf_cookie()}"
 
 
 def main() -> None:
@@ -162,11 +164,13 @@ def main() -> None:
         "supervisor": _browser_cookies(supervisor),
         "contact": _browser_cookies(contact_user),
         "participant": _browser_cookies(participant.user),
+        # Someone not logged in, on their second page of the site.
+        "visitor": _csrf_cookie(),
     }
     # (scenario, who, paths)
     plan: list[tuple[str, str | None, list[str]]] = [
         ("noop", None, ["/bench/noop/"]),
-        ("login_page", None, ["/accounts/login/"]),
+        ("login_page", "visitor", ["/accounts/login/"]),
         ("supervisor_start", "supervisor", [f"{p}/"]),
         ("calendar_week", "supervisor", [f"{p}/calendar/week/?date={d}" for d in weeks]),
         (
@@ -191,8 +195,8 @@ def main() -> None:
         ("ics_feed", None, [f"/feed/{token}.ics"]),
         ("api_meetings", "api", ["/api/v1/meetings/?page=1", "/api/v1/meetings/?page=2"]),
         ("api_engagements", "api", ["/api/v1/engagements/"]),
-        ("practice_public", None, [f"/om/{practice.slug}/"]),
-        ("course_public", None, [f"/kurser/{practice.slug}/{course_pk}/"]),
+        ("practice_public", "visitor", [f"/om/{practice.slug}/"]),
+        ("course_public", "visitor", [f"/kurser/{practice.slug}/{course_pk}/"]),
     ]
     api_headers = {"Authorization": f"Bearer {api_secret}"}
     scenarios = []

@@ -17,7 +17,8 @@ crashed or any request failed; timings are reported, not enforced.
 
 Environment: BENCH_SCALE (small; comma-separated for several, e.g. small,large, which adds
 the growth check), BENCH_DATABASES (sqlite,postgres), BENCH_REQUESTS (per scenario, 500),
-BENCH_CONCURRENCY (8), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_OUT.
+BENCH_CONCURRENCY (8), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_OUT,
+BENCH_PAGE_CACHE (seconds pages are kept, 60 as deployed; 0 renders every request).
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def server_env(url: str) -> dict[str, str]:
             "BOLLPLANK_LOG_LEVEL": "WARNING",
             # As docs/deploy.md configures PostgreSQL: connections kept between requests.
             "BOLLPLANK_DB_CONN_MAX_AGE": "60",
+            # The page cache as deployed (60 s), or as BENCH_PAGE_CACHE says: 0 measures every
+            # page rendered afresh on every request.
+            "BOLLPLANK_PAGE_CACHE_SECONDS": os.environ.get("BENCH_PAGE_CACHE", "60"),
         }
     )
     if "BOLLPLANK_SECRET_KEY" in os.environ:
@@ -314,6 +318,13 @@ def growth(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str, float]]
     return found
 
 
+def page_cache_words() -> str:
+    seconds = os.environ.get("BENCH_PAGE_CACHE", "60")
+    if seconds == "0":
+        return "off (every request rendered afresh)"
+    return f"on ({seconds} s, as deployed)"
+
+
 def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str:
     def mark(ok: bool) -> str:
         return "" if ok else " ✗"
@@ -323,7 +334,8 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
         "",
         f"`make bench` on {platform.node() or 'this machine'} ({os.cpu_count()} cores), "
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}: gunicorn with 2 sync workers and production "
-        f"settings, {requests} requests per scenario (the no-op baseline twice) at concurrency "
+        f"settings, page cache {page_cache_words()}, {requests} requests per scenario (the "
+        f"no-op baseline twice) at concurrency "
         f"{concurrency} from a separate process. Times in ms. ✗ marks a figure outside the "
         f"targets (p95 < {P95_TARGET_MS} ms, ratio ≥ {RATIO_TARGET:.2f}, worker memory < "
         f"{RSS_TARGET_MB} MB); see docs/bench.md for what each scenario does. Load average "
