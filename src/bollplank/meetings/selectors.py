@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import uuid
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -124,3 +125,42 @@ def meetings_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> Q
         .select_related("engagement")
         .order_by("starts_at")
     )
+
+
+class FeedMeeting(NamedTuple):
+    """A meeting as a feed writes it (a ``CalendarItem`` of meetings/ics.py): only the columns
+    an event needs. A feed holds a year of meetings, and making a Meeting and its Engagement
+    for each row was about half of the feed's time (bench: ics_feed)."""
+
+    pk: int
+    uid: uuid.UUID
+    sequence: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    updated_at: dt.datetime
+    created_at: dt.datetime
+    location: str
+    status: str
+    # Meeting.calendar_title: the engagement's title, whatever the meeting's status.
+    calendar_title: str
+
+
+# In FeedMeeting's order.
+_FEED_COLUMNS = (
+    "pk",
+    "uid",
+    "sequence",
+    "starts_at",
+    "ends_at",
+    "updated_at",
+    "created_at",
+    "location",
+    "status",
+    "engagement__title",
+)
+
+
+def feed_meetings(user: Any, practice: Practice, roles: frozenset[str]) -> list[FeedMeeting]:
+    """meetings_for_feed (the same meetings, the same order), as light rows for the feed."""
+    rows = meetings_for_feed(user, practice, roles).values_list(*_FEED_COLUMNS)
+    return [FeedMeeting._make(row) for row in rows]

@@ -33,12 +33,12 @@ from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesFor
 from bollplank.meetings.ics import calendar_bytes, ics_response
 from bollplank.meetings.models import CalendarFeed
 from bollplank.meetings.selectors import (
-    meeting_detail as select_meeting,
+    feed_meetings,
+    meetings_between,
+    meetings_visible_to,
 )
 from bollplank.meetings.selectors import (
-    meetings_between,
-    meetings_for_feed,
-    meetings_visible_to,
+    meeting_detail as select_meeting,
 )
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
@@ -504,7 +504,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     practice = found.practice
     roles = roles_in(found.user, practice)
     with timezone.override(practice.timezone), scope(practice=practice):
-        meetings = list(meetings_for_feed(found.user, practice, roles))
+        # Light rows, not Meeting instances: the feed reads only what an event shows.
+        meetings = feed_meetings(found.user, practice, roles)
         talks = first_talks_for_feed(found.user, practice, roles)
         now = timezone.now()
         # Write the last use at most hourly: feeds are polled often.
