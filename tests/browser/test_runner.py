@@ -287,11 +287,18 @@ def _wait_for_server(page: Page, meeting: Any, *, version: int, timeout: float =
     """
     import time
 
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with scopes_disabled():
-            if Run.objects.get(meeting=meeting).version >= version:
-                return
+        try:
+            with scopes_disabled():
+                if Run.objects.get(meeting=meeting).version >= version:
+                    return
+        except OperationalError:
+            # SQLite's shared in-memory test database locks a table while the live server
+            # writes it ("database table is locked"): look again in a moment.
+            pass
         page.wait_for_timeout(100)
     with scopes_disabled():
         reached = Run.objects.get(meeting=meeting).version

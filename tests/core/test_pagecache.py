@@ -224,3 +224,23 @@ def test_a_calendar_feed_marked_no_store_is_rendered_every_time(world: Any) -> N
 )
 def test_what_counts_as_a_write(sql: str, counts: bool) -> None:
     assert pagecache._is_write(sql) is counts
+
+
+def test_a_write_succeeds_when_the_shared_cache_has_no_table_yet(world: Any, settings: Any) -> None:
+    """BOLLPLANK_CACHE=database before `createcachetable`: the first `migrate` writes, and on
+    PostgreSQL a failed cache query inside its transaction would undo the write."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bollplank_cache_missing",
+        },
+    }
+    from django.core.cache.backends.db import DatabaseCache
+
+    assert isinstance(caches["default"], DatabaseCache)
+    with transaction.atomic(), scopes_disabled():
+        Meeting.objects.filter(pk=world.meeting.pk).update(location="Salen")
+        assert Meeting.objects.get(pk=world.meeting.pk).location == "Salen"
+    with scopes_disabled():
+        assert Meeting.objects.get(pk=world.meeting.pk).location == "Salen"

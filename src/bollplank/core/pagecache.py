@@ -31,6 +31,7 @@ not. ``BOLLPLANK_PAGE_CACHE_SECONDS=0`` turns it off.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -39,11 +40,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import router, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "bollplank:pagecache:generation"
 # Larger pages are rendered each time rather than crowding
@@ -70,11 +74,15 @@ def seconds() -> int:
 def generation() -> str:
     """The current generation (made on first use)."""
     shared = caches["default"]
-    token = shared.get(GENERATION_KEY)
-    if token is None:
-        token = secrets.token_hex(8)
-        shared.add(GENERATION_KEY, token, timeout=None)
-        token = shared.get(GENERATION_KEY, token)
+    try:
+        token = shared.get(GENERATION_KEY)
+        if token is None:
+            token = secrets.token_hex(8)
+            shared.add(GENERATION_KEY, token, timeout=None)
+            token = shared.get(GENERATION_KEY, token)
+    except Exception:  # the shared cache is unreachable: a token nothing was ever kept under
+        logger.warning("page cache: cannot read the generation", exc_info=True)
+        return "none-" + secrets.token_hex(8)
     return str(token)
 
 
@@ -84,7 +92,21 @@ def invalidate() -> None:
     A new random token rather than a counter: two processes replacing it at once cannot
     lose a change the way two read-increment-write counters can.
     """
-    caches["default"].set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    shared = caches["default"]
+    try:
+        if isinstance(shared, DatabaseCache):
+            # In a savepoint: on PostgreSQL a failed cache query (no cache table yet, during
+            # the first `migrate`) would otherwise abort the transaction that wrote.
+            with transaction.atomic(using=router.db_for_write(shared.cache_model_class)):
+                shared.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        else:
+            shared.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        # A write must never fail because of the cache (e.g. `migrate` before
+        # `createcachetable` with BOLLPLANK_CACHE=database). This worker's pages go now; other
+        # workers' within the minute bound.
+        logger.warning("page cache: cannot replace the generation", exc_info=True)
+        caches["pages"].clear()
 
 
 def _is_write(sql: str) -> bool:
