@@ -244,3 +244,20 @@ def test_a_write_succeeds_when_the_shared_cache_has_no_table_yet(world: Any, set
         assert Meeting.objects.get(pk=world.meeting.pk).location == "Salen"
     with scopes_disabled():
         assert Meeting.objects.get(pk=world.meeting.pk).location == "Salen"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_of_many_writes_replaces_the_shared_token_once(monkeypatch: Any) -> None:
+    shared = caches["default"]
+    sets: list[str] = []
+    original = shared.set
+    monkeypatch.setattr(
+        shared, "set", lambda key, *a, **k: (sets.append(key), original(key, *a, **k))[1]
+    )
+    with transaction.atomic():
+        for n in range(30):
+            Practice.objects.create(name=f"Byrå {n}", slug=f"byra-{n}")
+    assert sets.count(pagecache.GENERATION_KEY) == 1
+    # Outside a transaction each write is committed at once, and replaces it at once.
+    Practice.objects.filter(slug="byra-1").update(name="Byrå ett")
+    assert sets.count(pagecache.GENERATION_KEY) == 2

@@ -11,9 +11,11 @@ than unlikely:
    through Django's database connections, in any process (web workers, the task worker,
    management commands), replaces the *generation*: a random token in the shared cache
    (``caches["default"]``: a file cache on one machine, the database cache across several).
-   Pages are kept under the generation that was current *before* the request read anything,
-   and the generation is replaced again after the write commits, so a page rendered from
-   data older than the newest committed write is never found again. (Only session rows and
+   A write inside a transaction also moves a counter of the process's own at once (only this
+   process sees the write before the commit; tests run inside one transaction), and the
+   shared token is replaced when it commits. Pages are kept under the generation that was
+   current *before* the request read anything, so a page rendered from data older than the
+   newest write is never found again. (Only session rows and
    the cache table itself do not count: the session's contents are part of the key instead.)
 2. **A page that writes is never kept.** A GET that writes — reading a private note writes
    its audit event, a calendar feed notes its last use — runs every time, so no audited read
@@ -63,6 +65,9 @@ _IGNORED_TABLES = ('"django_session"', "`django_session`", "bollplank_cache")
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "CREATE", "ALTER", "DROP")
 
 _local = threading.local()
+# Part of the generation that only this process sees: bumped by writes not yet committed.
+_uncommitted = [0]
+_uncommitted_lock = threading.Lock()
 # The clock of the minute bound (a name of its own, so that a test can move it alone).
 _now = time.time
 
@@ -83,7 +88,7 @@ def generation() -> str:
     except Exception:  # the shared cache is unreachable: a token nothing was ever kept under
         logger.warning("page cache: cannot read the generation", exc_info=True)
         return "none-" + secrets.token_hex(8)
-    return str(token)
+    return f"{token}.{_uncommitted[0]}"
 
 
 def invalidate() -> None:
@@ -109,6 +114,13 @@ def invalidate() -> None:
         caches["pages"].clear()
 
 
+def _uncommitted_write() -> None:
+    """A write inside a transaction: only this process can see it until the commit, so a
+    counter of its own is enough until then (and costs no shared-cache write per row)."""
+    with _uncommitted_lock:
+        _uncommitted[0] += 1
+
+
 def _is_write(sql: str) -> bool:
     head = sql.lstrip()[:80]
     verb = head[:8].upper()
@@ -121,13 +133,17 @@ def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and _is_write(sql):
         _local.wrote = True
-        # Now, for readers in this same transaction (tests run inside one), and again after
-        # the commit, for readers that rendered from what was there before it.
-        invalidate()
         conn = context["connection"]
-        # Once per run of writes (a bulk load writes thousands of batches in one transaction).
+        if not conn.in_atomic_block:
+            invalidate()  # committed already
+            return result
+        # Now for readers in this process, which see the transaction (tests run inside one),
+        # and after the commit for everyone, since a page may have been rendered in between
+        # from what was there before. Once per run of writes: a bulk load writes thousands of
+        # batches in one transaction.
+        _uncommitted_write()
         pending = conn.run_on_commit
-        if conn.in_atomic_block and not (pending and pending[-1][1] is invalidate):
+        if not (pending and pending[-1][1] is invalidate):
             transaction.on_commit(invalidate, using=conn.alias)
     return result
 
