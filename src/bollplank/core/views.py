@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import Role
@@ -64,20 +65,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # A practice admin who is also a supervisor sees their own week here; all of the firm's
     # meetings are in the calendar.
     own_roles = frozenset({Role.SUPERVISOR}) if Role.SUPERVISOR in roles else roles
+    # A meeting line shows the times, status and engagement title: no client, no other column.
     week = with_first_talks(
-        meetings_between(user, practice, own_roles, week_start, week_end),
+        meetings_between(user, practice, own_roles, week_start, week_end)
+        .select_related(None)
+        .select_related("engagement")
+        .only("id", "starts_at", "ends_at", "status", "engagement__title"),
         user,
         practice,
         own_roles,
         week_start,
         week_end,
     )
+    # Each meeting line's link and times made here once, not with a template include and four
+    # |date filters per line (the same text as meetings/_meeting_line.html; on this page the
+    # person is always staff, so a meeting links to its page and a first talk to the links).
+    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
+    talks_url = reverse("booking_links", args=[practice.slug])
+    weekdays = [str(WEEKDAYS_ABBR[i]) for i in range(7)]
+    for m in week:
+        start = timezone.localtime(m.starts_at)
+        m.line_url = talks_url if getattr(m, "is_first_talk", False) else f"{head}/{m.pk}/{tail}"
+        m.line_iso = start.isoformat()
+        m.line_times = f"{start:%H:%M}–{timezone.localtime(m.ends_at):%H:%M}"
+        m.line_day = f"{weekdays[start.weekday()]} {start.day}/{start.month}"
+    # Only the columns the table shows.
     engagements: list[Any] = list(
-        engagements_for_list(user, practice, own_roles).filter(status="active")
+        engagements_for_list(user, practice, own_roles)
+        .filter(status="active")
+        .only("id", "title", "meetings_ordered", "client__id", "client__name", "supervisor__id")
     )
+    head, tail = reverse("engagement_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
     for e in engagements:
         used = e.held_count + e.planned_count
         e.quota_pct = min(100, round(100 * used / e.meetings_ordered))
+        e.detail_url = f"{head}/{e.pk}/{tail}"
     # The engagements closest to running out of ordered meetings first.
     engagements.sort(key=lambda e: (-e.quota_pct, e.title))
     return render(
