@@ -504,8 +504,3 @@ def client_mission(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
-
-
-def focus_context(meetings: list[Meeting]) -> dict[str, Any]:
-    """For the engagement page: its meetings by month and focus."""
-    return {"focus_periods": selectors.focus_over_time(meetings)}
