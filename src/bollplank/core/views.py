@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import Role
@@ -20,8 +20,8 @@ from bollplank.booking.selectors import with_first_talks
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.tenancy import practice_view, user_practices
-from bollplank.engagements.selectors import engagements_for_list
-from bollplank.meetings.selectors import meetings_between
+from bollplank.engagements.selectors import engagements_for_client_page, engagements_for_list
+from bollplank.meetings.selectors import meetings_between, meetings_visible_to
 from bollplank.records.models import CaseTurn
 from bollplank.records.selectors import summaries_visible_to
 
@@ -128,17 +128,23 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     # The next few and the last few, not a year of meetings: someone in several groups has a
     # hundred ahead, and the page (and its rendering time) grew with them. The month
     # calendar shows the rest.
-    ahead = meetings_between(
-        user, practice, only, now - dt.timedelta(hours=3), now + dt.timedelta(days=366)
+    # The visibility rule is built once for both lists (building and compiling the queries is
+    # most of this page's time), with only the engagement a line shows (meetings_between
+    # also joins the client, which this page never shows).
+    visible = (
+        meetings_visible_to(user, practice, only).select_related("engagement").order_by("starts_at")
     )
+    past = now - dt.timedelta(hours=3)
+    ahead = visible.filter(starts_at__gte=past, starts_at__lt=now + dt.timedelta(days=366))
     upcoming = list(ahead[: UPCOMING_SHOWN + 1])
     more_upcoming = len(upcoming) > UPCOMING_SHOWN
     upcoming = upcoming[:UPCOMING_SHOWN]
     recent = list(
-        meetings_between(
-            user, practice, only, now - dt.timedelta(days=120), now - dt.timedelta(hours=3)
-        ).reverse()[:RECENT_SHOWN]
+        visible.filter(starts_at__gte=now - dt.timedelta(days=120), starts_at__lt=past).reverse()[
+            :RECENT_SHOWN
+        ]
     )
+    _label_meeting_lines([*upcoming, *recent], practice)
     summaries = list(summaries_visible_to(user, practice, only).order_by("-meeting__starts_at")[:5])
     # Case turns in every meeting ahead, also those beyond the shown few.
     my_turns = list(
@@ -167,6 +173,51 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _weekday_abbreviations() -> list[str]:
+    """Django's "D" date format per weekday (Monday first), in the active language."""
+    return [str(WEEKDAYS_ABBR[i]) for i in range(7)]
+
+
+def _label_meeting_lines(meetings: list[Any], practice: Practice) -> None:
+    """The participant's meeting lines (the markup of meetings/_meeting_line.html, inline in
+    core/participant_home.html): the link, the day, the ISO start and the times made once here,
+    as ``{% url %}``, ``|date:"D j F"``, ``|date:"c"`` and ``|date:"H:i"`` give them, instead of
+    an include, a URL reversal and four filters per row in the template. A participant's page
+    lists only meetings (no first talks), and a participant may open a meeting's page."""
+    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
+    days = _weekday_abbreviations()
+    months = {i: str(name) for i, name in MONTHS.items()}
+    for m in meetings:
+        m.line_url = f"{head}/{m.pk}/{tail}"
+        start = timezone.localtime(m.starts_at)
+        end = timezone.localtime(m.ends_at)
+        m.day_label = f"{days[start.weekday()]} {start.day} {months[start.month]}"
+        m.iso_start = start.isoformat()
+        m.time_label = f"{start:%H:%M}–{end:%H:%M}"
+
+
+def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
+    """The cells of the client's schedule rows, made once here instead of three ``|date``
+    filters, four ``{% translate %}`` and three tests of the time per row in the template (the
+    page lists hundreds of meetings). The text is what ``|date:"D Y-m-d"`` and ``|date:"H:i"``
+    give, in the current time zone and language, and the same translated words."""
+    days = _weekday_abbreviations()
+    cancelled, late, held, planned = _("cancelled"), _("late"), _("held"), _("planned")
+    for m in meetings:
+        start = timezone.localtime(m.starts_at)
+        end = timezone.localtime(m.ends_at)
+        m.day_label = f"{days[start.weekday()]} {start:%Y-%m-%d}"
+        m.time_label = f"{start:%H:%M}–{end:%H:%M}"
+        if m.is_cancelled:
+            m.status_label = f"{cancelled} ({late})" if m.late_cancellation else cancelled
+        else:
+            m.status_label = held if m.ends_at <= now else planned
+        # Attendance counts of held meetings only; empty cells for the rest.
+        shown = not m.is_cancelled and m.ends_at <= now
+        m.present_shown = m.present_count if shown else ""
+        m.absent_shown = m.absent_count if shown else ""
+
+
 @practice_view(Role.CLIENT_CONTACT)
 def client_home(request: HttpRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""
@@ -176,11 +227,13 @@ def client_home(request: HttpRequest) -> HttpResponse:
 
     user, practice, _roles = who(request)
     only = frozenset({Role.CLIENT_CONTACT})
-    engagements = list(engagements_for_list(user, practice, only))
+    engagements = list(engagements_for_client_page(user, practice, only))
     active = [e for e in engagements if e.status == EngagementStatus.ACTIVE]
     # The running engagements with their schedules, in one query; the ended ones (years of
     # them for a long-standing client) with their counts only.
     schedules = meetings_by_engagement(active)
+    now = timezone.now()
+    _label_schedule_rows([m for e in active for m in schedules.get(e.pk, [])], now)
     # The client's issued invoices and credit notes (DOMAIN: the client sees invoices).
     invoices = list(invoices_for_list(user, practice, only)[:100])
     return render(
@@ -190,7 +243,7 @@ def client_home(request: HttpRequest) -> HttpResponse:
             "invoices": invoices,
             "engagements": [(e, schedules.get(e.pk, [])) for e in active],
             "ended": [e for e in engagements if e.status != EngagementStatus.ACTIVE],
-            "now": timezone.now(),
+            "now": now,
         },
     )
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bollplank.accounts.enums import Role
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.models import Meeting
 
 
 def engagements_visible_to(
@@ -55,6 +57,55 @@ def engagements_for_list(
     return with_quota(
         engagements_visible_to(user, practice, roles).select_related("client", "supervisor")
     ).order_by("status", "client__name", "title")
+
+
+def _meeting_count(**filters: Any) -> Coalesce:
+    """How many of the outer engagement's meetings match ``filters``, as a correlated subquery
+    on the (engagement, starts_at) index."""
+    counted = (
+        Meeting.objects.filter(engagement=OuterRef("pk"), **filters)
+        .order_by()
+        .values("engagement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def engagements_for_client_page(
+    user: Any, practice: Practice, roles: frozenset[str]
+) -> QuerySet[Engagement]:
+    """The client contact's start page: the engagements with the supervisor's name and the
+    quota counts of with_quota, counted per engagement in subqueries instead of a join with
+    every meeting grouped over every column (a long-standing client has thousands)."""
+    now = timezone.now()
+    planned = MeetingStatus.PLANNED
+    return (
+        engagements_visible_to(user, practice, roles)
+        .select_related("supervisor")
+        .only(
+            "id",
+            "title",
+            "form",
+            "meeting_minutes",
+            "expectations",
+            "goals",
+            "meetings_ordered",
+            "start_date",
+            "end_date",
+            "status",
+            "supervisor__id",
+            "supervisor__name",
+        )
+        .annotate(
+            held_count=_meeting_count(status=planned, ends_at__lte=now),
+            planned_count=_meeting_count(status=planned, ends_at__gt=now),
+            late_cancelled_count=_meeting_count(
+                status=MeetingStatus.CANCELLED, late_cancellation=True
+            ),
+        )
+        .order_by("status", "client__name", "title")
+    )
 
 
 def engagement_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int) -> Engagement:

@@ -79,7 +79,12 @@ def meetings_of_engagement(engagement: Any) -> QuerySet[Meeting]:
 def meetings_by_engagement(engagements: list[Any]) -> dict[int, list[Meeting]]:
     """The schedules of several engagements with attendance counts, in one query."""
     found: dict[int, list[Meeting]] = {e.pk: [] for e in engagements}
-    qs = Meeting.objects.filter(engagement__in=list(found)).order_by("engagement_id", "starts_at")
+    # Only what a schedule row shows (the client's page lists hundreds of them).
+    qs = (
+        Meeting.objects.filter(engagement__in=list(found))
+        .only("id", "engagement_id", "starts_at", "ends_at", "status", "late_cancellation")
+        .order_by("engagement_id", "starts_at")
+    )
     for meeting in _with_attendance_counts(qs):
         found[meeting.engagement_id].append(meeting)
     return found
