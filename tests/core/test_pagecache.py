@@ -47,9 +47,9 @@ def test_a_page_is_kept_and_served_again_without_the_view(world: Any) -> None:
     cold, first = _queries(c, url)
     warm, second = _queries(c, url)
     assert second == first
-    # Only the session and the user are read; the meeting, engagement and group are not.
+    # Only the session is read; the person, meeting, engagement and group are not.
     assert warm < cold
-    assert warm <= 2
+    assert warm == 1
 
 
 def test_any_write_throws_kept_pages_away(world: Any) -> None:
@@ -261,3 +261,14 @@ def test_a_transaction_of_many_writes_replaces_the_shared_token_once(monkeypatch
     # Outside a transaction each write is committed at once, and replaces it at once.
     Practice.objects.filter(slug="byra-1").update(name="Byrå ett")
     assert sets.count(pagecache.GENERATION_KEY) == 2
+
+
+def test_a_person_shut_out_after_a_page_was_kept_is_not_served_it(world: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    assert c.get(url).status_code == 200
+    assert c.get(url).status_code == 200
+    type(world.supervisor).objects.filter(pk=world.supervisor.pk).update(is_active=False)
+    response = c.get(url)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

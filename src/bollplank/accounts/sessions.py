@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Min
@@ -37,6 +37,8 @@ LIMITS = "bp_limits"
 
 def session_limits(user: Any) -> tuple[int, int]:
     """(idle, absolute) limits in seconds for this person: the shortest of their practices'."""
+    if not user.is_authenticated:
+        return IDLE_SECONDS, MAX_SECONDS
     row = Practice.objects.filter(memberships__user=user).aggregate(
         idle=Min("session_idle_minutes"), hours=Min("session_max_hours")
     )
@@ -81,8 +83,11 @@ class SessionLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and session_expired(request):
+        # Logged in by the session's own mark, without loading the person: a page served from
+        # the page cache then costs no query beyond the session (core/pagecache.py). A
+        # session whose person can no longer log in is logged out by the view as before.
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and session_expired(request):
             logout(request)
             messages.info(request, _("You were logged out after a while. Log in again."))
             if getattr(request, "htmx", False):
