@@ -213,7 +213,7 @@ def main() -> None:
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {path} answered {response.status_code}, not 200")
         # The queries of a page rendered, not of one served from the page cache (which reads
-        # only the session and the user): the cache is turned off for this count.
+        # only the session): the cache is turned off for this count.
         with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as queries:
             client.get(paths[0])
         scenarios.append(
