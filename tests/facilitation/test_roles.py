@@ -378,3 +378,20 @@ def test_two_browsers_start_the_same_meeting_at_once_one_wins_the_other_is_told(
     assert all("redan startad" in e.messages[0] for e in told)
     with scopes_disabled():
         assert Run.objects.filter(meeting=world.meeting).count() == 1
+
+
+def test_the_runner_clock_is_never_answered_from_the_page_cache(client, world, lena, settings):
+    """The state carries the server's time and the time left: a kept copy would put every
+    screen's timer up to a minute wrong (core/pagecache.py keeps other pages a minute)."""
+    import time as clock
+
+    settings.PAGE_CACHE_SECONDS = 60
+    _start(world, leader=lena.participant, owner=_pia(world))
+    client.force_login(lena)
+    client.get(_url("runner", world))
+    first = client.get(_url("run_state", world), headers=JSON)
+    clock.sleep(0.01)
+    second = client.get(_url("run_state", world), headers=JSON)
+    assert "no-store" in second["Cache-Control"]
+    assert "no-store" in client.get(_url("runner", world))["Cache-Control"]
+    assert second.json()["state"]["server_now"] > first.json()["state"]["server_now"]

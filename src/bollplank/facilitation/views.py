@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -234,6 +235,9 @@ def _runner_context(request: HttpRequest, meeting: Meeting, run: Run) -> dict[st
     }
 
 
+# The clock is counted on the server at each request: never answered from the page cache (a
+# minute-old page or state would put the timer a minute wrong).
+@never_cache
 @practice_view(*DRIVERS)
 def runner(request: HttpRequest, pk: int) -> HttpResponse:
     """The full-screen view for the projector. Works without JavaScript (buttons post); with it,
@@ -319,6 +323,7 @@ def run_act(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("runner", practice.slug, meeting.pk)
 
 
+@never_cache
 @practice_view(*DRIVERS)
 def run_state(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's state as JSON, for screens to follow each other."""
