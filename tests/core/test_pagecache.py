@@ -220,9 +220,18 @@ def test_a_calendar_feed_marked_no_store_is_rendered_every_time(world: Any) -> N
         ('UPDATE "django_session" SET "session_data" = \'\'', False),
         ("INSERT INTO \"bollplank_cache\" (cache_key) VALUES ('k')", False),
         ("SAVEPOINT s1", False),
+        ("RELEASE SAVEPOINT s1", False),
+        ("SELECT pg_advisory_xact_lock(1)", False),
+        ("/* a hint */ SELECT 1", False),
+        ("-- a comment\nDELETE FROM x", True),
+        ("WITH moved AS (UPDATE x SET a = 1 RETURNING id) SELECT * FROM moved", True),
+        ("WITH recent AS (SELECT 1) SELECT * FROM recent", False),
+        ("MERGE INTO x USING y ON true WHEN MATCHED THEN DELETE", True),
+        ("PRAGMA foreign_keys = ON", True),  # not known to only read: counts
+        (b"DELETE FROM x", True),  # not text (a psycopg Composed, bytes): counts
     ],
 )
-def test_what_counts_as_a_write(sql: str, counts: bool) -> None:
+def test_what_counts_as_a_write(sql: Any, counts: bool) -> None:
     assert pagecache._is_write(sql) is counts
 
 
@@ -272,3 +281,44 @@ def test_a_person_shut_out_after_a_page_was_kept_is_not_served_it(world: Any) ->
     response = c.get(url)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_page_showing_decrypted_text_is_never_kept(world: Any) -> None:
+    """The journal is encrypted at rest and its reading is not audited: it must still not be
+    kept in memory as a rendered page (nothing confidential stored anywhere new)."""
+    from bollplank.records.services import journal_write
+
+    with scopes_disabled():
+        journal_write(actor=world.participant_user, practice=world.practice, body="Min tanke")
+    c = _client(world.participant_user)
+    caches["pages"].clear()
+    url = reverse("journal", args=["ekbacken"])
+    assert "Min tanke" in c.get(url).content.decode()
+    assert "Min tanke" in c.get(url).content.decode()
+    assert len(caches["pages"]._cache) == 0  # type: ignore[attr-defined]
+
+
+def test_account_pages_are_never_kept(world: Any) -> None:
+    """Two-factor set-up, recovery codes and the list of active sessions are answered afresh
+    (the end of a session is not a counted write)."""
+    c = _client(world.supervisor)
+    caches["pages"].clear()
+    for _ in range(2):
+        assert c.get(reverse("account_email")).status_code == 200
+    assert len(caches["pages"]._cache) == 0  # type: ignore[attr-defined]
+
+
+def test_a_failed_invalidation_leaves_nothing_to_be_found(world: Any, monkeypatch: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    c.get(url)
+    before = pagecache.generation()
+    shared = caches["default"]
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shared, "set", broken)
+    pagecache.invalidate()
+    monkeypatch.undo()
+    assert pagecache.generation() != before

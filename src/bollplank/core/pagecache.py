@@ -7,23 +7,27 @@ and CSRF secret), same session contents, same language, HTMX and API headers —
 most a minute and served again, under three rules that make a stale page impossible rather
 than unlikely:
 
-1. **Any write throws every kept page away.** Every INSERT, UPDATE, DELETE or schema change
-   through Django's database connections, in any process (web workers, the task worker,
-   management commands), replaces the *generation*: a random token in the shared cache
+1. **Any write throws every kept page away.** Every statement not known to only read
+   (INSERT, UPDATE, DELETE, schema changes, anything unrecognised) through Django's database
+   connections, in any process (web workers, the task worker, management commands), replaces
+   the *generation*: a random token in the shared cache
    (``caches["default"]``: a file cache on one machine, the database cache across several).
    A write inside a transaction also moves a counter of the process's own at once (only this
    process sees the write before the commit; tests run inside one transaction), and the
    shared token is replaced when it commits. Pages are kept under the generation that was
    current *before* the request read anything, so a page rendered from data older than the
-   newest write is never found again. (Only session rows and
-   the cache table itself do not count: the session's contents are part of the key instead.)
+   newest write is never found again. (Only session rows and the cache table itself do not
+   count: the session's contents are part of the key instead.) If the token cannot be
+   replaced, it is dropped, so that every process starts a new one.
 2. **A page that writes is never kept.** A GET that writes — reading a private note writes
    its audit event, a calendar feed notes its last use — runs every time, so no audited read
    and no side effect is ever skipped. The same holds for a GET that changed the session,
-   set a cookie, created a CSRF secret, or carried a one-time message.
-3. **Nothing leaves the process.** Pages are kept in each worker's own memory
-   (``caches["pages"]``, a bounded LocMemCache), never on disk or in a shared store, so a
-   rendered page with confidential content is not stored anywhere new.
+   set a cookie, created a CSRF secret, or added or carried a one-time message, and for
+   everything under ``/accounts/`` (logins, two-factor, recovery codes, active sessions).
+3. **Nothing leaves the process, and nothing decrypted is kept.** Pages are kept in each
+   worker's own memory (``caches["pages"]``, a bounded LocMemCache), never on disk or in a
+   shared store; a page that decrypted anything (notes, journals: ``records.crypto``) is not
+   kept at all, so text encrypted at rest is stored nowhere new.
 
 The minute bound covers what changes with time alone (what counts as "coming up"). A page
 that should never be kept (``Cache-Control: no-store``/``no-cache``, e.g. ``never_cache``) is
@@ -52,17 +56,24 @@ from django.http import HttpRequest, HttpResponse
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "bollplank:pagecache:generation"
-# Larger pages are rendered each time rather than crowding
-# out the rest of a worker's bounded memory.
+# Larger pages are rendered each time rather than crowding out the rest of a worker's
+# bounded memory.
 MAX_BYTES = 256 * 1024
 # Headers that select a different page for the same address.
 _KEY_HEADERS = ("HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT", "HTTP_AUTHORIZATION")
+# Logins, two-factor set-up and recovery codes, active sessions (whose ending is a session
+# write, which does not count): always answered afresh.
+_NEVER_KEPT = ("/accounts/",)
 # Session entries that change without changing any page (accounts.sessions' activity times).
 _VOLATILE_SESSION_KEYS = frozenset({"bp_seen", "bp_limits"})
 # Writes that do not count: the session store (its contents are in the key) and the cache
 # table (where, with BOLLPLANK_CACHE=database, the generation itself is written).
 _IGNORED_TABLES = ('"django_session"', "`django_session`", "bollplank_cache")
-_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "CREATE", "ALTER", "DROP")
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "MERGE", "COPY")
+# Statements that only read or steer a transaction; every other statement counts as a write.
+_READ_VERBS = frozenset(
+    {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "EXPLAIN"}
+)
 
 _local = threading.local()
 # Part of the generation that only this process sees: bumped by writes not yet committed.
@@ -112,6 +123,11 @@ def invalidate() -> None:
         # workers' within the minute bound.
         logger.warning("page cache: cannot replace the generation", exc_info=True)
         caches["pages"].clear()
+        try:
+            # Without a token every process makes a new one: nothing kept is found again.
+            shared.delete(GENERATION_KEY)
+        except Exception:
+            logger.warning("page cache: cannot drop the generation either", exc_info=True)
 
 
 def _uncommitted_write() -> None:
@@ -121,31 +137,49 @@ def _uncommitted_write() -> None:
         _uncommitted[0] += 1
 
 
-def _is_write(sql: str) -> bool:
-    head = sql.lstrip()[:80]
-    verb = head[:8].upper()
-    if not verb.startswith(_WRITE_VERBS):
+def _is_write(sql: Any) -> bool:
+    """Whether a statement may change data. Anything not known to only read counts: a missed
+    write would be a stale page, an extra one only a page rendered again."""
+    if not isinstance(sql, str):
+        return True  # e.g. a psycopg Composed: cannot tell, so it counts
+    text = sql.lstrip()
+    while text.startswith(("--", "/*")):  # leading comments
+        end = text.find("\n") + 1 if text.startswith("--") else text.find("*/") + 2
+        if end <= 1:
+            return True
+        text = text[end:].lstrip()
+    head = text[:80]
+    if any(table in head for table in _IGNORED_TABLES):
         return False
-    return not any(table in head for table in _IGNORED_TABLES)
+    verb = head.split(None, 1)[0].upper() if head else ""
+    if verb == "WITH":
+        upper = text.upper()
+        return any(word in upper for word in _WRITE_VERBS)
+    return verb not in _READ_VERBS
 
 
-def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-    result = execute(sql, params, many, context)
-    if isinstance(sql, str) and _is_write(sql):
-        _local.wrote = True
-        conn = context["connection"]
-        if not conn.in_atomic_block:
-            invalidate()  # committed already
-            return result
-        # Now for readers in this process, which see the transaction (tests run inside one),
-        # and after the commit for everyone, since a page may have been rendered in between
-        # from what was there before. Once per run of writes: a bulk load writes thousands of
-        # batches in one transaction.
-        _uncommitted_write()
-        pending = conn.run_on_commit
-        if not (pending and pending[-1][1] is invalidate):
-            transaction.on_commit(invalidate, using=conn.alias)
-    return result
+def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any) -> Any:
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        # Also after a statement that failed: it may have changed some rows.
+        if _is_write(sql):
+            _written(context["connection"])
+
+
+def _written(conn: Any) -> None:
+    _local.wrote = True
+    if not conn.in_atomic_block:
+        invalidate()  # committed already
+        return
+    # Now for readers in this process, which see the transaction (tests run inside one), and
+    # after the commit for everyone, since a page may have been rendered in between from what
+    # was there before. Once per run of writes: a bulk load writes thousands of batches in one
+    # transaction.
+    _uncommitted_write()
+    pending = conn.run_on_commit
+    if not (pending and pending[-1][1] is invalidate):
+        transaction.on_commit(invalidate, using=conn.alias)
 
 
 @receiver(connection_created, dispatch_uid="bollplank_pagecache_watch")
@@ -190,8 +224,19 @@ def _has_messages(request: HttpRequest) -> bool:
     return session is not None and "_messages" in session
 
 
+def decrypted() -> None:
+    """Called by records.crypto on every decryption: a page showing text that is encrypted at
+    rest (notes, journals) is never kept, so that text is stored nowhere new."""
+    _local.decrypted = True
+
+
 def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if getattr(_local, "decrypted", False):
+        return False
+    # A message added while rendering a GET is shown once.
+    if getattr(getattr(request, "_messages", None), "added_new", False):
         return False
     # A CSRF secret made for this response (the request brought none, or a bad one): the page's
     # tokens fit only the cookie this response sets. (CSRF_COOKIE_NEEDS_UPDATE is no guide: it
@@ -228,7 +273,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = getattr(request, "_page_generation", None)
-        if token is None or _has_messages(request):
+        if token is None or _has_messages(request) or request.path.startswith(_NEVER_KEPT):
             return self.get_response(request)
         pages = caches["pages"]
         key = page_key(request, token)
@@ -237,6 +282,7 @@ class PageCacheMiddleware:
             content, headers = kept
             return HttpResponse(content, headers=headers)
         _local.wrote = False
+        _local.decrypted = False
         response = self.get_response(request)
         if not _local.wrote and _keepable(request, response):
             pages.set(key, (response.content, dict(response.headers)), timeout=seconds())
