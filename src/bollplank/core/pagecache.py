@@ -110,24 +110,28 @@ def invalidate() -> None:
     """
     shared = caches["default"]
     try:
-        if isinstance(shared, DatabaseCache):
-            # In a savepoint: on PostgreSQL a failed cache query (no cache table yet, during
-            # the first `migrate`) would otherwise abort the transaction that wrote.
-            with transaction.atomic(using=router.db_for_write(shared.cache_model_class)):
-                shared.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        else:
-            shared.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        _on_shared(lambda: shared.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
     except Exception:
         # A write must never fail because of the cache (e.g. `migrate` before
-        # `createcachetable` with BOLLPLANK_CACHE=database). This worker's pages go now; other
-        # workers' within the minute bound.
+        # `createcachetable` with BOLLPLANK_CACHE=database).
         logger.warning("page cache: cannot replace the generation", exc_info=True)
         caches["pages"].clear()
         try:
             # Without a token every process makes a new one: nothing kept is found again.
-            shared.delete(GENERATION_KEY)
+            _on_shared(lambda: shared.delete(GENERATION_KEY))
         except Exception:
             logger.warning("page cache: cannot drop the generation either", exc_info=True)
+
+
+def _on_shared(change: Callable[[], object]) -> None:
+    shared = caches["default"]
+    if isinstance(shared, DatabaseCache):
+        # In a savepoint: on PostgreSQL a failed cache query (no cache table yet, during the
+        # first `migrate`) would otherwise abort the transaction that wrote.
+        with transaction.atomic(using=router.db_for_write(shared.cache_model_class)):
+            change()
+    else:
+        change()
 
 
 def _uncommitted_write() -> None:
