@@ -26,22 +26,11 @@ from bollplank.meetings.ics import (
     calendar_bytes,
     meeting_event,
 )
-from bollplank.meetings.selectors import feed_meetings, meetings_for_feed
+from bollplank.meetings.selectors import FeedMeeting, feed_meetings, meetings_for_feed
 from tests import factories as f
 from tests.bench.test_ics_equivalence import _reference
 
-FIELDS = (
-    "pk",
-    "uid",
-    "sequence",
-    "starts_at",
-    "ends_at",
-    "updated_at",
-    "created_at",
-    "location",
-    "status",
-    "calendar_title",
-)
+FIELDS = FeedMeeting._fields
 
 
 def _last_sunday(year: int, month: int) -> dt.date:

@@ -12,13 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS, WEEKDAYS_ABBR
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import Role
 from bollplank.booking.selectors import with_first_talks
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import practice_view, user_practices
 from bollplank.engagements.selectors import engagements_for_client_page, engagements_for_list
 from bollplank.meetings.selectors import meetings_between, meetings_visible_to
@@ -80,14 +81,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Each meeting line's link and times made here once, not with a template include and four
     # |date filters per line (the same text as meetings/_meeting_line.html; on this page the
     # person is always staff, so a meeting links to its page and a first talk to the links).
-    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
+    meeting_url = url_for_pk("meeting_detail", practice.slug)
     talks_url = reverse("booking_links", args=[practice.slug])
-    weekdays = [str(WEEKDAYS_ABBR[i]) for i in range(7)]
+    weekdays = weekday_abbreviations()
     for m in week:
         start = timezone.localtime(m.starts_at)
-        m.line_url = talks_url if getattr(m, "is_first_talk", False) else f"{head}/{m.pk}/{tail}"
+        m.line_url = talks_url if getattr(m, "is_first_talk", False) else meeting_url(m.pk)
         m.line_iso = start.isoformat()
-        m.line_times = f"{start:%H:%M}–{timezone.localtime(m.ends_at):%H:%M}"
+        m.line_times = times_label(m.starts_at, m.ends_at)
         m.line_day = f"{weekdays[start.weekday()]} {start.day}/{start.month}"
     # Only the columns the table shows.
     engagements: list[Any] = list(
@@ -95,11 +96,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(status="active")
         .only("id", "title", "meetings_ordered", "client__id", "client__name", "supervisor__id")
     )
-    head, tail = reverse("engagement_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
+    engagement_url = url_for_pk("engagement_detail", practice.slug)
     for e in engagements:
         used = e.held_count + e.planned_count
         e.quota_pct = min(100, round(100 * used / e.meetings_ordered))
-        e.detail_url = f"{head}/{e.pk}/{tail}"
+        e.detail_url = engagement_url(e.pk)
     # The engagements closest to running out of ordered meetings first.
     engagements.sort(key=lambda e: (-e.quota_pct, e.title))
     return render(
@@ -173,27 +174,21 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _weekday_abbreviations() -> list[str]:
-    """Django's "D" date format per weekday (Monday first), in the active language."""
-    return [str(WEEKDAYS_ABBR[i]) for i in range(7)]
-
-
 def _label_meeting_lines(meetings: list[Any], practice: Practice) -> None:
     """The participant's meeting lines (the markup of meetings/_meeting_line.html, inline in
     core/participant_home.html): the link, the day, the ISO start and the times made once here,
     as ``{% url %}``, ``|date:"D j F"``, ``|date:"c"`` and ``|date:"H:i"`` give them, instead of
     an include, a URL reversal and four filters per row in the template. A participant's page
     lists only meetings (no first talks), and a participant may open a meeting's page."""
-    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
-    days = _weekday_abbreviations()
+    meeting_url = url_for_pk("meeting_detail", practice.slug)
+    days = weekday_abbreviations()
     months = {i: str(name) for i, name in MONTHS.items()}
     for m in meetings:
-        m.line_url = f"{head}/{m.pk}/{tail}"
+        m.line_url = meeting_url(m.pk)
         start = timezone.localtime(m.starts_at)
-        end = timezone.localtime(m.ends_at)
         m.day_label = f"{days[start.weekday()]} {start.day} {months[start.month]}"
         m.iso_start = start.isoformat()
-        m.time_label = f"{start:%H:%M}–{end:%H:%M}"
+        m.time_label = times_label(m.starts_at, m.ends_at)
 
 
 def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
@@ -201,13 +196,12 @@ def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
     filters, four ``{% translate %}`` and three tests of the time per row in the template (the
     page lists hundreds of meetings). The text is what ``|date:"D Y-m-d"`` and ``|date:"H:i"``
     give, in the current time zone and language, and the same translated words."""
-    days = _weekday_abbreviations()
+    days = weekday_abbreviations()
     cancelled, late, held, planned = _("cancelled"), _("late"), _("held"), _("planned")
     for m in meetings:
         start = timezone.localtime(m.starts_at)
-        end = timezone.localtime(m.ends_at)
         m.day_label = f"{days[start.weekday()]} {start:%Y-%m-%d}"
-        m.time_label = f"{start:%H:%M}–{end:%H:%M}"
+        m.time_label = times_label(m.starts_at, m.ends_at)
         if m.is_cancelled:
             m.status_label = f"{cancelled} ({late})" if m.late_cancellation else cancelled
         else:

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.services import invitation_create
 from bollplank.core.forms import apply_errors
+from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
 from bollplank.engagements import services
@@ -58,17 +57,17 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Each meeting row's link, times and focus made here once instead of a reverse() and four
     # |date filters per row in the template (bench: engagement_detail; the same text as the
     # filters gave, in the practice's time zone).
-    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
-    weekdays = [str(WEEKDAYS_ABBR[i]) for i in range(7)]
+    meeting_url = url_for_pk("meeting_detail", practice.slug)
+    weekdays = weekday_abbreviations()
     focus_names = dict(Meeting._meta.get_field("focus").flatchoices)
     engagement_focus = engagement.get_focus_display()
     for m in meetings:
         m.engagement = engagement
         start = timezone.localtime(m.starts_at)
-        m.row_url = f"{head}/{m.pk}/{tail}"
+        m.row_url = meeting_url(m.pk)
         m.row_day = f"{weekdays[start.weekday()]} {start.date().isoformat()}"
         m.row_week = start.isocalendar().week
-        m.row_times = f"{start:%H:%M}–{timezone.localtime(m.ends_at):%H:%M}"
+        m.row_times = times_label(m.starts_at, m.ends_at)
         m.row_focus = str(focus_names.get(m.focus, m.focus)) if m.focus else engagement_focus
         m.row_held = m.ends_at <= now
     focus_periods = focus_over_time(meetings, now)

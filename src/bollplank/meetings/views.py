@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
 from bollplank.booking.selectors import first_talks_for_feed, with_first_talks
 from bollplank.core.forms import apply_errors
+from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import practice_view, roles_in
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.core.views import who
@@ -193,17 +193,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     # Each row's text made here once (the same as the template's |date filters in the
     # practice's time zone): one reverse() for the link pattern, the weekday names looked up
     # once, not per row.
-    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
-    weekdays = [str(WEEKDAYS_ABBR[i]) for i in range(7)]
+    meeting_url = url_for_pk("meeting_detail", practice.slug)
+    weekdays = weekday_abbreviations()
     rows = []
     for pk, starts_at, ends_at, status, title, client in page:
         start = timezone.localtime(starts_at)
-        end = timezone.localtime(ends_at)
         rows.append(
             {
-                "url": f"{head}/{pk}/{tail}",
+                "url": meeting_url(pk),
                 "day": f"{weekdays[start.weekday()]} {start.date().isoformat()}",
-                "times": f"{start:%H:%M}–{end:%H:%M}",
+                "times": times_label(starts_at, ends_at),
                 "title": title,
                 "client": client,
                 "is_cancelled": status == MeetingStatus.CANCELLED,
@@ -536,8 +535,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     # One reverse() for the whole feed, not one per meeting: a feed holds a year of meetings
     # and reverse() was a sixth of its time (bench: ics_feed).
     base = request.build_absolute_uri("/").rstrip("/")
-    head, tail = reverse("meeting_detail", args=[practice.slug, 0]).rsplit("/0/", 1)
-    urls = {m.pk: f"{base}{head}/{m.pk}/{tail}" for m in meetings}
+    meeting_url = url_for_pk("meeting_detail", practice.slug)
+    urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings}
     # First talks (booking app) have no page of their own: no URL, and their pks are not
     # meetings' pks.
     content = calendar_bytes(
