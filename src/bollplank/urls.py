@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.urls import include, path
 
 from bollplank.accounts import views as account_views
@@ -6,6 +7,7 @@ from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
 from bollplank.clients import views as client_views
 from bollplank.core import views as core_views
+from bollplank.core.pagecache import kept_in_memory
 from bollplank.courses import urls as course_urls
 from bollplank.directory import urls as directory_urls
 from bollplank.engagements import views as engagement_views
@@ -156,6 +158,9 @@ urlpatterns = [
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("feed/<str:token>.ics", meeting_views.feed, name="feed"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # allauth's own login view, which a worker may keep in memory for a visitor who comes back
+    # to it (core/pagecache.py); browsers are still told to store nothing.
+    path("accounts/login/", kept_in_memory(allauth_views.login), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("p/<slug:practice_slug>/", include(practice_patterns)),
     *api_urls.public_patterns,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
@@ -197,17 +198,64 @@ def test_no_store_and_off_switch(world: Any, settings: Any) -> None:
     assert len(caches["pages"]._cache) == 0  # type: ignore[attr-defined]
 
 
-def test_a_calendar_feed_marked_no_store_is_rendered_every_time(world: Any) -> None:
-    from bollplank.meetings.services import feed_create
+def test_a_calendar_feed_is_kept_in_memory_but_clients_are_told_to_store_nothing(
+    world: Any,
+) -> None:
+    from bollplank.meetings.services import feed_create, feed_revoke_all
 
     with scopes_disabled():
         _feed, token = feed_create(user=world.supervisor, practice=world.practice)
     url = reverse("feed", args=[token])
     c = Client()
-    c.get(url)
-    first, _ = _queries(c, url)
-    second, _ = _queries(c, url)
-    assert first == second > 0
+    c.get(url)  # the first fetch notes the feed's last use: a write, so it is not kept
+    cold, first = _queries(c, url)
+    with CaptureQueriesContext(connection) as ctx:
+        kept = c.get(url)
+    assert cold > 0
+    assert len(ctx.captured_queries) == 0
+    assert kept.content.decode() == first
+    assert kept["Cache-Control"] == "private, no-store"
+    assert kept["Content-Type"] == "text/calendar; charset=utf-8"
+    # A move shows at once, and a stopped link stops at once.
+    with scopes_disabled():
+        Meeting.objects.filter(pk=world.meeting.pk).update(location="Nya rummet 12")
+    assert "Nya rummet 12" in c.get(url).content.decode()
+    with scopes_disabled():
+        feed_revoke_all(user=world.supervisor, practice=world.practice)
+    assert c.get(url).status_code == 410
+
+
+def test_the_login_page_is_kept_for_a_returning_visitor_only(db: Any) -> None:
+    visitor = Client()
+    url = reverse("account_login")
+    visitor.get(url)  # brings the CSRF cookie back from now on
+    cold, first = _queries(visitor, url)
+    with CaptureQueriesContext(connection) as ctx:
+        kept = visitor.get(url)
+    assert kept.content.decode() == first
+    assert len(ctx.captured_queries) == cold == 0
+    assert len(caches["pages"]._cache) == 1  # type: ignore[attr-defined]
+    # Browsers are still told to keep nothing.
+    assert "no-store" in kept["Cache-Control"]
+    # Another visitor gets a page of their own, with a token for their own CSRF secret.
+    other = Client()
+    page = other.get(url)
+    assert page.status_code == 200
+    assert (
+        page.cookies[settings.CSRF_COOKIE_NAME].value
+        != visitor.cookies[settings.CSRF_COOKIE_NAME].value
+    )
+    assert other.get(url).content != kept.content
+    # The login itself still works from a kept page.
+    assert kept.context is None  # served without the view
+    with scopes_disabled():
+        from bollplank.accounts.models import User
+
+        User.objects.create_user(email="ny@ekbacken.example", password="ett-långt-lösenord-1")
+    response = visitor.post(
+        url, {"login": "ny@ekbacken.example", "password": "ett-långt-lösenord-1"}
+    )
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize(

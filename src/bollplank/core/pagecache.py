@@ -23,7 +23,8 @@ than unlikely:
    its audit event, a calendar feed notes its last use — runs every time, so no audited read
    and no side effect is ever skipped. The same holds for a GET that changed the session,
    set a cookie, created a CSRF secret, or added or carried a one-time message, and for
-   everything under ``/accounts/`` (logins, two-factor, recovery codes, active sessions).
+   everything under ``/accounts/`` (two-factor, recovery codes, active sessions) but the
+   login page.
 3. **Nothing leaves the process, and nothing decrypted is kept.** Pages are kept in each
    worker's own memory (``caches["pages"]``, a bounded LocMemCache), never on disk or in a
    shared store; a page that decrypted anything (notes, journals: ``records.crypto``) is not
@@ -31,11 +32,14 @@ than unlikely:
 
 The minute bound covers what changes with time alone (what counts as "coming up"). A page
 that should never be kept (``Cache-Control: no-store``/``no-cache``, e.g. ``never_cache``) is
-not. ``BOLLPLANK_PAGE_CACHE_SECONDS=0`` turns it off.
+not, unless its view says a worker may keep it in memory all the same (``kept_in_memory``: the
+calendar feed and the login page, which tell browsers and proxies to store nothing but are
+fetched again and again). ``BOLLPLANK_PAGE_CACHE_SECONDS=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -251,10 +255,30 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
-    cache_control = response.get("Cache-Control", "")
-    if "no-store" in cache_control or "no-cache" in cache_control:
-        return False
+    if not getattr(response, "_kept_in_memory", False):
+        if request.path.startswith(_NEVER_KEPT):
+            return False
+        cache_control = response.get("Cache-Control", "")
+        if "no-store" in cache_control or "no-cache" in cache_control:
+            return False
     return len(response.content) <= MAX_BYTES
+
+
+def kept_in_memory(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a view whose answer tells browsers and proxies to store nothing (a calendar feed, the
+    login page) but which a worker may still keep in its own memory under the rules above: the
+    kept copy is served with the same headers, so the browser is told the same.
+
+    Only for pages whose every variant is in the key: what a person may see comes from the
+    cookies, the session or a secret in the address, and everything else from the database."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response._kept_in_memory = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped
 
 
 class GenerationMiddleware:
@@ -277,7 +301,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = getattr(request, "_page_generation", None)
-        if token is None or _has_messages(request) or request.path.startswith(_NEVER_KEPT):
+        if token is None or _has_messages(request):
             return self.get_response(request)
         pages = caches["pages"]
         key = page_key(request, token)

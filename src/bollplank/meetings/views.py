@@ -22,6 +22,7 @@ from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
 from bollplank.booking.selectors import first_talks_for_feed, with_first_talks
 from bollplank.core.forms import apply_errors
+from bollplank.core.pagecache import kept_in_memory
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import practice_view, roles_in
 from bollplank.core.timeutils import holidays_between, in_range
@@ -506,8 +507,12 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@kept_in_memory
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A person's meetings as a subscribable calendar, behind a secret, revocable link."""
+    """A person's meetings as a subscribable calendar, behind a secret, revocable link.
+
+    Calendar clients poll it often; a worker may keep it in memory like any page (the secret is
+    in the address, so it is in the key), while the answer still tells clients to store nothing."""
     with scopes_disabled():
         found = (
             CalendarFeed.objects.select_related("practice", "user")
