@@ -109,6 +109,63 @@ def test_a_get_that_writes_is_never_kept(world: Any) -> None:
         assert AuditEvent.objects.count() >= before + 3
 
 
+def test_an_audited_read_keeps_the_other_pages(world: Any) -> None:
+    """Opening private notes writes the audit log, which changes no page that can be kept:
+    every worker's other kept pages survive it."""
+    note_create(
+        actor=world.supervisor, engagement=world.engagement, meeting=world.meeting, body="x"
+    )
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    cold, first = _queries(c, url)
+    generation = pagecache.generation()
+    with scopes_disabled():
+        before = AuditEvent.objects.count()
+    c.get(reverse("meeting_notes", args=["ekbacken", world.meeting.pk]))
+    with scopes_disabled():
+        assert AuditEvent.objects.count() == before + 1
+    assert pagecache.generation() == generation
+    warm, second = _queries(c, url)
+    assert (warm, second) == (1, first)
+    # Any other write in the same request would still count.
+    with scopes_disabled():
+        Meeting.objects.filter(pk=world.meeting.pk).update(location="Nya rummet 12")
+    assert pagecache.generation() != generation
+
+
+def test_a_page_that_reads_the_audit_log_is_never_kept(world: Any) -> None:
+    note_create(
+        actor=world.supervisor, engagement=world.engagement, meeting=world.meeting, body="x"
+    )
+    admin = _client(world.admin)
+    log = reverse("audit_log", args=["ekbacken"])
+    participant = _client(world.participant_user)
+    access = reverse("access_log", args=["ekbacken"])
+    assert "records.note.read" not in admin.get(log).content.decode()
+    before = participant.get(access).content.decode()
+    caches["pages"].clear()
+    admin.get(log)
+    participant.get(access)
+    assert len(caches["pages"]._cache) == 0  # type: ignore[attr-defined]
+    # The supervisor reads the notes: both pages show it at once.
+    _client(world.supervisor).get(reverse("meeting_notes", args=["ekbacken", world.meeting.pk]))
+    assert admin.get(log).content.decode().count("records.note.read") == 1
+    assert participant.get(access).content.decode() != before
+
+
+def test_a_write_elsewhere_that_only_mentions_the_audit_log_counts(world: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    c.get(url)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE meetings_meeting SET location = %s WHERE id = %s AND id NOT IN "
+            "(SELECT id FROM core_auditevent WHERE id < 0)",
+            ["Gamla salen 3", world.meeting.pk],
+        )
+    assert "Gamla salen 3" in c.get(url).content.decode()
+
+
 def test_people_never_share_a_kept_page(world: Any) -> None:
     url = reverse("dashboard", args=["ekbacken"])
     siv = _client(world.supervisor)
@@ -186,6 +243,12 @@ def test_the_minute_bound(world: Any, monkeypatch: Any) -> None:
     later, _ = _queries(c, url)
     assert warm < cold
     assert later == cold
+    # A minute from its own rendering, not to the end of a clock minute (when every worker
+    # would render every page afresh at once).
+    now[0] += 59
+    assert _queries(c, url)[0] == warm
+    now[0] += 2
+    assert _queries(c, url)[0] == cold
 
 
 def test_no_store_and_off_switch(world: Any, settings: Any) -> None:

@@ -16,8 +16,9 @@ than unlikely:
    process sees the write before the commit; tests run inside one transaction), and the
    shared token is replaced when it commits. Pages are kept under the generation that was
    current *before* the request read anything, so a page rendered from data older than the
-   newest write is never found again. (Only session rows and the cache table itself do not
-   count: the session's contents are part of the key instead.) If the token cannot be
+   newest write is never found again. (Only session rows, the cache table itself and the
+   audit log do not count: the session's contents are part of the key instead, and a page
+   that reads the audit log at all is never kept.) If the token cannot be
    replaced, it is dropped, so that every process starts a new one.
 2. **A page that writes is never kept.** A GET that writes — reading a private note writes
    its audit event, a calendar feed notes its last use — runs every time, so no audited read
@@ -42,6 +43,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 import secrets
 import threading
 import time
@@ -73,6 +75,12 @@ _VOLATILE_SESSION_KEYS = frozenset({"bp_seen", "bp_limits"})
 # Writes that do not count: the session store (its contents are in the key) and the cache
 # table (where, with BOLLPLANK_CACHE=database, the generation itself is written).
 _IGNORED_TABLES = ('"django_session"', "`django_session`", "bollplank_cache")
+# The audit log: written on every audited read (a private note, an export), which would
+# otherwise throw every worker's kept pages away each time a supervisor opens their notes.
+# Its writes do not count; instead a page that reads it at all (the log, "who has read about
+# me", an export) is never kept, so nothing kept can show it out of date.
+_AUDIT_TABLE = "core_audit"
+_AUDIT_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?core_audit", re.I)
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "MERGE", "COPY")
 # Statements that only read or steer a transaction; every other statement counts as a write.
 _READ_VERBS = frozenset(
@@ -170,8 +178,10 @@ def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, conte
     try:
         return execute(sql, params, many, context)
     finally:
+        if isinstance(sql, str) and _AUDIT_TABLE in sql:
+            _local.wrote = True  # a page that read or wrote the audit log is never kept
         # Also after a statement that failed: it may have changed some rows.
-        if _is_write(sql):
+        if _is_write(sql) and not (isinstance(sql, str) and _AUDIT_WRITE.match(sql)):
             _written(context["connection"])
 
 
@@ -214,7 +224,6 @@ def page_key(request: HttpRequest, token: str) -> str:
     meta = request.META
     parts = [
         token,
-        str(int(_now() // max(seconds(), 1))),
         request.scheme,
         request.get_host(),
         request.get_full_path(),
@@ -307,11 +316,15 @@ class PageCacheMiddleware:
         key = page_key(request, token)
         kept = pages.get(key)
         if kept is not None:
-            content, headers = kept
-            return HttpResponse(content, headers=headers)
+            content, headers, until = kept
+            if _now() < until:
+                return HttpResponse(content, headers=headers)
         _local.wrote = False
         _local.decrypted = False
         response = self.get_response(request)
         if not _local.wrote and _keepable(request, response):
-            pages.set(key, (response.content, dict(response.headers)), timeout=seconds())
+            # Each page lives a minute from its own rendering, not to the end of a clock
+            # minute: otherwise every worker rendered every page afresh at once on the minute.
+            until = _now() + seconds()
+            pages.set(key, (response.content, dict(response.headers), until), timeout=seconds())
         return response
