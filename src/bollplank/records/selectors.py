@@ -28,7 +28,14 @@ def notes_visible_to(user: Any, practice: Practice) -> QuerySet[PrivateNote]:
 
 
 def notes_of_meeting(user: Any, meeting: Meeting) -> QuerySet[PrivateNote]:
-    return notes_visible_to(user, meeting.practice).filter(meeting=meeting)
+    # The meeting's page shows only the notes' own fields (and audits under their practice):
+    # no other joins on a page read on every visit.
+    return (
+        notes_visible_to(user, meeting.practice)
+        .filter(meeting=meeting)
+        .select_related(None)
+        .select_related("practice")
+    )
 
 
 def running_notes(user: Any, engagement: Engagement) -> QuerySet[PrivateNote]:

@@ -40,15 +40,17 @@ SUPERVISOR = (Role.SUPERVISOR,)
 
 def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
     """A meeting the acting supervisor leads; 404 for everyone else, admins included."""
-    user, practice, roles = who(request)
+    user, practice, _roles = who(request)
+    # Led by this person: no visibility rule adds anything to that (an admin's "all" included),
+    # and a plain lookup keeps the private-notes page, read on every visit, cheap (bench).
     meeting = (
-        meetings_visible_to(user, practice, roles)
-        .select_related("engagement", "practice")
-        .filter(pk=pk, supervisor=user)
+        Meeting.objects.filter(practice=practice, supervisor=user, pk=pk)
+        .select_related("engagement")
         .first()
     )
     if meeting is None:
         raise Http404
+    meeting.practice = meeting.engagement.practice = practice
     return meeting
 
 
