@@ -19,6 +19,7 @@ from bollplank.billing.models import BillingSettings, Invoice
 from tests import factories as f
 from tests.billing.conftest import held_meeting, settings_for
 from tests.billing.ubl_rules import check_en16931
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 P = "ekbacken"
 
@@ -260,9 +261,6 @@ def _count(client, path: str) -> int:
         response = client.get(path)
     assert response.status_code == 200
     return len(ctx.captured_queries)
-
-
-BASE = 4  # session, user, practice, roles
 
 
 @pytest.mark.parametrize("rows", [1, 3])

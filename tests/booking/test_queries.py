@@ -18,8 +18,7 @@ from bollplank.booking.models import OutsideCalendar
 from bollplank.engagements.enums import Form
 from tests import factories as f
 from tests.booking.helpers import ICS_ONE
-
-BASE = 4  # session, user, practice, roles
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 
 def _firm(rows: int) -> dict[str, Any]:

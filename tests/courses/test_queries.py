@@ -13,8 +13,7 @@ from django.urls import reverse
 from bollplank.accounts.enums import Role
 from tests import factories as f
 from tests.courses.conftest import make_course, register
-
-BASE = 4  # session, user, practice, roles
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 
 @pytest.mark.parametrize("rows", [1, 3])

@@ -10,10 +10,9 @@ from django.urls import reverse
 from bollplank.accounts.enums import Role
 from tests import factories as f
 from tests.directory.helpers import inquiry, profile, publish
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 pytestmark = pytest.mark.django_db
-
-BASE = 4  # session, user, practice, roles
 
 
 def _practice(rows: int):

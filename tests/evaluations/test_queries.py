@@ -1,6 +1,6 @@
 """The evaluations list pages run a fixed number of queries, with 1 row or with 3.
 
-BASE: session, user, practice, roles (as in tests/test_query_counts.py).
+BASE: session, user, practice and roles (tests/test_query_counts.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django_scopes import scope, scopes_disabled
 from bollplank.evaluations import services
 from tests import factories as f
 from tests.evaluations.helpers import after_meeting, answer_all, close, evaluation_round, group
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
-BASE = 4
 P = "ekbacken"
 
 
@@ -87,4 +87,4 @@ def test_participant_home_with_questionnaires_queries(client, world, rows):
     # for the open questionnaires with their rounds, questionnaires, engagements and meetings.
     # (Case turns are one query now even with no meeting ahead: they are looked up over every
     # meeting ahead, not over the few shown.)
-    assert len(ctx.captured_queries) == 10
+    assert len(ctx.captured_queries) == BASE + 6

@@ -1,6 +1,6 @@
 """The room's list pages run a fixed number of queries, with 1 row or with 3.
 
-BASE: session, user, practice, roles (as in tests/test_query_counts.py).
+BASE: session, user, practice and roles (tests/test_query_counts.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.facilitation import services
 from bollplank.facilitation.models import ConversationModel, Step
 from tests import factories as f
-
-BASE = 4
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 
 def _count(client, url: str) -> int:

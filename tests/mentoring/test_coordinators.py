@@ -182,5 +182,5 @@ def test_contact_programme_list_queries(client, world, rows):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(_url("mentoring_programmes"))
     assert len(response.context["programmes"]) == rows
-    # session, user, practice, roles + programmes of the contact's clients with their counts
-    assert len(ctx.captured_queries) == 5
+    # session, user, practice and roles + programmes of the contact's clients with their counts
+    assert len(ctx.captured_queries) == 4

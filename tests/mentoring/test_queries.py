@@ -1,6 +1,6 @@
 """The mentoring list pages run a fixed number of queries, with 1 row or with 3.
 
-BASE: session, user, practice, roles (as in tests/test_query_counts.py).
+BASE: session, user, practice and roles (tests/test_query_counts.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.mentoring import helpers as h
-
-BASE = 4
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 
 def _count(client, url: str) -> int:

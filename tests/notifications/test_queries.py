@@ -22,8 +22,8 @@ def test_outbox_page_queries(
                 practice=world.practice, kind="other", to=f"p{n}@x.se", subject="S", text="T"
             )
     client.force_login(world.admin)
-    # session, user, practice, roles (tenancy); reminder settings; count of mail, failed
+    # session, user, practice and roles (tenancy); reminder settings; count of mail, failed
     # count, the page of mail — the same for any number of rows.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/p/ekbacken/outbox/")
     assert len(response.context["page"].object_list) == rows

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from bollplank.privacy import services
 from bollplank.privacy.registry import categories, retention_categories
-
-BASE = 4  # session, user, practice, roles
+from tests.test_query_counts import BASE  # session, user, practice and roles
 
 
 def _count(client, url: str) -> int:

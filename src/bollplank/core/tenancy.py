@@ -35,6 +35,21 @@ def roles_in(user: Any, practice: Practice) -> frozenset[str]:
         )
 
 
+def _practice_and_roles(user: Any, slug: str) -> tuple[Practice | None, frozenset[str]]:
+    """The practice at this address and the person's roles in it, in one query (every practice
+    page asks): nothing when the practice does not exist or the person is not a member, alike,
+    so that a practice cannot be discovered by its address."""
+    from bollplank.accounts.models import Membership
+
+    with scopes_disabled():
+        rows = list(
+            Membership.objects.filter(user=user, practice__slug=slug).select_related("practice")
+        )
+    if not rows:
+        return None, frozenset()
+    return rows[0].practice, frozenset(m.role for m in rows)
+
+
 def mfa_required(practice: Practice, roles: frozenset[str]) -> bool:
     """Whether the practice requires two-factor login of someone holding these roles."""
     return bool(
@@ -56,11 +71,8 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, practice_slug: str, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            practice = Practice.objects.filter(slug=practice_slug).first()
+            practice, roles = _practice_and_roles(request.user, practice_slug)
             if practice is None:
-                raise Http404
-            roles = roles_in(request.user, practice)
-            if not roles:
                 raise Http404
             if allowed and not roles & set(allowed):
                 raise PermissionDenied
