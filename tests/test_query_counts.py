@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -90,6 +91,21 @@ def test_list_page_query_count(client, db, django_assert_num_queries, rows, name
     with django_assert_num_queries(BASE + extra):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("when", ["past", "upcoming"])
+def test_the_meeting_list_counts_without_joins(client, db, when):
+    """The pager's count is over the meetings alone: with the rows' joins it hashed every
+    engagement of the practice, and grew with the practice (bench: meeting_list, large)."""
+    data = _practice_with(3)
+    client.force_login(data["supervisor"])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("meeting_list", args=["qc"]) + f"?when={when}")
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == response.context["page"].paginator.count == 3
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1
+    assert "JOIN" not in counts[0]
 
 
 @pytest.mark.parametrize("rows", [1, 3])

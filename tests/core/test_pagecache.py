@@ -322,6 +322,40 @@ def test_the_login_page_is_kept_for_a_returning_visitor_only(db: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sql", "audit_write", "mentions_audit"),
+    [
+        ('INSERT INTO "core_auditevent" ("action") VALUES (%s) RETURNING "id"', True, True),
+        ("insert into core_auditsubject (event_id, user_id) select * from unnest(%s)", True, True),
+        ('DELETE FROM "core_auditsubject" WHERE "event_id" <= %s', True, True),
+        ('SELECT "id", "hash" FROM "CORE_AUDITEVENT" ORDER BY "id" DESC', False, True),
+        (
+            'UPDATE "accounts_user" SET "name" = %s WHERE "id" IN (SELECT "actor_id" FROM '
+            '"core_auditevent")',
+            False,
+            True,
+        ),
+        # Another table: its writes count; a page touching it is not kept (erring on the safe side).
+        ('INSERT INTO "core_auditevent_archive" ("id") VALUES (1)', False, True),
+        ('UPDATE "meetings_meeting" SET "location" = %s', False, False),
+    ],
+)
+def test_what_counts_as_the_audit_log(sql: str, audit_write: bool, mentions_audit: bool) -> None:
+    """Writes *to* the audit log do not replace the generation (every other write does); any
+    statement that touches it keeps the page from being kept."""
+    assert bool(pagecache._AUDIT_WRITE.match(sql)) is audit_write
+    assert bool(pagecache._AUDIT_TABLE.search(sql)) is mentions_audit
+
+
+def test_a_script_asking_for_json_gets_a_page_of_its_own() -> None:
+    factory = RequestFactory()
+    browser = factory.get("/accounts/login/")
+    script = factory.get("/accounts/login/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    json = factory.get("/accounts/login/", CONTENT_TYPE="application/json")
+    keys = {pagecache.page_key(r, "token") for r in (browser, script, json)}
+    assert len(keys) == 3
+
+
+@pytest.mark.parametrize(
     ("sql", "counts"),
     [
         ('INSERT INTO "meetings_meeting" ("id") VALUES (1)', True),

@@ -66,7 +66,15 @@ GENERATION_KEY = "bollplank:pagecache:generation"
 # bounded memory.
 MAX_BYTES = 256 * 1024
 # Headers that select a different page for the same address.
-_KEY_HEADERS = ("HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT", "HTTP_AUTHORIZATION")
+_KEY_HEADERS = (
+    "HTTP_COOKIE",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_ACCEPT",
+    "HTTP_AUTHORIZATION",
+    # allauth answers a script (X-Requested-With, a JSON Content-Type) with JSON instead.
+    "HTTP_X_REQUESTED_WITH",
+    "CONTENT_TYPE",
+)
 # Logins, two-factor set-up and recovery codes, active sessions (whose ending is a session
 # write, which does not count): always answered afresh.
 _NEVER_KEPT = ("/accounts/",)
@@ -79,8 +87,10 @@ _IGNORED_TABLES = ('"django_session"', "`django_session`", "bollplank_cache")
 # otherwise throw every worker's kept pages away each time a supervisor opens their notes.
 # Its writes do not count; instead a page that reads it at all (the log, "who has read about
 # me", an export) is never kept, so nothing kept can show it out of date.
-_AUDIT_TABLE = "core_audit"
-_AUDIT_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?core_audit", re.I)
+_AUDIT_TABLE = re.compile(r"core_audit(event|subject)", re.I)
+_AUDIT_WRITE = re.compile(
+    r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?core_audit(event|subject)\b", re.I
+)
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "MERGE", "COPY")
 # Statements that only read or steer a transaction; every other statement counts as a write.
 _READ_VERBS = frozenset(
@@ -178,7 +188,7 @@ def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, conte
     try:
         return execute(sql, params, many, context)
     finally:
-        if isinstance(sql, str) and _AUDIT_TABLE in sql:
+        if isinstance(sql, str) and _AUDIT_TABLE.search(sql):
             _local.wrote = True  # a page that read or wrote the audit log is never kept
         # Also after a statement that failed: it may have changed some rows.
         if _is_write(sql) and not (isinstance(sql, str) and _AUDIT_WRITE.match(sql)):
@@ -321,10 +331,10 @@ class PageCacheMiddleware:
                 return HttpResponse(content, headers=headers)
         _local.wrote = False
         _local.decrypted = False
+        # Each page lives a minute from the start of its rendering, not to the end of a clock
+        # minute: otherwise every worker rendered every page afresh at once on the minute.
+        until = _now() + seconds()
         response = self.get_response(request)
         if not _local.wrote and _keepable(request, response):
-            # Each page lives a minute from its own rendering, not to the end of a clock
-            # minute: otherwise every worker rendered every page afresh at once on the minute.
-            until = _now() + seconds()
             pages.set(key, (response.content, dict(response.headers), until), timeout=seconds())
         return response

@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import Context
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
@@ -61,3 +63,9 @@ def _menu(language: str, prefix: str, slug: str, flags: tuple[bool, ...]) -> str
         **dict(zip(_MENU_FLAGS, flags, strict=True)),
     }
     return mark_safe(render_to_string("_navigation.html", data))  # noqa: S308  (our own template, escaped when rendered)
+
+
+@receiver(setting_changed, dispatch_uid="bollplank_navigation_menu")
+def _forget_menus(**kwargs: Any) -> None:
+    # Tests change the URLs, languages or templates the menu is made of.
+    _menu.cache_clear()
