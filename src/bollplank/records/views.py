@@ -48,7 +48,7 @@ def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
         .select_related("engagement")
         .first()
     )
-    if meeting is None:
+    if meeting is None or meeting.engagement.practice_id != practice.pk:
         raise Http404
     meeting.practice = meeting.engagement.practice = practice
     return meeting
