@@ -75,8 +75,8 @@ _KEY_HEADERS = (
     "HTTP_X_REQUESTED_WITH",
     "CONTENT_TYPE",
 )
-# Logins, two-factor set-up and recovery codes, active sessions (whose ending is a session
-# write, which does not count): always answered afresh.
+# Two-factor set-up and recovery codes, active sessions (whose ending is a session write,
+# which does not count): always answered afresh. (The login page is marked kept_in_memory.)
 _NEVER_KEPT = ("/accounts/",)
 # Session entries that change without changing any page (accounts.sessions' activity times).
 _VOLATILE_SESSION_KEYS = frozenset({"bp_seen", "bp_limits"})
