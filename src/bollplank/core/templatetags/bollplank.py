@@ -13,7 +13,6 @@ from django.template import Context
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.formats import number_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -62,7 +61,7 @@ def _menu(language: str, prefix: str, slug: str, flags: tuple[bool, ...]) -> str
         "practice": {"slug": slug},
         **dict(zip(_MENU_FLAGS, flags, strict=True)),
     }
-    return mark_safe(render_to_string("_navigation.html", data))  # noqa: S308  (our own template, escaped when rendered)
+    return render_to_string("_navigation.html", data)  # safe already: escaped when rendered
 
 
 @receiver(setting_changed, dispatch_uid="bollplank_navigation_menu")
