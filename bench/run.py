@@ -6,10 +6,12 @@ For each database (SQLite, PostgreSQL) and scale (small, medium, large):
    PostgreSQL), migrated and filled by `generate_bench_data` unless it is filled already;
 2. `collectstatic`, then bench/prepare.py: sessions for the bench people, the paths of each
    scenario, SQL queries per request (test client + CaptureQueriesContext, in-process);
-3. gunicorn with 2 workers and production settings (no debug, static files via WhiteNoise);
-4. per scenario, bench/load.py in its own process: a fixed number of requests at a fixed
-   concurrency after a warm-up; the no-op baseline runs first and again last, and each
-   scenario's throughput is given as a ratio of the baseline's;
+3. gunicorn with 2 workers and production settings (no debug, static files via WhiteNoise),
+   one server per scale of the database, all running at once;
+4. per scenario, bench/load.py in its own process, at every scale back to back (so that the
+   scales share the machine's state, which the growth check compares): a fixed number of
+   requests at a fixed concurrency after a warm-up; the no-op baseline runs first and again
+   last, and each scenario's throughput is given as a ratio of its scale's baseline;
 5. peak memory (VmHWM) of the gunicorn workers after each scenario.
 
 Writes latest.json and latest.md to BENCH_OUT (bench/results). Exits non-zero when anything
@@ -227,14 +229,15 @@ def load(port: int, scenario: dict[str, Any], requests: int, concurrency: int) -
     return json.loads(out.stdout)
 
 
-def run_one(database: str, scale: str, requests: int, concurrency: int) -> list[dict[str, Any]]:
+def prepare(database: str, scale: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The bench database of this scale, filled, and the scenarios bench/prepare.py made."""
     log(f"{database}, {scale}: database")
     url = database_url(database, scale)
     env = server_env(url)
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "generate_bench_data", "--scale", scale, "--if-missing")
     manage(env, "collectstatic", "--no-input", "-v0")
-    log(f"{database}, {scale}: sessions, paths and query counts")
+    log(f"{database}, {scale}: sessions, paths, query counts and rendering times")
     prepared = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
         [PY, str(ROOT / "bench" / "prepare.py")],
         env=env,
@@ -245,37 +248,68 @@ def run_one(database: str, scale: str, requests: int, concurrency: int) -> list[
     if prepared.returncode != 0:
         sys.stderr.write(prepared.stderr.decode(errors="replace"))
         raise SystemExit(f"bench/prepare.py failed on {database}, {scale}")
-    scenarios = json.loads(prepared.stdout)["scenarios"]
-    port = free_port()
-    log(f"{database}, {scale}: gunicorn, 2 workers, on port {port}")
-    server = start_server(env, port)
-    rows: list[dict[str, Any]] = []
+    return env, json.loads(prepared.stdout)["scenarios"]
+
+
+def run_database(
+    database: str, scales: list[str], requests: int, concurrency: int
+) -> list[dict[str, Any]]:
+    """Every scenario at every scale of one database.
+
+    One server per scale, all running at once, and each scenario measured at every scale back
+    to back: the scales then share the machine's state, which on a shared machine moves more
+    between minutes than the data moves a page (the growth check compares them)."""
+    prepared = {scale: prepare(database, scale) for scale in scales}
+    servers: dict[str, tuple[subprocess.Popen[bytes], int, list[int]]] = {}
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {}
     try:
-        workers = children(server.pid)
+        for scale, (env, _scenarios) in prepared.items():
+            port = free_port()
+            log(f"{database}, {scale}: gunicorn, 2 workers, on port {port}")
+            server = start_server(env, port)
+            servers[scale] = (server, port, children(server.pid))
         # Warm both workers on every page (imports, template caches, connections) first.
-        for scenario in scenarios:
-            load(port, scenario, 4 * concurrency, concurrency)
+        for scale, (_env, scenarios) in prepared.items():
+            for scenario in scenarios:
+                load(servers[scale][1], scenario, 4 * concurrency, concurrency)
+        names = [s["scenario"] for s in prepared[scales[0]][1]]
         # The baseline runs first and again last; its throughput is the mean of both.
-        order = [*scenarios, scenarios[0]]
-        results: dict[str, list[dict[str, Any]]] = {}
-        for scenario in order:
-            result = load(port, scenario, requests, concurrency)
-            result["peak_rss_mb"] = peak_rss_mb(workers)
-            results.setdefault(scenario["scenario"], []).append(result)
-            rps = len(result["latencies_ms"]) / result["elapsed_s"]
-            log(
-                f"{database}, {scale}: {scenario['scenario']:<18} {rps:7.1f} req/s, "
-                f"p95 {percentile(result['latencies_ms'], 0.95):6.1f} ms, "
-                f"{result['errors']} errors {result['first_error']}"
-            )
-        if server.poll() is not None:
-            raise SystemExit("gunicorn died during the run")
+        for name in [*names, names[0]]:
+            for scale in scales:
+                _server, port, workers = servers[scale]
+                scenario = next(s for s in prepared[scale][1] if s["scenario"] == name)
+                result = load(port, scenario, requests, concurrency)
+                result["peak_rss_mb"] = peak_rss_mb(workers)
+                results.setdefault((scale, name), []).append(result)
+                rps = len(result["latencies_ms"]) / result["elapsed_s"]
+                log(
+                    f"{database}, {scale}: {name:<18} {rps:7.1f} req/s, "
+                    f"p95 {percentile(result['latencies_ms'], 0.95):6.1f} ms, "
+                    f"{result['errors']} errors {result['first_error']}"
+                )
+        for server, _port, _workers in servers.values():
+            if server.poll() is not None:
+                raise SystemExit("gunicorn died during the run")
     finally:
-        stop_server(server)
-    base_runs = results["noop"]
+        for server, _port, _workers in servers.values():
+            stop_server(server)
+    rows: list[dict[str, Any]] = []
+    for scale in scales:
+        rows += _rows(database, scale, prepared[scale][1], results)
+    return rows
+
+
+def _rows(
+    database: str,
+    scale: str,
+    scenarios: list[dict[str, Any]],
+    results: dict[tuple[str, str], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    base_runs = results[(scale, "noop")]
     baseline_rps = statistics.mean(len(r["latencies_ms"]) / r["elapsed_s"] for r in base_runs)
+    rows = []
     for scenario in scenarios:
-        runs = results[scenario["scenario"]]
+        runs = results[(scale, scenario["scenario"])]
         latencies = [x for r in runs for x in r["latencies_ms"]]
         rps = statistics.mean(len(r["latencies_ms"]) / r["elapsed_s"] for r in runs)
         rows.append(
@@ -416,9 +450,11 @@ def main() -> int:
     if not shutil.which("gunicorn", path=str(Path(PY).parent)):
         raise SystemExit("gunicorn is missing from the virtual environment (make deps)")
     rows: list[dict[str, Any]] = []
-    for scale in sorted(scales, key=SCALE_ORDER.index):
-        for database in databases:
-            rows += run_one(database, scale, requests, concurrency)
+    for database in databases:
+        rows += run_database(database, sorted(scales, key=SCALE_ORDER.index), requests, concurrency)
+    order = {(d, s): i for i, (d, s) in enumerate((d, s) for s in SCALE_ORDER for d in databases)}
+    # The table as before: by scale, then database.
+    rows.sort(key=lambda r: order[(r["database"], r["scale"])])
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(
         json.dumps([{k: r[k] for k in KEYS} for r in rows], indent=2, ensure_ascii=False) + "\n"
