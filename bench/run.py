@@ -337,7 +337,7 @@ def _rows(
 def growth(
     rows: list[dict[str, Any]], key: str = "p95_ms"
 ) -> list[tuple[str, str, str, str, float]]:
-    """``key`` (p95 under load, or ``_render_ms``, the median rendering alone) at the largest
+    """``key`` (p95 under load, or ``_render_ms``, the shortest rendering alone) at the largest
     scale of the run over the smallest, per scenario and database."""
     found: list[tuple[str, str, str, str, float]] = []
     scales = sorted({r["scale"] for r in rows}, key=SCALE_ORDER.index)
@@ -409,10 +409,10 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
             "",
             "Under load, p95 at the larger scale over p95 at the smaller; then the same divided "
             "by the no-op baseline's own growth in the same run (the machine's share of it). "
-            "The last column is the median time to render the page afresh (page cache off) in "
-            "one process with nothing else running on the server, larger over smaller: what the "
-            "data does to the page, which a loaded p95 of a few milliseconds on a shared "
-            "machine shows only through its noise.",
+            "The last column is the shortest of 21 renders of the page afresh (page cache off) "
+            "in one process with no load, larger over smaller: what the data does to the page, "
+            "which a loaded p95 of a few milliseconds on a shared machine shows only through "
+            "its noise (the machine's other work only ever adds to a render).",
             "",
             "| scenario | database | scales | p95 ratio | over the no-op's | rendered alone |",
             "| --- | --- | --- | ---: | ---: | ---: |",
