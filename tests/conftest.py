@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from cryptography.fernet import Fernet
 from django.core import mail  # noqa: F401  (locmem outbox for tests)
 
@@ -14,9 +16,41 @@ from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
 from bollplank.core.models import Practice
 from tests import factories as f
+from tests import timecontrol
 
 # Tests encrypt with a key of their own, never the developer's var/note_keys.
 os.environ.setdefault("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
+
+
+def pytest_configure(config: Any) -> None:
+    # Before pytest-xdist starts its workers, so that they (and their subprocesses) share it.
+    timecontrol.fix_instant()
+
+
+def pytest_report_header(config: Any) -> str:
+    return (
+        f"test instant: {timecontrol.instant().isoformat()} "
+        f"(set {timecontrol.ENV} to run at it again)"
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock() -> Iterator[None]:
+    """Session- and module-wide set-up (databases, shared worlds) happens at the run's instant."""
+    with time_machine.travel(timecontrol.instant(), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def traveller(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
+    """Every test starts at the run's instant and the clock ticks on. A test that needs another
+    moment moves it (``traveller.move_to(...)``, ``traveller.shift(...)``); a module whose
+    story is told on fixed dates (a daylight-saving night, a given Good Friday) says so with
+    ``pytest.mark.instant("2027-02-28T13:00:00+01:00")`` and its fixtures are built then."""
+    marker = request.node.get_closest_marker("instant")
+    start = timecontrol.parse(marker.args[0]) if marker else timecontrol.instant()
+    with time_machine.travel(start, tick=True) as moved:
+        yield moved
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from bollplank.core.models import Practice
 from bollplank.engagements.enums import Focus, Form, Venue
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.meetings.models import Meeting
+from tests import timecontrol as tc
 
 PASSWORD = "ett-bra-lösenord-2026"
 
@@ -114,8 +115,8 @@ class EngagementFactory(ScopedFactory):
     focus = Focus.PROCESS
     meeting_minutes = 120
     meetings_ordered = 10
-    start_date = dt.date(2026, 1, 1)
-    end_date = dt.date(2026, 12, 31)
+    start_date = factory.LazyFunction(tc.engagement_start)
+    end_date = factory.LazyFunction(tc.engagement_end)
     venue = Venue.CLIENT_PREMISES
     venue_address = "Storgatan 1, Uppsala"
     price_per_meeting_ore = 450000
@@ -130,7 +131,7 @@ class GroupMembershipFactory(ScopedFactory):
     participant = factory.SubFactory(
         ParticipantFactory, practice=factory.SelfAttribute("..engagement.practice")
     )
-    joined_on = dt.date(2026, 1, 1)
+    joined_on = factory.LazyAttribute(lambda o: o.engagement.start_date)
 
 
 class MeetingFactory(ScopedFactory):
@@ -140,5 +141,5 @@ class MeetingFactory(ScopedFactory):
     practice = factory.SelfAttribute("engagement.practice")
     engagement = factory.SubFactory(EngagementFactory)
     supervisor = factory.SelfAttribute("engagement.supervisor")
-    starts_at = factory.LazyFunction(lambda: dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC))
+    starts_at = factory.LazyFunction(lambda: tc.local(tc.past_meeting_day(), 9))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))

@@ -12,15 +12,19 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from bollplank.clients.models import Client
+from bollplank.core import clock
 from bollplank.engagements.models import Engagement
 from bollplank.meetings.models import Attendance, Meeting
 from tests import factories as f
+from tests import timecontrol as tc
 from tests.factories import PASSWORD
 
 P = "ekbacken"
+DAY = dt.timedelta(days=1)
 
 
 def test_supervisor_creates_client_engagement_and_series(client, world):
+    spring = tc.spring_change()  # the Sunday the clocks go forward
     client.force_login(world.supervisor)
     response = client.post(
         reverse("client_create", args=[P]),
@@ -41,8 +45,8 @@ def test_supervisor_creates_client_engagement_and_series(client, world):
             "focus": "process",
             "meeting_minutes": "",
             "meetings_ordered": 6,
-            "start_date": "2027-03-01",
-            "end_date": "2027-06-30",
+            "start_date": str(spring - 27 * DAY),
+            "end_date": str(spring + 94 * DAY),
             "venue": "client",
             "venue_address": "Björkvägen 2",
             "price_kr": "4500",
@@ -56,7 +60,7 @@ def test_supervisor_creates_client_engagement_and_series(client, world):
 
     plan = reverse("series_plan", args=[P, engagement.pk])
     params = {
-        "first_day": "2027-03-23",
+        "first_day": str(spring - 5 * DAY),
         "time": "09:00",
         "minutes": "120",
         "interval_weeks": "1",
@@ -67,11 +71,12 @@ def test_supervisor_creates_client_engagement_and_series(client, world):
     }
     preview = client.post(plan, {**params, "action": "preview"})
     body = preview.content.decode()
-    # 2027-03-30 is a Tuesday after Easter? No: Easter Monday 2027 is 29 March; the 23rd, 30th
-    # and 6 April are ordinary Tuesdays, across the DST change of 28 March.
+    # Three Tuesdays across the Sunday the clocks go forward (no Swedish holiday is a Tuesday
+    # in March or April).
     assert body.count('name="day-') == 3
     rows = {"rows": "3"}
-    for i, day in enumerate(["2027-03-23", "2027-03-30", "2027-04-06"]):
+    tuesdays = [spring - 5 * DAY, spring + 2 * DAY, spring + 9 * DAY]
+    for i, day in enumerate(str(d) for d in tuesdays):
         rows |= {f"day-{i}": day, f"time-{i}": "09:00", f"include-{i}": "on"}
     response = client.post(plan, {**params, **rows, "action": "create"})
     assert response.status_code == 302
@@ -83,13 +88,14 @@ def test_supervisor_creates_client_engagement_and_series(client, world):
 
 
 def test_series_preview_shows_the_holiday_it_skips(client, world):
-    world.engagement.end_date = dt.date(2027, 6, 30)
+    christmas = tc.holiday("Juldagen")
+    world.engagement.end_date = christmas + 60 * DAY
     world.engagement.save()
     client.force_login(world.supervisor)
     response = client.post(
         reverse("series_plan", args=[P, world.engagement.pk]),
         {
-            "first_day": "2026-12-18",
+            "first_day": str(christmas - 7 * DAY),
             "time": "10:00",
             "minutes": "120",
             "interval_weeks": "1",
@@ -100,14 +106,14 @@ def test_series_preview_shows_the_holiday_it_skips(client, world):
         },
     )
     body = response.content.decode()
-    # Fridays: 18 Dec is ordinary, 25 Dec is Christmas Day, 1 Jan New Year's Day.
+    # A week apart: 18 Dec is ordinary, 25 Dec is Christmas Day, 1 Jan New Year's Day.
     assert "Juldagen" in body
     assert "Nyårsdagen" in body
-    assert 'value="2026-12-25"' in body
+    assert f'value="{christmas}"' in body
 
 
 def _future_meeting(world, engagement=None):
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=10)
+    start = clock.now().replace(microsecond=0) + dt.timedelta(days=10)
     return f.MeetingFactory(
         engagement=engagement or world.engagement,
         starts_at=start,
@@ -131,7 +137,7 @@ def test_participant_start_page_shows_the_next_few_and_every_case_turn(client, w
     twelve and links to the calendar, but a case turn further ahead is still announced."""
     from bollplank.records.models import CaseTurn
 
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    start = clock.now().replace(microsecond=0) + dt.timedelta(days=1)
     with scopes_disabled():
         meetings = [
             f.MeetingFactory(
@@ -199,15 +205,16 @@ def test_attendance_for_someone_outside_the_group_is_refused(client, world):
 
 def test_move_changes_feed_sequence_and_keeps_uid(client, world):
     client.force_login(world.supervisor)
+    day = tc.workday_after(10)
     client.post(
         reverse("meeting_move", args=[P, world.meeting.pk]),
-        {"day": "2026-03-11", "time": "13:00", "minutes": "120"},
+        {"day": str(day), "time": "13:00", "minutes": "120"},
     )
     ics = client.get(reverse("meeting_ics", args=[P, world.meeting.pk]))
     event = next(iter(icalendar.Calendar.from_ical(ics.content).walk("VEVENT")))
     assert str(event["UID"]).startswith(str(world.meeting.uid))
     assert int(event["SEQUENCE"]) == 1
-    assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == "2026-03-11 13:00"
+    assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == f"{day} 13:00"
 
 
 def test_feed_shows_participant_meetings_and_cancellations(client, world):
@@ -346,24 +353,28 @@ def test_series_ending_before_start_shows_message(client, world):
     response = client.post(
         reverse("series_plan", args=[P, world.engagement.pk]),
         {
-            "first_day": "2026-09-01",
+            "first_day": str(tc.workday_after(60)),
             "time": "09:00",
             "minutes": "120",
             "interval_weeks": "2",
             "end_mode": "until",
-            "until": "2026-08-01",
+            "until": str(tc.workday_after(30)),
             "action": "preview",
         },
     )
-    assert "2026-08-01" in response.content.decode()
+    assert str(tc.workday_after(30)) in response.content.decode()
     assert 'name="rows"' not in response.content.decode()
 
 
 def test_double_booking_single_meeting_is_refused_with_the_conflict_named(client, world):
+    day = tc.workday_after(10)
+    with scopes_disabled():
+        world.meeting.starts_at, world.meeting.ends_at = tc.local(day, 9), tc.local(day, 11)
+        world.meeting.save()
     client.force_login(world.supervisor)
     response = client.post(
         reverse("meeting_create", args=[P, world.engagement.pk]),
-        {"day": "2026-03-10", "time": "10:30", "minutes": "60", "focus": ""},
+        {"day": str(day), "time": "10:30", "minutes": "60", "focus": ""},
     )
     body = response.content.decode()
     assert world.engagement.title in body
@@ -376,9 +387,9 @@ def test_nonexistent_dst_time_is_refused_in_the_form(client, world):
     client.force_login(world.supervisor)
     response = client.post(
         reverse("meeting_create", args=[P, world.engagement.pk]),
-        {"day": "2026-03-29", "time": "02:30", "minutes": "60", "focus": ""},
+        {"day": str(tc.spring_change()), "time": "02:30", "minutes": "60", "focus": ""},
     )
-    assert "2026-03-29" in response.content.decode()
+    assert str(tc.spring_change()) in response.content.decode()
     with scopes_disabled():
         assert Meeting.objects.filter(engagement=world.engagement).count() == 1
 
@@ -404,8 +415,8 @@ def test_engagement_can_be_ended_from_the_edit_form(client, world):
             "focus": e.focus,
             "meeting_minutes": e.meeting_minutes,
             "meetings_ordered": e.meetings_ordered,
-            "start_date": "2026-01-01",
-            "end_date": "2026-12-31",
+            "start_date": str(e.start_date),
+            "end_date": str(e.end_date),
             "venue": e.venue,
             "venue_address": e.venue_address,
             "price_kr": "4500,00",

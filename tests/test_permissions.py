@@ -108,10 +108,9 @@ def _mission_part(w: World) -> int:
 
 
 def _billing_draft(w: World) -> Any:
-    import datetime as dt
 
     from bollplank.billing import services as billing_services
-    from tests.billing.conftest import settings_for
+    from tests.billing.conftest import day, month_end, settings_for
 
     settings_for(w.practice)
     with scopes_disabled():
@@ -120,8 +119,8 @@ def _billing_draft(w: World) -> Any:
         [draft] = billing_services.invoice_run(
             actor=w.admin,
             practice=w.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
     return draft
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from tests import factories as f
 
 BASE = 3  # session, user, practice and roles
@@ -29,7 +30,7 @@ def _practice_with(rows: int) -> dict[str, Any]:
     contact_user = f.member(practice, Role.CLIENT_CONTACT)
     participant_user = f.member(practice, Role.PARTICIPANT)
     client = None
-    today = dt.date.today()
+    today = clock.today()
     # The participant is in every engagement, the contact at every client.
     shared = f.ParticipantFactory(practice=practice, user=participant_user)
     for i in range(rows):

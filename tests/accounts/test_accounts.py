@@ -8,12 +8,12 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts import services
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Invitation, Membership, User
+from bollplank.core import clock
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -109,7 +109,7 @@ def test_expired_invitation_is_unusable(client, world):
     invitation, token = _invite(world)
     with scopes_disabled():
         Invitation.objects.filter(pk=invitation.pk).update(
-            expires_at=timezone.now() - dt.timedelta(seconds=1)
+            expires_at=clock.now() - dt.timedelta(seconds=1)
         )
     response = client.get(reverse("invitation_accept", args=[token]))
     assert response.status_code == 404

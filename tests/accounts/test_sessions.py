@@ -3,8 +3,6 @@ password rules, two-factor login per role, throttling under a scripted brute for
 
 from __future__ import annotations
 
-import time as _time
-
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -14,7 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from bollplank.accounts import sessions
+from tests import timecontrol
 from tests.factories import PASSWORD
 
 LOGIN = {"login": "siv@ekbacken.se", "password": PASSWORD}
@@ -31,23 +29,11 @@ def fresh_cache(settings):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """A clock the session limits and allauth's rate limits both read."""
-    import allauth.core.internal.ratelimit as rl
-
-    class Clock:
-        now = 1_900_000_000.0
-
-        def time(self) -> float:
-            return self.now
-
-        def __getattr__(self, name: str):
-            return getattr(_time, name)
-
-    c = Clock()
-    monkeypatch.setattr(sessions, "time", c)
-    monkeypatch.setattr(rl, "time", c)
-    return c
+def clock(traveller):
+    """The run's instant with the clock standing still, moved only by the test: the session
+    limits and allauth's rate limits both read it, and a limit is tested to the second."""
+    traveller.move_to(timecontrol.instant(), tick=False)
+    return traveller
 
 
 def _dashboard(client):
@@ -56,11 +42,11 @@ def _dashboard(client):
 
 def test_session_ends_after_30_minutes_idle(client, world, clock, fresh_cache):
     assert client.post(reverse("account_login"), LOGIN).status_code == 302
-    clock.now += 29 * 60
+    clock.shift(29 * 60)
     assert _dashboard(client).status_code == 200
-    clock.now += 29 * 60  # active 29 minutes ago: still in
+    clock.shift(29 * 60)  # active 29 minutes ago: still in
     assert _dashboard(client).status_code == 200
-    clock.now += 30 * 60 + 1
+    clock.shift(30 * 60 + 1)
     response = _dashboard(client)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
@@ -70,9 +56,9 @@ def test_session_ends_after_30_minutes_idle(client, world, clock, fresh_cache):
 def test_session_ends_after_12_hours_however_active(client, world, clock, fresh_cache):
     client.post(reverse("account_login"), LOGIN)
     for _ in range(12 * 4):  # every quarter of an hour for 12 hours
-        clock.now += 15 * 60
+        clock.shift(15 * 60)
         assert _dashboard(client).status_code == 200
-    clock.now += 1
+    clock.shift(1)
     assert _dashboard(client).status_code == 302
 
 
@@ -81,13 +67,13 @@ def test_practice_can_shorten_the_limits(client, world, clock, fresh_cache):
     world.practice.session_max_hours = 1
     world.practice.save()
     client.post(reverse("account_login"), LOGIN)
-    clock.now += 11 * 60
+    clock.shift(11 * 60)
     assert _dashboard(client).status_code == 302
     client.post(reverse("account_login"), LOGIN)
     for _ in range(6):
-        clock.now += 9 * 60
+        clock.shift(9 * 60)
         assert _dashboard(client).status_code == 200
-    clock.now += 7 * 60  # 63 minutes after logging in
+    clock.shift(7 * 60)  # 63 minutes after logging in
     assert _dashboard(client).status_code == 302
 
 
@@ -216,7 +202,7 @@ def _attempts_accepted(
         # Refused: the form says "too many attempts", or the whole page answers 429.
         if response.status_code == 200 and locked not in response.content.decode():
             accepted += 1
-        clock.now += every
+        clock.shift(every)
     return accepted
 
 

@@ -10,7 +10,13 @@ from django_scopes import scopes_disabled
 
 from bollplank.meetings.models import Meeting
 from tests import factories as f
+from tests import timecontrol as tc
 from tests.conftest import World
+
+
+def _ahead(days: int = 0) -> str:
+    """A working day two weeks ahead (``days`` after it), as an ISO date."""
+    return str(tc.workday_after(14) + dt.timedelta(days=days))
 
 
 def test_meetings_list_per_role(world: World, api: Any) -> None:
@@ -52,12 +58,14 @@ def test_meetings_page_size_out_of_range_is_422(world: World, api: Any, limit: A
 
 
 def test_meetings_paging_and_filters(world: World, api: Any) -> None:
+    # Weekly after the world's meeting (the 10th of a month), each at 08:00 UTC.
+    held = tc.past_meeting_day()
     later = [
         f.MeetingFactory(
             engagement=world.engagement,
-            starts_at=dt.datetime(2026, 4, day, 8, 0, tzinfo=dt.UTC),
+            starts_at=dt.datetime.combine(held + dt.timedelta(days=days), dt.time(8), dt.UTC),
         )
-        for day in (7, 14, 21)
+        for days in (28, 35, 42)
     ]
     admin = api("admin")
     first = admin.get("/meetings/", limit=2, engagement=world.engagement.pk).json()
@@ -67,9 +75,12 @@ def test_meetings_paging_and_filters(world: World, api: Any) -> None:
     )
     second = admin.get("/meetings/", limit=2, offset=2, engagement=world.engagement.pk).json()
     assert [m["id"] for m in second["items"]] == [later[1].pk, later[2].pk]
-    # Another zone: 10:00+02:00 is 08:00 UTC, the start of the meeting on 14 April.
+    # Another zone: 10:00+02:00 is 08:00 UTC, the start of the second of them.
+    second_day = held + dt.timedelta(days=35)
     window = admin.get(
-        "/meetings/", starts_after="2026-04-14T10:00:00+02:00", starts_before="2026-04-15T00:00Z"
+        "/meetings/",
+        starts_after=f"{second_day}T10:00:00+02:00",
+        starts_before=f"{second_day + dt.timedelta(days=1)}T00:00Z",
     ).json()
     assert [m["id"] for m in window["items"]] == [later[1].pk]
 
@@ -89,21 +100,21 @@ def test_meeting_create_in_other_zone_is_stored_in_utc(world: World, api: Any) -
     before = _count_meetings()
     response = api("supervisor").post(
         "/meetings/",
-        {"engagement_id": world.engagement.pk, "starts_at": "2026-12-08T08:00:00Z"},
+        {"engagement_id": world.engagement.pk, "starts_at": f"{_ahead()}T08:00:00Z"},
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["starts_at"] == "2026-12-08T08:00:00Z"
-    assert body["ends_at"] == "2026-12-08T10:00:00Z"
+    assert body["starts_at"] == f"{_ahead()}T08:00:00Z"
+    assert body["ends_at"] == f"{_ahead()}T10:00:00Z"
     assert _count_meetings() == before + 1
     with scopes_disabled():
         meeting = Meeting.objects.get(pk=body["id"])
-    assert meeting.starts_at == dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)
+    assert meeting.starts_at == dt.datetime.fromisoformat(f"{_ahead()}T08:00:00+00:00")
 
 
 def test_meeting_create_double_booking_is_400_with_message(world: World, api: Any) -> None:
     supervisor = api("supervisor")
-    body = {"engagement_id": world.engagement.pk, "starts_at": "2026-12-08T09:00:00+01:00"}
+    body = {"engagement_id": world.engagement.pk, "starts_at": f"{_ahead()}T09:00:00+01:00"}
     assert supervisor.post("/meetings/", body).status_code == 201
     response = supervisor.post("/meetings/", body)
     assert response.status_code == 400
@@ -116,7 +127,7 @@ def test_meeting_create_unknown_field_refused(world: World, api: Any) -> None:
         "/meetings/",
         {
             "engagement_id": world.engagement.pk,
-            "starts_at": "2026-12-08T09:00:00+01:00",
+            "starts_at": f"{_ahead()}T09:00:00+01:00",
             "minuts": 90,
         },
     )
@@ -134,7 +145,7 @@ def test_meeting_create_malformed_json_is_4xx_not_500(world: World, api: Any) ->
 
 
 @pytest.mark.parametrize(
-    "starts_at", ["2026-12-08T09:00:00", "08/12/2026 09:00", "9999-12-31T23:59:59+14:00"]
+    "starts_at", ["2030-12-08T09:00:00", "08/12/2030 09:00", "9999-12-31T23:59:59+14:00"]
 )
 def test_meeting_create_bad_time_refused(world: World, api: Any, starts_at: str) -> None:
     response = api("supervisor").post(
@@ -144,7 +155,7 @@ def test_meeting_create_bad_time_refused(world: World, api: Any, starts_at: str)
 
 
 def test_meeting_create_by_participant_or_contact_is_403(world: World, api: Any) -> None:
-    body = {"engagement_id": world.engagement.pk, "starts_at": "2026-12-08T09:00:00+01:00"}
+    body = {"engagement_id": world.engagement.pk, "starts_at": f"{_ahead()}T09:00:00+01:00"}
     for role in ("participant", "contact"):
         assert api(role).post("/meetings/", body).status_code == 403
     assert api("other_supervisor").post("/meetings/", body).status_code == 404
@@ -154,15 +165,15 @@ def test_meeting_create_by_participant_or_contact_is_403(world: World, api: Any)
 def test_meeting_move_keeps_uid_and_raises_sequence(world: World, api: Any) -> None:
     supervisor = api("supervisor")
     created = supervisor.post(
-        "/meetings/", {"engagement_id": world.engagement.pk, "starts_at": "2026-12-08T09:00+01:00"}
+        "/meetings/", {"engagement_id": world.engagement.pk, "starts_at": f"{_ahead()}T09:00+01:00"}
     ).json()
     moved = supervisor.post(
-        f"/meetings/{created['id']}/move", {"starts_at": "2026-12-09T13:00+01:00", "minutes": 90}
+        f"/meetings/{created['id']}/move", {"starts_at": f"{_ahead(1)}T13:00+01:00", "minutes": 90}
     ).json()
     assert (moved["uid"], moved["sequence"]) == (created["uid"], created["sequence"] + 1)
     assert (moved["starts_at"], moved["ends_at"]) == (
-        "2026-12-09T12:00:00Z",
-        "2026-12-09T13:30:00Z",
+        f"{_ahead(1)}T12:00:00Z",
+        f"{_ahead(1)}T13:30:00Z",
     )
     cancelled = supervisor.post(f"/meetings/{created['id']}/cancel")
     assert cancelled.json()["status"] == "cancelled"

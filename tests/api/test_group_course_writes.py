@@ -4,6 +4,7 @@ refusals (400 with the service's message), and only with a read-write token of t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core import mail
@@ -14,6 +15,7 @@ from bollplank.courses.models import Registration
 from bollplank.engagements.models import GroupMembership
 from bollplank.notifications.models import OutgoingMail
 from tests import factories as f
+from tests import timecontrol as tc
 from tests.conftest import World
 from tests.courses.conftest import make_course, register
 
@@ -29,12 +31,13 @@ def _members(world: World) -> list[tuple[str, str | None]]:
 def test_participant_joins_the_group_through_the_api(world: World, api: Any) -> None:
     client = api("supervisor")
     url = f"/engagements/{world.engagement.pk}/participants"
+    joined = str(tc.today() - dt.timedelta(days=30))
     response = client.post(
-        url, {"name": "Nya Nora", "email": "Nora@Example.se", "joined_on": "2026-11-01"}
+        url, {"name": "Nya Nora", "email": "Nora@Example.se", "joined_on": joined}
     )
     assert response.status_code == 201
     body = response.json()
-    assert (body["name"], body["joined_on"], body["left_on"]) == ("Nya Nora", "2026-11-01", None)
+    assert (body["name"], body["joined_on"], body["left_on"]) == ("Nya Nora", joined, None)
     assert ("nora@example.se", None) in _members(world)
     listed = client.get(url).json()
     assert body in listed
@@ -76,14 +79,16 @@ def test_participant_leaves_and_the_group_keeps_its_minimum(world: World, api: A
     first = members[0].participant
     url = f"/engagements/{world.engagement.pk}/participants/{first.pk}/leave"
     # Two members: one leaving would leave a group of one.
-    refused = client.post(url, {"left_on": "2026-12-01"})
+    left = tc.today() + dt.timedelta(days=7)
+    refused = client.post(url, {"left_on": str(left)})
     assert refused.status_code == 400 and "minst 2" in str(refused.json()["detail"])
     f.GroupMembershipFactory(engagement=world.engagement)
-    response = client.post(url, {"left_on": "2026-12-01"})
+    response = client.post(url, {"left_on": str(left)})
     assert response.status_code == 200
-    assert response.json()["left_on"] == "2026-12-01"
-    assert (first.email, "2026-12-01") in _members(world)
-    assert client.post(url, {"left_on": "2026-12-02"}).status_code == 400  # already left
+    assert response.json()["left_on"] == str(left)
+    assert (first.email, str(left)) in _members(world)
+    next_day = str(left + dt.timedelta(days=1))
+    assert client.post(url, {"left_on": next_day}).status_code == 400  # already left
     # Someone never in this group, and a group of another practice.
     assert (
         client.post(f"/engagements/{world.engagement.pk}/participants/999999/leave", {}).status_code

@@ -13,6 +13,8 @@ import pytest
 
 from bollplank.api.api import api as ninja_api
 from tests import factories as f
+from tests import timecontrol as tc
+from tests.api.test_endpoints import _ahead
 from tests.conftest import World
 from tests.courses.conftest import make_course, register
 
@@ -79,7 +81,7 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
             "post",
             "/meetings/",
             lambda w, x: "/meetings/",
-            lambda w, x: {"engagement_id": w.engagement.pk, "starts_at": "2026-12-08T09:00+01:00"},
+            lambda w, x: {"engagement_id": w.engagement.pk, "starts_at": f"{_ahead()}T09:00+01:00"},
         ),
         row(201, 201, 404, 403, 403, 403, 404),
     ),
@@ -88,7 +90,7 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
             "post",
             "/meetings/{meeting_id}/move",
             lambda w, x: f"/meetings/{w.meeting.pk}/move",
-            lambda w, x: {"starts_at": "2026-12-10T09:00+01:00", "minutes": 120},
+            lambda w, x: {"starts_at": f"{_ahead(2)}T09:00+01:00", "minutes": 120},
         ),
         STAFF_OF_ENGAGEMENT,
     ),
@@ -118,7 +120,7 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
             lambda w, x: {
                 "name": "Nya Nora",
                 "email": "nora@example.se",
-                "joined_on": "2026-11-01",
+                "joined_on": str(tc.today() - dt.timedelta(days=30)),
             },
         ),
         row(201, 201, 404, 403, 403, 403, 404),
@@ -128,7 +130,7 @@ TABLE: list[tuple[Request, dict[str, int]]] = [
             "post",
             "/engagements/{engagement_id}/participants/{participant_id}/leave",
             lambda w, x: f"/engagements/{w.engagement.pk}/participants/{x.leaver.pk}/leave",
-            lambda w, x: {"left_on": "2026-12-01"},
+            lambda w, x: {"left_on": str(tc.today() + dt.timedelta(days=7))},
         ),
         STAFF_OF_ENGAGEMENT,
     ),
@@ -188,13 +190,13 @@ def test_every_api_operation_is_in_the_table() -> None:
 def test_api_operation_per_role(world: World, api: Any, role: str) -> None:
     client = api(role)
     future = f.MeetingFactory(
-        engagement=world.engagement, starts_at=dt.datetime(2026, 12, 15, 8, 0, tzinfo=dt.UTC)
+        engagement=world.engagement, starts_at=tc.local(tc.workday_after(21), 9)
     )
     future.course = make_course(world.practice)
     future.registration = register(future.course, email="anmald@example.se")
     # A fourth member, so that one may leave and the group keeps its minimum size.
     future.leaver = f.GroupMembershipFactory(
-        engagement=world.engagement, joined_on=dt.date(2026, 1, 1)
+        engagement=world.engagement, joined_on=world.engagement.start_date
     ).participant
     got = {}
     for (method, spec_path, path, body), _expected in TABLE:

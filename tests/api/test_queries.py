@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests import factories as f
+from tests import timecontrol as tc
 from tests.conftest import World
 
 
@@ -18,7 +19,7 @@ def test_meetings_list_queries(
     for n in range(rows - 1):
         f.MeetingFactory(
             engagement=world.engagement,
-            starts_at=dt.datetime(2026, 4, 7 + 7 * n, 8, 0, tzinfo=dt.UTC),
+            starts_at=tc.local(tc.past_meeting_day() + dt.timedelta(weeks=n + 1), 9),
         )
     client = api("supervisor")
     # token (with practice and person), its last use, roles, count, the page with its

@@ -9,7 +9,7 @@ from django.core import mail
 
 from tests.conftest import World
 from tests.notifications.test_led_meeting import SIV, _plan
-from tests.notifications.test_notifications import _calendar
+from tests.notifications.test_notifications import _calendar, _day
 
 
 def test_api_move_by_an_admin_token_tells_the_supervisor(
@@ -19,7 +19,7 @@ def test_api_move_by_an_admin_token_tells_the_supervisor(
     with django_capture_on_commit_callbacks(execute=True):
         response = api("admin").post(
             f"/meetings/{meeting.pk}/move",
-            {"starts_at": "2026-12-08T13:00:00+01:00", "minutes": 120},
+            {"starts_at": f"{_day()}T13:00:00+01:00", "minutes": 120},
         )
     assert response.status_code == 200
     (moved,) = [m for m in mail.outbox if m.to == [SIV]]

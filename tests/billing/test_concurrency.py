@@ -4,7 +4,6 @@ design: IMMEDIATE transactions), so the test runs there and skips on SQLite."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from bollplank.accounts.enums import Role
 from bollplank.billing import services
 from bollplank.billing.models import Invoice, InvoiceLine
 from tests import factories as f
-from tests.billing.conftest import held_meeting, settings_for
+from tests.billing.conftest import day, held_meeting, month_end, settings_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 6
@@ -55,7 +54,7 @@ def firm() -> Any:
     meetings = []
     for i in range(THREADS * 2):
         engagement = f.EngagementFactory(practice=practice)
-        meetings.append(held_meeting(engagement, dt.date(2026, 3, 2 + i)))
+        meetings.append(held_meeting(engagement, day(2 + i)))
     return practice, admin, meetings
 
 
@@ -67,8 +66,8 @@ def test_concurrent_runs_never_invoice_a_meeting_twice(firm):
             drafts = services.invoice_run(
                 actor=admin,
                 practice=practice,
-                period_start=dt.date(2026, 3, 1),
-                period_end=dt.date(2026, 3, 31),
+                period_start=day(1),
+                period_end=month_end(),
             )
         return [d.pk for d in drafts]
 
@@ -88,8 +87,8 @@ def test_concurrent_issues_take_gap_free_unique_numbers(firm):
         drafts = services.invoice_run(
             actor=admin,
             practice=practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
     per_thread = [drafts[i::THREADS] for i in range(THREADS)]
 

@@ -30,12 +30,11 @@ from bollplank.billing.money import line_amount, totals, vat_of
 from bollplank.billing.pdf import invoice_html, invoice_pdf
 from bollplank.billing.ubl import invoice_ubl
 from bollplank.meetings.enums import MeetingStatus
-from tests.billing.conftest import held_meeting
+from tests.billing.conftest import day, held_meeting, month_end
 from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_swedish_parties
 from tests.conftest import World
 
 PEPPOL = Path(__file__).resolve().parents[3] / "shared" / "peppol"
-TODAY = dt.date(2026, 4, 2)
 
 
 def issued(w: World) -> Invoice:
@@ -43,10 +42,10 @@ def issued(w: World) -> Invoice:
         [draft] = services.invoice_run(
             actor=w.admin,
             practice=w.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
-        return services.invoice_issue(actor=w.admin, invoice=draft, today=TODAY)
+        return services.invoice_issue(actor=w.admin, invoice=draft, today=day(2, 1))
 
 
 def settings_of(w: World) -> BillingSettings:
@@ -58,7 +57,7 @@ def settings_of(w: World) -> BillingSettings:
 
 
 def test_invoice_document_has_the_swedish_legal_content(billing):
-    held_meeting(billing.other_engagement, dt.date(2026, 3, 17))
+    held_meeting(billing.other_engagement, day(17))
     invoice = issued(billing)
     with scopes_disabled():
         html = invoice_html(invoice, settings_of(billing))
@@ -72,11 +71,11 @@ def test_invoice_document_has_the_swedish_legal_content(billing):
         "212000-0142",  # buyer's organisation number
         "Skolvägen 4",
         "A1001",
-        "2026-04-02",  # invoice date
-        "2026-05-02",  # due date
+        str(day(2, 1)),  # invoice date
+        str(day(2, 1) + dt.timedelta(days=30)),  # due date
         ocr := invoice.ocr,
         "SOL-4410",  # the buyer's reference
-        "2026-03-10",  # when
+        str(day(10)),  # when
         "Lärarlaget åk 4–6",  # which group
         "Siv Handledare",  # which supervisor
         "Elevhälsoteamet",
@@ -139,7 +138,7 @@ def test_rule_checker_catches_a_wrong_payable_amount():
 
 
 def test_ubl_invoice_passes_the_rules_with_buyer_reference_and_scheme_0007(billing):
-    held_meeting(billing.other_engagement, dt.date(2026, 3, 17))
+    held_meeting(billing.other_engagement, day(17))
     with scopes_disabled():
         services.engagement_price_save(
             actor=billing.admin,
@@ -170,7 +169,7 @@ def test_ubl_invoice_passes_the_rules_with_buyer_reference_and_scheme_0007(billi
 def test_ubl_credit_note_is_positive_and_refers_to_the_invoice(billing):
     invoice = issued(billing)
     with scopes_disabled():
-        note = services.invoice_credit(actor=billing.admin, invoice=invoice, today=TODAY)
+        note = services.invoice_credit(actor=billing.admin, invoice=invoice, today=day(2, 1))
         xml = invoice_ubl(note)
     assert check_en16931(xml) == []
     root = ET.fromstring(xml)  # noqa: S314
@@ -194,8 +193,8 @@ def test_ubl_discount_line_keeps_the_price_positive(billing):
         [draft] = services.invoice_run(
             actor=billing.admin,
             practice=billing.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
         services.invoice_line_save(
             actor=billing.admin,
@@ -207,7 +206,9 @@ def test_ubl_discount_line_keeps_the_price_positive(billing):
             unit_price_ore=-50050,
             vat_category="S",
         )
-        xml = invoice_ubl(services.invoice_issue(actor=billing.admin, invoice=draft, today=TODAY))
+        xml = invoice_ubl(
+            services.invoice_issue(actor=billing.admin, invoice=draft, today=day(2, 1))
+        )
     assert check_en16931(xml) == []
 
 
@@ -220,13 +221,13 @@ def test_sie_has_one_balanced_voucher_per_invoice_in_cp437(billing):
         billing.client.save()
     invoice = issued(billing)
     with scopes_disabled():
-        note = services.invoice_credit(actor=billing.admin, invoice=invoice, today=TODAY)
+        note = services.invoice_credit(actor=billing.admin, invoice=invoice, today=day(2, 1))
         data = sie4(
             [invoice, note],
             settings_of(billing),
-            dt.date(2026, 4, 1),
-            dt.date(2026, 4, 30),
-            generated=TODAY,
+            day(1, 1),
+            month_end(1),
+            generated=day(2, 1),
         )
     data.decode("cp437")  # the whole file is CP437
     records = parse_sie(data)
@@ -238,12 +239,19 @@ def test_sie_has_one_balanced_voucher_per_invoice_in_cp437(billing):
         ["#FNAMN", "Ekbacken Handledning AB"],
         ["#ORGNR", "556677-8899"],
     ]
-    assert ["#RAR", "0", "20260101", "20261231"] in records
+    year = day(1, 1).year
+    assert ["#RAR", "0", f"{year}0101", f"{year}1231"] in records
     assert [r[1] for r in records if r[0] == "#KONTO"] == ["1510", "2611", "3041", "3044"]
     vouchers = [r for r in records if r[0] == "#VER"]
     assert vouchers == [
-        ["#VER", "", "", "20260402", 'Faktura A1001 Förskolan Ängen - Lódz ? avd. "Ö"'],
-        ["#VER", "", "", "20260402", 'Kreditfaktura A1002 Förskolan Ängen - Lódz ? avd. "Ö"'],
+        ["#VER", "", "", f"{day(2, 1):%Y%m%d}", 'Faktura A1001 Förskolan Ängen - Lódz ? avd. "Ö"'],
+        [
+            "#VER",
+            "",
+            "",
+            f"{day(2, 1):%Y%m%d}",
+            'Kreditfaktura A1002 Förskolan Ängen - Lódz ? avd. "Ö"',
+        ],
     ]
     trans = [r[1:] for r in records if r[0] == "#TRANS"]
     assert trans == [
@@ -265,7 +273,7 @@ def test_sie_accounts_are_configurable(billing):
         )
     invoice = issued(billing)
     with scopes_disabled():
-        records = parse_sie(sie4([invoice], settings_of(billing), TODAY, TODAY))
+        records = parse_sie(sie4([invoice], settings_of(billing), day(2, 1), day(2, 1)))
     assert [r[1] for r in records if r[0] == "#TRANS"] == ["1511", "3011", "2611"]
 
 
@@ -320,8 +328,8 @@ def test_csv_export_neutralises_text_and_keeps_amounts(billing):
     assert rows[1] == [
         "A1001",
         "faktura",
-        "2026-04-02",
-        "2026-05-02",
+        str(day(2, 1)),
+        str(day(2, 1) + dt.timedelta(days=30)),
         "'=cmd|' /C calc'!A0",
         "212000-0142",
         "'@ref",
@@ -381,7 +389,7 @@ def test_late_cancellation_in_part_rounds_to_the_ore(billing):
         )
     held_meeting(
         billing.engagement,
-        dt.date(2026, 3, 17),
+        day(17),
         status=MeetingStatus.CANCELLED,
         late_cancellation=True,
     )
@@ -419,8 +427,8 @@ def test_issued_invoice_keeps_the_logo_it_was_issued_with(billing):
         [draft] = services.invoice_run(
             actor=billing.admin,
             practice=billing.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
         invoice = services.invoice_issue(actor=billing.admin, invoice=draft)
         services.billing_settings_save(
@@ -428,12 +436,12 @@ def test_issued_invoice_keeps_the_logo_it_was_issued_with(billing):
         )
         current = BillingSettings.objects.get(practice=billing.practice)
         issued_logo = invoice_context(invoice, current)["logo"]
-        held_meeting(billing.engagement, dt.date(2026, 4, 14))
+        held_meeting(billing.engagement, day(14, 1))
         [later] = services.invoice_run(
             actor=billing.admin,
             practice=billing.practice,
-            period_start=dt.date(2026, 4, 1),
-            period_end=dt.date(2026, 4, 30),
+            period_start=day(1, 1),
+            period_end=month_end(1),
         )
         draft_logo = invoice_context(later, current)["logo"]
     assert issued_logo == "data:image/png;base64," + base64.b64encode(red).decode()

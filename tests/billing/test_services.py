@@ -8,29 +8,29 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.billing import services
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus, LineKind, PriceModel, VatCategory
 from bollplank.billing.models import ImmutableInvoiceError, Invoice, InvoiceLine
 from bollplank.billing.ocr import ocr_is_valid, ocr_reference
+from bollplank.core import clock
 from bollplank.meetings.enums import MeetingStatus
 from tests import factories as f
-from tests.billing.conftest import held_meeting
+from tests.billing.conftest import day, held_meeting, month, month_end
 from tests.conftest import World
 
-MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
-
-def run(w: World, period: tuple[dt.date, dt.date] = MARCH) -> list[Invoice]:
+def run(w: World, period: tuple[dt.date, dt.date] | None = None) -> list[Invoice]:
+    period = period or month()
     with scopes_disabled():
         return services.invoice_run(
             actor=w.admin, practice=w.practice, period_start=period[0], period_end=period[1]
         )
 
 
-def issue(w: World, invoice: Invoice, today: dt.date = dt.date(2026, 4, 2)) -> Invoice:
+def issue(w: World, invoice: Invoice, today: dt.date | None = None) -> Invoice:
+    today = today or day(2, 1)
     with scopes_disabled():
         return services.invoice_issue(actor=w.admin, invoice=invoice, today=today)
 
@@ -45,9 +45,9 @@ def test_ocr_reference_has_length_and_luhn_digits():
 
 
 def test_run_drafts_one_invoice_per_client_with_a_line_per_meeting(billing):
-    second = held_meeting(billing.engagement, dt.date(2026, 3, 24))
-    other = held_meeting(billing.other_engagement, dt.date(2026, 3, 17), hour=12)
-    held_meeting(billing.engagement, dt.date(2026, 4, 7))  # outside the period
+    second = held_meeting(billing.engagement, day(24))
+    other = held_meeting(billing.other_engagement, day(17), hour=12)
+    held_meeting(billing.engagement, day(7, 1))  # outside the period
 
     drafts = run(billing)
 
@@ -55,9 +55,9 @@ def test_run_drafts_one_invoice_per_client_with_a_line_per_meeting(billing):
     with scopes_disabled():
         lines = list(drafts[0].lines.order_by("position"))
     assert [(x.meeting_id, x.delivered_on, x.group_name, x.supervisor_name) for x in lines] == [
-        (billing.meeting.pk, dt.date(2026, 3, 10), "Lärarlaget åk 4–6", "Siv Handledare"),
-        (other.pk, dt.date(2026, 3, 17), "Elevhälsoteamet", "Olle Annan"),
-        (second.pk, dt.date(2026, 3, 24), "Lärarlaget åk 4–6", "Siv Handledare"),
+        (billing.meeting.pk, day(10), "Lärarlaget åk 4–6", "Siv Handledare"),
+        (other.pk, day(17), "Elevhälsoteamet", "Olle Annan"),
+        (second.pk, day(24), "Lärarlaget åk 4–6", "Siv Handledare"),
     ]
     assert [x.amount_ore for x in lines] == [450000, 450000, 450000]
     assert (drafts[0].net_ore, drafts[0].vat_ore, drafts[0].total_ore) == (1350000, 337500, 1687500)
@@ -90,15 +90,15 @@ def test_meeting_line_is_unique_in_the_database(billing):
 
 
 def test_run_skips_planned_and_timely_cancelled_meetings_and_charges_late_ones(billing):
-    future = held_meeting(billing.engagement, dt.date(2027, 3, 2))
-    timely = held_meeting(billing.engagement, dt.date(2026, 3, 3), status=MeetingStatus.CANCELLED)
+    future = held_meeting(billing.engagement, day(2, 12))
+    timely = held_meeting(billing.engagement, day(3), status=MeetingStatus.CANCELLED)
     late = held_meeting(
         billing.engagement,
-        dt.date(2026, 3, 17),
+        day(17),
         status=MeetingStatus.CANCELLED,
         late_cancellation=True,
     )
-    [draft] = run(billing, (dt.date(2026, 3, 1), dt.date(2027, 2, 28)))
+    [draft] = run(billing, (day(1), month_end(11)))
     with scopes_disabled():
         kinds = {x.meeting_id: x.kind for x in draft.lines.all()}
     assert kinds == {billing.meeting.pk: LineKind.MEETING, late.pk: LineKind.LATE_CANCELLATION}
@@ -122,7 +122,7 @@ def test_price_models_per_hour_part_late_travel_exempt(billing):
         )
     held_meeting(
         billing.engagement,
-        dt.date(2026, 3, 17),
+        day(17),
         status=MeetingStatus.CANCELLED,
         late_cancellation=True,
     )
@@ -149,13 +149,13 @@ def test_fixed_monthly_fee_is_charged_once_per_month(billing):
             model=PriceModel.FIXED_MONTHLY,
             amount_ore=1000000,
         )
-    [draft] = run(billing, (dt.date(2026, 2, 1), dt.date(2026, 3, 31)))
+    [draft] = run(billing, (day(1, -1), month_end()))
     with scopes_disabled():
         fees = [(x.fee_month, x.amount_ore) for x in draft.lines.filter(kind="fixed_fee")]
         meeting_line = draft.lines.get(kind="meeting")
-    assert fees == [(dt.date(2026, 2, 1), 1000000), (dt.date(2026, 3, 1), 1000000)]
+    assert fees == [(day(1, -1), 1000000), (day(1), 1000000)]
     assert meeting_line.amount_ore == 0  # delivered, and included in the fee
-    assert run(billing, (dt.date(2026, 3, 1), dt.date(2026, 3, 31))) == []
+    assert run(billing, month()) == []
 
 
 def test_ocr_stays_unique_when_a_new_series_starts_from_the_same_number(billing):
@@ -163,7 +163,7 @@ def test_ocr_stays_unique_when_a_new_series_starts_from_the_same_number(billing)
     (one per year, numbered from 1001 again) gave two open invoices the same reference."""
     from bollplank.billing.models import BillingSettings
 
-    held_meeting(f.EngagementFactory(practice=billing.practice), dt.date(2026, 3, 12))
+    held_meeting(f.EngagementFactory(practice=billing.practice), day(12))
     first, second = run(billing)
     old = issue(billing, first)
     with scopes_disabled():
@@ -176,7 +176,7 @@ def test_ocr_stays_unique_when_a_new_series_starts_from_the_same_number(billing)
 
 
 def test_issue_numbers_without_gaps_and_freezes_buyer_and_seller(billing):
-    held_meeting(f.EngagementFactory(practice=billing.practice), dt.date(2026, 3, 12))
+    held_meeting(f.EngagementFactory(practice=billing.practice), day(12))
     drafts = run(billing)
     assert len(drafts) == 2
     issued = [issue(billing, d) for d in drafts]
@@ -184,7 +184,7 @@ def test_issue_numbers_without_gaps_and_freezes_buyer_and_seller(billing):
     # The number, then the series' place (01: the practice's first series).
     assert [i.ocr for i in issued] == [ocr_reference("100101"), ocr_reference("100201")]
     [first] = [i for i in issued if i.client_id == billing.client.pk]
-    assert first.due_date == dt.date(2026, 5, 2)
+    assert first.due_date == day(2, 1) + dt.timedelta(days=30)
     assert first.buyer["org_number"] == "212000-0142"
     assert first.seller["name"] == "Ekbacken Handledning AB"
     with scopes_disabled():
@@ -265,7 +265,7 @@ def test_buyer_without_organisation_number_is_refused(billing):
 
 
 def test_numbers_are_not_used_by_a_refused_issue(billing):
-    held_meeting(f.EngagementFactory(practice=billing.practice), dt.date(2026, 3, 12))
+    held_meeting(f.EngagementFactory(practice=billing.practice), day(12))
     first, second = run(billing)
     with scopes_disabled():
         billing.client.org_number = ""
@@ -278,13 +278,13 @@ def test_numbers_are_not_used_by_a_refused_issue(billing):
 
 
 def test_credit_note_negates_chosen_lines_and_frees_their_meetings(billing):
-    second = held_meeting(billing.engagement, dt.date(2026, 3, 24))
+    second = held_meeting(billing.engagement, day(24))
     [draft] = run(billing)
     invoice = issue(billing, draft)
     with scopes_disabled():
         line = invoice.lines.get(meeting=second)
         note = services.invoice_credit(
-            actor=billing.admin, invoice=invoice, line_ids=[line.pk], today=dt.date(2026, 4, 3)
+            actor=billing.admin, invoice=invoice, line_ids=[line.pk], today=day(3, 1)
         )
         invoice.refresh_from_db()
         note_lines = list(note.lines.values_list("amount_ore", "credits_line_id"))
@@ -317,17 +317,13 @@ def test_credit_note_cannot_credit_a_draft_or_twice(billing):
 
 def test_mark_paid_and_overdue(billing):
     [draft] = run(billing)
-    invoice = issue(billing, draft, today=dt.date(2026, 4, 2))
-    assert invoice.is_overdue  # due 2 May 2026; today is later
+    invoice = issue(billing, draft, today=day(2, 1))
+    assert invoice.is_overdue  # due a month before today
     with scopes_disabled():
         with pytest.raises(ValidationError):
-            services.invoice_mark_paid(
-                actor=billing.admin, invoice=invoice, paid_on=dt.date(2026, 3, 1)
-            )
-        paid = services.invoice_mark_paid(
-            actor=billing.admin, invoice=invoice, paid_on=dt.date(2026, 4, 20)
-        )
-    assert (paid.status, paid.paid_on, paid.is_overdue) == ("paid", dt.date(2026, 4, 20), False)
+            services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=day(1))
+        paid = services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=day(20, 1))
+    assert (paid.status, paid.paid_on, paid.is_overdue) == ("paid", day(20, 1), False)
 
 
 def test_run_without_settings_is_refused(world):
@@ -337,7 +333,7 @@ def test_run_without_settings_is_refused(world):
 
 def test_run_refuses_a_period_that_ends_before_it_starts(billing):
     with pytest.raises(ValidationError):
-        run(billing, (dt.date(2026, 3, 31), dt.date(2026, 3, 1)))
+        run(billing, (month_end(), day(1)))
 
 
 def test_send_mails_the_pdf(billing, django_capture_on_commit_callbacks):
@@ -360,7 +356,7 @@ def test_overview_estimates_uninvoiced_work_by_the_run_s_own_prices(billing):
     per-hour prices only; per-participant and fixed monthly fees showed nothing."""
     from bollplank.billing.selectors import delivered_not_invoiced
 
-    today = timezone.localdate()
+    today = clock.today()
     two_months_ago = (today.replace(day=1) - dt.timedelta(days=40)).replace(day=1)
     per_participant = f.EngagementFactory(practice=billing.practice, title="Per deltagare")
     fixed = f.EngagementFactory(
@@ -380,8 +376,8 @@ def test_overview_estimates_uninvoiced_work_by_the_run_s_own_prices(billing):
             actor=billing.admin, engagement=fixed, model="fixed_monthly", amount_ore=1000000
         )
         for _ in range(3):
-            f.GroupMembershipFactory(engagement=per_participant, joined_on=dt.date(2026, 1, 1))
-        held_meeting(per_participant, dt.date(2026, 3, 12))
+            f.GroupMembershipFactory(engagement=per_participant, joined_on=day(1, -2))
+        held_meeting(per_participant, day(12))
         rows = {r.engagement: r for r in delivered_not_invoiced(billing.practice)}
     # 3 members × 800 kr, no attendance taken.
     assert (rows["Per deltagare"].meetings, rows["Per deltagare"].estimate_ore) == (1, 240000)

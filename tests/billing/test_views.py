@@ -3,8 +3,6 @@ who sees what; bad input; and the query counts of the list pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core import mail
 from django.db import connection
@@ -17,7 +15,7 @@ from bollplank.billing import services
 from bollplank.billing.exports import parse_sie
 from bollplank.billing.models import BillingSettings, Invoice
 from tests import factories as f
-from tests.billing.conftest import held_meeting, settings_for
+from tests.billing.conftest import day, held_meeting, month_end, settings_for
 from tests.billing.ubl_rules import check_en16931
 from tests.test_query_counts import BASE  # session, user, practice and roles
 
@@ -77,9 +75,9 @@ def test_the_whole_walk_through_the_pages(client, world, django_capture_on_commi
         world.client.save()
     assert (saved.org_number, saved.vat_number) == ("556677-8899", "SE556677889901")
 
-    held_meeting(world.other_engagement, dt.date(2026, 3, 17))
+    held_meeting(world.other_engagement, day(17))
     response = client.post(
-        url("invoice_run"), {"period_start": "2026-03-01", "period_end": "2026-03-31"}
+        url("invoice_run"), {"period_start": str(day(1)), "period_end": str(month_end())}
     )
     assert response.status_code == 302 and response["Location"].endswith("?status=draft")
     with scopes_disabled():
@@ -94,7 +92,7 @@ def test_the_whole_walk_through_the_pages(client, world, django_capture_on_commi
         url("invoice_line_edit", draft.pk, meeting_line.pk),
         {
             "description": "Grupphandledning, 120 min",
-            "delivered_on": "2026-03-10",
+            "delivered_on": str(day(10)),
             "quantity": "1",
             "unit": "C62",
             "unit_price_ore": "4 000,50",
@@ -190,8 +188,8 @@ def test_issue_page_shows_the_refusal(client, billing):
         [draft] = services.invoice_run(
             actor=billing.admin,
             practice=billing.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
     client.force_login(billing.admin)
     response = client.post(url("invoice_issue", draft.pk), follow=True)
@@ -203,11 +201,11 @@ def test_issue_page_shows_the_refusal(client, billing):
 def test_run_with_bad_period_keeps_the_form(client, billing):
     client.force_login(billing.admin)
     response = client.post(
-        url("invoice_run"), {"period_start": "2026-03-31", "period_end": "2026-03-01"}
+        url("invoice_run"), {"period_start": str(month_end()), "period_end": str(day(1))}
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Perioden slutar innan den börjar." in page and 'value="2026-03-31"' in page
+    assert "Perioden slutar innan den börjar." in page and f'value="{month_end()}"' in page
     with scopes_disabled():
         assert not Invoice.objects.exists()
 
@@ -217,21 +215,21 @@ def _issued(w):
         [draft] = services.invoice_run(
             actor=w.admin,
             practice=w.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
         return services.invoice_issue(actor=w.admin, invoice=draft)
 
 
 def test_client_contact_sees_their_invoices_and_no_drafts(client, billing):
     invoice = _issued(billing)
-    held_meeting(billing.engagement, dt.date(2026, 4, 7))
+    held_meeting(billing.engagement, day(7, 1))
     with scopes_disabled():
         services.invoice_run(
             actor=billing.admin,
             practice=billing.practice,
-            period_start=dt.date(2026, 4, 1),
-            period_end=dt.date(2026, 4, 30),
+            period_start=day(1, 1),
+            period_end=month_end(1),
         )
     client.force_login(billing.contact_user)
     page = client.get(url("client_home")).content.decode()
@@ -268,13 +266,13 @@ def test_invoice_list_query_count(client, world, rows):
     settings_for(world.practice)
     for i in range(rows):
         engagement = f.EngagementFactory(practice=world.practice, supervisor=world.supervisor)
-        held_meeting(engagement, dt.date(2026, 3, 2 + i))
+        held_meeting(engagement, day(2 + i))
     with scopes_disabled():
         for draft in services.invoice_run(
             actor=world.admin,
             practice=world.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         ):
             services.invoice_issue(actor=world.admin, invoice=draft)
     client.force_login(world.admin)
@@ -289,12 +287,12 @@ def test_invoice_list_is_paged_and_keeps_the_filter(client, world):
     with scopes_disabled():
         for i in range(55):  # each with a client of its own
             engagement = f.EngagementFactory(practice=world.practice, supervisor=world.supervisor)
-            held_meeting(engagement, dt.date(2026, 3, 1 + i % 28))
+            held_meeting(engagement, day(1 + i % 28))
         drafts = services.invoice_run(
             actor=world.admin,
             practice=world.practice,
-            period_start=dt.date(2026, 3, 1),
-            period_end=dt.date(2026, 3, 31),
+            period_start=day(1),
+            period_end=month_end(),
         )
     assert len(drafts) == 56  # and the world's client
     client.force_login(world.admin)
@@ -317,7 +315,7 @@ def test_billing_overview_query_count(client, world, rows):
     settings_for(world.practice)
     for i in range(rows):
         engagement = f.EngagementFactory(practice=world.practice, supervisor=world.supervisor)
-        held_meeting(engagement, dt.date(2026, 3, 2 + i))
+        held_meeting(engagement, day(2 + i))
     client.force_login(world.admin)
     # BASE + settings + per-month sums + per-client sums + uninvoiced meetings with their
     # engagements, clients, prices and attendance counts + group memberships (for prices per

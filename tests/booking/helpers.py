@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.booking import services
 from bollplank.booking.models import BookingSettings, Place, WeeklyHours
+from bollplank.core import clock
 from bollplank.engagements.enums import Form, Venue
 from bollplank.engagements.models import GroupMembership, Participant
 from tests import factories as f
@@ -21,7 +21,7 @@ def individual(
 ) -> Any:
     """Pia's individual engagement with Siv (60-minute meetings), bookable weekdays 09–17."""
     with scopes_disabled():
-        today = timezone.localdate()
+        today = clock.today()
         engagement = f.EngagementFactory(
             practice=w.practice,
             client=w.client,
@@ -72,7 +72,7 @@ def booked(w: Any) -> Any:
     with scopes_disabled():
         from bollplank.booking.selectors import free_times
 
-        slot = free_times(engagement, now=timezone.now()).slots()[10]
+        slot = free_times(engagement, now=clock.now()).slots()[10]
         return services.booking_book(
             actor=w.participant_user, engagement=engagement, starts_at=slot
         )
@@ -134,7 +134,7 @@ def used_link_token(w: Any) -> str:
         _link, token = services.link_create(
             actor=w.supervisor, engagement=engagement, label="Förfrågan"
         )
-        slot = free_times(engagement, now=timezone.now()).slots()[3]
+        slot = free_times(engagement, now=clock.now()).slots()[3]
         services.link_book(token=token, starts_at=slot)
     return token
 
@@ -160,6 +160,6 @@ def first_talk_token(w: Any, *, book: bool = False) -> str:
     with scopes_disabled():
         _link, token = firsttalk.link_send(actor=w.admin, inquiry=asked, supervisor=w.supervisor)
         if book:
-            free = first_talk_free_times(w.practice, w.supervisor, now=timezone.now())
+            free = first_talk_free_times(w.practice, w.supervisor, now=clock.now())
             services.link_book(token=token, starts_at=free.slots()[3])
     return token

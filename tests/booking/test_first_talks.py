@@ -21,6 +21,7 @@ from bollplank.booking.selectors import (
     first_talks_for_feed,
     free_times,
 )
+from bollplank.core import clock
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.models import InquiryReply
 from bollplank.notifications.models import OutgoingMail
@@ -28,8 +29,10 @@ from tests.booking.helpers import individual, open_weekdays
 from tests.directory.helpers import inquiry as make_inquiry
 
 STHLM = ZoneInfo("Europe/Stockholm")
-# Sunday 28 February 2027, 13:00 in Stockholm: ahead of the real clock, so invitations go out.
+# Sunday 28 February 2027, 13:00 in Stockholm. The story runs over that spring's
+# daylight-saving night, so the clock stands here for these tests, whatever day the suite runs.
 NOW = dt.datetime(2027, 2, 28, 12, tzinfo=dt.UTC)
+pytestmark = pytest.mark.instant(NOW.isoformat())
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -274,7 +277,7 @@ def test_inquiry_page_button_sends_the_link(talk_world: Any, client: Any) -> Non
 
 def test_link_page_books_moves_and_cancels(talk_world: Any, client: Any) -> None:
     w = talk_world
-    token = send(w, timezone.now())
+    token = send(w, clock.now())
     url = reverse("booking_link", args=[token])
     page = client.get(url)
     assert page.status_code == 200
@@ -358,7 +361,7 @@ def test_supervisor_cannot_plan_a_meeting_over_a_first_talk(talk_world: Any) -> 
 
     w = talk_world
     engagement = individual(w)
-    now = timezone.now()
+    now = clock.now()
     talk = book(send(w, now), _a_free_first_talk_time(w), now)
     local = timezone.localtime(talk.starts_at, STHLM)
     with pytest.raises(ValidationError) as exc, scopes_disabled():
@@ -371,17 +374,17 @@ def test_supervisor_cannot_plan_a_meeting_over_a_first_talk(talk_world: Any) -> 
 
 def _a_free_first_talk_time(w: Any) -> dt.datetime:
     with scopes_disabled():
-        return first_talk_free_times(w.practice, w.supervisor, now=timezone.now()).slots()[0]
+        return first_talk_free_times(w.practice, w.supervisor, now=clock.now()).slots()[0]
 
 
 def test_inquiry_page_tells_whether_the_talk_is_booked(talk_world: Any, client: Any) -> None:
     w = talk_world
-    token = send(w, timezone.now())
+    token = send(w, clock.now())
     client.force_login(w.admin)
     url = reverse("inquiry_detail", args=[w.practice.slug, w.inquiry.pk])
     assert "inte bokat ännu" in client.get(url).content.decode()
     with scopes_disabled():
-        slot = first_talk_free_times(w.practice, w.supervisor, now=timezone.now()).slots()[0]
-    book(token, slot, timezone.now())
+        slot = first_talk_free_times(w.practice, w.supervisor, now=clock.now()).slots()[0]
+    book(token, slot, clock.now())
     page = client.get(url).content.decode()
     assert "första samtal bokat" in page and "Siv Handledare" in page

@@ -121,6 +121,20 @@ def test_free_slots_respect_notice_horizon_and_busy_times():
         assert all(not (b0 < start + dt.timedelta(hours=1) and b1 > start) for b0, b1 in busy)
 
 
+def test_a_slot_offered_a_moment_after_a_whole_step_can_be_booked_then():
+    # Regression: the first slot was rounded from whole seconds, so 10:00:00.0004 made the
+    # slot at 10:00 the next day, which the same moment's check then refused as too soon.
+    now = local(2026, 3, 1, 10) + dt.timedelta(microseconds=400)
+    wins = windows(dt.date(2026, 3, 2), dt.date(2026, 3, 2))
+    length = dt.timedelta(hours=1)
+    slots = ft.free_slots(windows=wins, blocked=[], length=length, rules=RULES, now=now)
+    assert slots[0] == local(2026, 3, 2, 10, 30)
+    assert (
+        ft.check_slot(start=slots[0], length=length, windows=wins, blocked=[], rules=RULES, now=now)
+        is None
+    )
+
+
 def test_no_slot_crosses_the_autumn_change_or_starts_at_an_ambiguous_time():
     # 25 October 2026: 03:00 summer time becomes 02:00 winter time.
     night = dt.date(2026, 10, 25)

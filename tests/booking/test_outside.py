@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import urllib.error
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -91,12 +92,12 @@ def test_malformed_calendar_gets_a_clear_message(data, code):
 def test_calendar_with_100000_events_is_refused_quickly_with_a_message():
     one = ev("e", "DTSTART:20260302T100000Z\nDTEND:20260302T110000Z")
     data = cal(*[one.replace("UID:e", f"UID:e{i}") for i in range(100_000)])
-    started = dt.datetime.now()
+    started = time.monotonic()
     with pytest.raises(ValidationError) as caught:
         outside.busy_from_ics(data, now=NOW, tz_name="Europe/Stockholm")
     assert caught.value.code == "too_many_events"
     assert "100 000" in caught.value.messages[0]
-    assert dt.datetime.now() - started < dt.timedelta(seconds=2)
+    assert time.monotonic() - started < 2
 
 
 def test_rule_every_minute_is_refused_not_expanded():

@@ -9,12 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.booking import services
 from bollplank.booking.models import OutsideCalendar
+from bollplank.core import clock
 from bollplank.engagements.enums import Form
 from tests import factories as f
 from tests.booking.helpers import ICS_ONE
@@ -27,7 +27,7 @@ def _firm(rows: int) -> dict[str, Any]:
         supervisor = f.member(practice, Role.SUPERVISOR)
         participant_user = f.member(practice, Role.PARTICIPANT)
         person = f.ParticipantFactory(practice=practice, user=participant_user)
-        today = timezone.localdate()
+        today = clock.today()
         for i in range(rows):
             engagement = f.EngagementFactory(
                 practice=practice,
@@ -40,7 +40,7 @@ def _firm(rows: int) -> dict[str, Any]:
             f.GroupMembershipFactory(
                 engagement=engagement, participant=person, joined_on=today - dt.timedelta(days=10)
             )
-            start = timezone.now().replace(microsecond=0) + dt.timedelta(days=3 + i)
+            start = clock.now().replace(microsecond=0) + dt.timedelta(days=3 + i)
             f.MeetingFactory(
                 engagement=engagement, starts_at=start, ends_at=start + dt.timedelta(hours=1)
             )

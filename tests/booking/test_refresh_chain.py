@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from django_tasks_db.models import DBTaskResult
 
 from bollplank.booking import outside, services, tasks
 from bollplank.booking.models import OutsideCalendar
+from bollplank.core import clock
 from tests.booking.helpers import ICS_ONE
 
 CHAIN = "bollplank.booking.tasks.refresh_due_calendars"
@@ -45,12 +45,12 @@ def test_one_run_waits_however_often_it_is_asked(world: Any, db_backend: None) -
     assert tasks.ensure_refresh_chain() is True
     assert tasks.ensure_refresh_chain() is False
     [run] = waiting(CHAIN)
-    ahead = run.run_after - timezone.now()
+    ahead = run.run_after - clock.now()
     assert dt.timedelta(minutes=14) < ahead <= tasks.CHAIN_INTERVAL
 
 
 def test_a_run_queues_due_calendars_and_its_next_run(world: Any, db_backend: None) -> None:
-    now = timezone.now()
+    now = clock.now()
     stale = subscribed(world, "gammal", now - dt.timedelta(hours=2))
     never = subscribed(world, "ny", None)
     subscribed(world, "farsk", now - dt.timedelta(minutes=10))
@@ -111,7 +111,7 @@ def test_immediate_backend_has_no_chain(world: Any) -> None:
 
 def test_due_calendars_are_fetched(world: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(outside, "fetch", lambda url: ICS_ONE)
-    cal = subscribed(world, "gammal", timezone.now() - dt.timedelta(hours=2))
+    cal = subscribed(world, "gammal", clock.now() - dt.timedelta(hours=2))
     assert services.refresh_due(older_than=dt.timedelta(hours=1)) == 1
     with scopes_disabled():
         cal.refresh_from_db()

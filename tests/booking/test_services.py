@@ -20,6 +20,9 @@ from tests.booking.helpers import individual
 
 STHLM = ZoneInfo("Europe/Stockholm")
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)  # Sunday 13:00 in Stockholm
+# The refusals are told on the dates around one spring (its Easter, its daylight-saving night):
+# the clock stands at NOW for these tests, whatever day the suite runs.
+pytestmark = pytest.mark.instant(NOW.isoformat())
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -28,6 +31,10 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def engagement(world):
+    # The group's meeting on Tuesday 10 March, 09:00–11:00.
+    with scopes_disabled():
+        world.meeting.starts_at, world.meeting.ends_at = at(3, 10, 9), at(3, 10, 11)
+        world.meeting.save()
     return individual(world)
 
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.booking.models import AvailabilityException, OutsideCalendar, WeeklyHours
 from bollplank.booking.selectors import free_times
+from bollplank.core import clock
 from tests.booking.helpers import ICS_ONE, individual
 
 P = "ekbacken"
@@ -22,7 +22,7 @@ def test_participant_books_a_free_time_from_the_page(client, world):
     url = reverse("booking_book", args=[P, engagement.pk])
     page = client.get(url).content.decode()
     with scopes_disabled():
-        slot = free_times(engagement, now=timezone.now()).slots()[0]
+        slot = free_times(engagement, now=clock.now()).slots()[0]
     assert f'value="{slot.isoformat()}"' in page
     response = client.post(url, {"start": slot.isoformat()})
     assert response.status_code == 302
@@ -43,7 +43,7 @@ def test_bad_slot_gets_a_swedish_message_and_books_nothing(client, world):
         response = client.post(url, {"start": value})
         assert response.status_code == 400
         assert "Välj en av de lediga tiderna" in response.content.decode()
-    past = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    past = (clock.now() - dt.timedelta(days=1)).isoformat()
     response = client.post(url, {"start": past})
     assert response.status_code == 400
     assert "redan passerat" in response.content.decode()
@@ -55,8 +55,8 @@ def test_participant_moves_and_cancels_from_the_page(client, world):
     engagement = individual(world)
     client.force_login(world.participant_user)
     with scopes_disabled():
-        slots = free_times(engagement, now=timezone.now()).slots()
-    far = [s for s in slots if s - timezone.now() > dt.timedelta(days=3)]
+        slots = free_times(engagement, now=clock.now()).slots()
+    far = [s for s in slots if s - clock.now() > dt.timedelta(days=3)]
     client.post(reverse("booking_book", args=[P, engagement.pk]), {"start": far[0].isoformat()})
     with scopes_disabled():
         meeting = engagement.meetings.get()
@@ -168,7 +168,7 @@ def test_visitor_books_once_through_a_link(client, world):
     client.logout()
     path = link_url.split("testserver", 1)[1]
     with scopes_disabled():
-        slot = free_times(engagement, now=timezone.now()).slots()[0]
+        slot = free_times(engagement, now=clock.now()).slots()[0]
     assert client.post(path, {"start": slot.isoformat()}).status_code == 302
     page = client.get(path)
     assert page.status_code == 200

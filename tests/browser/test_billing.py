@@ -9,12 +9,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.billing.models import Invoice, InvoiceLine
 from bollplank.billing.ocr import ocr_is_valid
+from bollplank.core import clock
 from bollplank.core.demo import DEMO_PASSWORD, DEMO_SLUG, demo_load
 from tests.browser.conftest import axe_check, login, visit
 
@@ -25,7 +25,7 @@ CONTACT = "maria.sandberg@bjorkskolan.example"  # Björkskolan's contact, with a
 
 
 def _last_month() -> tuple[dt.date, dt.date]:
-    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    last = clock.today().replace(day=1) - dt.timedelta(days=1)
     return last.replace(day=1), last
 
 

@@ -16,6 +16,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.booking.models import BusyInterval, WeeklyHours
+from bollplank.core import clock
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting
 from tests.booking.helpers import individual
@@ -28,7 +29,7 @@ P = "ekbacken"
 
 def _outside_file(tmp_path: Path) -> tuple[Path, dt.datetime, dt.datetime]:
     """An .ics file with one private appointment, 10:00–12:00 on a weekday next week."""
-    day = timezone.localdate() + dt.timedelta(days=7)
+    day = clock.today() + dt.timedelta(days=7)
     day += dt.timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday
     stamp = day.strftime("%Y%m%d")
     path = tmp_path / "privat.ics"
@@ -94,7 +95,7 @@ def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
         sup.get_by_role("button", name="Lägg till tider").click()
         axe_check(sup)
         expect(sup.locator(".messages")).to_contain_text("Tiderna är tillagda.")
-    closed = timezone.localdate() + dt.timedelta(days=3)
+    closed = clock.today() + dt.timedelta(days=3)
     sup.fill("#id_exc-first_day", closed.isoformat())
     sup.get_by_role("button", name="Lägg till undantaget").click()
     axe_check(sup)
@@ -132,11 +133,11 @@ def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
     axe_check(pia)
     expect(pia.locator(".error-summary")).to_contain_text("Välj en av de lediga tiderna.")
     # Book a time a few days ahead, so that it can still be moved.
-    later = [s for s in _offered(pia) if s - timezone.now() > dt.timedelta(days=3)]
+    later = [s for s in _offered(pia) if s - clock.now() > dt.timedelta(days=3)]
     if not later:
         pia.get_by_role("link", name="Senare").click()
         axe_check(pia)
-        later = [s for s in _offered(pia) if s - timezone.now() > dt.timedelta(days=3)]
+        later = [s for s in _offered(pia) if s - clock.now() > dt.timedelta(days=3)]
     pia.locator(f"input[value='{later[0].isoformat()}']").check()
     pia.get_by_role("button", name="Boka", exact=True).click()
     axe_check(pia)
@@ -157,7 +158,7 @@ def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
         s
         for s in offered
         if abs(s - meeting.starts_at) > dt.timedelta(hours=3)
-        and s - timezone.now() > dt.timedelta(days=3)
+        and s - clock.now() > dt.timedelta(days=3)
     )
     pia.locator(f"input[value='{target.isoformat()}']").check()
     pia.get_by_role("button", name="Flytta").click()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
+from bollplank.core import clock
 from bollplank.evaluations import services
 from bollplank.evaluations.models import Invitation, Round
 from tests import factories as f
@@ -48,8 +49,8 @@ def _close(*rounds: Round) -> None:
     """A week goes by: the rounds close."""
     with scopes_disabled():
         Round.objects.filter(pk__in=[r.pk for r in rounds]).update(
-            send_on=timezone.now() - dt.timedelta(days=8),
-            closes_at=timezone.now() - dt.timedelta(minutes=1),
+            send_on=clock.now() - dt.timedelta(days=8),
+            closes_at=clock.now() - dt.timedelta(minutes=1),
         )
 
 
@@ -97,7 +98,7 @@ def test_group_answers_on_phones_supervisor_sees_trend_client_gets_safe_pdf(
     visit(desk, f"/p/ekbacken/evaluations/engagements/{big.pk}/")
     desk.get_by_label("Enkät").select_option(label="Utvärdering av handledningen")
     desk.get_by_label("När i uppdraget").select_option("midpoint")
-    today = timezone.localdate()
+    today = clock.today()
     desk.get_by_label("Skicka den").fill(today.isoformat())
     desk.get_by_label("Sista dag att svara").fill((today + dt.timedelta(days=7)).isoformat())
     with desk.expect_navigation():

@@ -10,11 +10,11 @@ import re
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.mentoring.demo import demo_signups
 from bollplank.mentoring.models import Pair, Programme, SignUp
 from tests import factories as f
@@ -32,7 +32,7 @@ def test_coordinator_matches_locks_forbids_reruns_publishes_and_a_pair_signs(
 ) -> None:
     practice = f.PracticeFactory(name="Ekbacken handledning", slug="ekbacken")
     admin = f.member(practice, Role.ADMIN, email="admin@ekbacken.se", name="Karin Admin")
-    today = timezone.localdate()
+    today = clock.today()
 
     # The coordinator opens a programme.
     coordinator: Page = new_page()

@@ -9,11 +9,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.mentoring.models import Pair, Programme, SignUp
 from tests import factories as f
 from tests.browser.conftest import axe_check, login, visit
@@ -48,7 +48,7 @@ def test_client_contact_opens_imports_matches_and_publishes(
     anders = f.member(practice, Role.CLIENT_CONTACT, name="Anders Holm", email="anders@ekby.se")
     with scopes_disabled():
         f.ClientContactFactory(practice=practice, client=soc, user=anders, name="Anders Holm")
-    today = timezone.localdate()
+    today = clock.today()
 
     page: Page = new_page()
     login(page, anders.email)

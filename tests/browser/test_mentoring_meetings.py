@@ -8,11 +8,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.core.timeutils import holidays_between
 from bollplank.mentoring.models import PairMeeting
 from bollplank.notifications.models import OutgoingMail
@@ -34,7 +34,7 @@ def test_mentor_sets_hours_and_mentee_books_moves_and_cancels(
 ) -> None:
     world = _World()
     pair, mentor_token, mentee_token = mh.published_pair(world, name="Region Nord")
-    day = timezone.localdate() + dt.timedelta(days=2)
+    day = clock.today() + dt.timedelta(days=2)
     while day in holidays_between(day, day):
         day += dt.timedelta(days=1)
 

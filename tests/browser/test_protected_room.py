@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.core.models import AuditEvent
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Participant
@@ -61,7 +61,7 @@ def room(world: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Room]:
     """A case-focused group meeting five days ahead; both members of the group can log in."""
     monkeypatch.setenv("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
     crypto.reset()
-    today = timezone.localdate()
+    today = clock.today()
     with scopes_disabled():
         engagement = world.engagement
         engagement.end_date = today + dt.timedelta(days=100)

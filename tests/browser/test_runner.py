@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.models import Run
 from bollplank.meetings.models import Attendance
@@ -47,7 +47,7 @@ def meeting(world: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Today's group meeting; Bo (the other member) can log in; Pia has the case on the rota."""
     monkeypatch.setenv("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
     crypto.reset()
-    today = timezone.localdate()
+    today = clock.today()
     with scopes_disabled():
         engagement = world.engagement
         engagement.end_date = today + dt.timedelta(days=100)

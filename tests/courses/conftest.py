@@ -9,13 +9,14 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from bollplank.core import clock
 from bollplank.courses.models import Course, CourseDay
 
 
 def make_course(practice: Any, *, days_ahead: int = 30, capacity: int = 3, **kwargs: Any) -> Course:
     """A published two-day course starting ``days_ahead`` days from now, 09:00–16:00 local."""
     tz = timezone.get_default_timezone()
-    first = timezone.localdate() + dt.timedelta(days=days_ahead)
+    first = clock.today() + dt.timedelta(days=days_ahead)
     fields: dict[str, Any] = {
         "title": "Kollegial grupphandledning",
         "description": "Två dagar om samtalsmodeller.",
@@ -47,7 +48,6 @@ def course(world: Any) -> Course:
 
 def form_data(**overrides: Any) -> dict[str, Any]:
     """What a person types into the registration form, with a timestamp ten seconds old."""
-    import time
 
     from bollplank.directory.spam import form_token
 
@@ -62,7 +62,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "invoice_reference": "KS-123",
         "dietary_needs": "Vegetarisk",
         "website": "",
-        "shown": form_token(time.time() - 10),
+        "shown": form_token(clock.timestamp() - 10),
     }
     data.update(overrides)
     return data

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.courses import services
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import Course, CourseAttendance, Registration
@@ -291,7 +292,7 @@ def test_personal_data_export_erase_and_retention(world: Any) -> None:
     course = make_course(world.practice, days_ahead=-400)
     with scopes_disabled():
         Course.objects.filter(pk=course.pk).update(
-            last_registration_day=dt.date.today() + dt.timedelta(days=1)
+            last_registration_day=clock.today() + dt.timedelta(days=1)
         )
         course.refresh_from_db()
     reg = register(course, email="karin@kommun.se")
@@ -309,7 +310,7 @@ def test_personal_data_export_erase_and_retention(world: Any) -> None:
         reg.refresh_from_db()
         assert (reg.name, reg.dietary_needs) == ("Borttagen deltagare", "")
         assert reg.email.endswith("@invalid.invalid")
-        expired = personal_data._expired(world.practice, timezone.now())
+        expired = personal_data._expired(world.practice, clock.now())
         assert sorted(expired.values_list("pk", flat=True)) == sorted([reg.pk, other.pk])
         assert personal_data._purge(expired) == 2
         assert not Registration.objects.filter(course=course).exists()

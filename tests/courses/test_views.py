@@ -4,7 +4,6 @@ practice's pages: list, form, detail, attendance, certificate, follow-up group."
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 from django.core import mail
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from bollplank.core import clock
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import Course, CourseAttendance, Registration
 from bollplank.directory.spam import form_token
@@ -73,7 +73,7 @@ def test_bot_filling_every_field_at_once_is_refused_and_keeps_input(
     client: Any, world: Any
 ) -> None:
     course = make_course(world.practice)
-    response = client.post(_url(course), form_data(shown=form_token(time.time() - 0.5)))
+    response = client.post(_url(course), form_data(shown=form_token(clock.timestamp() - 0.5)))
     assert response.status_code == 400
     assert _regs(course) == []
     assert 'value="Karin Kursdeltagare"' in response.content.decode()
@@ -123,7 +123,7 @@ def test_late_registration_gets_a_message(client: Any, world: Any) -> None:
     course = make_course(world.practice)
     with scopes_disabled():
         Course.objects.filter(pk=course.pk).update(
-            last_registration_day=timezone.localdate() - dt.timedelta(days=1)
+            last_registration_day=clock.today() - dt.timedelta(days=1)
         )
     response = client.post(_url(course), form_data())
     assert response.status_code == 400

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from bollplank.core import clock
 from bollplank.directory.models import Inquiry, PracticePage, SupervisorProfile
 
 
@@ -67,7 +67,7 @@ def inquiry(practice: Any, **fields: Any) -> Inquiry:
         "name": "Rut Rektor",
         "email": "rut@solbacka.se",
         "phone": "08-123 45",
-        "consented_at": timezone.now(),
+        "consented_at": clock.now(),
         "source": "test",
     }
     values.update(fields)

@@ -4,17 +4,16 @@ inquiry into a client and an engagement, and deletion after the retention time."
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.clients.models import Client, ClientContact
+from bollplank.core import clock
 from bollplank.directory import services
 from bollplank.directory.enums import INQUIRIES_PER_HOUR_PER_ADDRESS
 from bollplank.directory.models import Inquiry, InquiryReply
@@ -47,7 +46,7 @@ def _post(**extra):
         "consent": "on",
         "website": "",
         # Shown ten seconds ago: a person's pace.
-        "shown": form_token(time.time() - 10),
+        "shown": form_token(clock.timestamp() - 10),
     }
     data.update(extra)
     return data
@@ -87,7 +86,9 @@ def test_inquiry_to_unpublished_practice_is_not_found(client, world):
 
 def test_bot_filling_every_field_in_half_a_second_is_refused(client, world):
     publish(world.practice)
-    response = client.post(URL, _post(shown=form_token(time.time() - 0.5), website="http://x"))
+    response = client.post(
+        URL, _post(shown=form_token(clock.timestamp() - 0.5), website="http://x")
+    )
     assert response.status_code == 400
     assert "snabbare än en människa" in response.content.decode()
     assert _count() == 0
@@ -115,7 +116,7 @@ def test_missing_or_forged_timestamp_is_refused_and_nothing_is_lost(client, worl
 
 def test_stale_form_is_refused(client, world):
     publish(world.practice)
-    response = client.post(URL, _post(shown=form_token(time.time() - 3 * 24 * 3600)))
+    response = client.post(URL, _post(shown=form_token(clock.timestamp() - 3 * 24 * 3600)))
     assert response.status_code == 400
     assert _count() == 0
 
@@ -235,7 +236,7 @@ def test_reply_goes_by_e_mail_and_is_kept(client, world, django_capture_on_commi
 
 
 def test_convert_group_inquiry_into_client_and_engagement(client, world):
-    q = inquiry(world.practice, wished_start=dt.date.today() + dt.timedelta(days=30))
+    q = inquiry(world.practice, wished_start=clock.today() + dt.timedelta(days=30))
     client.force_login(world.admin)
     url = reverse("inquiry_convert", args=["ekbacken", q.pk])
     response = client.post(url, {"supervisor": world.other_supervisor.pk})
@@ -313,7 +314,7 @@ def test_convert_refuses_a_supervisor_of_another_practice(client, world):
 
 def _age(q: Inquiry, days: int) -> None:
     with scopes_disabled():
-        Inquiry.objects.filter(pk=q.pk).update(updated_at=timezone.now() - dt.timedelta(days=days))
+        Inquiry.objects.filter(pk=q.pk).update(updated_at=clock.now() - dt.timedelta(days=days))
 
 
 def test_prune_deletes_inquiries_not_won_after_the_retention_time(world):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from bollplank.core import clock
 from bollplank.directory.models import SupervisorProfile
 from tests.directory.helpers import png, profile, public_world, publish
 
@@ -163,12 +164,10 @@ def test_profile_photo_bad_files_are_refused_and_nothing_is_lost(
 def test_practice_page_lists_the_public_courses_ahead(client, world):
     import datetime as dt
 
-    from django.utils import timezone
-
     from bollplank.courses.models import Course, CourseDay
 
     public_world(world)
-    start = timezone.now() + dt.timedelta(days=30)
+    start = clock.now() + dt.timedelta(days=30)
     with scopes_disabled():
         for title, published in (("Kollegial grupphandledning", True), ("Utkast", False)):
             course = Course.objects.create(

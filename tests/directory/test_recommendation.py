@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.directory.selectors import supervisors_ranked
 from tests import factories as f
 from tests.directory.helpers import inquiry, profile
@@ -53,7 +54,7 @@ def test_a_full_calendar_lowers_the_rank(world):
     # Equal profiles; Siv's calendar is full in the wished period, Olle's is empty.
     profile(world.practice, world.supervisor, weekly_hours=4)
     profile(world.practice, world.other_supervisor, weekly_hours=4)
-    start = dt.date.today() + dt.timedelta(days=14)
+    start = clock.today() + dt.timedelta(days=14)
     for week in range(4):
         day = start + dt.timedelta(weeks=week, days=1)
         begins = dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.UTC)

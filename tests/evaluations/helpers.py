@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from django.core import mail
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.evaluations import services
 from bollplank.evaluations.enums import Phase
 from bollplank.evaluations.models import Invitation, Questionnaire, Round
@@ -36,7 +36,7 @@ def after_meeting(world: Any, *, anonymous: bool = True, meeting: Any = None) ->
 def evaluation_round(
     world: Any, engagement: Any, *, anonymous: bool = True, phase: str = Phase.MIDPOINT
 ) -> Round:
-    now = timezone.now()
+    now = clock.now()
     with scope(practice=world.practice):
         return services.round_create(
             actor=engagement.supervisor,
@@ -76,8 +76,8 @@ def close(rnd: Round) -> None:
     """Move a round's deadline into the past (as if a week went by)."""
     with scopes_disabled():
         Round.objects.filter(pk=rnd.pk).update(
-            send_on=timezone.now() - dt.timedelta(days=8),
-            closes_at=timezone.now() - dt.timedelta(minutes=1),
+            send_on=clock.now() - dt.timedelta(days=8),
+            closes_at=clock.now() - dt.timedelta(minutes=1),
         )
         rnd.refresh_from_db()
 

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.evaluations import services, tasks
 from bollplank.evaluations.enums import Phase
 from bollplank.evaluations.models import Answer, Invitation, Response, Round
@@ -182,7 +182,7 @@ def test_someone_elses_invitation_on_the_start_page_is_not_found(client, world):
 
 
 def test_planned_round_is_sent_by_the_task_on_its_day(world, django_capture_on_commit_callbacks):
-    later = timezone.now() + dt.timedelta(days=3)
+    later = clock.now() + dt.timedelta(days=3)
     with scope(practice=world.practice):
         rnd = services.round_create(
             actor=world.supervisor,

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.evaluations import services
 from bollplank.evaluations.enums import Kind, Scale
 from bollplank.evaluations.models import Question, Questionnaire
@@ -76,12 +77,12 @@ def test_licensed_instrument_entered_after_recording_licence_and_expiry_stops_se
             instrument="mcss26",
             licence_holder="Ekbacken AB",
             licence_reference="Avtal 2026-14",
-            licence_valid_until=timezone.localdate() + dt.timedelta(days=30),
+            licence_valid_until=clock.today() + dt.timedelta(days=30),
         )
         services.question_add(actor=world.admin, questionnaire=q, scale="agree5", text_sv="Fråga 1")
         services.check_sendable(q)
         Questionnaire.objects.filter(pk=q.pk).update(
-            licence_valid_until=timezone.localdate() - dt.timedelta(days=1)
+            licence_valid_until=clock.today() - dt.timedelta(days=1)
         )
         q.refresh_from_db()
         with pytest.raises(ValidationError, match="Licensen"):

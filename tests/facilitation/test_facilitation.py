@@ -12,9 +12,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.facilitation import selectors, services
 from bollplank.facilitation.forms import parse_time
 from bollplank.facilitation.models import ConversationModel, MeetingTheme, Run
@@ -352,8 +352,8 @@ def test_offline_action_keeps_when_it_was_pressed(world):
 
 
 def test_reload_mid_run_resumes_where_it_was(client, world):
-    run = _start(world, now=timezone.now() - dt.timedelta(seconds=30))
-    _act(world, run, "next", at=timezone.now())
+    run = _start(world, now=clock.now() - dt.timedelta(seconds=30))
+    _act(world, run, "next", at=clock.now())
     client.force_login(world.supervisor)
     body = client.get(reverse("runner", args=[P, world.meeting.pk])).content.decode()
     assert "Klargörande frågor" in body

@@ -17,10 +17,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.engagements.models import Participant
 from bollplank.facilitation import services
 from bollplank.facilitation.enums import RunStatus
@@ -255,7 +255,7 @@ def test_the_takeaway_goes_to_the_group_summary_only_when_she_chooses(client, wo
             meeting=world.meeting,
             author=world.supervisor,
             body="Vi talade om raster.",
-            published_at=timezone.now(),
+            published_at=clock.now(),
         )
     client.force_login(world.participant_user)
     client.post(
@@ -358,7 +358,7 @@ def test_two_browsers_start_the_same_meeting_at_once_one_wins_the_other_is_told(
                     model=_shipped(),
                     case_owner_id=_pia(world).pk,
                     leader_ids=["supervisor"],
-                    now=timezone.now() - dt.timedelta(seconds=i),
+                    now=clock.now() - dt.timedelta(seconds=i),
                 )
         except Exception as exc:  # noqa: BLE001  (asserted below)
             results[i] = exc

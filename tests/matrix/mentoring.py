@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bollplank.core import clock
 from tests.conftest import World
 from tests.matrix import ROLES, STAFF_ONLY, Case, P
 from tests.mentoring import helpers as h
@@ -54,12 +55,11 @@ MATRIX += [
 
 
 def _foreign_programme(w: World) -> list[Any]:
-    from django.utils import timezone
     from django_scopes import scope
 
     from bollplank.mentoring import services
 
-    today = timezone.localdate()
+    today = clock.today()
     with scope(practice=w.other_practice):
         p = services.programme_save(
             actor=w.foreign_supervisor,

@@ -10,12 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.booking.models import FirstTalk, Place
 from bollplank.booking.selectors import first_talks_for_feed
+from bollplank.core import clock
 from bollplank.meetings import services
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.ics import (
@@ -46,7 +46,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def feed_world(world: Any) -> Any:
     """The supervisor's meetings of every awkward kind, dated from the real clock (a feed
     holds a year back and all ahead), and one first talk."""
-    now = timezone.now().replace(second=0, microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)
     year = now.year + 1
     # Both sides of next year's DST changes (01:00 UTC on the last Sundays of March and
     # October): 01:30 CET to 03:30 CEST, and 02:30 CEST to 02:30 CET.
@@ -221,7 +221,7 @@ def test_feed_query_count_does_not_grow_with_meetings(client: Any, feed_world: A
     for day in range(20):
         f.MeetingFactory(
             engagement=w.engagement,
-            starts_at=timezone.now() + dt.timedelta(days=30 + day),
+            starts_at=clock.now() + dt.timedelta(days=30 + day),
             location=f"Rum {day}",
         )
     # The feed link; the person's roles; the meetings; the first talks (as before light rows).

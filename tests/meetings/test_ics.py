@@ -16,6 +16,7 @@ from bollplank.meetings.ics import PRODID, calendar_bytes, ics_response, meeting
 from bollplank.meetings.models import Meeting
 from bollplank.meetings.services import meeting_cancel, meeting_reschedule
 from tests import factories as f
+from tests import timecontrol as tc
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Long before every meeting the factories make, so that services accept a cancellation.
@@ -187,11 +188,12 @@ def test_calendar_bytes_same_meeting_twice_gives_same_bytes(world: Any) -> None:
 
 def test_calendar_bytes_moved_meeting_keeps_uid_and_raises_sequence(world: Any) -> None:
     before = _only_event(calendar_bytes(_loaded(world.meeting), name="Siv"))
+    day = tc.workday_after(10)
     with scope(practice=world.practice):
         meeting_reschedule(
             actor=world.supervisor,
             meeting=world.meeting,
-            day=dt.date(2026, 4, 14),
+            day=day,
             time=dt.time(13, 0),
             minutes=120,
         )
@@ -200,7 +202,7 @@ def test_calendar_bytes_moved_meeting_keeps_uid_and_raises_sequence(world: Any) 
 
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
-    assert after["DTSTART"].dt == dt.datetime(2026, 4, 14, 13, 0, tzinfo=STOCKHOLM)
+    assert after["DTSTART"].dt == dt.datetime.combine(day, dt.time(13), STOCKHOLM)
 
 
 def test_calendar_bytes_cancelled_meeting_status_cancelled_same_uid_higher_sequence(

@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.services import invitation_create
+from bollplank.core import clock
 from bollplank.core.audit import audit, verify_chain
 from bollplank.engagements import services as engagement_services
 from bollplank.meetings import services
@@ -30,7 +31,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 def _future(world, engagement=None, days=10, hour=9):
     start = dt.datetime.combine(
-        timezone.localdate() + dt.timedelta(days=days), dt.time(hour), tzinfo=STOCKHOLM
+        clock.today() + dt.timedelta(days=days), dt.time(hour), tzinfo=STOCKHOLM
     )
     return f.MeetingFactory(
         engagement=engagement or world.engagement,
@@ -41,7 +42,7 @@ def _future(world, engagement=None, days=10, hour=9):
 
 @pytest.fixture
 def long_engagement(world):
-    world.engagement.end_date = timezone.localdate() + dt.timedelta(days=400)
+    world.engagement.end_date = clock.today() + dt.timedelta(days=400)
     world.engagement.save()
     world.other_engagement.end_date = world.engagement.end_date
     world.other_engagement.save()
@@ -134,7 +135,7 @@ def test_calendar_week_out_of_range_falls_back_to_today(client, world, query):
     client.force_login(world.supervisor)
     response = client.get(reverse("calendar_week", args=[P]) + query)
     assert response.status_code == 200
-    assert f"Vecka {timezone.localdate().isocalendar().week}" in response.content.decode()
+    assert f"Vecka {clock.today().isocalendar().week}" in response.content.decode()
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13"])
@@ -184,7 +185,7 @@ def test_move_through_a_stale_copy_cannot_undo_a_cancellation(world, long_engage
             services.meeting_reschedule(
                 actor=None,
                 meeting=stale,
-                day=timezone.localdate() + dt.timedelta(days=11),
+                day=clock.today() + dt.timedelta(days=11),
                 time=dt.time(9),
                 minutes=60,
             )
@@ -299,17 +300,26 @@ def test_meetings_outside_the_period_are_refused(world):
 
 
 def test_series_marks_dates_outside_the_period(world):
+    # Weekly from two weeks before the engagement's last day, which is a Sunday here.
+    end = world.engagement.end_date
+    end += dt.timedelta(days=(6 - end.weekday()) % 7)
+    with scopes_disabled():
+        world.engagement.end_date = end
+        world.engagement.save()
+    first = end - dt.timedelta(days=12)
     with scope(practice=world.practice):
         proposals = services.series_propose(
             engagement=world.engagement,
-            first_day=dt.date(2026, 12, 22),
+            first_day=first,
             time=dt.time(9),
             interval_weeks=1,
             count=3,
+            skip_holidays=False,
         )
-    # The engagement ends on 31 December: the series stops at the first date after it.
+    # The series stops at the first date after the period.
+    week = dt.timedelta(weeks=1)
     assert [(p.day, p.status) for p in proposals] == [
-        (dt.date(2026, 12, 22), "ok"),
-        (dt.date(2026, 12, 29), "ok"),
-        (dt.date(2027, 1, 5), "outside"),
+        (first, "ok"),
+        (first + week, "ok"),
+        (first + 2 * week, "outside"),
     ]

@@ -15,23 +15,40 @@ from bollplank.meetings import services
 from bollplank.meetings.models import Meeting
 from bollplank.meetings.services import ChosenMeeting, Proposal
 from tests import factories as f
+from tests import timecontrol as tc
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
 def engagement(db):
     practice = f.PracticeFactory()
     supervisor = f.member(practice, "supervisor")
-    return f.EngagementFactory(practice=practice, supervisor=supervisor, meeting_minutes=120)
+    # Long enough for the next daylight-saving changes and holidays, which may be a year away.
+    return f.EngagementFactory(
+        practice=practice,
+        supervisor=supervisor,
+        meeting_minutes=120,
+        end_date=tc.today() + dt.timedelta(days=800),
+    )
+
+
+def _tuesday(days: int = 14) -> dt.date:
+    """A Tuesday ahead that is a working day."""
+    day = tc.today() + dt.timedelta(days=days)
+    day += dt.timedelta(days=(1 - day.weekday()) % 7)
+    while tc.workday(day) != day:
+        day += dt.timedelta(weeks=1)
+    return day
 
 
 def test_series_keeps_wall_clock_time_across_spring_dst(engagement):
-    # Tuesdays 09:00 from 17 March 2026; the clocks go forward on Sunday 29 March.
+    # Tuesdays 09:00 from twelve days before the Sunday the clocks go forward.
     with scope(practice=engagement.practice):
         proposals = services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 3, 17),
+            first_day=tc.spring_change() - 12 * DAY,
             time=dt.time(9, 0),
             interval_weeks=1,
             count=3,
@@ -45,29 +62,30 @@ def test_series_keeps_wall_clock_time_across_autumn_dst(engagement):
     with scope(practice=engagement.practice):
         proposals = services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 10, 20),
+            first_day=tc.autumn_change() - 5 * DAY,
             time=dt.time(9, 0),
             interval_weeks=1,
-            until=dt.date(2026, 11, 3),
+            until=tc.autumn_change() + 9 * DAY,
         )
     assert [p.starts_at.astimezone(dt.UTC).hour for p in proposals] == [7, 8, 8]
 
 
 def test_series_skips_swedish_holidays_and_names_them(engagement):
-    # Fridays from 27 March 2026: 3 April is Good Friday.
+    # Fridays from the week before Good Friday.
+    good_friday = tc.holiday("Långfredagen")
     with translation.override("sv"), scope(practice=engagement.practice):
         proposals = services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 3, 27),
+            first_day=good_friday - 7 * DAY,
             time=dt.time(13, 0),
             interval_weeks=1,
             count=3,
         )
     assert [(p.day, p.status) for p in proposals] == [
-        (dt.date(2026, 3, 27), Proposal.OK),
-        (dt.date(2026, 4, 3), Proposal.HOLIDAY),
-        (dt.date(2026, 4, 10), Proposal.OK),
-        (dt.date(2026, 4, 17), Proposal.OK),
+        (good_friday - 7 * DAY, Proposal.OK),
+        (good_friday, Proposal.HOLIDAY),
+        (good_friday + 7 * DAY, Proposal.OK),
+        (good_friday + 14 * DAY, Proposal.OK),
     ]
     assert proposals[1].reason == "Långfredagen"
 
@@ -76,45 +94,42 @@ def test_series_holidays_can_be_kept(engagement):
     with scope(practice=engagement.practice):
         proposals = services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 4, 3),
+            first_day=tc.holiday("Långfredagen"),
             time=dt.time(13, 0),
             interval_weeks=1,
             count=1,
             skip_holidays=False,
         )
-    assert [(p.day, p.status) for p in proposals] == [(dt.date(2026, 4, 3), Proposal.OK)]
+    assert [(p.day, p.status) for p in proposals] == [(tc.holiday("Långfredagen"), Proposal.OK)]
 
 
 def test_series_that_ends_before_it_starts_is_refused(engagement):
     with scope(practice=engagement.practice), pytest.raises(ValidationError) as exc:
         services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 5, 1),
+            first_day=_tuesday(30),
             time=dt.time(9, 0),
             interval_weeks=2,
-            until=dt.date(2026, 4, 1),
+            until=_tuesday(30) - 30 * DAY,
         )
     assert exc.value.code == "series_ends_before_start"
 
 
 def test_series_marks_nonexistent_spring_time(engagement):
-    # 02:30 on Sunday 29 March 2026 does not exist in Sweden.
+    # 02:30 on the Sunday the clocks go forward does not exist in Sweden. (Holidays are kept:
+    # that Sunday is Easter Day in some years.)
+    change = tc.spring_change()
     with scope(practice=engagement.practice):
         proposals = services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 3, 22),
+            first_day=change - 7 * DAY,
             time=dt.time(2, 30),
             interval_weeks=1,
             count=2,
+            skip_holidays=False,
         )
-    # 5 April is Easter Day, a holiday; the series goes on to 12 April.
-    assert [p.status for p in proposals] == [
-        Proposal.OK,
-        Proposal.BAD_TIME,
-        Proposal.HOLIDAY,
-        Proposal.OK,
-    ]
-    assert "2026-03-29" in proposals[1].reason
+    assert [p.status for p in proposals] == [Proposal.OK, Proposal.BAD_TIME, Proposal.OK]
+    assert str(change) in proposals[1].reason
 
 
 def test_make_local_refuses_nonexistent_and_ambiguous_times():
@@ -135,15 +150,14 @@ def test_series_shows_double_booking_with_travel_buffer(engagement):
         practice=practice, supervisor=engagement.supervisor, client=engagement.client
     )
     # Another meeting 11:00–12:00; the new one 09:00–10:45 ends within the 30 min buffer.
+    tuesday = _tuesday()
     f.MeetingFactory(
-        engagement=other,
-        starts_at=dt.datetime(2026, 5, 5, 11, 0, tzinfo=STOCKHOLM),
-        ends_at=dt.datetime(2026, 5, 5, 12, 0, tzinfo=STOCKHOLM),
+        engagement=other, starts_at=tc.local(tuesday, 11), ends_at=tc.local(tuesday, 12)
     )
     with scope(practice=practice):
         proposals = services.series_propose(
             engagement=engagement,
-            first_day=dt.date(2026, 5, 5),
+            first_day=tuesday,
             time=dt.time(9, 0),
             interval_weeks=1,
             count=2,
@@ -155,38 +169,30 @@ def test_series_shows_double_booking_with_travel_buffer(engagement):
 
 def test_create_series_refuses_double_booking_and_saves_nothing(engagement):
     practice = engagement.practice
+    first, second = _tuesday(), _tuesday() + 7 * DAY
     f.MeetingFactory(
-        engagement=engagement,
-        starts_at=dt.datetime(2026, 5, 12, 9, 0, tzinfo=STOCKHOLM),
-        ends_at=dt.datetime(2026, 5, 12, 11, 0, tzinfo=STOCKHOLM),
+        engagement=engagement, starts_at=tc.local(second, 9), ends_at=tc.local(second, 11)
     )
-    chosen = [
-        ChosenMeeting(dt.date(2026, 5, 5), dt.time(9)),
-        ChosenMeeting(dt.date(2026, 5, 12), dt.time(10)),
-    ]
+    chosen = [ChosenMeeting(first, dt.time(9)), ChosenMeeting(second, dt.time(10))]
     with scope(practice=practice):
         with pytest.raises(ValidationError) as exc:
             services.meetings_create_series(actor=None, engagement=engagement, chosen=chosen)
-        assert "2026-05-12" in exc.value.messages[0]
+        assert str(second) in exc.value.messages[0]
         assert Meeting.objects.filter(engagement=engagement).count() == 1
 
 
 def test_create_series_moves_a_conflicting_date_to_another_time(engagement):
     practice = engagement.practice
+    first, second = _tuesday(), _tuesday() + 7 * DAY
     f.MeetingFactory(
-        engagement=engagement,
-        starts_at=dt.datetime(2026, 5, 12, 9, 0, tzinfo=STOCKHOLM),
-        ends_at=dt.datetime(2026, 5, 12, 11, 0, tzinfo=STOCKHOLM),
+        engagement=engagement, starts_at=tc.local(second, 9), ends_at=tc.local(second, 11)
     )
-    chosen = [
-        ChosenMeeting(dt.date(2026, 5, 5), dt.time(9)),
-        ChosenMeeting(dt.date(2026, 5, 12), dt.time(13)),
-    ]
+    chosen = [ChosenMeeting(first, dt.time(9)), ChosenMeeting(second, dt.time(13))]
     with scope(practice=practice):
         created = services.meetings_create_series(actor=None, engagement=engagement, chosen=chosen)
         assert [timezone_local(m.starts_at) for m in created] == [
-            dt.datetime(2026, 5, 5, 9, 0),
-            dt.datetime(2026, 5, 12, 13, 0),
+            dt.datetime.combine(first, dt.time(9)),
+            dt.datetime.combine(second, dt.time(13)),
         ]
 
 
@@ -197,38 +203,43 @@ def timezone_local(value: dt.datetime) -> dt.datetime:
 def test_single_meeting_at_nonexistent_time_is_refused(engagement):
     with scope(practice=engagement.practice), pytest.raises(ValidationError) as exc:
         services.meeting_create(
-            actor=None, engagement=engagement, day=dt.date(2026, 3, 29), time=dt.time(2, 30)
+            actor=None, engagement=engagement, day=tc.spring_change(), time=dt.time(2, 30)
         )
-    assert "2026-03-29" in exc.value.messages[0]
+    assert str(tc.spring_change()) in exc.value.messages[0]
 
 
 def test_reschedule_keeps_uid_and_raises_sequence(engagement):
-    meeting = f.MeetingFactory(engagement=engagement)
+    tuesday = _tuesday()
+    meeting = f.MeetingFactory(
+        engagement=engagement, starts_at=tc.local(tuesday, 9), ends_at=tc.local(tuesday, 11)
+    )
     uid = meeting.uid
     with scope(practice=engagement.practice):
         moved = services.meeting_reschedule(
-            actor=None, meeting=meeting, day=dt.date(2026, 3, 12), time=dt.time(14, 0), minutes=90
+            actor=None, meeting=meeting, day=tuesday + 2 * DAY, time=dt.time(14, 0), minutes=90
         )
     moved.refresh_from_db()
     assert (moved.uid, moved.sequence) == (uid, 1)
-    assert timezone_local(moved.starts_at) == dt.datetime(2026, 3, 12, 14, 0)
+    assert timezone_local(moved.starts_at) == dt.datetime.combine(tuesday + 2 * DAY, dt.time(14))
     assert moved.ends_at - moved.starts_at == dt.timedelta(minutes=90)
 
 
 def test_reschedule_into_a_conflict_is_refused(engagement):
-    first = f.MeetingFactory(engagement=engagement)
+    tuesday = _tuesday()
+    first = f.MeetingFactory(
+        engagement=engagement, starts_at=tc.local(tuesday, 9), ends_at=tc.local(tuesday, 11)
+    )
+    later = tuesday + 10 * DAY
     second = f.MeetingFactory(
-        engagement=engagement,
-        starts_at=dt.datetime(2026, 3, 20, 8, 0, tzinfo=dt.UTC),
-        ends_at=dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC),
+        engagement=engagement, starts_at=tc.local(later, 9), ends_at=tc.local(later, 11)
     )
     with scope(practice=engagement.practice), pytest.raises(ValidationError) as exc:
         services.meeting_reschedule(
-            actor=None, meeting=second, day=dt.date(2026, 3, 10), time=dt.time(10, 0), minutes=60
+            actor=None, meeting=second, day=tuesday, time=dt.time(10, 0), minutes=60
         )
     assert exc.value.code == "double_booking"
     second.refresh_from_db()
-    assert second.starts_at == dt.datetime(2026, 3, 20, 8, 0, tzinfo=dt.UTC)
+    assert second.starts_at == tc.local(later, 9)
     assert first.pk != second.pk
 
 
@@ -251,12 +262,15 @@ def test_cancel_outside_notice_is_not_late(engagement):
 
 
 def test_cancelled_meeting_frees_the_time(engagement):
-    meeting = f.MeetingFactory(engagement=engagement)
+    tuesday = _tuesday()
+    meeting = f.MeetingFactory(
+        engagement=engagement, starts_at=tc.local(tuesday, 9), ends_at=tc.local(tuesday, 11)
+    )
     with scope(practice=engagement.practice):
         services.meeting_cancel(
             actor=None, meeting=meeting, now=meeting.starts_at - dt.timedelta(days=5)
         )
         again = services.meeting_create(
-            actor=None, engagement=engagement, day=dt.date(2026, 3, 10), time=dt.time(9, 0)
+            actor=None, engagement=engagement, day=tuesday, time=dt.time(9, 0)
         )
     assert again.pk != meeting.pk

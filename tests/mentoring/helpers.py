@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.mentoring import services
 from bollplank.mentoring.demo import demo_programme
 from bollplank.mentoring.models import Programme, SignUp
 
 
 def programme(w: Any, **extra: Any) -> Programme:
-    today = timezone.localdate()
+    today = clock.today()
     fields: dict[str, Any] = {
         "name": "Mentorprogram Solbacka",
         "starts_on": today,
@@ -46,7 +46,7 @@ def demo(w: Any, mentors: int = 4, mentees: int = 6, **programme: Any) -> Progra
         return demo_programme(
             practice=w.practice,
             actor=w.admin,
-            today=timezone.localdate(),
+            today=clock.today(),
             mentors=mentors,
             mentees=mentees,
             **programme,

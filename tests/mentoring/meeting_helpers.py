@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils.text import slugify
 from django_scopes import scope
 
+from bollplank.core import clock
 from bollplank.mentoring import meetings, services
 from bollplank.mentoring.models import Pair, PairMeeting, Programme
 from tests.mentoring import helpers as h
@@ -70,7 +71,7 @@ def meeting_args(w: Any) -> list[Any]:
     open_every_day(pair)
     from bollplank.core.timeutils import holidays_between
 
-    now = timezone.now()
+    now = clock.now()
     day = timezone.localtime(now, STHLM).date() + dt.timedelta(days=2)
     while day in holidays_between(day, day):
         day += dt.timedelta(days=1)

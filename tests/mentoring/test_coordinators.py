@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.core.models import AuditEvent
 from bollplank.mentoring import services
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme
@@ -27,7 +27,7 @@ def _url(name, *args):
 
 
 def _programme_post(**extra):
-    today = timezone.localdate()
+    today = clock.today()
     data = {
         "name": "Mentorskap för nya lärare",
         "starts_on": (today + dt.timedelta(days=30)).isoformat(),

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.mentoring import signup_import
 from bollplank.mentoring.links import personal_url
 from bollplank.mentoring.models import SignUp
@@ -187,9 +188,7 @@ def test_huge_files_are_refused_before_reading(world, monkeypatch):
 def test_a_published_programme_takes_no_import(world):
     p = h.programme(world)
     with scope(practice=world.practice):
-        from django.utils import timezone
-
-        p.published_at = timezone.now()
+        p.published_at = clock.now()
         p.save()
     with pytest.raises(ValidationError, match="publicerade"):
         _import(world, p, _csv(*_rows(1)))

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bollplank.core import clock
 from tests.mentoring import meeting_helpers as mh
 
 
@@ -23,7 +24,7 @@ def _count(client, url: str) -> int:
 def _pair_with_meetings(world, rows: int):
     pair, mentor_token, mentee_token = mh.published_pair(world)
     mh.open_every_day(pair)
-    now = timezone.now()
+    now = clock.now()
     day = timezone.localtime(now, mh.STHLM).date() + dt.timedelta(days=2)
     from bollplank.core.timeutils import holidays_between
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.mentoring import meetings
 from bollplank.mentoring.models import MentorException, PairMeeting
@@ -199,7 +200,7 @@ def test_ended_pair_and_ended_programme_cannot_book_or_move(world):
         assert meetings.meeting_cancel(person=pair.mentor, meeting=meeting, now=NOW).sequence == 1
     later, _m2, _e2 = mh.published_pair(world, name="Slut")
     mh.open_every_day(later)
-    after_end = timezone.now() + dt.timedelta(days=400)
+    after_end = clock.now() + dt.timedelta(days=400)
     with pytest.raises(ValidationError) as caught, scope(practice=world.practice):
         meetings.meeting_book(
             person=later.mentee,
@@ -263,7 +264,7 @@ def test_mentor_sets_hours_and_mentee_books_moves_and_cancels_through_the_pages(
     assert "Sluttiden måste vara efter starttiden." in bad.content.decode()
     with scopes_disabled():
         assert pair.mentor.mentor_hours.count() == 7
-    when = _next_weekday_10(timezone.now())
+    when = _next_weekday_10(clock.now())
     page = client.get(mentee_page).content.decode()
     assert 'id="no-hours"' not in page
     assert "Boka en träff" in page
@@ -345,8 +346,8 @@ def test_coordinator_sees_held_and_planned_counts_not_content(client, world):
             pair=meeting.pair,
             mentor=meeting.mentor,
             mentee=meeting.mentee,
-            starts_at=timezone.now() - dt.timedelta(days=3),
-            ends_at=timezone.now() - dt.timedelta(days=3) + dt.timedelta(hours=1),
+            starts_at=clock.now() - dt.timedelta(days=3),
+            ends_at=clock.now() - dt.timedelta(days=3) + dt.timedelta(hours=1),
             location="Hemligt rum",
         )
     with scope(practice=world.practice):

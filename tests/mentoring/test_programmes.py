@@ -11,10 +11,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.models import hash_token
+from bollplank.core import clock
 from bollplank.mentoring import services
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme, Response, SignUp
 from tests.mentoring import helpers as h
@@ -88,7 +88,7 @@ def test_signup_refuses_a_duplicate_email_and_keeps_what_was_typed(client, world
 
 
 def test_signup_after_closing_is_refused(client, world):
-    p = h.programme(world, signup_closes_on=timezone.localdate() - dt.timedelta(days=1))
+    p = h.programme(world, signup_closes_on=clock.today() - dt.timedelta(days=1))
     url = reverse("mentoring_signup", args=[p.signup_token])
     assert "Anmälan till programmet har stängt." in client.get(url).content.decode()
     client.post(url, _signup_post())
@@ -303,7 +303,7 @@ def test_demo_firm_has_a_mentoring_programme_open_for_sign_up(db):
         p = Programme.objects.get(practice=practice, client=None)
         assert SignUp.objects.filter(programme=p, side="mentor").count() == 40
         assert SignUp.objects.filter(programme=p, side="mentee").count() == 60
-        assert p.signup_closes_on > timezone.localdate()
+        assert p.signup_closes_on > clock.today()
         # And one run for a client, whose contact coordinates it.
         theirs = Programme.objects.get(practice=practice, client__isnull=False)
         assert theirs.client.contacts.get().user.email == "anders.holm@ekby-soc.example"

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client, TestCase
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.mentoring import reminders, services
 from bollplank.mentoring.links import personal_url
 from bollplank.mentoring.models import Pair
@@ -25,7 +25,7 @@ from tests.mentoring import helpers as h
 
 def _published(world, *, weeks=2, started_days_ago=0, pairs=2):
     """A published programme with ``pairs`` pairs, started ``started_days_ago`` days ago."""
-    today = timezone.localdate()
+    today = clock.today()
     p = h.programme(
         world,
         starts_on=today - dt.timedelta(days=started_days_ago),
@@ -64,7 +64,7 @@ def test_checkin_days_follow_the_programme():
 
 def test_nothing_before_the_first_checkin_day(world):
     p = _published(world, weeks=2, started_days_ago=13)
-    assert _send(p, timezone.localdate()) == 0
+    assert _send(p, clock.today()) == 0
     assert mail.outbox == []
 
 
@@ -77,7 +77,7 @@ def test_each_member_who_has_not_answered_is_reminded_once(world):
         services.response_add(
             signup=first.mentee, pair=first, kind="checkin", progress=3, comment="Hemligt"
         )
-    today = timezone.localdate()
+    today = clock.today()
     assert _send(p, today) == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [first.mentor.email, second.mentee.email, second.mentor.email]
@@ -107,7 +107,7 @@ def test_the_mail_links_to_the_persons_own_page_and_holds_no_content(world):
         pair = Pair.objects.select_related("mentee", "mentor").get(programme=p)
     with scope(practice=world.practice):
         services.agreement_save(signup=pair.mentor, pair=pair, goals="Hemliga mål")
-    _send(p, timezone.localdate())
+    _send(p, clock.today())
     (to_mentee,) = [m for m in mail.outbox if m.to == [pair.mentee.email]]
     with scopes_disabled():
         link = personal_url(pair.mentee)
@@ -126,14 +126,14 @@ def test_ended_pairs_unpublished_and_finished_programmes_get_no_reminder(world):
         pair = Pair.objects.select_related("mentee").get(programme=p)
     with scope(practice=world.practice):
         services.pair_end_early(signup=pair.mentee, pair=pair, reason="Flyttar")
-    assert _send(p, timezone.localdate()) == 0
+    assert _send(p, clock.today()) == 0
     draft = h.programme(
         world,
         name="Utkast",
-        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        starts_on=clock.today() - dt.timedelta(days=30),
         checkin_every_weeks=1,
     )
-    assert _send(draft, timezone.localdate()) == 0
+    assert _send(draft, clock.today()) == 0
     assert _send(p, p.ends_on + dt.timedelta(days=1)) == 0
 
 
@@ -142,7 +142,7 @@ def test_a_person_who_turned_reminders_off_gets_none(world):
     with scopes_disabled():
         pair = Pair.objects.select_related("mentee", "mentor").get(programme=p)
         OptOut.objects.create(email=pair.mentee.email, kind=MailKind.CHECKIN)
-    _send(p, timezone.localdate())
+    _send(p, clock.today())
     assert [m.to[0] for m in mail.outbox] == [pair.mentor.email]
 
 
@@ -176,9 +176,7 @@ def test_publishing_schedules_a_task_on_each_checkin_day(world, monkeypatch):
             return Planned(run_after)
 
     monkeypatch.setattr(tasks, "remind_checkins", Task())
-    p = h.programme(
-        world, starts_on=timezone.localdate(), ends_on=timezone.localdate() + dt.timedelta(weeks=9)
-    )
+    p = h.programme(world, starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(weeks=9))
     h.sign_up(p, "mentor", "Maja", years=20)
     h.sign_up(p, "mentee", "Nils")
     with scope(practice=world.practice):
@@ -212,7 +210,7 @@ def test_publishing_with_the_database_backend_waits_for_each_day_and_starts_the_
     from bollplank.mentoring import tasks
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    today = timezone.localdate()
+    today = clock.today()
     p = h.programme(world, starts_on=today, ends_on=today + dt.timedelta(weeks=9))
     h.sign_up(p, "mentor", "Maja", years=20)
     h.sign_up(p, "mentee", "Nils")

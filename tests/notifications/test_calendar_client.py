@@ -23,7 +23,7 @@ from django_scopes import scope
 
 from bollplank.meetings import services as meeting_services
 from tests.conftest import World
-from tests.notifications.test_notifications import DAY, _calendar, _plan
+from tests.notifications.test_notifications import _calendar, _day, _plan
 
 KHAL = shutil.which("khal")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -71,9 +71,11 @@ class Khal:
         path.write_text(ics)
         self.run("import", "--batch", str(path))
 
-    def events(self) -> list[str]:
-        out = self.run("list", "--format", "{start} {end} {title} {status}", "2026-12-01", "30d")
-        return [line.strip() for line in out.splitlines() if line.startswith("2026-")]
+    def events(self, around: dt.date) -> list[str]:
+        # An explicit range: khal's own clock is the machine's, not the test's instant.
+        first = around - dt.timedelta(days=7)
+        out = self.run("list", "--format", "{start} {end} {title} {status}", f"{first}", "30d")
+        return [line.strip() for line in out.splitlines() if line[:4].isdigit()]
 
 
 def _pia_invitation() -> tuple[str, Any]:
@@ -97,30 +99,31 @@ def test_khal_shows_the_meeting_then_moved_then_cancelled(
     world: World, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
     khal = Khal(tmp_path)
-    meeting = _plan(world, django_capture_on_commit_callbacks)
+    day = _day()
+    meeting = _plan(world, django_capture_on_commit_callbacks, day)
     uid = f"{meeting.uid}@bollplank"
 
     invitation, event = _pia_invitation()
-    _check(event, invitation, "REQUEST", 0, "2026-12-08 09:00")
+    _check(event, invitation, "REQUEST", 0, f"{day} 09:00")
     khal.import_(invitation, "invitation.ics")
-    assert khal.events() == ["2026-12-08 09:00 2026-12-08 11:00 Lärarlaget åk 4–6 CONFIRMED"]
+    assert khal.events(day) == [f"{day} 09:00 {day} 11:00 Lärarlaget åk 4–6 CONFIRMED"]
 
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
         meeting_services.meeting_reschedule(
-            actor=world.supervisor, meeting=meeting, day=DAY, time=dt.time(13, 0), minutes=120
+            actor=world.supervisor, meeting=meeting, day=day, time=dt.time(13, 0), minutes=120
         )
     moved, moved_event = _pia_invitation()
-    _check(moved_event, moved, "REQUEST", 1, "2026-12-08 13:00")
+    _check(moved_event, moved, "REQUEST", 1, f"{day} 13:00")
     assert str(moved_event["UID"]) == str(event["UID"]) == uid
     khal.import_(moved, "moved.ics")
     # The same event, moved: not a second one beside the old time.
-    assert khal.events() == ["2026-12-08 13:00 2026-12-08 15:00 Lärarlaget åk 4–6 CONFIRMED"]
+    assert khal.events(day) == [f"{day} 13:00 {day} 15:00 Lärarlaget åk 4–6 CONFIRMED"]
 
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
         meeting_services.meeting_cancel(actor=world.supervisor, meeting=meeting)
     cancelled, cancelled_event = _pia_invitation()
-    _check(cancelled_event, cancelled, "CANCEL", 2, "2026-12-08 13:00")
+    _check(cancelled_event, cancelled, "CANCEL", 2, f"{day} 13:00")
     assert str(cancelled_event["UID"]) == uid
     khal.import_(cancelled, "cancel.ics")
-    assert khal.events() == ["2026-12-08 13:00 2026-12-08 15:00 Lärarlaget åk 4–6 CANCELLED"]
+    assert khal.events(day) == [f"{day} 13:00 {day} 15:00 Lärarlaget åk 4–6 CANCELLED"]
     assert [p.name for p in khal.cal.iterdir()] == [f"{uid}.ics"]

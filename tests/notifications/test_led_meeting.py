@@ -15,7 +15,7 @@ from bollplank.meetings import services as meeting_services
 from bollplank.notifications.meetings import notify_supervisor
 from bollplank.notifications.models import OptOut, OutgoingMail
 from tests.conftest import World
-from tests.notifications.test_notifications import DAY, _calendar
+from tests.notifications.test_notifications import _calendar, _day
 
 SIV = "siv@ekbacken.se"
 
@@ -23,7 +23,7 @@ SIV = "siv@ekbacken.se"
 def _plan(world: World, capture: Any, actor: Any) -> Any:
     with capture(execute=True), scope(practice=world.practice):
         return meeting_services.meeting_create(
-            actor=actor, engagement=world.engagement, day=DAY, time=dt.time(9, 0)
+            actor=actor, engagement=world.engagement, day=_day(), time=dt.time(9, 0)
         )
 
 
@@ -44,7 +44,7 @@ def test_supervisor_changing_their_own_meeting_gets_no_mail(
     meeting = _plan(world, django_capture_on_commit_callbacks, world.supervisor)
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
         meeting_services.meeting_reschedule(
-            actor=world.supervisor, meeting=meeting, day=DAY, time=dt.time(13, 0), minutes=120
+            actor=world.supervisor, meeting=meeting, day=_day(), time=dt.time(13, 0), minutes=120
         )
         meeting_services.meeting_cancel(actor=world.supervisor, meeting=meeting)
     assert _to_siv() == [] and _rows_to_siv() == []
@@ -57,7 +57,7 @@ def test_admin_plans_moves_and_cancels_the_supervisor_gets_each_calendar_update(
     meeting = _plan(world, django_capture_on_commit_callbacks, world.admin)
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
         meeting_services.meeting_reschedule(
-            actor=world.admin, meeting=meeting, day=DAY, time=dt.time(13, 0), minutes=120
+            actor=world.admin, meeting=meeting, day=_day(), time=dt.time(13, 0), minutes=120
         )
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
         meeting_services.meeting_cancel(actor=world.admin, meeting=meeting)
@@ -65,7 +65,7 @@ def test_admin_plans_moves_and_cancels_the_supervisor_gets_each_calendar_update(
     uid = f"UID:{meeting.uid}@bollplank"
     assert "METHOD:REQUEST" in _calendar(planned) and "SEQUENCE:0" in _calendar(planned)
     assert "METHOD:REQUEST" in _calendar(moved) and "SEQUENCE:1" in _calendar(moved)
-    assert "DTSTART;TZID=Europe/Stockholm:20261208T130000" in _calendar(moved)
+    assert f"DTSTART;TZID=Europe/Stockholm:{_day():%Y%m%d}T130000" in _calendar(moved)
     assert "METHOD:CANCEL" in _calendar(cancelled) and "SEQUENCE:2" in _calendar(cancelled)
     assert all(uid in _calendar(m) for m in (planned, moved, cancelled))
     assert moved.subject == "Träffen är flyttad: Lärarlaget åk 4–6"

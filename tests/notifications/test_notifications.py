@@ -12,16 +12,22 @@ from django.core import mail
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.meetings import services as meeting_services
 from bollplank.notifications import outbox
 from bollplank.notifications.enums import MailKind, MailStatus
 from bollplank.notifications.models import NotificationSettings, OptOut, OutgoingMail
+from tests import timecontrol as tc
 from tests.conftest import World
 
-DAY = dt.date(2026, 12, 8)
+
+def _day() -> dt.date:
+    """A working day well ahead, whose eve is a day too (reminders go out the day before)."""
+    return tc.workday_after(8)
 
 
-def _plan(world: World, capture: Any, day: dt.date = DAY) -> Any:
+def _plan(world: World, capture: Any, day: dt.date | None = None) -> Any:
+    day = day or _day()
     with capture(execute=True), scope(practice=world.practice):
         return meeting_services.meeting_create(
             actor=world.supervisor, engagement=world.engagement, day=day, time=dt.time(9, 0)
@@ -66,20 +72,22 @@ def test_planned_meeting_sends_calendar_request_to_group(
 def test_moved_meeting_keeps_uid_raises_sequence_and_drops_old_reminder(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    meeting = _plan(world, django_capture_on_commit_callbacks)
+    day = _day()
+    meeting = _plan(world, django_capture_on_commit_callbacks, day)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
         meeting_services.meeting_reschedule(
-            actor=world.supervisor, meeting=meeting, day=DAY, time=dt.time(13, 0), minutes=120
+            actor=world.supervisor, meeting=meeting, day=day, time=dt.time(13, 0), minutes=120
         )
     moved = next(m for m in mail.outbox if m.to == ["pia@solbacka.se"])
     assert moved.subject == "Träffen är flyttad: Lärarlaget åk 4–6"
     ics = _calendar(moved)
     assert "METHOD:REQUEST" in ics and f"UID:{meeting.uid}@bollplank" in ics
-    assert "SEQUENCE:1" in ics and "DTSTART;TZID=Europe/Stockholm:20261208T130000" in ics
+    assert "SEQUENCE:1" in ics
+    assert f"DTSTART;TZID=Europe/Stockholm:{day:%Y%m%d}T130000" in ics
     # The day before: the old reminder (09:00) is dropped, the new one (13:00) goes out.
     mail.outbox.clear()
-    counts = outbox.deliver_due(now=dt.datetime(2026, 12, 7, 12, 30, tzinfo=dt.UTC))
+    counts = outbox.deliver_due(now=tc.local(day - dt.timedelta(days=1), 13, 30))
     # Dropped: the 09:00 meeting's reminders and calls for questions; sent: the 13:00 one's.
     assert counts == {"skipped": 4, "sent": 4}
     reminders = [m for m in mail.outbox if m.subject.startswith("Påminnelse: Lärarlaget åk 4–6")]
@@ -98,7 +106,7 @@ def test_reminder_for_meeting_cancelled_after_queueing_is_not_sent(
     assert "METHOD:CANCEL" in _calendar(cancel) and "STATUS:CANCELLED" in _calendar(cancel)
     assert "SEQUENCE:1" in _calendar(cancel)
     mail.outbox.clear()
-    counts = outbox.deliver_due(now=dt.datetime(2026, 12, 8, 7, 0, tzinfo=dt.UTC))
+    counts = outbox.deliver_due(now=tc.local(meeting.starts_at.astimezone(tc.STOCKHOLM).date(), 8))
     assert counts == {"skipped": 4}
     assert mail.outbox == []
 
@@ -157,7 +165,7 @@ def test_unsubscribe_link_turns_off_the_kind(
         ]
     _plan(world, django_capture_on_commit_callbacks)
     mail.outbox.clear()
-    outbox.deliver_due(now=dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC))
+    outbox.deliver_due(now=tc.local(_day() - dt.timedelta(days=1), 10))
     reminders = [m.to[0] for m in mail.outbox if m.subject.startswith("Påminnelse")]
     assert "pia@solbacka.se" not in reminders and len(reminders) == 1
 
@@ -265,7 +273,7 @@ def test_worker_killed_mid_batch_sends_each_mail_exactly_once(world: World) -> N
             raise Killed
         return real_send(message, *args)
 
-    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    now = clock.now()
     with (
         mock.patch.object(outbox.EmailMultiAlternatives, "send", dies_on_third),
         pytest.raises(Killed),
@@ -336,7 +344,7 @@ def test_attachment_and_reply_to_survive_a_retry(world: World) -> None:
             reply_to="ekonomi@ekbacken.se",
         )
     assert queued is not None
-    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    now = clock.now()
     with mock.patch.object(outbox.EmailMultiAlternatives, "send", flaky(1)):
         assert outbox.deliver(queued.pk, now=now) == "queued"
         assert outbox.deliver(queued.pk, now=now + dt.timedelta(minutes=1)) == "sent"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 from django_scopes import scopes_disabled
 from django_tasks_db.models import DBTaskResult
 
+from bollplank.core import clock
 from bollplank.notifications import outbox
 from bollplank.notifications.enums import MailKind
 from bollplank.notifications.models import OutgoingMail
@@ -41,7 +41,7 @@ def _orphan(to: str, *, claimed_minutes_ago: int | None) -> OutgoingMail:
             status="sending" if claimed_minutes_ago is not None else "queued",
             attempts=1 if claimed_minutes_ago is not None else 0,
             claimed_at=(
-                timezone.now() - dt.timedelta(minutes=claimed_minutes_ago)
+                clock.now() - dt.timedelta(minutes=claimed_minutes_ago)
                 if claimed_minutes_ago is not None
                 else None
             ),
@@ -81,7 +81,7 @@ def test_db_worker_alone_sends_stale_claims_and_due_mail_and_keeps_the_sweep_goi
     # The sweep ran once, and left exactly one next sweep waiting, a sweep interval from now.
     assert len(_sweeps("SUCCESSFUL")) == 1
     (waiting,) = _sweeps("READY")
-    wait = waiting.run_after - timezone.now()
+    wait = waiting.run_after - clock.now()
     assert dt.timedelta(seconds=50) < wait <= outbox.sweep_interval()
 
 

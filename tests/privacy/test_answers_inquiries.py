@@ -10,9 +10,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.models import Inquiry, PracticePage
 from bollplank.engagements.models import Participant
@@ -24,7 +24,7 @@ from bollplank.privacy.registry import category
 
 
 def _round(world, *, anonymous, closes_days_ago=1):
-    now = timezone.now()
+    now = clock.now()
     with scopes_disabled():
         return Round.objects.create(
             practice=world.practice,
@@ -49,13 +49,13 @@ def _answer(rnd, participant, number, text, *, named):
             participant=participant,
             nonce=f"n{participant.pk}-{rnd.pk}",
             token_hash=f"h{participant.pk}-{rnd.pk}".ljust(64, "0"),
-            answered_at=timezone.now(),
+            answered_at=clock.now(),
         )
         response = Response.objects.create(
             practice=rnd.practice,
             round=rnd,
             participant=participant if named else None,
-            submitted_on=timezone.localdate(),
+            submitted_on=clock.today(),
         )
         questions = list(rnd.questionnaire.questions.order_by("position"))
         numeric = next(q for q in questions if q.scale != "text")
@@ -179,10 +179,10 @@ def _inquiry(world, email="anna@kommun.se", status=InquiryStatus.NEW, days=0, pr
             rhythm="monthly",
             name="Anna Frågar",
             email=email,
-            consented_at=timezone.now(),
+            consented_at=clock.now(),
             source="x" * 64,
         )
-        Inquiry.objects.filter(pk=q.pk).update(updated_at=timezone.now() - dt.timedelta(days=days))
+        Inquiry.objects.filter(pk=q.pk).update(updated_at=clock.now() - dt.timedelta(days=days))
     return q
 
 

@@ -24,6 +24,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
+from tests import timecontrol
+
 ROOT = Path(__file__).resolve().parents[2]
 # The tests' own note key (tests/conftest.py), so that the copied database's texts decrypt.
 NOTE_KEY = os.environ.get("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode()).split(",")[0]
@@ -50,7 +52,8 @@ def _env(var_dir: Path, database_url: str) -> dict[str, str]:
         BOLLPLANK_LOG_LEVEL="ERROR",
         DATABASE_URL=database_url,
     )
-    return env
+    # The server and the worker run at the test's instant, as the test itself does.
+    return timecontrol.subprocess_env(env)
 
 
 def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -66,6 +69,7 @@ def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         "error",
         "bollplank.wsgi:application",
     ]
+    env = timecontrol.subprocess_env(env)
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

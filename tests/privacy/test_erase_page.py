@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
+from bollplank.core import clock
 from bollplank.core.audit import verify_chain
 from bollplank.core.models import AuditEvent
 from bollplank.records.models import JournalEntry
@@ -119,7 +120,6 @@ def test_the_admin_cannot_erase_themselves_here(client, world):
 
 
 def _inquiry(practice, email):
-    from django.utils import timezone
 
     from bollplank.directory.models import Inquiry
 
@@ -134,7 +134,7 @@ def _inquiry(practice, email):
             name="Anna Frågar",
             email=email,
             message="Vi behöver handledning",
-            consented_at=timezone.now(),
+            consented_at=clock.now(),
             source="x" * 64,
         )
 
@@ -214,7 +214,6 @@ def test_the_operator_erases_an_address_kept_by_two_practices(world):
 def test_a_participant_without_a_login_is_erased_by_address(client, world):
     """Invited and answering by e-mail link only: the participant row and the named answers
     are found by the address, and erased like a person's."""
-    from django.utils import timezone
 
     from bollplank.engagements.models import Participant
     from bollplank.evaluations.models import Answer, Questionnaire, Response, Round
@@ -224,7 +223,7 @@ def test_a_participant_without_a_login_is_erased_by_address(client, world):
             practice=world.practice, name="Lisa Länk", email="lisa@kommun.se"
         )
         f.GroupMembershipFactory(engagement=world.engagement, participant=lisa)
-        now = timezone.now()
+        now = clock.now()
         rnd = Round.objects.create(
             practice=world.practice,
             engagement=world.engagement,

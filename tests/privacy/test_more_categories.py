@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from bollplank.api.models import ApiToken
 from bollplank.booking.models import BookingLink, BusyInterval, OutsideCalendar, WeeklyHours
+from bollplank.core import clock
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.models import Run
 from bollplank.mentoring.models import Pair, Programme, SignUp
@@ -30,7 +30,7 @@ def test_facilitation_run_export_and_erasure(world):
     with scopes_disabled():
         pia = Participant.objects.get(user=world.participant_user)
         other = world.engagement.memberships.exclude(participant=pia).first().participant
-        now = timezone.now()
+        now = clock.now()
         run = Run.objects.create(
             practice=world.practice,
             meeting=world.meeting,
@@ -140,7 +140,7 @@ def test_booking_calendars_and_links(world):
             name="Privat",
             url="https://cal.example/secret-token.ics",
         )
-        start = timezone.now()
+        start = clock.now()
         BusyInterval.objects.create(
             practice=world.practice,
             calendar=cal,

@@ -9,10 +9,10 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.models import User
+from bollplank.core import clock
 from bollplank.core.audit import audit, verify_chain
 from bollplank.core.models import AuditEvent
 from bollplank.engagements.models import Participant
@@ -180,8 +180,8 @@ def test_erasing_a_supervisor_removes_notes_keeps_meetings(world):
 def _age(model, pk, days):
     with scopes_disabled():
         model.objects.filter(pk=pk).update(
-            created_at=timezone.now() - dt.timedelta(days=days),
-            updated_at=timezone.now() - dt.timedelta(days=days),
+            created_at=clock.now() - dt.timedelta(days=days),
+            updated_at=clock.now() - dt.timedelta(days=days),
         )
 
 

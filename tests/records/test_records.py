@@ -12,9 +12,9 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.core.identity import find_identity_numbers
 from bollplank.core.models import AuditEvent
 from bollplank.records import crypto, services
@@ -41,9 +41,9 @@ def _note(world, text=SECRET):
 
 
 def _future_meeting(world, days=5):
-    world.engagement.end_date = timezone.localdate() + dt.timedelta(days=100)
+    world.engagement.end_date = clock.today() + dt.timedelta(days=100)
     world.engagement.save()
-    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=days)
+    start = clock.now().replace(microsecond=0) + dt.timedelta(days=days)
     return f.MeetingFactory(
         engagement=world.engagement, starts_at=start, ends_at=start + dt.timedelta(hours=2)
     )

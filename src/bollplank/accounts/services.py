@@ -11,12 +11,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Invitation, Membership, User, hash_token
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
@@ -56,7 +56,7 @@ def invitation_create(
         role=role,
         token_hash=hash_token(token),
         invited_by=actor if getattr(actor, "is_authenticated", False) else None,
-        expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
+        expires_at=clock.now() + dt.timedelta(days=INVITATION_DAYS),
         participant=participant,
         client_contact=client_contact,
     )
@@ -125,7 +125,7 @@ def invitation_accept(
             Participant.objects.filter(pk=locked.participant_id).update(user=user)
         if locked.client_contact_id:
             ClientContact.objects.filter(pk=locked.client_contact_id).update(user=user)
-        locked.accepted_at = timezone.now()
+        locked.accepted_at = clock.now()
         locked.save(update_fields=["accepted_at"])
         audit(user, "accounts.invitation.accepted", locked)
     return user

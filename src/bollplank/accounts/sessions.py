@@ -10,7 +10,6 @@ worth nothing afterwards.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from bollplank.core import clock
 from bollplank.core.models import Practice
 
 IDLE_SECONDS = 30 * 60
@@ -51,7 +51,7 @@ def session_limits(user: Any) -> tuple[int, int]:
 def _session_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    now = int(time.time())
+    now = int(clock.timestamp())
     request.session[STARTED] = now
     request.session[SEEN] = now
     request.session[LIMITS] = session_limits(user)
@@ -60,7 +60,7 @@ def _session_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs
 def session_expired(request: HttpRequest, now: float | None = None) -> bool:
     """Whether the logged-in session has passed a limit; records the activity otherwise."""
     session = request.session
-    now = int(time.time() if now is None else now)
+    now = int(clock.timestamp() if now is None else now)
     started, seen, limits = session.get(STARTED), session.get(SEEN), session.get(LIMITS)
     if started is None or seen is None or limits is None:
         # A session from before these limits: they count from now.

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import Role
@@ -16,6 +15,7 @@ from bollplank.accounts.forms import AcceptForm, InviteForm
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.accounts.services import invitation_accept as accept
 from bollplank.accounts.services import invitation_by_token, invitation_create
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
@@ -34,7 +34,7 @@ def people(request: HttpRequest) -> HttpResponse:
         )
     )
     pending = Invitation.objects.filter(
-        practice=practice, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        practice=practice, accepted_at__isnull=True, expires_at__gt=clock.now()
     )
     return render(request, "accounts/people.html", {"users": users, "pending": pending})
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.models import hash_token
 from bollplank.api.enums import TokenScope
 from bollplank.api.models import ApiToken
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 
@@ -53,7 +53,7 @@ def token_create(
 def token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
     """Stop a token for good. A revoked token is kept (and shown) so that its use can be traced."""
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit(user, "api.token.revoked", token)
     return token
@@ -71,7 +71,7 @@ def token_authenticate(secret: str) -> ApiToken | None:
         )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_RESOLUTION:
         with scopes_disabled():
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -14,11 +14,10 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.utils import timezone
-
 from bollplank.billing.enums import InvoiceKind, VatCategory
 from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.money import kronor, totals
+from bollplank.core import clock
 
 PUNCTUATION = {
     "\u2013": "-",
@@ -98,7 +97,7 @@ def sie4(
 ) -> bytes:
     """One #VER per invoice or credit note: receivables against sales per VAT rate and output
     VAT. Credit notes carry negative amounts, so their vouchers reverse the invoice's."""
-    generated = generated or timezone.localdate()
+    generated = generated or clock.today()
     lines = [
         "#FLAGGA 0",
         '#PROGRAM "Bollplank" 1.0',

@@ -8,12 +8,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.billing.enums import Unit, VatCategory
 from bollplank.billing.models import MAX_ORE, BillingSettings, EngagementPrice, InvoiceLine
 from bollplank.billing.services import SETTINGS_FIELDS
+from bollplank.core import clock
 from bollplank.core.forms import BoundedDateField
 from bollplank.engagements.forms import DateInput
 
@@ -103,7 +103,7 @@ class EngagementPriceForm(forms.ModelForm):
 
 
 def _last_month() -> tuple[dt.date, dt.date]:
-    first_this = timezone.localdate().replace(day=1)
+    first_this = clock.today().replace(day=1)
     last = first_this - dt.timedelta(days=1)
     return last.replace(day=1), last
 

@@ -18,7 +18,6 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -40,6 +39,7 @@ from bollplank.billing.validators import (
     validate_vat_number,
 )
 from bollplank.clients.models import Client
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.validators import validate_org_number
 from bollplank.engagements.models import Engagement
@@ -400,7 +400,7 @@ class Invoice(models.Model):
         return (
             self.status == InvoiceStatus.OPEN
             and self.due_date is not None
-            and self.due_date < timezone.localdate()
+            and self.due_date < clock.today()
         )
 
     @property

@@ -25,6 +25,7 @@ from bollplank.billing.services import (
     unbilled_fee_months,
     uninvoiced_meetings,
 )
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 
@@ -52,7 +53,7 @@ def invoices_for_list(
     qs = invoices_visible_to(user, practice, roles).select_related("client", "credited_invoice")
     if status == "overdue":
         qs = qs.filter(
-            kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN, due_date__lt=timezone.localdate()
+            kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN, due_date__lt=clock.today()
         )
     elif status in InvoiceStatus.values:
         qs = qs.filter(status=status)
@@ -131,7 +132,7 @@ class Overview:
 def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
     """Invoiced, paid and overdue per month (of the invoice date) and per client, and what has
     been delivered but not invoiced yet, with an estimate at today's prices."""
-    today = timezone.localdate()
+    today = clock.today()
     since = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
     issued = Invoice.objects.filter(practice=practice, issue_date__gte=since).exclude(
         status=InvoiceStatus.DRAFT
@@ -190,7 +191,7 @@ def courses_not_invoiced(practice: Practice) -> list[UninvoicedCourse]:
 
     since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     rows = (
-        uninvoiced_registrations(practice, since, timezone.now())
+        uninvoiced_registrations(practice, since, clock.now())
         .values("course_id", "course__title", "course__price_ore")
         .annotate(n=Count("pk"))
         .order_by("course__title", "course_id")
@@ -209,7 +210,7 @@ def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:
     prices, priced by the same rules as the invoice run."""
     found: dict[int, Undelivered] = {}
     meetings = list(
-        uninvoiced_meetings(practice, timezone.now())
+        uninvoiced_meetings(practice, clock.now())
         .select_related("engagement", "engagement__client", "engagement__price")
         .annotate(
             present_count=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT))
@@ -228,7 +229,7 @@ def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:
         else:
             row.meetings += 1
         row.estimate_ore += sum(d.amount_ore for d in meeting_lines(m, price_of(e), memberships))
-    today = timezone.localdate()
+    today = clock.today()
     for engagement, months in unbilled_fee_months(practice, today):
         row = found.setdefault(
             engagement.pk, Undelivered(engagement.client.name, engagement.title, engagement.pk)

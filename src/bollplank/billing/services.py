@@ -40,6 +40,7 @@ from bollplank.billing.models import (
 from bollplank.billing.money import line_amount, totals
 from bollplank.billing.ocr import ocr_reference
 from bollplank.clients.models import Client
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.validators import normalize_org_number
@@ -372,7 +373,12 @@ def _lock_run(practice: Practice) -> BillingSettings:
 
 @transaction.atomic
 def invoice_run(
-    *, actor: Any, practice: Practice, period_start: dt.date, period_end: dt.date
+    *,
+    actor: Any,
+    practice: Practice,
+    period_start: dt.date,
+    period_end: dt.date,
+    now: dt.datetime | None = None,
 ) -> list[Invoice]:
     """Draft one invoice per client (or per engagement invoiced on its own) from the meetings
     held and the late cancellations in the period that no invoice holds yet, and the fixed
@@ -387,7 +393,7 @@ def invoice_run(
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(period_start, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    now = timezone.now()
+    now = now or clock.now()
     meetings = list(
         uninvoiced_meetings(practice, min(now, end))
         .filter(starts_at__gte=start, starts_at__lt=end)
@@ -717,7 +723,7 @@ def _issue(actor: Any, invoice: Invoice, settings: BillingSettings, today: dt.da
     invoice.buyer_reference = client.invoice_reference
     invoice.language = client.language
     invoice.net_ore, invoice.vat_ore, invoice.total_ore = t.net_ore, t.vat_ore, t.total_ore
-    invoice.issued_at = timezone.now()
+    invoice.issued_at = clock.now()
     invoice.full_clean(exclude=["seller", "buyer", "engagement", "credited_invoice"])
     invoice.save()
     audit(
@@ -734,7 +740,7 @@ def invoice_issue(*, actor: Any, invoice: Invoice, today: dt.date | None = None)
     """Give a draft its number, copy the seller and the buyer onto it, and freeze it."""
     invoice = _draft(invoice)
     settings = billing_settings_of(invoice.practice)
-    return _issue(actor, invoice, settings, today or timezone.localdate())
+    return _issue(actor, invoice, settings, today or clock.today())
 
 
 @transaction.atomic
@@ -744,7 +750,7 @@ def invoice_mark_paid(*, actor: Any, invoice: Invoice, paid_on: dt.date) -> Invo
     if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN:
         raise ValidationError(_("Only an open invoice can be marked as paid."))
     assert invoice.issue_date is not None
-    if paid_on < invoice.issue_date or paid_on > timezone.localdate():
+    if paid_on < invoice.issue_date or paid_on > clock.today():
         raise ValidationError(
             {"paid_on": _("The payment date lies between the invoice date and today.")}
         )
@@ -806,7 +812,7 @@ def invoice_credit(
         )
         for i, line in enumerate(chosen, start=1)
     )
-    note = _issue(actor, note, settings, today or timezone.localdate())
+    note = _issue(actor, note, settings, today or clock.today())
     InvoiceLine.objects.filter(pk__in=[x.pk for x in chosen]).update(released=True)
     invoice.credited_ore += -note.total_ore
     fully = len(chosen) == len(open_lines)
@@ -830,7 +836,7 @@ def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_draft:
         raise ValidationError(_("Issue the invoice before sending it."))
-    invoice.sent_at = timezone.now()
+    invoice.sent_at = clock.now()
     invoice.save(update_fields=["sent_at"])
     practice_id, invoice_id = invoice.practice_id, invoice.pk
     transaction.on_commit(

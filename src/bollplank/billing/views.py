@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,6 +38,7 @@ from bollplank.billing.selectors import (
 )
 from bollplank.billing.ubl import invoice_ubl as render_ubl
 from bollplank.billing.ubl import ubl_filename
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
@@ -176,7 +176,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vat_rows": totals(lines).rows,
         "credit_notes": list(invoice.credit_notes.all()),
         "is_admin": Role.ADMIN in request.roles,  # type: ignore[attr-defined]
-        "paid_form": PaidForm(initial={"paid_on": timezone.localdate()}),
+        "paid_form": PaidForm(initial={"paid_on": clock.today()}),
         "open_lines": [x for x in lines if not x.released],
     }
     return render(request, "billing/detail.html", context)

@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from bollplank.accounts.models import hash_token
 from bollplank.booking.models import BookingLink, FirstTalk, FirstTalkStatus
 from bollplank.booking.selectors import first_talk_free_times, settings_of
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 
@@ -48,7 +49,7 @@ def link_send(
     from bollplank.directory.enums import InquiryStatus
     from bollplank.directory.models import InquiryReply
 
-    now = now or timezone.now()
+    now = now or clock.now()
     practice = inquiry.practice
     free = first_talk_free_times(practice, supervisor, now=now)
     if not free.slots():
@@ -181,7 +182,7 @@ def _talk_of(link: BookingLink, now: dt.datetime) -> FirstTalk:
 @transaction.atomic
 def move(*, token: str, starts_at: dt.datetime, now: dt.datetime | None = None) -> FirstTalk:
     """Move the link's first talk to another free time, outside the practice's notice."""
-    now = now or timezone.now()
+    now = now or clock.now()
     link = _locked_link(token)
     with scope(practice=link.practice):
         talk = _talk_of(link, now)
@@ -215,7 +216,7 @@ def move(*, token: str, starts_at: dt.datetime, now: dt.datetime | None = None) 
 @transaction.atomic
 def cancel(*, token: str, now: dt.datetime | None = None) -> FirstTalk:
     """Cancel the link's first talk (flagged late inside the practice's notice period)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     link = _locked_link(token)
     with scope(practice=link.practice):
         talk = _talk_of(link, now)

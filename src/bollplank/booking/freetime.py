@@ -183,12 +183,18 @@ def dst_trouble(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> bool:
     )
 
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _ceil(moment: dt.datetime, step: dt.timedelta) -> dt.datetime:
     # Aligned in UTC: Swedish offsets are whole hours, so a quarter past is a quarter past
     # on the wall too.
-    seconds = int(moment.timestamp())
-    size = int(step.total_seconds())
-    return dt.datetime.fromtimestamp(-(-seconds // size) * size, dt.UTC)
+    # Whole microseconds, so that a moment just past a step (12:00:00.0004) is not taken back to
+    # it: a slot before the notice ends would be offered and then refused.
+    micros = moment.astimezone(dt.UTC) - EPOCH
+    size = step // dt.timedelta(microseconds=1)
+    steps = -(-(micros // dt.timedelta(microseconds=1)) // size)
+    return EPOCH + steps * step
 
 
 def free_slots(

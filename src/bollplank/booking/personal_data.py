@@ -8,7 +8,6 @@ import secrets
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +20,7 @@ from bollplank.booking.models import (
     OutsideCalendar,
     WeeklyHours,
 )
+from bollplank.core import clock
 from bollplank.privacy.registry import Category, register
 
 WITHHELD = "[withheld: only the person downloads this, from their own page]"
@@ -130,7 +130,7 @@ def _erase_visitor(user: Any) -> int:
         link.email = ""
         link.token_hash = secrets.token_hex(32)
         if link.used_at is None:
-            link.expires_at = timezone.now()
+            link.expires_at = clock.now()
         link.save(update_fields=["label", "email", "token_hash", "expires_at"])
         count += 1
     return count

@@ -23,6 +23,7 @@ from bollplank.booking.models import (
     Place,
     WeeklyHours,
 )
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.timeutils import holidays_between
 from bollplank.engagements.enums import Form, Status, Venue
@@ -385,9 +386,8 @@ class FeedTalk:
 def first_talks_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> list[Any]:
     """A supervisor's own first talks (not an admin's view of everyone's) for their feed,
     a year back and all ahead, like meetings."""
-    from django.utils import timezone
 
-    since = timezone.now() - dt.timedelta(days=365)
+    since = clock.now() - dt.timedelta(days=365)
     talks = FirstTalk.objects.filter(practice=practice, supervisor=user, starts_at__gte=since)
     return [FeedTalk(t) for t in talks]
 

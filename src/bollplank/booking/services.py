@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
@@ -29,6 +28,7 @@ from bollplank.booking.models import (
     WeeklyHours,
 )
 from bollplank.booking.selectors import free_times, settings_of, used_count
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement
@@ -171,7 +171,7 @@ def calendar_upload(
     *, actor: Any, practice: Practice, name: str, data: bytes, now: dt.datetime | None = None
 ) -> OutsideCalendar:
     """Add a calendar from an uploaded .ics file. A file that cannot be read adds nothing."""
-    now = now or timezone.now()
+    now = now or clock.now()
     busy = outside.busy_from_ics(data, now=now, tz_name=practice.timezone)
     calendar = OutsideCalendar(practice=practice, supervisor=actor, name=name)
     calendar.full_clean()
@@ -209,7 +209,7 @@ def calendar_refresh_later(calendar: OutsideCalendar) -> None:
 def calendar_refresh(*, calendar: OutsideCalendar, now: dt.datetime | None = None) -> bool:
     """Fetch a subscribed calendar again. On failure the last known busy times stay (booking
     goes on with them) and the error is kept with the time of the last success."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         data = outside.fetch(calendar.url)
         busy = outside.busy_from_ics(data, now=now, tz_name=calendar.practice.timezone)
@@ -237,7 +237,7 @@ def refresh_due(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> 
 
     from bollplank.booking.tasks import refresh_outside_calendar
 
-    now = now or timezone.now()
+    now = now or clock.now()
     stale = Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - older_than)
     with scopes_disabled():
         ids = list(
@@ -308,7 +308,7 @@ def booking_book(
 ) -> Meeting:
     """Book one meeting of the engagement's length at ``starts_at``. Under the supervisor's
     row lock, so of two people booking the same time at once exactly one gets it."""
-    now = now or timezone.now()
+    now = now or clock.now()
     meetings.lock_supervisor(engagement)
     _check_quota(engagement)
     reason = free_times(engagement, now=now).why_not(starts_at)
@@ -345,7 +345,7 @@ def booking_move(
     *, actor: Any, meeting: Meeting, starts_at: dt.datetime, now: dt.datetime | None = None
 ) -> Meeting:
     """Move a booked meeting to another free time, outside the practice's notice period."""
-    now = now or timezone.now()
+    now = now or clock.now()
     engagement = meeting.engagement
     meetings.lock_supervisor(engagement)
     _check_movable(meeting, now)
@@ -377,7 +377,7 @@ def tell_supervisor(meeting: Meeting, change: str) -> bool:
     from bollplank.notifications.meetings import Recipient, send_invitation
 
     supervisor = meeting.supervisor
-    if not supervisor.email or meeting.ends_at <= timezone.now():
+    if not supervisor.email or meeting.ends_at <= clock.now():
         return False
     language = getattr(supervisor, "language", "") or "sv"
     link = settings.SITE_URL + reverse("meeting_detail", args=[meeting.practice.slug, meeting.pk])
@@ -395,7 +395,7 @@ def link_create(
 ) -> tuple[BookingLink, str]:
     """A one-time link to book one meeting in ``engagement`` (e.g. a first talk after an
     inquiry). Returns the token once; only its hash is stored."""
-    now = now or timezone.now()
+    now = now or clock.now()
     token = secrets.token_urlsafe(24)
     link = BookingLink(
         practice=engagement.practice,
@@ -437,7 +437,7 @@ def link_book(
 ) -> Meeting | FirstTalk:
     """Book through a one-time link: a meeting in its engagement, or a first talk. The link
     row is locked, so a link used twice at once books once."""
-    now = now or timezone.now()
+    now = now or clock.now()
     found = link_find(token)
     if found is None:
         raise ValidationError(_("This booking link does not exist."), code="no_link")

@@ -28,6 +28,7 @@ from bollplank.booking.forms import (
     UploadForm,
 )
 from bollplank.booking.tasks import ensure_refresh_chain
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
@@ -122,7 +123,7 @@ def availability(request: HttpRequest) -> HttpResponse:
         "hours_form": hours_form,
         "exception_form": exception_form,
         "hours": selectors.hours_of(practice, user),
-        "exceptions": selectors.exceptions_of(practice, user, timezone.localdate()),
+        "exceptions": selectors.exceptions_of(practice, user, clock.today()),
     }
     return render(
         request,
@@ -265,7 +266,7 @@ def links(request: HttpRequest) -> HttpResponse:
 def booking_home(request: HttpRequest) -> HttpResponse:
     """The person's individual engagements, what is left to book, and their booked meetings."""
     user, practice, _roles = who(request)
-    now = timezone.now()
+    now = clock.now()
     return render(
         request,
         "booking/home.html",
@@ -297,7 +298,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")},
             )
             return redirect("booking_home", practice.slug)
-    free = selectors.free_times(engagement, now=timezone.now())
+    free = selectors.free_times(engagement, now=clock.now())
     context = {
         "engagement": engagement,
         "form": form,
@@ -310,7 +311,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 @practice_view(Role.PARTICIPANT)
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
-    now = timezone.now()
+    now = clock.now()
     meeting: Any = selectors.own_booked_meeting(user, practice, pk, now)
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -330,7 +331,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 @practice_view(Role.PARTICIPANT)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
-    meeting = selectors.own_booked_meeting(user, practice, pk, timezone.now())
+    meeting = selectors.own_booked_meeting(user, practice, pk, clock.now())
     try:
         meeting = services.booking_cancel(actor=user, meeting=meeting)
     except ValidationError as exc:
@@ -357,7 +358,7 @@ def booking_link(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404
     practice = link.practice
-    now = timezone.now()
+    now = clock.now()
     action = request.POST.get("action", "book") if request.method == "POST" else None
     with timezone.override(practice.timezone), scope(practice=practice):
         form = SlotForm(request.POST if action in {"book", "move"} else None)

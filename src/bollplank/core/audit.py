@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.utils import timezone
 
+from bollplank.core import clock
 from bollplank.core.models import AuditEvent, AuditSubject, Practice
 
 GENESIS = "0" * 64
@@ -55,7 +55,7 @@ def audit(
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
             data=data or {},
-            created_at=timezone.now(),
+            created_at=clock.now(),
             prev_hash=last.hash if last else GENESIS,
         )
         event.hash = event.compute_hash()

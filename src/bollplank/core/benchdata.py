@@ -34,6 +34,7 @@ from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership, User
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client, ClientContact
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.timeutils import HOLIDAY_CATEGORIES
 from bollplank.engagements.enums import DEFAULT_MINUTES, Focus, Form, Status, Venue
@@ -204,7 +205,7 @@ def generate(
     progress: Callable[[str], None] | None = None,
 ) -> Summary:
     """Create the two bench practices with ``sizes`` in total. Refuses if they exist."""
-    anchor = anchor or dt.date.today()
+    anchor = anchor or clock.today()
     rng = random.Random(seed)
     summary = Summary()
     say = progress or (lambda _msg: None)

@@ -26,6 +26,7 @@ from bollplank.accounts.services import membership_grant
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client, ClientContact
 from bollplank.clients.services import client_create, contact_create
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import DEFAULT_MINUTES, Focus, Form, Venue
@@ -474,7 +475,7 @@ def demo_load(*, now: dt.datetime | None = None) -> tuple[Practice, bool]:
     existing = Practice.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
         return existing, False
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         practice = Practice.objects.create(name=DEMO_NAME, slug=DEMO_SLUG)
         audit(None, "core.practice.created", practice, {"demo": True})
@@ -649,6 +650,7 @@ class _Builder:
             engagement=engagement,
             chosen=chosen,
             focus="" if spec.focus == Focus.MIXED else spec.focus,
+            now=self.now,
         )
         # The client ordered what could be planned, and on some engagements a little more.
         engagement_update(
@@ -739,7 +741,9 @@ class _Builder:
                     for m in memberships
                     if m.joined_on <= day and (m.left_on is None or m.left_on > day)
                 }
-                attendance_record(actor=engagement.supervisor, meeting=meeting, statuses=present)
+                attendance_record(
+                    actor=engagement.supervisor, meeting=meeting, statuses=present, now=self.now
+                )
 
     def _protected_room(self) -> None:
         """What is said and written around the meetings of the groups whose participants can
@@ -771,6 +775,7 @@ class _Builder:
                     meeting=meeting,
                     body=SUMMARY_TEXT,
                     publish=True,
+                    now=self.now,
                 )
             if held:
                 records.note_create(
@@ -843,7 +848,7 @@ def _demo_billing(builder: _Builder) -> None:
     start = (last_month_end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     end = last_month_end.replace(day=1) - dt.timedelta(days=1)
     for draft in billing.invoice_run(
-        actor=admin, practice=practice, period_start=start, period_end=end
+        actor=admin, practice=practice, period_start=start, period_end=end, now=builder.now
     ):
         billing.invoice_issue(actor=admin, invoice=draft, today=end + dt.timedelta(days=2))
 

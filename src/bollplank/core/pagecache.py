@@ -46,7 +46,6 @@ import logging
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +57,8 @@ from django.db import router, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+
+from bollplank.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +102,6 @@ _local = threading.local()
 # Part of the generation that only this process sees: bumped by writes not yet committed.
 _uncommitted = [0]
 _uncommitted_lock = threading.Lock()
-# The clock of the minute bound (a name of its own, so that a test can move it alone).
-_now = time.time
 
 
 def seconds() -> int:
@@ -327,13 +326,13 @@ class PageCacheMiddleware:
         kept = pages.get(key)
         if kept is not None:
             content, headers, until = kept
-            if _now() < until:
+            if clock.timestamp() < until:
                 return HttpResponse(content, headers=headers)
         _local.wrote = False
         _local.decrypted = False
         # Each page lives a minute from the start of its rendering, not to the end of a clock
         # minute: otherwise every worker rendered every page afresh at once on the minute.
-        until = _now() + seconds()
+        until = clock.timestamp() + seconds()
         response = self.get_response(request)
         if not _local.wrote and _keepable(request, response):
             pages.set(key, (response.content, dict(response.headers), until), timeout=seconds())

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
+from bollplank.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def ensure_pending(task: Any, *, delay: dt.timedelta) -> bool:
         return False
     if DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists():
         return False
-    task.using(run_after=timezone.now() + delay).enqueue()
+    task.using(run_after=clock.now() + delay).enqueue()
     return True
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import Role
 from bollplank.booking.selectors import with_first_talks
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
@@ -61,7 +62,7 @@ def _week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The supervisor's day and week, and engagements by how much of the quota is used."""
     user, practice, roles = who(request)
-    today = timezone.localdate()
+    today = clock.today()
     week_start, week_end = _week_bounds(today)
     # A practice admin who is also a supervisor sees their own week here; all of the firm's
     # meetings are in the calendar.
@@ -124,7 +125,7 @@ RECENT_SHOWN = 10
 def participant_home(request: HttpRequest) -> HttpResponse:
     """A participant's meetings ahead and behind, and their calendar link."""
     user, practice, _roles = who(request)
-    now = timezone.now()
+    now = clock.now()
     only = frozenset({Role.PARTICIPANT})
     # The next few and the last few, not a year of meetings: someone in several groups has a
     # hundred ahead, and the page (and its rendering time) grew with them. The month
@@ -226,7 +227,7 @@ def client_home(request: HttpRequest) -> HttpResponse:
     # The running engagements with their schedules, in one query; the ended ones (years of
     # them for a long-standing client) with their counts only.
     schedules = meetings_by_engagement(active)
-    now = timezone.now()
+    now = clock.now()
     _label_schedule_rows([m for e in active for m in schedules.get(e.pk, [])], now)
     # The client's issued invoices and credit notes (DOMAIN: the client sees invoices).
     invoices = list(invoices_for_list(user, practice, only)[:100])

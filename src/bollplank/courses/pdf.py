@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 
+from bollplank.core import clock
 from bollplank.courses.models import Course, Registration
 
 
@@ -24,7 +25,7 @@ def certificate_html(course: Course, registration: Registration) -> str:
                 "days_present": len(present & {d.pk for d in days}),
                 "hours": round(hours, 1),
                 "practice": course.practice,
-                "issued_on": timezone.localdate(),
+                "issued_on": clock.today(),
             },
         )
 

@@ -18,9 +18,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import Course, CourseDay, Registration
@@ -48,7 +48,7 @@ def courses_public(practice: Practice) -> list[Course]:
     ``first_start``, ``last_end``, ``confirmed_count``, ``waitlist_count``, ``places_left``
     and its days prefetched. Safe to call outside a scope (a public page)."""
     with scope(practice=practice):
-        past = CourseDay.objects.filter(course=OuterRef("pk"), starts_at__lte=timezone.now())
+        past = CourseDay.objects.filter(course=OuterRef("pk"), starts_at__lte=clock.now())
         courses = list(
             _with_counts(Course.objects.filter(practice=practice, published=True))
             # Not begun: it has days, and none of them has started.

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client
 from bollplank.clients.services import client_create
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.timeutils import make_local
@@ -141,7 +141,7 @@ def _promote(course: Course) -> list[int]:
             "created_at", "pk"
         )[:free]
     )
-    now = timezone.now()
+    now = clock.now()
     for registration in waiting:
         registration.status = RegistrationStatus.CONFIRMED
         registration.promoted_at = now
@@ -170,7 +170,7 @@ def registration_create(
     if locked is None:
         raise ValidationError(_("This course is not open for registration."), code="closed")
     course = locked
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if today > course.last_registration_day:
         raise ValidationError(
             _("Registration closed on %(day)s.")
@@ -228,7 +228,7 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError(_("This registration is already cancelled."), code="cancelled")
     registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = timezone.now()
+    registration.cancelled_at = clock.now()
     registration.save(update_fields=["status", "cancelled_at"])
     _mail(registration, "cancelled")
     promoted = _promote(course)

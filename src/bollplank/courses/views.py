@@ -17,6 +17,7 @@ from django_scopes import scope
 
 from bollplank.accounts.enums import Role
 from bollplank.billing.models import InvoiceLine
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.models import Practice
 from bollplank.core.tenancy import practice_view
@@ -47,7 +48,7 @@ def course_public(request: HttpRequest, practice_slug: str, pk: int) -> HttpResp
     course = selectors.course_public(practice, pk)
     if course is None:
         raise Http404
-    today = timezone.localdate()
+    today = clock.today()
     is_open = today <= course.last_registration_day and not _begun(course)
     form = RegistrationForm(request.POST or None, initial={"shown": form_token()})
     form.priced = course.price_ore > 0  # type: ignore[attr-defined]
@@ -87,7 +88,7 @@ def course_public(request: HttpRequest, practice_slug: str, pk: int) -> HttpResp
 
 def _begun(course: Course) -> bool:
     first = getattr(course, "first_start", None)
-    return first is not None and first <= timezone.now()
+    return first is not None and first <= clock.now()
 
 
 def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
@@ -148,7 +149,7 @@ def _course(request: HttpRequest, pk: int) -> Course:
 def course_list(request: HttpRequest) -> HttpResponse:
     _user, practice, _roles = who(request)
     courses = list(selectors.courses_for_practice(practice))
-    return render(request, "courses/list.html", {"courses": courses, "now": timezone.now()})
+    return render(request, "courses/list.html", {"courses": courses, "now": clock.now()})
 
 
 def _course_form(request: HttpRequest, course: Course | None) -> HttpResponse:

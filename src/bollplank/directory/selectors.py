@@ -16,6 +16,7 @@ from django_scopes import scopes_disabled
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.clients.enums import Sector
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.directory.enums import (
     RHYTHM_PER_WEEK,
@@ -260,7 +261,7 @@ def supervisors_ranked(inquiry: Inquiry) -> list[Ranked]:
     profiles = {
         p.user_id: p for p in SupervisorProfile.objects.filter(practice=practice).defer("photo")
     }
-    start = inquiry.wished_start or timezone.localdate()
+    start = inquiry.wished_start or clock.today()
     booked = _booked_hours(practice, start)
     rows = []
     for user in users:

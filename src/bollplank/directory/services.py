@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.clients.services import client_create, contact_create
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
@@ -185,7 +185,7 @@ def _check_rate(source: str, now: dt.datetime) -> None:
 def inquiry_submit(*, practice: Practice, source: str, **fields: Any) -> Inquiry:
     """Store a visitor's inquiry (the form has already passed the spam checks) and tell the
     practice. Raises RateLimited when the sender's address has sent too many lately."""
-    now = timezone.now()
+    now = clock.now()
     _check_rate(source, now)
     inquiry = Inquiry(
         practice=practice,
@@ -338,7 +338,7 @@ def inquiry_convert(*, actor: Any, inquiry: Inquiry, supervisor: Any) -> Engagem
         members_later=True,
         client=client,
         supervisor=supervisor,
-        **_engagement_terms(inquiry, timezone.localdate()),
+        **_engagement_terms(inquiry, clock.today()),
     )
     inquiry.client, inquiry.engagement, inquiry.status = client, engagement, InquiryStatus.WON
     inquiry.save(update_fields=["client", "engagement", "status", "updated_at"])
@@ -354,7 +354,7 @@ def inquiry_convert(*, actor: Any, inquiry: Inquiry, supervisor: Any) -> Engagem
 def inquiries_prune(*, now: dt.datetime | None = None) -> int:
     """Delete every inquiry not won that has not changed within its practice's retention time.
     Returns how many were deleted."""
-    now = now or timezone.now()
+    now = now or clock.now()
     deleted = 0
     for practice in Practice.objects.order_by("pk"):
         with scope(practice=practice), transaction.atomic():

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 
 from django.conf import settings
 from django.core import signing
 
+from bollplank.core import clock
 from bollplank.directory.enums import MAX_FORM_AGE_SECONDS, MIN_SECONDS_TO_SUBMIT
 
 _SALT = "bollplank.directory.inquiry-form"
@@ -21,7 +21,7 @@ _SALT = "bollplank.directory.inquiry-form"
 
 def form_token(now: float | None = None) -> str:
     """A signed timestamp of when the form was shown."""
-    return signing.dumps(int(now if now is not None else time.time()), salt=_SALT)
+    return signing.dumps(int(now if now is not None else clock.timestamp()), salt=_SALT)
 
 
 def form_token_age(token: str, now: float | None = None) -> float | None:
@@ -32,7 +32,7 @@ def form_token_age(token: str, now: float | None = None) -> float | None:
         return None
     if not isinstance(shown, int):
         return None
-    return (now if now is not None else time.time()) - shown
+    return (now if now is not None else clock.timestamp()) - shown
 
 
 def too_fast_or_stale(token: str, now: float | None = None) -> bool:

@@ -14,6 +14,7 @@ from django_scopes.forms import SafeModelChoiceField
 
 from bollplank.accounts.enums import Role
 from bollplank.clients.models import Client
+from bollplank.core import clock
 from bollplank.core.forms import BoundedDateField, validate_date_in_range
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import DEFAULT_MINUTES, Form, Status
@@ -156,7 +157,7 @@ class EngagementForm(forms.ModelForm):
                 label=_("Status"), choices=Status.choices, initial=self.instance.status
             )
         if not self.is_bound and not self.instance.pk:
-            today = dt.date.today()
+            today = clock.today()
             self.initial.setdefault("start_date", today)
             self.initial.setdefault("end_date", today + dt.timedelta(days=180))
             if supervisors.filter(pk=actor.pk).exists():

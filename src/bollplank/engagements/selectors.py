@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.enums import MeetingStatus
@@ -37,7 +37,7 @@ def engagements_visible_to(
 def with_quota(qs: QuerySet[Engagement], now: dt.datetime | None = None) -> QuerySet[Engagement]:
     """Annotate held / planned meetings: held have ended and were not cancelled, planned are
     still to come. With meetings_ordered that is the quota."""
-    now = now or timezone.now()
+    now = now or clock.now()
     live = Q(meetings__status=MeetingStatus.PLANNED)
     return qs.annotate(
         held_count=Count("meetings", filter=live & Q(meetings__ends_at__lte=now), distinct=True),
@@ -78,7 +78,7 @@ def engagements_for_client_page(
     """The client contact's start page: the engagements with the supervisor's name and the
     quota counts of with_quota, counted per engagement in subqueries instead of a join with
     every meeting grouped over every column (a long-standing client has thousands)."""
-    now = timezone.now()
+    now = clock.now()
     planned = MeetingStatus.PLANNED
     return (
         engagements_visible_to(user, practice, roles)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.services import invitation_create
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import practice_view
@@ -52,7 +53,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related(None)
         .only("id", "engagement_id", "starts_at", "ends_at", "focus", "status", "late_cancellation")
     )
-    now = timezone.now()
+    now = clock.now()
     memberships = list(engagement.memberships.all())
     # Each meeting row's link, times and focus made here once instead of a reverse() and four
     # |date filters per row in the template (bench: engagement_detail; the same text as the
@@ -91,7 +92,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": now,
             "active_members": [m for m in memberships if m.left_on is None],
             "former_members": [m for m in memberships if m.left_on is not None],
-            "join_form": JoinForm(initial={"joined_on": timezone.localdate()}),
+            "join_form": JoinForm(initial={"joined_on": clock.today()}),
             "focus_periods": focus_periods,
             "focus_rows": focus_rows,
         },
@@ -150,7 +151,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_join(request: HttpRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
-    form = JoinForm(request.POST or None, initial={"joined_on": timezone.localdate()})
+    form = JoinForm(request.POST or None, initial={"joined_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_join(actor=user, engagement=engagement, **form.cleaned_data)
@@ -172,7 +173,7 @@ def participant_leave(request: HttpRequest, pk: int, membership_pk: int) -> Http
         GroupMembership.objects.filter(engagement=engagement).select_related("participant"),
         pk=membership_pk,
     )
-    form = LeaveForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    form = LeaveForm(request.POST or None, initial={"left_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_leave(

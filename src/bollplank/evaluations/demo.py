@@ -16,7 +16,7 @@ from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting
 
 
-def _answer_everyone(rnd: Round, rng: random.Random, level: int) -> None:
+def _answer_everyone(now: dt.datetime, rnd: Round, rng: random.Random, level: int) -> None:
     questions = list(rnd.questionnaire.questions.all())
     for inv in Invitation.objects.filter(round=rnd).select_related("participant", "round"):
         data: dict[int, Any] = {}
@@ -27,7 +27,7 @@ def _answer_everyone(rnd: Round, rng: random.Random, level: int) -> None:
                 data[q.pk] = max(1, min(5, level // 2 + rng.randint(-1, 1)))
             elif q.scale == Scale.YESNO:
                 data[q.pk] = int(rng.random() < 0.8)
-        services.response_submit(invitation=inv, user=None, data=data)
+        services.response_submit(invitation=inv, user=None, data=data, now=now)
 
 
 def _as_history(rnd: Round, sent: dt.datetime) -> None:
@@ -49,8 +49,8 @@ def demo_evaluations(*, engagement: Engagement, now: dt.datetime, seed: int) -> 
     if len(held) < 2:
         return
     for i, meeting in enumerate(held[:-1]):
-        rnd = services.after_meeting_send(actor=actor, meeting=meeting, anonymous=True)
-        _answer_everyone(rnd, rng, level=6 + i)
+        rnd = services.after_meeting_send(actor=actor, meeting=meeting, anonymous=True, now=now)
+        _answer_everyone(now, rnd, rng, level=6 + i)
         _as_history(rnd, meeting.ends_at)
     evaluation = Questionnaire.shipped.get(key="engagement-evaluation")
     midpoint = services.round_create(
@@ -61,10 +61,11 @@ def demo_evaluations(*, engagement: Engagement, now: dt.datetime, seed: int) -> 
         anonymous=True,
         send_on=now,
         closes_at=now + dt.timedelta(days=7),
+        now=now,
     )
-    _answer_everyone(midpoint, rng, level=8)
+    _answer_everyone(now, midpoint, rng, level=8)
     _as_history(midpoint, held[-2].ends_at)
     # The latest meeting's check is still open: it waits on the participants' start pages.
-    services.after_meeting_send(actor=actor, meeting=held[-1], anonymous=True)
+    services.after_meeting_send(actor=actor, meeting=held[-1], anonymous=True, now=now)
     engagement.refresh_from_db()
     services.report_share(actor=actor, engagement=engagement)

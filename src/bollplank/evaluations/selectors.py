@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement, Participant
 from bollplank.evaluations import report as report_module
@@ -57,7 +58,7 @@ def questionnaire_detail(practice: Practice, pk: int) -> Questionnaire:
 
 
 def sendable_questionnaires(practice: Practice) -> QuerySet[Questionnaire]:
-    today = timezone.localdate()
+    today = clock.today()
     with_questions = Question.objects.values("questionnaire")
     return (
         questionnaires_visible_to(practice)
@@ -88,7 +89,7 @@ def open_invitations(user: Any, practice: Practice) -> QuerySet[Invitation]:
             participant__user=user,
             answered_at__isnull=True,
             round__sent_at__isnull=False,
-            round__closes_at__gt=timezone.now(),
+            round__closes_at__gt=clock.now(),
         )
         .select_related("round__questionnaire", "round__engagement", "round__meeting")
         .order_by("round__closes_at")
@@ -321,7 +322,7 @@ def client_report(
 ) -> ClientReport:
     """The report over ``engagements`` (already scoped by the caller) and an optional phase,
     as it stood at each engagement's cutoff (default: now, the supervisor's preview)."""
-    now = timezone.now()
+    now = clock.now()
     cutoff = cutoff if cutoff is not None else {e.pk: now for e in engagements}
     units = report_units(engagements, cutoff)
     rep = report_module.build(
@@ -445,7 +446,7 @@ class HoursRow:
 
 def hours_of(engagement: Engagement, through: dt.datetime | None = None) -> list[HoursRow]:
     """Supervision time per participant: the held meetings they were recorded present at."""
-    through = through or timezone.now()
+    through = through or clock.now()
     present = (
         Attendance.objects.filter(
             meeting__engagement=engagement,

@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.models import hash_token
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
@@ -62,7 +63,7 @@ def questionnaire_create(
             errors["licence_holder"] = _("Record who holds the licence.")
         if not q.licence_reference.strip():
             errors["licence_reference"] = _("Record the licence's reference or agreement number.")
-        if q.licence_valid_until is None or q.licence_valid_until < timezone.localdate():
+        if q.licence_valid_until is None or q.licence_valid_until < clock.today():
             errors["licence_valid_until"] = _("Record a licence that is valid today.")
         if errors:
             raise ValidationError(errors)
@@ -158,7 +159,7 @@ def check_sendable(questionnaire: Questionnaire) -> None:
         raise ValidationError(_("The questionnaire has no questions. Add at least one first."))
     if questionnaire.kind == Kind.LICENSED and (
         questionnaire.licence_valid_until is None
-        or questionnaire.licence_valid_until < timezone.localdate()
+        or questionnaire.licence_valid_until < clock.today()
     ):
         raise ValidationError(_("The licence for this instrument has expired. Renew it first."))
 
@@ -188,13 +189,15 @@ def round_create(
     send_on: dt.datetime,
     closes_at: dt.datetime,
     meeting: Meeting | None = None,
+    now: dt.datetime | None = None,
 ) -> Round:
-    """Plan a round. It goes out now if ``send_on`` has come, otherwise the task worker sends
-    it then."""
+    """Plan a round. It goes out ``now`` if ``send_on`` has come, otherwise the task worker
+    sends it then."""
+    now = now or clock.now()
     check_sendable(questionnaire)
     if questionnaire.practice_id not in (None, engagement.practice_id):
         raise ValidationError(_("Choose a questionnaire of this practice."))
-    if closes_at <= max(send_on, timezone.now()):
+    if closes_at <= max(send_on, now):
         raise ValidationError({"closes_at": _("The last day to answer must come after sending.")})
     if meeting is not None and meeting.engagement_id != engagement.pk:
         raise ValidationError(_("The meeting belongs to another engagement."))
@@ -213,8 +216,8 @@ def round_create(
         rnd.full_clean()
         rnd.save()
         audit(actor, "evaluations.round.created", rnd, {"engagement": engagement.pk})
-        if send_on <= timezone.now():
-            round_send(rnd=rnd)
+        if send_on <= now:
+            round_send(rnd=rnd, now=now)
         else:
             _schedule(rnd)
     return rnd
@@ -233,8 +236,10 @@ def _schedule(rnd: Round) -> None:
         )
 
 
-def after_meeting_send(*, actor: Any, meeting: Meeting, anonymous: bool) -> Round:
-    """The after-meeting check for one meeting's group, open for a week."""
+def after_meeting_send(
+    *, actor: Any, meeting: Meeting, anonymous: bool, now: dt.datetime | None = None
+) -> Round:
+    """The after-meeting check for one meeting's group, open for a week from ``now``."""
     if Round.objects.filter(meeting=meeting, phase=Phase.AFTER_MEETING).exists():
         raise ValidationError(_("The after-meeting check has already been sent for this meeting."))
     if meeting.is_cancelled:
@@ -242,7 +247,7 @@ def after_meeting_send(*, actor: Any, meeting: Meeting, anonymous: bool) -> Roun
     questionnaire = Questionnaire.objects.filter(
         practice=meeting.practice, kind=Kind.AFTER_MEETING
     ).order_by("-created_at").first() or Questionnaire.shipped.get(key="after-meeting")
-    now = timezone.now()
+    now = now or clock.now()
     return round_create(
         actor=actor,
         engagement=meeting.engagement,
@@ -252,15 +257,17 @@ def after_meeting_send(*, actor: Any, meeting: Meeting, anonymous: bool) -> Roun
         send_on=now,
         closes_at=now + dt.timedelta(days=AFTER_MEETING_DAYS),
         meeting=meeting,
+        now=now,
     )
 
 
-def round_send(*, rnd: Round) -> int:
+def round_send(*, rnd: Round, now: dt.datetime | None = None) -> int:
     """Invite everyone in the group on the day (of the meeting, or of sending) and e-mail each
     their own link. Sending twice invites no one twice. Returns how many were invited."""
     if rnd.sent_at is not None:
         return 0
-    day = timezone.localdate(rnd.meeting.starts_at if rnd.meeting else timezone.now())
+    now = now or clock.now()
+    day = timezone.localdate(rnd.meeting.starts_at if rnd.meeting else now)
     made = 0
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(pk=rnd.pk)
@@ -275,21 +282,21 @@ def round_send(*, rnd: Round) -> int:
             invitation.save()
             _mail(invitation, "evaluations/email/invitation")
             made += 1
-        rnd.sent_at = locked.sent_at = timezone.now()
+        rnd.sent_at = locked.sent_at = now
         locked.save(update_fields=["sent_at"])
         audit(None, "evaluations.round.sent", rnd, {"invited": made}, practice=rnd.practice)
-    _schedule_reminder(rnd)
+    _schedule_reminder(rnd, now)
     return made
 
 
-def _schedule_reminder(rnd: Round) -> None:
+def _schedule_reminder(rnd: Round, now: dt.datetime) -> None:
     from django_tasks import default_task_backend
 
     from bollplank.evaluations.enums import REMIND_HOURS_BEFORE
     from bollplank.evaluations.tasks import remind_round
 
     at = rnd.closes_at - dt.timedelta(hours=REMIND_HOURS_BEFORE)
-    if default_task_backend.supports_defer and at > timezone.now():
+    if default_task_backend.supports_defer and at > now:
         transaction.on_commit(
             lambda: remind_round.using(run_after=at).enqueue(
                 practice_id=rnd.practice_id, round_id=rnd.pk
@@ -330,14 +337,14 @@ def _mail(invitation: Invitation, template: str) -> None:
 
 def round_remind(*, rnd: Round) -> int:
     """Remind, once, everyone who has not answered a round that is still open."""
-    if rnd.closes_at <= timezone.now() or rnd.sent_at is None:
+    if rnd.closes_at <= clock.now() or rnd.sent_at is None:
         return 0
     count = 0
     with transaction.atomic():
         for invitation in rnd.invitations.select_related("participant__user").filter(
             answered_at__isnull=True, reminded_at__isnull=True
         ):
-            invitation.reminded_at = timezone.now()
+            invitation.reminded_at = clock.now()
             invitation.save(update_fields=["reminded_at"])
             _mail(invitation, "evaluations/email/reminder")
             count += 1
@@ -348,7 +355,7 @@ def round_remind(*, rnd: Round) -> int:
 # --- answering ------------------------------------------------------------------------------
 
 
-def check_answerable(invitation: Invitation, user: Any) -> None:
+def check_answerable(invitation: Invitation, user: Any, now: dt.datetime | None = None) -> None:
     """Refuse a closed round, an answered invitation, and a link used by someone else: a
     signed-in person who is not the invited participant."""
     if user is not None and user.is_authenticated and invitation.participant.user_id != user.pk:
@@ -358,7 +365,7 @@ def check_answerable(invitation: Invitation, user: Any) -> None:
         )
     if invitation.answered_at is not None:
         raise ValidationError(_("You have already answered. Thank you!"), code="answered")
-    if invitation.round.closes_at <= timezone.now():
+    if invitation.round.closes_at <= (now or clock.now()):
         raise ValidationError(_("The time to answer has passed."), code="closed")
 
 
@@ -399,14 +406,16 @@ def clean_answers(questions: list[Question], data: dict[int, Any]) -> dict[int, 
     return clean
 
 
-def response_submit(*, invitation: Invitation, user: Any, data: dict[int, Any]) -> Response:
+def response_submit(
+    *, invitation: Invitation, user: Any, data: dict[int, Any], now: dt.datetime | None = None
+) -> Response:
     """Save one person's answers, once. Two posts at the same moment: one wins, the other is
     told it has already answered (a conditional update claims the invitation)."""
-    check_answerable(invitation, user)
+    now = now or clock.now()
+    check_answerable(invitation, user, now)
     rnd = invitation.round
     questions = list(rnd.questionnaire.questions.all())
     clean = clean_answers(questions, data)
-    now = timezone.now()
     with transaction.atomic():
         claimed = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
             answered_at=now
@@ -447,7 +456,7 @@ def response_submit(*, invitation: Invitation, user: Any, data: dict[int, Any]) 
 
 def report_share(*, actor: Any, engagement: Engagement) -> ReportShare:
     """Share the engagement's report with the client as it stands now (what the preview shows)."""
-    now = timezone.now()
+    now = clock.now()
     share, _created = ReportShare.objects.update_or_create(
         engagement=engagement,
         defaults={"practice": engagement.practice, "shared_by": actor, "shared_at": now},
@@ -480,7 +489,7 @@ def goal_create(*, actor: Any, engagement: Engagement, title: str, participant: 
 
 
 def goal_set_reached(*, actor: Any, goal: Goal, reached: bool) -> Goal:
-    goal.reached_on = timezone.localdate() if reached else None
+    goal.reached_on = clock.today() if reached else None
     goal.save(update_fields=["reached_on"])
     audit(actor, "evaluations.goal.reached" if reached else "evaluations.goal.reopened", goal, {})
     return goal
@@ -542,9 +551,9 @@ def hours_sign_off(*, actor: Any, engagement: Engagement, participant: Any) -> H
         meetings=row.meetings,
         minutes=row.minutes,
         first_day=row.first_day,
-        through=row.last_day or timezone.localdate(),
+        through=row.last_day or clock.today(),
         signed_by=actor,
-        signed_at=timezone.now(),
+        signed_at=clock.now(),
     )
     audit(actor, "evaluations.hours.signed", signoff, {"participant": participant.pk})
     return signoff

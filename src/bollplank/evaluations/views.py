@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from bollplank.accounts.enums import Role
 from bollplank.billing.exports import csv_safe
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
@@ -172,7 +173,7 @@ def engagement_evaluations(request: HttpRequest, pk: int) -> HttpResponse:
                 questionnaire=data["questionnaire"],
                 phase=data["phase"],
                 anonymous=data["anonymous"],
-                send_on=max(_send_at(data["send_on"], practice), timezone.now()),
+                send_on=max(_send_at(data["send_on"], practice), clock.now()),
                 closes_at=make_local(data["closes_on"], dt.time(23, 59), practice.timezone),
             )
         except ValidationError as exc:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from bollplank.clients.models import Client
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement
 from bollplank.facilitation.enums import RunStatus
@@ -77,7 +78,7 @@ class RunForMe:
 def runs_for_participant(user: Any, practice: Practice) -> list[RunForMe]:
     """For a participant's start page, in one query: the runs they lead that are going now, and
     the runs of the last two weeks where they are the case owner and have a takeaway to write."""
-    since = timezone.now() - dt.timedelta(days=14)
+    since = clock.now() - dt.timedelta(days=14)
     runs = (
         Run.objects.filter(practice=practice, started_at__gte=since)
         .filter(
@@ -138,7 +139,7 @@ class FocusPeriod:
 def focus_over_time(meetings: list[Meeting], now: dt.datetime | None = None) -> list[FocusPeriod]:
     """The engagement's meetings (cancelled ones left out) by month, each with its focus, so
     that the supervisor sees how the group moves between process and case."""
-    now = now or timezone.now()
+    now = now or clock.now()
     periods: dict[str, FocusPeriod] = {}
     for meeting in meetings:
         if meeting.status != MeetingStatus.PLANNED:

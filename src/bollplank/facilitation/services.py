@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.clients.models import Client
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
@@ -246,7 +247,7 @@ def run_start(
 
     ``leader_ids``: ["supervisor"] or ["<participant id>"]; more than one is refused.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     if meeting.supervisor_id != actor.pk:
         raise ValidationError(_("Only the meeting's supervisor starts a conversation model."))
     if meeting.is_cancelled:
@@ -397,7 +398,7 @@ def run_act(
     one raises RunConflict and changes nothing. ``at`` is when the leader pressed the key (a
     screen that was offline sends its queue later); it is kept between the step's start and now.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         run = (
             Run.objects.select_for_update(of=("self",))
@@ -476,7 +477,7 @@ def run_act(
 
 def run_state(run: Run, now: dt.datetime | None = None) -> dict[str, Any]:
     """What a screen needs to draw the run, as JSON. Names of the group, no one's words."""
-    now = now or timezone.now()
+    now = now or clock.now()
     names = {s["id"]: s["name"] for s in run.speakers}
     step = run.plan[run.step_index]
     elapsed = _elapsed(run, now)
@@ -580,7 +581,7 @@ def takeaway_save(
     entry = JournalEntry(practice=meeting.practice, author_id=owner.user_id, meeting=meeting)
     entry.body = f"{heading}\n{text}"
     entry.save()
-    run.takeaway_saved_at = timezone.now()
+    run.takeaway_saved_at = clock.now()
     run.save(update_fields=["takeaway_saved_at", "updated_at"])
     audit(
         actor,
@@ -677,7 +678,7 @@ def mission_part_revise(*, actor: Any, part: MissionPart, title: str, text: str)
     title, text = _part_text(title, text)
     if (title, text) == (part.title, part.text):
         return part
-    part.closed_at = timezone.now()
+    part.closed_at = clock.now()
     part.save(update_fields=["closed_at"])
     new = MissionPart.objects.create(
         practice=part.practice,
@@ -698,7 +699,7 @@ def mission_part_retire(*, actor: Any, part: MissionPart) -> None:
     """The part is no longer in the mission; its versions and the themes tied to them stay."""
     _check_staff_of(actor, part.client)
     if part.closed_at is None:
-        part.closed_at = timezone.now()
+        part.closed_at = clock.now()
         part.save(update_fields=["closed_at"])
         audit(actor, "facilitation.mission_part.retired", part)
 

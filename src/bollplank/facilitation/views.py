@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from bollplank.accounts.enums import Role
 from bollplank.clients.selectors import clients_visible_to
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
 from bollplank.core.views import who
@@ -506,6 +506,6 @@ def client_mission(request: HttpRequest) -> HttpResponse:
         "facilitation/client_mission.html",
         {
             "engagements": [(e, counts[e.pk]) for e in shared],
-            "now": timezone.now(),
+            "now": clock.now(),
         },
     )

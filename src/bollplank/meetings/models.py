@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Engagement, Participant
@@ -69,7 +70,7 @@ class Meeting(models.Model):
 
     @property
     def is_held(self) -> bool:
-        return self.status == MeetingStatus.PLANNED and self.ends_at <= timezone.now()
+        return self.status == MeetingStatus.PLANNED and self.ends_at <= clock.now()
 
     @property
     def calendar_title(self) -> str:

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.enums import AttendanceStatus
@@ -125,9 +126,8 @@ def meeting_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int
 
 def meetings_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Meeting]:
     """Everything that goes in a person's calendar feed: a year back and all ahead."""
-    from django.utils import timezone
 
-    since = timezone.now() - dt.timedelta(days=365)
+    since = clock.now() - dt.timedelta(days=365)
     return (
         meetings_visible_to(user, practice, roles)
         .filter(starts_at__gte=since)

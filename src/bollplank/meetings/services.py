@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.models import hash_token
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
@@ -268,9 +269,11 @@ def meetings_create_series(
     chosen: list[ChosenMeeting],
     minutes: int | None = None,
     focus: str = "",
+    now: dt.datetime | None = None,
 ) -> list[Meeting]:
     """Create the meetings the user chose. All or nothing: any date that is not possible
-    raises with every problem listed, and nothing is saved."""
+    raises with every problem listed, and nothing is saved. ``now`` decides which of them
+    are still ahead (and get invitations and reminders)."""
     if not chosen:
         raise ValidationError(_("Choose at least one date."), code="nothing_chosen")
     # Serialise planning per supervisor so that two browsers cannot book the same hour.
@@ -312,7 +315,9 @@ def meetings_create_series(
     Meeting.objects.bulk_create(meetings)
     audit(actor, "meetings.series.created", engagement, {"meetings": len(meetings)})
     for new_meeting in meetings:
-        meeting_changed.send(sender=Meeting, meeting=new_meeting, change="planned", actor=actor)
+        meeting_changed.send(
+            sender=Meeting, meeting=new_meeting, change="planned", actor=actor, now=now
+        )
     return meetings
 
 
@@ -341,7 +346,7 @@ def meetings_follow_engagement(*, engagement: Engagement, changed: list[str]) ->
     if not relevant:
         return 0
     ahead = Meeting.objects.filter(
-        engagement=engagement, status=MeetingStatus.PLANNED, starts_at__gte=timezone.now()
+        engagement=engagement, status=MeetingStatus.PLANNED, starts_at__gte=clock.now()
     )
     if "supervisor" in relevant:
         _lock_supervisor(engagement)
@@ -362,7 +367,7 @@ def meetings_follow_engagement(*, engagement: Engagement, changed: list[str]) ->
         supervisor=engagement.supervisor,
         location=engagement.location_text,
         sequence=F("sequence") + 1,
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
 
 
@@ -457,7 +462,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = No
     meeting = _fresh(meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("The meeting is already cancelled."), code="already_cancelled")
-    now = now or timezone.now()
+    now = now or clock.now()
     if meeting.ends_at <= now:
         raise ValidationError(
             _("The meeting has already taken place and cannot be cancelled."), code="in_past"
@@ -469,7 +474,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = No
     meeting.sequence += 1
     meeting.save()
     audit(actor, "meetings.meeting.cancelled", meeting, {"late": meeting.late_cancellation})
-    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled", actor=actor)
+    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled", actor=actor, now=now)
     return meeting
 
 
@@ -486,7 +491,11 @@ def meeting_set_focus(*, actor: Any, meeting: Meeting, focus: str) -> Meeting:
 
 @transaction.atomic
 def attendance_record(
-    *, actor: Any, meeting: Meeting, statuses: dict[int, str]
+    *,
+    actor: Any,
+    meeting: Meeting,
+    statuses: dict[int, str],
+    now: dt.datetime | None = None,
 ) -> list[Attendance]:
     """Record attendance for the participants given (participant id → status).
 
@@ -503,7 +512,7 @@ def attendance_record(
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
         .values_list("participant_id", flat=True)
     )
-    started = meeting.starts_at <= timezone.now()
+    started = meeting.starts_at <= (now or clock.now())
     valid = set(AttendanceStatus.values)
     rows: list[Attendance] = []
     for participant_id, status in statuses.items():
@@ -545,7 +554,7 @@ def feed_revoke_all(*, user: Any, practice: Practice) -> int:
     """Stop every feed link of the person in this practice."""
     count = CalendarFeed.objects.filter(
         practice=practice, user=user, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    ).update(revoked_at=clock.now())
     if count:
         audit(user, "meetings.feed.revoked", None, {"count": count}, practice=practice)
     return count

@@ -21,6 +21,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
 from bollplank.booking.selectors import first_talks_for_feed, with_first_talks
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.pagecache import kept_in_memory
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
@@ -59,10 +60,10 @@ def sees_location(roles: frozenset[str]) -> bool:
 def _parse_day(value: str | None) -> dt.date:
     """The date asked for, or today when it is missing, malformed or out of range."""
     try:
-        day = dt.date.fromisoformat(value) if value else timezone.localdate()
+        day = dt.date.fromisoformat(value) if value else clock.today()
     except ValueError:
-        return timezone.localdate()
-    return day if in_range(day) else timezone.localdate()
+        return clock.today()
+    return day if in_range(day) else clock.today()
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -94,7 +95,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
             {
                 "date": current,
                 "holiday": holidays.get(current),
-                "is_today": current == timezone.localdate(),
+                "is_today": current == clock.today(),
                 "meetings": [m for m in meetings if timezone.localdate(m.starts_at) == current],
             }
         )
@@ -117,7 +118,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
 def calendar_month(request: HttpRequest) -> HttpResponse:
     """A month as weeks (Monday first), each week with its ISO number."""
     user, practice, roles = who(request)
-    first = timezone.localdate().replace(day=1)
+    first = clock.today().replace(day=1)
     try:
         year, month = (int(x) for x in (request.GET.get("month") or "").split("-"))
         asked = dt.date(year, month, 1)
@@ -154,7 +155,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
                     "date": d,
                     "in_month": d.month == first.month,
                     "holiday": holidays.get(d),
-                    "is_today": d == timezone.localdate(),
+                    "is_today": d == clock.today(),
                     "meetings": by_day.get(d, []),
                 }
             )
@@ -182,7 +183,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     # Only the columns a row shows, as tuples: model instances for the meeting, its engagement
     # and client were a third of the page's time (bench: meeting_list).
     visible = meetings_visible_to(user, practice, roles)
-    now = timezone.now()
+    now = clock.now()
     if when == "past":
         visible, order = visible.filter(starts_at__lt=now), "-starts_at"
     else:
@@ -259,7 +260,7 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
     form = SeriesForm(
         request.POST or None,
         initial={
-            "first_day": max(engagement.start_date, timezone.localdate()),
+            "first_day": max(engagement.start_date, clock.today()),
             "time": dt.time(9, 0),
             "minutes": engagement.meeting_minutes,
             "count": max(
@@ -375,7 +376,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 "focus_form": FocusForm(initial={"focus": meeting.effective_focus}),
                 "notice_hours": practice.late_cancellation_hours,
-                "would_be_late": meeting.starts_at - timezone.now()
+                "would_be_late": meeting.starts_at - clock.now()
                 < dt.timedelta(hours=practice.late_cancellation_hours),
             }
         )
@@ -544,7 +545,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         # Light rows, not Meeting instances: the feed reads only what an event shows.
         meetings = feed_meetings(found.user, practice, roles)
         talks = first_talks_for_feed(found.user, practice, roles)
-        now = timezone.now()
+        now = clock.now()
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
             CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)

@@ -22,6 +22,7 @@ from django_scopes import scope, scopes_disabled
 
 from bollplank.booking.models import Weekday
 from bollplank.booking.views import _slots_context  # the same week-by-week picker as booking
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.meetings.ics import calendar_bytes, ics_response
 from bollplank.mentoring import meetings, selectors, services
@@ -60,7 +61,7 @@ def _active_pairs(person: SignUp) -> list[Pair]:
 def me_meetings(request: HttpRequest, token: str) -> HttpResponse:
     """The mentor sets when they can meet; the mentee books; both see, move and cancel."""
     with _as_person(token) as person:
-        now = timezone.now()
+        now = clock.now()
         here = reverse("mentoring_meetings", args=[token])
         action = request.POST.get("action") if request.method == "POST" else None
         hours_form = MentorHoursForm(request.POST if action == "hours" else None, prefix="hours")
@@ -142,7 +143,7 @@ def me_meetings(request: HttpRequest, token: str) -> HttpResponse:
             "hours": [(str(Weekday(h.weekday).label), h) for h in meetings.hours_of(person)]
             if person.side == Side.MENTOR
             else [],
-            "exceptions": meetings.exceptions_of(person, timezone.localdate())
+            "exceptions": meetings.exceptions_of(person, clock.today())
             if person.side == Side.MENTOR
             else [],
             "hours_form": hours_form,
@@ -164,7 +165,7 @@ def me_meetings(request: HttpRequest, token: str) -> HttpResponse:
 def me_meeting_move(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     """Choose another free time for a planned meeting (either of the two)."""
     with _as_person(token) as person:
-        now = timezone.now()
+        now = clock.now()
         meeting = meetings.meeting_of(person, pk)
         if meeting is None or meeting.status != "planned" or meeting.ends_at <= now:
             raise Http404

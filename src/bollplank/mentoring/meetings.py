@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from bollplank.booking import freetime
 from bollplank.booking.selectors import FreeTimes
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.timeutils import holidays_between
 from bollplank.meetings.enums import MeetingStatus
@@ -153,7 +154,7 @@ def free_times(pair: Pair, *, now: dt.datetime, exclude_meeting: int | None = No
 
 def meeting_counts(programme: Programme, now: dt.datetime | None = None) -> dict[str, int]:
     """The coordinator's view of the pairs' meetings: held and planned, counts only."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return PairMeeting.objects.filter(pair__programme=programme).aggregate(
         meetings_held=Count("pk", filter=Q(status=MeetingStatus.PLANNED, ends_at__lte=now)),
         meetings_planned=Count("pk", filter=Q(status=MeetingStatus.PLANNED, ends_at__gt=now)),
@@ -300,7 +301,7 @@ def meeting_book(
     now: dt.datetime | None = None,
 ) -> PairMeeting:
     """The mentee books a free time of the programme's meeting length."""
-    now = now or timezone.now()
+    now = now or clock.now()
     pair = _lock(pair)
     _check_pair(pair, person, now)
     if person.pk != pair.mentee_id:
@@ -341,7 +342,7 @@ def meeting_move(
 ) -> PairMeeting:
     """Either of the two moves a planned meeting to another free time (same UID, the calendar
     SEQUENCE rises, both get the updated invitation)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     pair = _lock(meeting.pair)
     _check_pair(pair, person, now)
     _check_planned(meeting, now)
@@ -365,7 +366,7 @@ def meeting_cancel(
 ) -> PairMeeting:
     """Either of the two cancels a planned meeting; both get a METHOD:CANCEL with the same
     UID. Allowed after the pair ended too (a meeting left in the calendar)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if person.pk not in (meeting.mentor_id, meeting.mentee_id):
         raise ValidationError(_("This is not your pair."), code="not_in_pair")
     _check_planned(meeting, now)
@@ -385,7 +386,7 @@ def _cancel(meeting: PairMeeting, person: SignUp, now: dt.datetime) -> PairMeeti
 def meetings_cancel_ahead(*, pair: Pair, person: SignUp, now: dt.datetime | None = None) -> int:
     """A pair that ends early keeps no meetings ahead: each is cancelled, and both people's
     calendars get the cancellation. Called inside the ending's transaction."""
-    now = now or timezone.now()
+    now = now or clock.now()
     ahead = (
         PairMeeting.objects.select_for_update()
         .filter(pair=pair, status=MeetingStatus.PLANNED, starts_at__gt=now)

@@ -25,6 +25,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.mentoring.enums import PairStatus, ResponseKind, Side
@@ -104,7 +105,7 @@ def reminders_due(programme: Programme, today: dt.date) -> list[Due]:
 
 def checkin_reminders_send(*, programme: Programme, today: dt.date | None = None) -> int:
     """Queue the reminders of the programme's latest due check-in. Returns how many."""
-    today = today or timezone.localdate(timezone=ZoneInfo(programme.practice.timezone))
+    today = today or clock.today(ZoneInfo(programme.practice.timezone))
     due = reminders_due(programme, today)
     if not due:
         return 0
@@ -140,7 +141,7 @@ def checkin_reminders_send(*, programme: Programme, today: dt.date | None = None
 
 def checkin_reminders_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The sweep over every practice: each published programme running on its own day."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with scopes_disabled():
         programmes = list(
             Programme.objects.filter(published_at__isnull=False)
@@ -170,7 +171,7 @@ def schedule_checkin_reminders(programme: Programme) -> int:
     if not default_task_backend.supports_defer:
         return 0
     tz = ZoneInfo(programme.practice.timezone)
-    now = timezone.now()
+    now = clock.now()
     moments = [
         at
         for day in checkin_days(programme)

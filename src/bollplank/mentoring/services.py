@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.accounts.models import hash_token
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.mentoring.enums import PairStatus, ResponseKind, Side
@@ -95,7 +95,7 @@ def signup_create(
 ) -> tuple[SignUp, str]:
     """A public sign-up. Refused after the closing date and for an e-mail already signed up.
     Returns the sign-up and the personal link's token (only its hash is stored)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if today > programme.signup_closes_on:
         raise ValidationError(
             _("Sign-up for this programme closed on %(day)s.")
@@ -336,7 +336,7 @@ def programme_publish(*, actor: Any, programme: Programme, run: MatchRun) -> int
                 for mentee, mentor, score, parts, _locked in run.result.get("pairs", [])
             ]
         )
-        locked.published_at = timezone.now()
+        locked.published_at = clock.now()
         locked.save(update_fields=["published_at"])
         programme.published_at = locked.published_at
         from bollplank.mentoring.reminders import schedule_checkin_reminders
@@ -376,7 +376,7 @@ def agreement_sign(*, signup: SignUp, pair: Pair) -> Pair:
     side = _side_of(pair, signup)
     if not pair.agreement_goals.strip():
         raise ValidationError(_("Write the goals of the agreement before signing."))
-    now = timezone.now()
+    now = clock.now()
     if side == Side.MENTEE:
         pair.mentee_signed_at = pair.mentee_signed_at or now
     else:
@@ -421,7 +421,7 @@ def pair_end_early(*, signup: SignUp, pair: Pair, reason: str) -> Pair:
     if not reason.strip():
         raise ValidationError({"end_reason": _("Say briefly why the mentoring ends.")})
     pair.status = PairStatus.ENDED_EARLY
-    pair.ended_at = timezone.now()
+    pair.ended_at = clock.now()
     pair.end_reason = reason.strip()
     pair.full_clean()
     pair.save()

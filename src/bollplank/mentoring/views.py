@@ -20,6 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.enums import STAFF_ROLES, Role
 from bollplank.clients.selectors import clients_visible_to
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.mail import queue_mail
 from bollplank.core.tenancy import practice_view
@@ -274,7 +275,7 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
             Programme.objects.select_related("practice"), signup_token=token
         )
     with scope(practice=programme.practice), timezone.override(programme.practice.timezone):
-        closed = timezone.localdate() > programme.signup_closes_on
+        closed = clock.today() > programme.signup_closes_on
         form = SignUpForm(request.POST or None, programme=programme)
         personal = None
         created: SignUp | None = None

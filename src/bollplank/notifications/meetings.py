@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from bollplank.core import clock
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.ics import calendar_bytes
 from bollplank.meetings.models import Meeting
@@ -73,10 +74,11 @@ def _context(meeting: Meeting, person: Recipient, change: str, link: str) -> dic
     }
 
 
-def notify_meeting(meeting: Meeting, change: str) -> int:
+def notify_meeting(meeting: Meeting, change: str, *, now: dt.datetime | None = None) -> int:
     """Tell the group a meeting was planned, moved or cancelled, with the calendar update
     (same UID, the meeting's SEQUENCE); queue reminders for a planned or moved one."""
-    if meeting.ends_at <= timezone.now():
+    now = now or clock.now()
+    if meeting.ends_at <= now:
         return 0  # a meeting recorded afterwards: nothing to put in anyone's calendar
     practice = meeting.practice
     link = settings.SITE_URL + reverse("meeting_detail", args=[practice.slug, meeting.pk])
@@ -84,7 +86,7 @@ def notify_meeting(meeting: Meeting, change: str) -> int:
     for person in recipients(meeting):
         count += send_invitation(meeting, person, change, link)
         if change != "cancelled":
-            count += queue_reminders(meeting, person)
+            count += queue_reminders(meeting, person, now=now)
     return count
 
 
@@ -128,7 +130,7 @@ def send_invitation(
 def queue_reminders(meeting: Meeting, person: Recipient, *, now: dt.datetime | None = None) -> int:
     """The meeting reminder and the call for questions, each at its time if still ahead.
     Both are dropped when sent if the meeting was cancelled or moved in between."""
-    now = now or timezone.now()
+    now = now or clock.now()
     practice = meeting.practice
     timing = settings_of(practice)
     count = 0
@@ -209,7 +211,7 @@ def notify_supervisor(meeting: Meeting, change: str, actor: Any) -> bool:
     supervisor = meeting.supervisor
     if actor is None or getattr(actor, "pk", None) in (None, supervisor.pk):
         return False
-    if not supervisor.email or meeting.ends_at <= timezone.now():
+    if not supervisor.email or meeting.ends_at <= clock.now():
         return False
     if not roles_in(actor, meeting.practice) & STAFF_ROLES:
         return False
@@ -222,9 +224,14 @@ def notify_supervisor(meeting: Meeting, change: str, actor: Any) -> bool:
 
 
 def on_meeting_changed(
-    sender: Any, meeting: Meeting, change: str, actor: Any = None, **kwargs: Any
+    sender: Any,
+    meeting: Meeting,
+    change: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    **kwargs: Any,
 ) -> None:
-    notify_meeting(meeting, change)
+    notify_meeting(meeting, change, now=now)
     notify_supervisor(meeting, change, actor)
 
 

@@ -4,10 +4,10 @@ change it tells about, then delivered by the task worker (claimed, sent, marked)
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.notifications.enums import MailKind, MailStatus
 
@@ -46,7 +46,7 @@ class OutgoingMail(models.Model):
         _("status"), max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(default=0)
-    send_after = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(default=clock.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)

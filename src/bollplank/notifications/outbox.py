@@ -28,10 +28,11 @@ from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.notifications.enums import OPTIONAL_KINDS, MailKind, MailStatus
 from bollplank.notifications.models import OptOut, OutgoingMail
@@ -128,7 +129,7 @@ def queue_mail(
             meeting=meeting,
             meeting_sequence=getattr(meeting, "sequence", None),
             dedupe_key=dedupe_key,
-            send_after=send_after or timezone.now(),
+            send_after=send_after or clock.now(),
             attachment=attachment[1] if attachment else b"",
             attachment_name=attachment[0] if attachment else "",
             attachment_type=attachment[2] if attachment else "",
@@ -146,7 +147,7 @@ def schedule(mail_id: int, when: dt.datetime) -> None:
 
     from bollplank.notifications.tasks import deliver_mail
 
-    if when <= timezone.now():
+    if when <= clock.now():
         deliver_mail.enqueue(mail_id=mail_id)
     elif default_task_backend.supports_defer:
         deliver_mail.using(run_after=when).enqueue(mail_id=mail_id)
@@ -186,7 +187,7 @@ def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
 @scopes_disabled()
 def deliver(mail_id: int, *, now: dt.datetime | None = None) -> str:
     """Send one mail if it is due and nobody else has claimed it. Returns its status."""
-    now = now or timezone.now()
+    now = now or clock.now()
     claimed = OutgoingMail.objects.filter(
         pk=mail_id, status=MailStatus.QUEUED, send_after__lte=now
     ).update(status=MailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
@@ -213,7 +214,7 @@ def deliver(mail_id: int, *, now: dt.datetime | None = None) -> str:
         if mail.status == MailStatus.QUEUED:
             transaction.on_commit(lambda: schedule(mail.pk, mail.send_after))
         return str(mail.status)
-    mail.status, mail.sent_at = MailStatus.SENT, timezone.now()
+    mail.status, mail.sent_at = MailStatus.SENT, clock.now()
     mail.save(update_fields=["status", "sent_at"])
     return str(mail.status)
 
@@ -227,7 +228,7 @@ def lease() -> dt.timedelta:
 def release_stale_claims(*, now: dt.datetime | None = None) -> int:
     """Rows claimed longer than the lease ago go back to the queue (their worker died between
     claiming and marking them). Returns how many."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return OutgoingMail.objects.filter(
         status=MailStatus.SENDING, claimed_at__lt=now - lease()
     ).update(status=MailStatus.QUEUED)
@@ -236,7 +237,7 @@ def release_stale_claims(*, now: dt.datetime | None = None) -> int:
 @scopes_disabled()
 def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Return stale claims to the queue, then send what is due (oldest first)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     release_stale_claims(now=now)
     due = list(
         OutgoingMail.objects.filter(status=MailStatus.QUEUED, send_after__lte=now)
@@ -259,7 +260,7 @@ def mail_retry(*, actor: Any, mail: OutgoingMail) -> OutgoingMail:
         from django.core.exceptions import ValidationError
 
         raise ValidationError(_("Only a failed e-mail can be sent again."))
-    mail.status, mail.send_after, mail.attempts = MailStatus.QUEUED, timezone.now(), 0
+    mail.status, mail.send_after, mail.attempts = MailStatus.QUEUED, clock.now(), 0
     mail.save(update_fields=["status", "send_after", "attempts"])
     audit(actor, "notifications.mail.retried", mail)
     transaction.on_commit(lambda: schedule(mail.pk, mail.send_after))

@@ -25,7 +25,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+
+from bollplank.core import clock
 
 MAGIC = b"BPBACKUP1"
 # The key files a restored instance needs: without them notes cannot be read and every login
@@ -143,7 +144,7 @@ def backup_create(*, target: Path, passphrase: str) -> dict[str, Any]:
         dump = _dump_database(Path(tmp))
         keys = [var_dir / name for name in KEY_FILES if (var_dir / name).is_file()]
         manifest = {
-            "created_at": timezone.now().isoformat(),
+            "created_at": clock.now().isoformat(),
             "database": connection.vendor,
             "database_sha256": hashlib.sha256(dump.read_bytes()).hexdigest(),
             "keys": [k.name for k in keys],

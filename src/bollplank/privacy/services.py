@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.privacy.models import RetentionRule
@@ -28,7 +29,7 @@ def person_export(*, actor: Any, user: Any, confidential: bool) -> dict[str, Any
         raise PermissionError("Only the person themselves gets their encrypted texts.")
     data: dict[str, Any] = {
         "person": {"id": user.pk, "email": user.email},
-        "exported_at": timezone.now(),
+        "exported_at": clock.now(),
         "categories": {},
     }
     with scopes_disabled():
@@ -193,7 +194,7 @@ def retention_rules_set(*, actor: Any, practice: Practice, days: dict[str, int |
 def retention_apply(*, dry_run: bool, now: dt.datetime | None = None) -> list[RetentionLine]:
     """Delete (or, with ``dry_run``, count) the records past each practice's retention rules.
     Run daily by the task worker (privacy/tasks.py) or `manage.py apply_retention`."""
-    now = now or timezone.now()
+    now = now or clock.now()
     lines: list[RetentionLine] = []
     practices = list(Practice.objects.order_by("pk"))
     for cat in retention_categories():

@@ -14,6 +14,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.identity import find_identity_numbers
 from bollplank.engagements.enums import Focus
@@ -159,7 +160,13 @@ def notes_search(
 
 @transaction.atomic
 def summary_save(
-    *, actor: Any, meeting: Meeting, body: str, publish: bool, confirmed: bool = False
+    *,
+    actor: Any,
+    meeting: Meeting,
+    body: str,
+    publish: bool,
+    confirmed: bool = False,
+    now: dt.datetime | None = None,
 ) -> Summary:
     """Write the meeting's summary; publishing shares it with the group (never the client)."""
     if meeting.supervisor_id != actor.pk:
@@ -173,7 +180,7 @@ def summary_save(
     summary.body = text
     newly_published = publish and summary.published_at is None
     if newly_published:
-        summary.published_at = timezone.now()
+        summary.published_at = now or clock.now()
     summary.full_clean(exclude=["meeting", "practice", "author"])
     summary.save()
     audit(actor, "records.summary.published" if publish else "records.summary.saved", summary)
@@ -211,7 +218,7 @@ def submission_create(
     now: dt.datetime | None = None,
 ) -> Submission:
     """A participant sends in a question before the deadline, choosing who may read it."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if participant.user_id != actor.pk:
         raise ValidationError(_("You can only send in your own questions."))
     if meeting.status != MeetingStatus.PLANNED:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from bollplank.accounts.enums import Role
+from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
 from bollplank.core.tenancy import practice_view
@@ -304,7 +305,7 @@ def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "items": selectors.submissions_visible_to(user, meeting, roles),
             "deadline": deadline,
-            "open": timezone.now() <= deadline and meeting.status == MeetingStatus.PLANNED,
+            "open": clock.now() <= deadline and meeting.status == MeetingStatus.PLANNED,
             "participant": participant,
         },
         status=400 if form.errors else 200,
@@ -323,7 +324,7 @@ def engagement_rota(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     upcoming = list(
         Meeting.objects.filter(
-            engagement=engagement, status=MeetingStatus.PLANNED, starts_at__gte=timezone.now()
+            engagement=engagement, status=MeetingStatus.PLANNED, starts_at__gte=clock.now()
         ).order_by("starts_at")[:20]
     )
     if request.method == "POST":
@@ -363,7 +364,7 @@ def engagement_rota(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _my_meetings(request: HttpRequest) -> list[Meeting]:
     user, practice, _roles = who(request)
-    now = timezone.now()
+    now = clock.now()
     return list(
         meetings_visible_to(user, practice, frozenset({Role.PARTICIPANT}))
         .filter(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
@@ -21,6 +20,7 @@ from bollplank.api.base import (
     checked,
     page,
 )
+from bollplank.core import clock
 from bollplank.engagements import services
 from bollplank.engagements.models import GroupMembership
 from bollplank.engagements.selectors import engagement_detail, engagements_visible_to
@@ -117,7 +117,7 @@ def add_participant(request: HttpRequest, data: JoinIn, engagement_id: int = ID)
             engagement=engagement,
             name=data.name,
             email=data.email,
-            joined_on=data.joined_on or timezone.localdate(),
+            joined_on=data.joined_on or clock.today(),
         )
     )
     return Status(201, _member(membership))
@@ -143,7 +143,7 @@ def remove_participant(
     )
     left = checked(
         lambda: services.participant_leave(
-            actor=a.user, membership=membership, left_on=data.left_on or timezone.localdate()
+            actor=a.user, membership=membership, left_on=data.left_on or clock.today()
         )
     )
     return _member(left)

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 from django_scopes import scope
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
+from bollplank.core import clock
 from bollplank.core.demo import DEMO_SLUG
 from bollplank.core.models import Practice
 from bollplank.mentoring.demo import demo_programme
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             programme = demo_programme(
                 practice=practice,
                 actor=admin.user if admin else None,
-                today=timezone.localdate(),
+                today=clock.today(),
                 mentors=options["mentors"],
                 mentees=options["mentees"],
             )

@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from bollplank.core import clock
 from bollplank.privacy.backup import BackupError, backup_create
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         target = (
             Path(out)
             if out
-            else (Path(settings.VAR_DIR) / "backups" / f"{timezone.now():%Y%m%dT%H%M%SZ}.bpbackup")
+            else (Path(settings.VAR_DIR) / "backups" / f"{clock.now():%Y%m%dT%H%M%SZ}.bpbackup")
         )
         try:
             manifest = backup_create(target=target, passphrase=passphrase(passphrase_file))
