@@ -33,11 +33,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # $(call apt_install,packages): try with the package lists there are, then update and retry.
 apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; }
 
-.PHONY: run test bench bench-growth bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint
+.PHONY: run test test-days bench bench-growth bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint
 
 help:
 	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test       install dev tools, then lint, type-check, migrations check and pytest"
+	@echo "make test-days  the whole suite at each instant of tests/days.py (daylight-saving changes,"
+	@echo "                a year end, 29 February, a year ahead); BOLLPLANK_TEST_NOW=... for one"
 	@echo "make deps       install the runtime dependencies (deps-dev: with the dev tools)"
 	@echo "make bench      load the real server with a generated firm (BENCH_SCALE=small|medium|large,"
 	@echo "                BENCH_DATABASES=sqlite,postgres); figures in bench/results/ (docs/bench.md);"
@@ -69,6 +71,16 @@ test: deps-dev _browser
 	@echo "==> bandit"; $(VENV)/bin/bandit -q -c .ci/bandit.yml -r src
 	@echo "==> pip-audit"; bash .ci/pip_audit.sh
 	@echo "==> pytest"; $(VENV)/bin/pytest -n 2
+
+# The suite at instants that tend to break code that reads the clock carelessly: the next
+# spring and autumn daylight-saving changes in Stockholm, the next year end, the next 29 February
+# and a day a year ahead (tests/days.py). Each run names its instant in its header.
+test-days: deps-dev _browser
+	@failed=""; for instant in $$($(PY) tests/days.py); do \
+	  echo "==> pytest at $$instant"; \
+	  BOLLPLANK_TEST_NOW=$$instant $(VENV)/bin/pytest -n 2 -q || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "The suite failed at:$$failed" >&2; exit 1; fi
 
 lint: deps-dev
 	@$(VENV)/bin/ruff check src tests

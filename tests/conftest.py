@@ -11,6 +11,10 @@ import pytest
 import time_machine
 from cryptography.fernet import Fernet
 from django.core import mail  # noqa: F401  (locmem outbox for tests)
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import Model
+from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
@@ -34,6 +38,21 @@ def pytest_report_header(config: Any) -> str:
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The test databases are made from the models (``--nomigrations`` in pyproject.toml: much
+    faster than replaying every migration, and ``makemigrations --check`` keeps models and
+    migrations equal); the rows the data migrations ship are installed here instead."""
+    from bollplank.evaluations import shipped as questionnaires
+    from bollplank.evaluations.models import Question, Questionnaire, Section
+    from bollplank.facilitation import shipped as conversation_models
+    from bollplank.facilitation.models import ConversationModel, Step
+
+    with django_db_blocker.unblock():
+        questionnaires.install(Questionnaire, Section, Question)
+        conversation_models.install(ConversationModel, Step)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_clock() -> Iterator[None]:
     """Session- and module-wide set-up (databases, shared worlds) happens at the run's instant."""
@@ -51,6 +70,14 @@ def traveller(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller
     start = timecontrol.parse(marker.args[0]) if marker else timecontrol.instant()
     with time_machine.travel(start, tick=True) as moved:
         yield moved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(traveller: time_machine.Traveller) -> None:
+    """Every test starts with empty caches: each starts at the same instant, so what an earlier
+    test left (rate-limit counts, kept pages) would look recent, or even ahead, to the next."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +112,32 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """One world for every test of a module, rolled back after the module: for the permission
+    matrices, whose thousands of cases each only read it (or write inside their own
+    transaction, which the ``db`` fixture rolls back after each test)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shared_world(_module_world: World, db: Any) -> World:
+    """The module's world, its objects read afresh (a test before may have changed one in
+    memory; its database changes were rolled back)."""
+    with scopes_disabled():
+        for value in vars(_module_world).values():
+            if isinstance(value, Model):
+                value.refresh_from_db()
+    return _module_world
+
+
+def build_world() -> World:
     practice = f.PracticeFactory(name="Ekbacken handledning", slug="ekbacken")
     admin = f.member(practice, Role.ADMIN, name="Åsa Admin", email="admin@ekbacken.se")
     supervisor = f.member(practice, Role.SUPERVISOR, name="Siv Handledare", email="siv@ekbacken.se")

@@ -31,6 +31,13 @@ from tests.matrix import (  # noqa: F401  (the shorthands, shared with tests/mat
 )
 
 
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once for the module: every case only reads it or writes inside its own
+    transaction, rolled back after it."""
+    return shared_world
+
+
 def _feed_token(w: World) -> str:
     with scopes_disabled():
         _feed, token = meeting_services.feed_create(user=w.participant_user, practice=w.practice)

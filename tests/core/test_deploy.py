@@ -10,6 +10,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -46,6 +47,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_check_deploy_has_no_warnings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
@@ -85,6 +87,7 @@ def production_settings(tmp_path: Path, *names: str, **env: str) -> list[str]:
     return result.stdout.split()
 
 
+@pytest.mark.slow
 def test_production_settings_are_secure(tmp_path):
     found = production_settings(
         tmp_path,
@@ -99,6 +102,7 @@ def test_production_settings_are_secure(tmp_path):
     assert found == ["True", "True", "True", "True", "31536000", "True", "False"]
 
 
+@pytest.mark.slow
 def test_database_connections_are_kept_between_requests_on_sqlite(tmp_path):
     """Opening an SQLite connection reads the whole schema again: kept open, a page served
     from the page cache runs at 0.5-0.7 of the no-op baseline instead of 0.2 (bench)."""

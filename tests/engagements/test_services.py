@@ -12,6 +12,7 @@ from bollplank.engagements import services
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.engagements.services import PersonInput
 from tests import factories as f
+from tests import timecontrol as tc
 
 
 @pytest.fixture
@@ -31,8 +32,8 @@ def fields(client, supervisor, form="group"):
         "focus": "case",
         "meeting_minutes": 120 if form == "group" else 60,
         "meetings_ordered": 8,
-        "start_date": dt.date(2026, 9, 1),
-        "end_date": dt.date(2027, 1, 31),
+        "start_date": tc.today() - dt.timedelta(days=90),
+        "end_date": tc.today() + dt.timedelta(days=60),
         "venue": "client",
     }
 
@@ -99,18 +100,19 @@ def test_leaving_keeps_history_and_the_minimum(setup):
     engagement = f.EngagementFactory(practice=practice, supervisor=supervisor, client=client)
     a = f.GroupMembershipFactory(engagement=engagement)
     f.GroupMembershipFactory(engagement=engagement)
+    joined, left = tc.today(), tc.today() + dt.timedelta(days=31)
     with scope(practice=practice):
         with pytest.raises(ValidationError) as exc:
-            services.participant_leave(actor=supervisor, membership=a, left_on=dt.date(2026, 6, 1))
+            services.participant_leave(actor=supervisor, membership=a, left_on=left)
         assert exc.value.code == "group_too_small"
         services.participant_join(
             actor=supervisor,
             engagement=engagement,
             name="Cia",
             email="cia@example.se",
-            joined_on=dt.date(2026, 5, 1),
+            joined_on=joined,
         )
-        services.participant_leave(actor=supervisor, membership=a, left_on=dt.date(2026, 6, 1))
+        services.participant_leave(actor=supervisor, membership=a, left_on=left)
         rows = GroupMembership.objects.filter(engagement=engagement).count()
         active = GroupMembership.objects.filter(engagement=engagement, left_on__isnull=True).count()
     assert (rows, active) == (3, 2)
@@ -126,6 +128,6 @@ def test_joining_twice_is_refused(setup):
             engagement=engagement,
             name="X",
             email=m.participant.email,
-            joined_on=dt.date(2026, 5, 1),
+            joined_on=tc.today(),
         )
     assert exc.value.code == "already_member"

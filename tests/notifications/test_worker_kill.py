@@ -72,6 +72,7 @@ def _wait(condition, seconds: float, what: str) -> None:  # type: ignore[no-unty
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sigkilled_worker_sends_every_mail_exactly_once_after_restart(
     tmp_path: Path, settings: Any

@@ -161,6 +161,7 @@ def _stored_texts(database_url: str, db_file: Path | None) -> list[str]:
     return [fernet.decrypt(row[0].encode()).decode() for row in rows]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sigkill_mid_write_loses_no_acknowledged_write(world, tmp_path):
     cookie = _session_for(world.participant_user)
