@@ -34,12 +34,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from bollplank.accounts.enums import Role  # noqa: E402
 from bollplank.accounts.models import Membership  # noqa: E402
 from bollplank.api.services import token_create  # noqa: E402
 from bollplank.clients.models import Client as ClientOrg  # noqa: E402
-from bollplank.core.benchdata import BENCH_SLUG  # noqa: E402
 from bollplank.core.models import Practice  # noqa: E402
+from bollplank.core.roles import Role  # noqa: E402
+from bollplank.demo.bench import BENCH_SLUG  # noqa: E402
 from bollplank.engagements.models import Engagement, Participant  # noqa: E402
 from bollplank.meetings.models import Meeting  # noqa: E402
 from bollplank.meetings.services import feed_create  # noqa: E402

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Model
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from tests import factories as f
 from tests import timecontrol
 

@@ -8,11 +8,11 @@ from typing import Any
 import factory
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership, User
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client, ClientContact
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.enums import Focus, Form, Venue
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.meetings.models import Meeting

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from tests import factories as f
 
 BASE = 3  # session, user, practice and roles

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "bollplank.booking",
     "bollplank.api",
     "bollplank.privacy",
+    "bollplank.home",
+    "bollplank.demo",
 ]
 
 MIDDLEWARE = [

@@ -6,13 +6,13 @@ from bollplank.api import urls as api_urls
 from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
 from bollplank.clients import views as client_views
-from bollplank.core import views as core_views
 from bollplank.core.pagecache import kept_in_memory
 from bollplank.courses import urls as course_urls
 from bollplank.directory import urls as directory_urls
 from bollplank.engagements import views as engagement_views
 from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
+from bollplank.home import views as home_views
 from bollplank.meetings import views as meeting_views
 from bollplank.mentoring import urls as mentoring_urls
 from bollplank.notifications import urls as notification_urls
@@ -20,9 +20,9 @@ from bollplank.privacy import urls as privacy_urls
 from bollplank.records import views as record_views
 
 practice_patterns = [
-    path("", core_views.dashboard, name="dashboard"),
-    path("me/", core_views.participant_home, name="participant_home"),
-    path("client/", core_views.client_home, name="client_home"),
+    path("", home_views.dashboard, name="dashboard"),
+    path("me/", home_views.participant_home, name="participant_home"),
+    path("client/", home_views.client_home, name="client_home"),
     path("calendar/week/", meeting_views.calendar_week, name="calendar_week"),
     path("calendar/month/", meeting_views.calendar_month, name="calendar_month"),
     path("clients/", client_views.client_list, name="client_list"),
@@ -139,7 +139,7 @@ practice_patterns = [
     path("engagements/<int:pk>/price/", billing_views.engagement_price, name="engagement_price"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
-    path("settings/", core_views.practice_settings, name="practice_settings"),
+    path("settings/", home_views.practice_settings, name="practice_settings"),
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,
     *course_urls.practice_patterns,
@@ -152,9 +152,9 @@ practice_patterns = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("accessibility/", core_views.accessibility, name="accessibility"),
-    path("bench/noop/", core_views.noop, name="bench_noop"),
+    path("", home_views.home, name="home"),
+    path("accessibility/", home_views.accessibility, name="accessibility"),
+    path("bench/noop/", home_views.noop, name="bench_noop"),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("feed/<str:token>.ics", meeting_views.feed, name="feed"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -173,5 +173,5 @@ urlpatterns = [
     *privacy_urls.public_patterns,
 ]
 
-handler404 = "bollplank.core.views.not_found"
-handler403 = "bollplank.core.views.forbidden"
+handler404 = "bollplank.home.views.not_found"
+handler403 = "bollplank.home.views.forbidden"

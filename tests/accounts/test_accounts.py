@@ -11,9 +11,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts import services
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from tests import factories as f
 from tests.factories import PASSWORD
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Count, F
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.clients.models import Client
-from bollplank.core.benchdata import BENCH_SLUG, REST_SLUG, Sizes, generate, sizes_for
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
+from bollplank.demo.bench import BENCH_SLUG, REST_SLUG, Sizes, generate, sizes_for
 from bollplank.engagements.models import Engagement, Participant
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Attendance, Meeting

@@ -13,9 +13,9 @@ import pytest
 from django.db import connection, connections
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.billing import services
 from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.core.roles import Role
 from tests import factories as f
 from tests.billing.conftest import day, held_meeting, month_end, settings_for
 

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.billing import services
 from bollplank.billing.exports import parse_sie
 from bollplank.billing.models import BillingSettings, Invoice
+from bollplank.core.roles import Role
 from tests import factories as f
 from tests.billing.conftest import day, held_meeting, month_end, settings_for
 from tests.billing.ubl_rules import check_en16931

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.booking import services
+from bollplank.core.roles import Role
 from bollplank.engagements.enums import Form
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.models import Meeting

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.booking import services
 from bollplank.booking.models import OutsideCalendar
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.engagements.enums import Form
 from tests import factories as f
 from tests.booking.helpers import ICS_ONE

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.booking import services
 from bollplank.booking.selectors import free_times
+from bollplank.core.roles import Role
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.ics import calendar_bytes, meeting_uid
 from bollplank.meetings.selectors import meetings_for_feed

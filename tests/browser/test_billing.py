@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from bollplank.billing.models import Invoice, InvoiceLine
 from bollplank.billing.ocr import ocr_is_valid
 from bollplank.core import clock
-from bollplank.core.demo import DEMO_PASSWORD, DEMO_SLUG, demo_load
+from bollplank.demo.firm import DEMO_PASSWORD, DEMO_SLUG, demo_load
 from tests.browser.conftest import axe_check, login, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from django.core import mail
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.accounts.enums import Role
+from bollplank.core.roles import Role
 from bollplank.courses.models import Registration
 from tests import factories as f
 from tests.browser.conftest import MOBILE, axe_check, login, visit

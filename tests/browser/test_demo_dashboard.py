@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from bollplank.core.demo import DEMO_PASSWORD, DEMO_SLUG, demo_load
+from bollplank.demo.firm import DEMO_PASSWORD, DEMO_SLUG, demo_load
 from tests.browser.conftest import ROOT, login, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

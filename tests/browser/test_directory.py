@@ -11,7 +11,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.core.demo import DEMO_PASSWORD, demo_load
+from bollplank.demo.firm import DEMO_PASSWORD, demo_load
 from bollplank.directory.models import Inquiry
 from bollplank.engagements.models import Engagement
 from tests.browser.conftest import MOBILE, axe_check, login, visit

@@ -13,8 +13,8 @@ import pytest
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.mentoring.demo import demo_signups
 from bollplank.mentoring.models import Pair, Programme, SignUp
 from tests import factories as f

@@ -12,8 +12,8 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.mentoring.models import Pair, Programme, SignUp
 from tests import factories as f
 from tests.browser.conftest import axe_check, login, visit

@@ -11,8 +11,8 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.core.timeutils import holidays_between
 from bollplank.mentoring.models import PairMeeting
 from bollplank.notifications.models import OutgoingMail

@@ -22,9 +22,9 @@ from cryptography.fernet import Fernet
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
 from bollplank.core.models import AuditEvent
+from bollplank.core.roles import Role
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Participant
 from bollplank.records import crypto

@@ -24,8 +24,8 @@ from cryptography.fernet import Fernet
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.models import Run
 from bollplank.meetings.models import Attendance

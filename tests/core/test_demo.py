@@ -17,12 +17,12 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from stdnum.se import orgnr
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership, User
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client, ClientContact
-from bollplank.core.demo import DEMO_PASSWORD, DEMO_SLUG, demo_load, demo_logins
 from bollplank.core.models import AuditEvent, Practice
+from bollplank.core.roles import Role
+from bollplank.demo.firm import DEMO_PASSWORD, DEMO_SLUG, demo_load, demo_logins
 from bollplank.engagements.enums import Form
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from bollplank.accounts.enums import Role
+from bollplank.core.roles import Role
 from tests import factories as f
 from tests.courses.conftest import make_course, register
 from tests.test_query_counts import BASE  # session, user, practice and roles

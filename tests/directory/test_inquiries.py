@@ -381,7 +381,7 @@ def test_inquiry_submit_refuses_group_without_size(world):
 
 
 def test_personal_data_export_and_erase(world):
-    from bollplank.privacy.registry import category
+    from bollplank.core.personal_data_registry import category
     from tests.directory.helpers import profile
 
     profile(world.practice, world.supervisor)

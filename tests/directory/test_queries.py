@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bollplank.accounts.enums import Role
+from bollplank.core.roles import Role
 from tests import factories as f
 from tests.directory.helpers import inquiry, profile, publish
 from tests.test_query_counts import BASE  # session, user, practice and roles

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.directory.selectors import supervisors_ranked
 from tests import factories as f
 from tests.directory.helpers import inquiry, profile

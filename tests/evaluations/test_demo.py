@@ -11,8 +11,8 @@ from django.db import transaction
 from django.test import override_settings
 from django_scopes import scope, scopes_disabled
 
-from bollplank.core.demo import demo_load
 from bollplank.core.models import Practice
+from bollplank.demo.firm import demo_load
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations import selectors
 from bollplank.evaluations.enums import MIN_GROUP

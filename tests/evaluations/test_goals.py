@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
+from bollplank.core.roles import Role
 from bollplank.evaluations import selectors, services
 from bollplank.evaluations.models import Goal, GoalProgress, GoalRevisit
 from tests import factories as f

@@ -19,8 +19,8 @@ from django.db import connection, connections
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.engagements.models import Participant
 from bollplank.facilitation import services
 from bollplank.facilitation.enums import RunStatus

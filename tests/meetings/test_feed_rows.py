@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.booking.models import FirstTalk, Place
 from bollplank.booking.selectors import first_talks_for_feed
 from bollplank.core import clock
+from bollplank.core.roles import Role
 from bollplank.meetings import services
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.ics import (

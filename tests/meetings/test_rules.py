@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.services import invitation_create
 from bollplank.core import clock
 from bollplank.core.audit import audit, verify_chain
+from bollplank.core.roles import Role
 from bollplank.engagements import services as engagement_services
 from bollplank.meetings import services
 from bollplank.meetings.models import Attendance, Meeting

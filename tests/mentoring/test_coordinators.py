@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
 from bollplank.core.models import AuditEvent
+from bollplank.core.roles import Role
 from bollplank.mentoring import services
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme
 from tests import factories as f

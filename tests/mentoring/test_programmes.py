@@ -296,7 +296,7 @@ def test_mentoring_demo_command_signs_up_40_mentors_and_60_mentees(world, capsys
 
 
 def test_demo_firm_has_a_mentoring_programme_open_for_sign_up(db):
-    from bollplank.core.demo import demo_load
+    from bollplank.demo.firm import demo_load
 
     practice, _created = demo_load()
     with scopes_disabled():

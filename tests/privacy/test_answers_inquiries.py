@@ -13,6 +13,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from bollplank.core import clock
+from bollplank.core.personal_data_registry import category
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.models import Inquiry, PracticePage
 from bollplank.engagements.models import Participant
@@ -20,7 +21,6 @@ from bollplank.evaluations import selectors
 from bollplank.evaluations.enums import Phase
 from bollplank.evaluations.models import Answer, Invitation, Questionnaire, Response, Round
 from bollplank.privacy import services
-from bollplank.privacy.registry import category
 
 
 def _round(world, *, anonymous, closes_days_ago=1):

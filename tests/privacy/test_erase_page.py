@@ -9,11 +9,11 @@ import datetime as dt
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
 from bollplank.core import clock
 from bollplank.core.audit import verify_chain
 from bollplank.core.models import AuditEvent
+from bollplank.core.roles import Role
 from bollplank.records.models import JournalEntry
 from tests import factories as f
 

@@ -232,7 +232,7 @@ def test_api_tokens_never_export_the_hash(world):
 
 
 def test_every_erasable_kind_says_what_erasure_does():
-    from bollplank.privacy.registry import categories
+    from bollplank.core.personal_data_registry import categories
 
     missing = [c.key for c in categories() if c.erase is not None and not c.erasure]
     assert missing == []

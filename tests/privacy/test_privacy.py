@@ -15,11 +15,11 @@ from bollplank.accounts.models import User
 from bollplank.core import clock
 from bollplank.core.audit import audit, verify_chain
 from bollplank.core.models import AuditEvent
+from bollplank.core.personal_data_registry import categories
 from bollplank.engagements.models import Participant
 from bollplank.meetings import services as meeting_services
 from bollplank.meetings.models import Attendance, CalendarFeed
 from bollplank.privacy import services
-from bollplank.privacy.registry import categories
 from bollplank.records.models import JournalEntry, PrivateNote, Submission
 from tests.factories import PASSWORD
 

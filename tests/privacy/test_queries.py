@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bollplank.core.personal_data_registry import categories, retention_categories
 from bollplank.privacy import services
-from bollplank.privacy.registry import categories, retention_categories
 from tests.test_query_counts import BASE  # session, user, practice and roles
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bollplank.accounts.enums import Role
+from bollplank.core.roles import Role
 
 
 class InviteForm(forms.Form):

@@ -10,9 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 
 
 class UserManager(BaseUserManager["User"]):

@@ -1,4 +1,4 @@
-"""What the accounts app keeps about a person (privacy/registry.py)."""
+"""What the accounts app keeps about a person (core/personal_data_registry.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bollplank.accounts.models import Invitation, Membership, User
-from bollplank.privacy.registry import Category, register
+from bollplank.core.personal_data_registry import Category, register
 
 
 def erased_email(pk: int) -> str:

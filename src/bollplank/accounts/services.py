@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Invitation, Membership, User, hash_token
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 
 INVITATION_DAYS = 14
 

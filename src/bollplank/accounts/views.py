@@ -10,19 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.forms import AcceptForm, InviteForm
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.accounts.services import invitation_accept as accept
 from bollplank.accounts.services import invitation_by_token, invitation_create
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 
 
 @practice_view(Role.ADMIN)
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: PracticeRequest) -> HttpResponse:
     """Everyone with a role in the practice, and the invitations not yet accepted."""
     _user, practice, _roles = who(request)
     users = (
@@ -40,7 +39,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN)
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: PracticeRequest) -> HttpResponse:
     """Invite a supervisor or another admin by e-mail."""
     user, practice, _roles = who(request)
     form = InviteForm(request.POST or None)

@@ -22,10 +22,10 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
-from bollplank.accounts.enums import STAFF_ROLES
 from bollplank.api.models import ApiToken
 from bollplank.api.services import token_authenticate
 from bollplank.core.models import Practice
+from bollplank.core.roles import STAFF_ROLES
 from bollplank.core.tenancy import roles_in
 
 # Database ids are 32-bit on every backend we run; larger ones cannot exist (and would overflow).

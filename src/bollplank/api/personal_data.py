@@ -1,4 +1,4 @@
-"""Personal API tokens (privacy/registry.py): their names and use, never the hash."""
+"""Personal API tokens (core/personal_data_registry.py): their names and use, never the hash."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from bollplank.api.models import ApiToken
-from bollplank.privacy.registry import Category, register
+from bollplank.core.personal_data_registry import Category, register
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.enums import Role
 from bollplank.api import selectors, services
 from bollplank.api.forms import TokenForm
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 
 
 @practice_view(*Role)
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: PracticeRequest) -> HttpResponse:
     """The person's own tokens; POST creates one and shows its secret once."""
     user, practice, _roles = who(request)
     form = TokenForm(request.POST or None)
@@ -52,7 +51,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @practice_view(*Role)
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     token = selectors.token_of(user, practice, pk)
     services.token_revoke(user=user, token=token)

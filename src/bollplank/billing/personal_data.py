@@ -1,5 +1,6 @@
-"""Invoices as personal data (privacy/registry.py). Issued invoices are kept as issued for the
-bookkeeping law (7 years): an erasure leaves them, and the buyer stays as invoiced."""
+"""Invoices as personal data (core/personal_data_registry.py). Issued invoices are kept as
+issued for the bookkeeping law (7 years): an erasure leaves them, and the buyer stays as
+invoiced."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from bollplank.billing.models import InvoiceLine
-from bollplank.privacy.registry import Category, register
+from bollplank.core.personal_data_registry import Category, register
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from bollplank.accounts.enums import Role
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus
 from bollplank.billing.models import Invoice, InvoiceLine
 from bollplank.billing.services import (
@@ -27,6 +26,7 @@ from bollplank.billing.services import (
 )
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 
 

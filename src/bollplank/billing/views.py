@@ -9,12 +9,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.enums import Role
 from bollplank.billing import services
 from bollplank.billing.exports import invoices_csv, sie4
 from bollplank.billing.forms import (
@@ -28,6 +27,7 @@ from bollplank.billing.forms import (
     SendForm,
 )
 from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.billing.money import totals
 from bollplank.billing.pdf import invoice_pdf as render_pdf
 from bollplank.billing.pdf import pdf_filename
 from bollplank.billing.selectors import (
@@ -41,14 +41,14 @@ from bollplank.billing.ubl import ubl_filename
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements.selectors import engagements_visible_to
 
 ADMIN = (Role.ADMIN,)
 
 
-def _invoice(request: HttpRequest, pk: int) -> Invoice:
+def _invoice(request: PracticeRequest, pk: int) -> Invoice:
     user, practice, roles = who(request)
     invoice = invoice_for_page(user, practice, roles, pk)
     if invoice is None:
@@ -61,7 +61,7 @@ def _back(invoice: Invoice) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def billing_overview_view(request: HttpRequest) -> HttpResponse:
+def billing_overview_view(request: PracticeRequest) -> HttpResponse:
     """Invoiced, paid and overdue per month and client; delivered but not invoiced."""
     _user, practice, _roles = who(request)
     settings = services.billing_settings_of(practice)
@@ -73,7 +73,7 @@ def billing_overview_view(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def billing_settings(request: HttpRequest) -> HttpResponse:
+def billing_settings(request: PracticeRequest) -> HttpResponse:
     user, practice, _roles = who(request)
     current = services.billing_settings_of(practice)
     form = BillingSettingsForm(request.POST or None, request.FILES or None, instance=current)
@@ -96,7 +96,7 @@ def billing_settings(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def engagement_price(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_price(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = get_object_or_404(engagements_visible_to(user, practice, roles), pk=pk)
     form = EngagementPriceForm(request.POST or None, instance=services.price_of(engagement))
@@ -112,7 +112,7 @@ def engagement_price(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def invoice_run(request: HttpRequest) -> HttpResponse:
+def invoice_run(request: PracticeRequest) -> HttpResponse:
     """Choose a period; draft one invoice per client from what was delivered in it."""
     user, practice, _roles = who(request)
     form = PeriodForm(request.POST or None)
@@ -143,7 +143,7 @@ STATUS_FILTERS = ("", "draft", "open", "overdue", "paid", "credited")
 
 
 @practice_view(Role.ADMIN, Role.SUPERVISOR)
-def invoice_list(request: HttpRequest) -> HttpResponse:
+def invoice_list(request: PracticeRequest) -> HttpResponse:
     user, practice, roles = who(request)
     status = request.GET.get("status", "")
     if status not in STATUS_FILTERS:
@@ -165,24 +165,22 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN, Role.SUPERVISOR)
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     lines = list(invoice.lines.all())
-    from bollplank.billing.money import totals
-
     context = {
         "invoice": invoice,
         "lines": lines,
         "vat_rows": totals(lines).rows,
         "credit_notes": list(invoice.credit_notes.all()),
-        "is_admin": Role.ADMIN in request.roles,  # type: ignore[attr-defined]
+        "is_admin": Role.ADMIN in request.roles,
         "paid_form": PaidForm(initial={"paid_on": clock.today()}),
         "open_lines": [x for x in lines if not x.released],
     }
     return render(request, "billing/detail.html", context)
 
 
-def _line_form_view(request: HttpRequest, pk: int, line_pk: int | None) -> HttpResponse:
+def _line_form_view(request: PracticeRequest, pk: int, line_pk: int | None) -> HttpResponse:
     user, practice, _roles = who(request)
     invoice = _invoice(request, pk)
     if not invoice.is_draft:
@@ -204,18 +202,18 @@ def _line_form_view(request: HttpRequest, pk: int, line_pk: int | None) -> HttpR
 
 
 @practice_view(*ADMIN)
-def invoice_line_add(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_line_add(request: PracticeRequest, pk: int) -> HttpResponse:
     return _line_form_view(request, pk, None)
 
 
 @practice_view(*ADMIN)
-def invoice_line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def invoice_line_edit(request: PracticeRequest, pk: int, line_pk: int) -> HttpResponse:
     return _line_form_view(request, pk, line_pk)
 
 
 @require_POST
 @practice_view(*ADMIN)
-def invoice_line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def invoice_line_remove(request: PracticeRequest, pk: int, line_pk: int) -> HttpResponse:
     user, _practice, _roles = who(request)
     invoice = _invoice(request, pk)
     line: InvoiceLine = get_object_or_404(invoice.lines.all(), pk=line_pk)
@@ -230,7 +228,7 @@ def invoice_line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResp
 
 @require_POST
 @practice_view(*ADMIN)
-def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_issue(request: PracticeRequest, pk: int) -> HttpResponse:
     user, _practice, _roles = who(request)
     invoice = _invoice(request, pk)
     try:
@@ -246,7 +244,7 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*ADMIN)
-def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_discard(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     invoice = _invoice(request, pk)
     try:
@@ -260,7 +258,7 @@ def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*ADMIN)
-def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_pay(request: PracticeRequest, pk: int) -> HttpResponse:
     user, _practice, _roles = who(request)
     invoice = _invoice(request, pk)
     form = PaidForm(request.POST)
@@ -277,7 +275,7 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_credit(request: PracticeRequest, pk: int) -> HttpResponse:
     """Choose the lines to credit (all by default) and issue the credit note."""
     user, _practice, _roles = who(request)
     invoice = _invoice(request, pk)
@@ -313,7 +311,7 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_send(request: PracticeRequest, pk: int) -> HttpResponse:
     user, _practice, _roles = who(request)
     invoice = _invoice(request, pk)
     if invoice.is_draft:
@@ -334,7 +332,7 @@ def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN, Role.SUPERVISOR, Role.CLIENT_CONTACT)
-def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_pdf(request: PracticeRequest, pk: int) -> HttpResponse:
     """The PDF; a draft (admins only) is a preview with today's seller and buyer details."""
     user, practice, _roles = who(request)
     invoice = _invoice(request, pk)
@@ -350,7 +348,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def invoice_ubl(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_ubl(request: PracticeRequest, pk: int) -> HttpResponse:
     """The Peppol BIS Billing 3.0 XML for an issued invoice or credit note."""
     user, _practice, _roles = who(request)
     invoice = _invoice(request, pk)
@@ -366,7 +364,7 @@ def invoice_ubl(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ADMIN)
-def billing_export(request: HttpRequest) -> HttpResponse:
+def billing_export(request: PracticeRequest) -> HttpResponse:
     """SIE 4 or CSV of the invoices and credit notes dated in a period."""
     user, practice, _roles = who(request)
     form = ExportForm(request.GET if "format" in request.GET else None)

@@ -1,5 +1,5 @@
 """The demo firm's self-booking: Karin's bookable hours, and room in the nurse's individual
-engagement for a few more meetings that she books herself (called from core/demo.py)."""
+engagement for a few more meetings that she books herself (called from demo/firm.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Booking (privacy/registry.py): a supervisor's booking rules, open hours and outside
+"""Booking (core/personal_data_registry.py): a supervisor's booking rules, open hours and outside
 calendars (only busy intervals are stored: never titles, places or who takes part), the
 booking links they send, and a visitor's first talks and links, found by e-mail address."""
 
@@ -21,7 +21,7 @@ from bollplank.booking.models import (
     WeeklyHours,
 )
 from bollplank.core import clock
-from bollplank.privacy.registry import Category, register
+from bollplank.core.personal_data_registry import Category, register
 
 WITHHELD = "[withheld: only the person downloads this, from their own page]"
 

@@ -335,7 +335,7 @@ def supervisor_engagements(user: Any, practice: Practice) -> QuerySet[Engagement
 def first_talks_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Any]:
     """First talks in calendars: an admin sees the practice's, a supervisor their own; no one
     else (a participant or client contact has nothing to do with a visitor's first talk)."""
-    from bollplank.accounts.enums import Role
+    from bollplank.core.roles import Role
 
     qs = FirstTalk.objects.filter(practice=practice)
     if Role.ADMIN in roles:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from bollplank.accounts.enums import Role
 from bollplank.booking import firsttalk, selectors, services
 from bollplank.booking.forms import (
     ExceptionForm,
@@ -30,8 +29,8 @@ from bollplank.booking.forms import (
 from bollplank.booking.tasks import ensure_refresh_chain
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.meetings.ics import calendar_bytes, ics_response
 
 
@@ -76,7 +75,7 @@ def _slots_context(free: selectors.FreeTimes, request: HttpRequest) -> dict[str,
 
 
 @practice_view(Role.SUPERVISOR)
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: PracticeRequest) -> HttpResponse:
     """Weekly hours per place, exceptions, notice, horizon, buffers and travel time."""
     user, practice, _roles = who(request)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -135,7 +134,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @practice_view(Role.SUPERVISOR)
-def hours_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def hours_remove(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     hours = get_object_or_404(selectors.hours_of(practice, user), pk=pk)
     services.hours_remove(actor=user, hours=hours)
@@ -145,7 +144,7 @@ def hours_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(Role.SUPERVISOR)
-def exception_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def exception_remove(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     found = get_object_or_404(selectors.exceptions_of(practice, user, dt.date(2000, 1, 1)), pk=pk)
     services.exception_remove(actor=user, exception=found)
@@ -157,7 +156,7 @@ def exception_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def calendars(request: HttpRequest) -> HttpResponse:
+def calendars(request: PracticeRequest) -> HttpResponse:
     """Outside calendars whose busy times block booking: by file or by subscription."""
     user, practice, _roles = who(request)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -216,7 +215,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @practice_view(Role.SUPERVISOR)
-def calendar_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+def calendar_refresh(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     calendar = get_object_or_404(selectors.calendars_of(practice, user).exclude(url=""), pk=pk)
     services.calendar_refresh_later(calendar)
@@ -226,7 +225,7 @@ def calendar_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(Role.SUPERVISOR)
-def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def calendar_remove(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     calendar = get_object_or_404(selectors.calendars_of(practice, user), pk=pk)
     services.calendar_remove(actor=user, calendar=calendar)
@@ -238,7 +237,7 @@ def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def links(request: HttpRequest) -> HttpResponse:
+def links(request: PracticeRequest) -> HttpResponse:
     """One-time booking links, e.g. for a first talk after an inquiry."""
     user, practice, _roles = who(request)
     engagements = list(selectors.supervisor_engagements(user, practice))
@@ -263,7 +262,7 @@ def links(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.PARTICIPANT)
-def booking_home(request: HttpRequest) -> HttpResponse:
+def booking_home(request: PracticeRequest) -> HttpResponse:
     """The person's individual engagements, what is left to book, and their booked meetings."""
     user, practice, _roles = who(request)
     now = clock.now()
@@ -279,7 +278,7 @@ def booking_home(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.PARTICIPANT)
-def book(request: HttpRequest, pk: int) -> HttpResponse:
+def book(request: PracticeRequest, pk: int) -> HttpResponse:
     """Free times of the engagement's supervisor, a week at a time; choose one and book it."""
     user, practice, _roles = who(request)
     engagement: Any = selectors.bookable_engagement(user, practice, pk)
@@ -309,7 +308,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.PARTICIPANT)
-def move(request: HttpRequest, pk: int) -> HttpResponse:
+def move(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     now = clock.now()
     meeting: Any = selectors.own_booked_meeting(user, practice, pk, now)
@@ -329,7 +328,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(Role.PARTICIPANT)
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     meeting = selectors.own_booked_meeting(user, practice, pk, clock.now())
     try:

@@ -1,4 +1,4 @@
-"""Contact people at client organisations (privacy/registry.py)."""
+"""Contact people at client organisations (core/personal_data_registry.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bollplank.clients.models import ClientContact
-from bollplank.privacy.registry import Category, register
+from bollplank.core.personal_data_registry import Category, register
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:

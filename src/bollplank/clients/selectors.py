@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from bollplank.accounts.enums import STAFF_ROLES
 from bollplank.clients.models import Client
 from bollplank.core.models import Practice
+from bollplank.core.roles import STAFF_ROLES
 from bollplank.engagements.enums import Status
 
 

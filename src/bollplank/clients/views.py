@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.services import invitation_create
 from bollplank.clients import services
 from bollplank.clients.forms import ClientForm, ContactForm
 from bollplank.clients.models import ClientContact
 from bollplank.clients.selectors import clients_for_list, clients_visible_to
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements.selectors import engagements_for_list
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
 
 
 @practice_view(*STAFF)
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: PracticeRequest) -> HttpResponse:
     """The practice's clients with their number of active engagements."""
     user, practice, roles = who(request)
     clients = clients_for_list(user, practice, roles)
@@ -32,7 +31,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
     engagements = engagements_for_list(user, practice, roles).filter(client=client)
@@ -45,7 +44,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: PracticeRequest) -> HttpResponse:
     user, practice, _roles = who(request)
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +59,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
     form = ClientForm(request.POST or None, instance=client)
@@ -76,7 +75,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_create(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
     form = ContactForm(request.POST or None)
@@ -93,7 +92,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def contact_invite(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_invite(request: PracticeRequest, pk: int, contact_pk: int) -> HttpResponse:
     """Invite a client contact to log in and see their client's page."""
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)

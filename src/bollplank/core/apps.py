@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,7 @@ class CoreConfig(AppConfig):
         task_finished.connect(watch_chains, dispatch_uid="core.watch_chains")
         # Every process watches its database writes, so that no kept page outlives one.
         from bollplank.core import pagecache  # noqa: F401
+
+        # Every app's personal_data.py registers what it keeps about people
+        # (core/personal_data_registry.py).
+        autodiscover_modules("personal_data")

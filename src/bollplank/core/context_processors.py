@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from bollplank.accounts.enums import Role
+from bollplank.core.roles import Role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

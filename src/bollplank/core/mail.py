@@ -5,16 +5,34 @@ The one function every app calls is ``queue_mail``: it writes the mail to the ou
 nothing and a crashed worker loses nothing; the worker sends it, retrying with backoff. Pass
 ``kind`` (``notifications.enums.MailKind``) so that optional kinds carry an unsubscribe link
 and respect a person's preferences, and ``practice`` so that its admin sees failures.
+
+The outbox itself is the notifications app's (``notifications/outbox.py``), which installs it
+here when Django starts (``notifications/apps.py``). The call goes that way round so that every
+app, also those below notifications (accounts sends invitations), sends mail through the ground
+floor without importing a floor above its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 _muted: ContextVar[bool] = ContextVar("bollplank_mail_muted", default=False)
+
+
+# notifications.outbox.queue_mail: keyword arguments only, returns the outbox row or None.
+Outbox = Callable[..., Any]
+_outbox: Outbox | None = None
+
+
+def outbox_install(outbox: Outbox) -> None:
+    """Make ``outbox`` the one that ``queue_mail`` writes to (notifications' ready())."""
+    global _outbox
+    _outbox = outbox
 
 
 @contextmanager
@@ -36,6 +54,6 @@ def queue_mail(
 ) -> Any:
     """See ``bollplank.notifications.outbox.queue_mail`` for the keyword arguments. Never put
     confidential text in ``context``."""
-    from bollplank.notifications.outbox import queue_mail as queue
-
-    return queue(to=to, template=template, context=context, language=language, **kw)
+    if _outbox is None:
+        raise ImproperlyConfigured("No outbox: bollplank.notifications is not installed.")
+    return _outbox(to=to, template=template, context=context, language=language, **kw)

@@ -1,4 +1,4 @@
-"""The audit log as personal data (privacy/registry.py): what a person did, and who read
+"""The audit log as personal data (core/personal_data_registry.py): what a person did, and who read
 things about them. Events hold ids only, so an erased person's events stay and the hash chain
 still verifies; the oldest part of the chain goes by the retention rules."""
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from bollplank.core.audit import prune_chain
 from bollplank.core.models import AuditEvent
-from bollplank.privacy.registry import Category, Retention, register
+from bollplank.core.personal_data_registry import Category, Retention, register
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:

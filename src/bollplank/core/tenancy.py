@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
@@ -20,31 +20,50 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import STAFF_ROLES, Role
 from bollplank.core.models import Practice
+from bollplank.core.roles import STAFF_ROLES, Role
+
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL (accounts.User), which core cannot import.
+    from django.contrib.auth.models import _User
 
 View = Callable[..., HttpResponse]
 
+# A person's roles are their rows of accounts.Membership, read here through the relation the
+# user model has to them (``user.memberships``) rather than by importing the model: the guard
+# is on the ground floor and imports no app above it.
+
+
+class PracticeRequest(HttpRequest):
+    """The request a ``practice_view`` receives: a logged-in person, the practice named in the
+    address and the person's roles there. Only a type: ``practice_view`` sets these on the
+    request Django made."""
+
+    user: _User
+    practice: Practice
+    # The roles the view acts in: those the person holds that the view allows.
+    roles: frozenset[str]
+    # Every role the person holds in the practice (the menu shows what each of them may open).
+    all_roles: frozenset[str]
+
+
+def who(request: PracticeRequest) -> tuple[_User, Practice, frozenset[str]]:
+    """The acting person, the current practice and the roles the view acts in."""
+    return request.user, request.practice, request.roles
+
 
 def roles_in(user: Any, practice: Practice) -> frozenset[str]:
-    from bollplank.accounts.models import Membership
-
+    """The roles ``user`` holds in ``practice`` (none for a stranger)."""
     with scope(practice=practice):
-        return frozenset(
-            Membership.objects.filter(practice=practice, user=user).values_list("role", flat=True)
-        )
+        return frozenset(user.memberships.filter(practice=practice).values_list("role", flat=True))
 
 
 def _practice_and_roles(user: Any, slug: str) -> tuple[Practice | None, frozenset[str]]:
     """The practice at this address and the person's roles in it, in one query (every practice
     page asks): nothing when the practice does not exist or the person is not a member, alike,
     so that a practice cannot be discovered by its address."""
-    from bollplank.accounts.models import Membership
-
     with scopes_disabled():
-        rows = list(
-            Membership.objects.filter(user=user, practice__slug=slug).select_related("practice")
-        )
+        rows = list(user.memberships.filter(practice__slug=slug).select_related("practice"))
     if not rows:
         return None, frozenset()
     return rows[0].practice, frozenset(m.role for m in rows)
@@ -87,13 +106,14 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
                     _("Your practice requires two-factor login. Set it up to continue."),
                 )
                 return redirect("mfa_activate_totp")
-            request.practice = practice  # type: ignore[attr-defined]
+            acting = cast(PracticeRequest, request)
+            acting.practice = practice
             # A view acts in the capacity of the roles it allows: a supervisor who is also a
             # participant in a colleague's group must not get staff powers over that group.
-            request.roles = roles & set(allowed) if allowed else roles  # type: ignore[attr-defined]
-            request.all_roles = roles  # type: ignore[attr-defined]
+            acting.roles = roles & set(allowed) if allowed else roles
+            acting.all_roles = roles
             with timezone.override(practice.timezone), scope(practice=practice):
-                return view(request, *args, **kwargs)
+                return view(acting, *args, **kwargs)
 
         return wrapped
 
@@ -102,14 +122,8 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
 
 def user_practices(user: Any) -> list[tuple[Practice, frozenset[str]]]:
     """Every practice the user belongs to, with their roles there."""
-    from bollplank.accounts.models import Membership
-
     with scopes_disabled():
-        rows = (
-            Membership.objects.filter(user=user)
-            .select_related("practice")
-            .order_by("practice__name")
-        )
+        rows = user.memberships.select_related("practice").order_by("practice__name")
         found: dict[int, tuple[Practice, set[str]]] = {}
         for m in rows:
             found.setdefault(m.practice_id, (m.practice, set()))[1].add(m.role)

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from bollplank.accounts.enums import Role
 from bollplank.billing.forms import KronorField
 from bollplank.clients.models import Client
 from bollplank.core.forms import BoundedDateField
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.courses.models import Course, Registration
 from bollplank.courses.services import REGISTRATION_FIELDS, DayInput
 from bollplank.directory.spam import too_fast_or_stale

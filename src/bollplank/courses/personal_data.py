@@ -1,5 +1,5 @@
-"""Course registrations (privacy/registry.py). A registrant has no login: their rows are found
-by the e-mail address of the person asking."""
+"""Course registrations (core/personal_data_registry.py). A registrant has no login: their rows
+are found by the e-mail address of the person asking."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, Retention, register
 from bollplank.courses.models import CourseDay, Registration
-from bollplank.privacy.registry import Category, Retention, register
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:

@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from bollplank.accounts.enums import Role
 from bollplank.billing.models import InvoiceLine
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.models import Practice
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.courses import selectors, services
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.forms import (
@@ -137,7 +136,7 @@ def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
 # --- the practice ------------------------------------------------------------------------------
 
 
-def _course(request: HttpRequest, pk: int) -> Course:
+def _course(request: PracticeRequest, pk: int) -> Course:
     _user, practice, _roles = who(request)
     course = selectors.course_for_staff(practice, pk)
     if course is None:
@@ -146,13 +145,13 @@ def _course(request: HttpRequest, pk: int) -> Course:
 
 
 @practice_view(*STAFF)
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: PracticeRequest) -> HttpResponse:
     _user, practice, _roles = who(request)
     courses = list(selectors.courses_for_practice(practice))
     return render(request, "courses/list.html", {"courses": courses, "now": clock.now()})
 
 
-def _course_form(request: HttpRequest, course: Course | None) -> HttpResponse:
+def _course_form(request: PracticeRequest, course: Course | None) -> HttpResponse:
     user, practice, _roles = who(request)
     form = CourseForm(request.POST or None, instance=course, practice=practice)
     days = day_formset(request.POST or None, course)
@@ -170,17 +169,17 @@ def _course_form(request: HttpRequest, course: Course | None) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def course_create(request: HttpRequest) -> HttpResponse:
+def course_create(request: PracticeRequest) -> HttpResponse:
     return _course_form(request, None)
 
 
 @practice_view(*STAFF)
-def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def course_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     return _course_form(request, _course(request, pk))
 
 
 @practice_view(*STAFF)
-def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def course_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     """The course with its participants, waitlist and cancellations, and what to do next."""
     course = _course(request, pk)
     registrations = list(selectors.registrations_of(course))
@@ -215,7 +214,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def registration_cancel_staff(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponse:
+def registration_cancel_staff(request: PracticeRequest, pk: int, reg_pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     course = _course(request, pk)
     registration = get_object_or_404(Registration, course=course, pk=reg_pk)
@@ -231,7 +230,7 @@ def registration_cancel_staff(request: HttpRequest, pk: int, reg_pk: int) -> Htt
 
 
 @practice_view(*STAFF)
-def course_attendance(request: HttpRequest, pk: int, day_pk: int) -> HttpResponse:
+def course_attendance(request: PracticeRequest, pk: int, day_pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     course = _course(request, pk)
     day = get_object_or_404(CourseDay, course=course, pk=day_pk)
@@ -261,7 +260,7 @@ def course_attendance(request: HttpRequest, pk: int, day_pk: int) -> HttpRespons
 
 
 @practice_view(*STAFF)
-def course_certificate(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponse:
+def course_certificate(request: PracticeRequest, pk: int, reg_pk: int) -> HttpResponse:
     """A certificate of attendance (PDF) for a confirmed participant."""
     course = _course(request, pk)
     registration = get_object_or_404(
@@ -274,7 +273,7 @@ def course_certificate(request: HttpRequest, pk: int, reg_pk: int) -> HttpRespon
 
 
 @practice_view(*STAFF)
-def course_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def course_follow_up(request: PracticeRequest, pk: int) -> HttpResponse:
     """Turn the confirmed participants into a follow-up supervision group."""
     user, practice, _roles = who(request)
     course = _course(request, pk)

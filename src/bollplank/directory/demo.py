@@ -1,5 +1,5 @@
 """The demo firm's public page: published profiles of its three supervisors and a few
-inquiries in the inbox, written through the services (called from core/demo.py)."""
+inquiries in the inbox, written through the services (called from demo/firm.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""What the directory keeps about people (privacy/registry.py): supervisors' public profiles,
-and inquiries, whose senders have no login and are found by the e-mail address of the person
-asking. Inquiries not won are deleted by the practice's own retention time: one setting, kept
-on the practice's page (PracticePage.retention_days) and shown on the retention page too; both
-the privacy app's nightly run and prune_inquiries apply it."""
+"""What the directory keeps about people (core/personal_data_registry.py): supervisors' public
+profiles, and inquiries, whose senders have no login and are found by the e-mail address of the
+person asking. Inquiries not won are deleted by the practice's own retention time: one setting,
+kept on the practice's page (PracticePage.retention_days) and shown on the retention page too;
+both the privacy app's nightly run and prune_inquiries apply it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, Retention, register
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.models import Inquiry, PracticePage, SupervisorProfile
-from bollplank.privacy.registry import Category, Retention, register
 
 
 def _export_profiles(user: Any, confidential: bool) -> list[dict[str, Any]]:

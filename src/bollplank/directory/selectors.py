@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.clients.enums import Sector
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.directory.enums import (
     RHYTHM_PER_WEEK,
     InquiryFocus,

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.clients.services import client_create, contact_create
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.directory.enums import (
     INQUIRIES_PER_DAY_PER_ADDRESS,
     INQUIRIES_PER_HOUR_PER_ADDRESS,

@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from bollplank.accounts.enums import Role
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.directory import selectors, services
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.forms import (
@@ -190,7 +189,7 @@ def inquiry_sent(request: HttpRequest, practice: Any, page: Any) -> HttpResponse
 
 
 @practice_view(Role.ADMIN)
-def directory_settings(request: HttpRequest) -> HttpResponse:
+def directory_settings(request: PracticeRequest) -> HttpResponse:
     """Whether the practice's page is published, what it says, how long inquiries are kept."""
     user, practice, _roles = who(request)
     page = selectors.practice_page(practice)
@@ -212,7 +211,7 @@ def directory_settings(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: PracticeRequest) -> HttpResponse:
     """The supervisor's own public profile."""
     user, practice, _roles = who(request)
     profile = selectors.own_profile(practice, user)
@@ -244,7 +243,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: PracticeRequest) -> HttpResponse:
     """The inbox: inquiries by status, newest first."""
     _user, practice, _roles = who(request)
     status = request.GET.get("status", "")
@@ -300,7 +299,7 @@ def _detail(
 
 
 @practice_view(*STAFF)
-def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inquiry_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     """One inquiry: what was asked, the supervisors ranked by fit, status, replies, and the
     button that makes it a client and an engagement."""
     user, practice, _roles = who(request)
@@ -335,7 +334,7 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     raise Http404
 
 
-def _first_talk(request: HttpRequest, inquiry: Any) -> HttpResponse:
+def _first_talk(request: PracticeRequest, inquiry: Any) -> HttpResponse:
     """Send the inquirer a one-time link to book a first talk with the chosen supervisor."""
     from bollplank.booking import firsttalk
 
@@ -360,7 +359,7 @@ def _first_talk(request: HttpRequest, inquiry: Any) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def inquiry_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def inquiry_convert(request: PracticeRequest, pk: int) -> HttpResponse:
     """Turn the inquiry into a client and an engagement with the chosen supervisor."""
     user, practice, _roles = who(request)
     inquiry = selectors.inquiry_for(practice, pk)

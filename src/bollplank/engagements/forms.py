@@ -12,11 +12,11 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from bollplank.accounts.enums import Role
 from bollplank.clients.models import Client
 from bollplank.core import clock
 from bollplank.core.forms import BoundedDateField, validate_date_in_range
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.enums import DEFAULT_MINUTES, Form, Status
 from bollplank.engagements.models import Engagement
 from bollplank.engagements.services import PersonInput

@@ -1,4 +1,4 @@
-"""Participants as the practice knows them (privacy/registry.py)."""
+"""Participants as the practice knows them (core/personal_data_registry.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, register
 from bollplank.engagements.models import GroupMembership, Participant
-from bollplank.privacy.registry import Category, register
 
 
 def _rows(user: Any) -> QuerySet[Participant]:

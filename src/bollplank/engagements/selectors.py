@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.enums import MIN_GROUP_SIZE, Form
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 

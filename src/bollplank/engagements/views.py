@@ -6,19 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.services import invitation_create
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
+from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements import services
 from bollplank.engagements.forms import EngagementForm, JoinForm, LeaveForm
 from bollplank.engagements.models import GroupMembership
@@ -32,7 +31,7 @@ STAFF = (Role.ADMIN, Role.SUPERVISOR)
 
 
 @practice_view(*STAFF)
-def engagement_list(request: HttpRequest) -> HttpResponse:
+def engagement_list(request: PracticeRequest) -> HttpResponse:
     """Engagements the person runs (admins: all), with quota."""
     user, practice, roles = who(request)
     engagements = engagements_for_list(user, practice, roles)
@@ -43,7 +42,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
     # Only the columns the page reads; each meeting's engagement is this one (its effective
@@ -100,7 +99,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def engagement_create(request: HttpRequest) -> HttpResponse:
+def engagement_create(request: PracticeRequest) -> HttpResponse:
     user, practice, roles = who(request)
     form = EngagementForm(
         request.POST or None, practice=practice, actor=user, roles=roles, creating=True
@@ -125,7 +124,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
     form = EngagementForm(
@@ -148,7 +147,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def participant_join(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_join(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
     form = JoinForm(request.POST or None, initial={"joined_on": clock.today()})
@@ -166,7 +165,7 @@ def participant_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def participant_leave(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def participant_leave(request: PracticeRequest, pk: int, membership_pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
     membership: GroupMembership = get_object_or_404(
@@ -195,7 +194,7 @@ def participant_leave(request: HttpRequest, pk: int, membership_pk: int) -> Http
 
 @require_POST
 @practice_view(*STAFF)
-def participant_invite(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def participant_invite(request: PracticeRequest, pk: int, membership_pk: int) -> HttpResponse:
     """Invite a participant to log in: they will see their meetings and calendar link."""
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)

@@ -1,6 +1,6 @@
 """Follow-up in the demo firm: after-meeting checks of a group's recent meetings, a mid-point
 evaluation, an open check waiting on the demo participant's start page, and the report shared
-with the client (used by core/demo.py)."""
+with the client (used by demo/firm.py)."""
 
 from __future__ import annotations
 

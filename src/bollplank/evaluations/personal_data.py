@@ -1,4 +1,4 @@
-"""Evaluation answers, goals and signed-off hours (privacy/registry.py).
+"""Evaluation answers, goals and signed-off hours (core/personal_data_registry.py).
 
 An anonymous round stores no link from a response to the person (models.py), so nobody — not
 the person, not an operator — can find their anonymous answers again: the export lists only
@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, Retention, register
 from bollplank.engagements.models import Participant
 from bollplank.evaluations.models import (
     Answer,
@@ -28,7 +29,6 @@ from bollplank.evaluations.models import (
     Invitation,
     Response,
 )
-from bollplank.privacy.registry import Category, Retention, register
 
 
 def _participants(user: Any) -> QuerySet[Participant]:

@@ -12,10 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, Participant
 from bollplank.evaluations import report as report_module
 from bollplank.evaluations.enums import MIN_ANONYMOUS, Kind, Phase, Scale

@@ -17,14 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from bollplank.accounts.enums import Role
 from bollplank.billing.exports import csv_safe
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
-from bollplank.core.views import who
 from bollplank.engagements.models import Engagement
 from bollplank.engagements.selectors import engagement_detail
 from bollplank.evaluations import charts, selectors, services
@@ -49,7 +48,7 @@ STAFF = (Role.ADMIN, Role.SUPERVISOR)
 
 
 @practice_view(*STAFF)
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
+def questionnaire_list(request: PracticeRequest) -> HttpResponse:
     """The shipped questionnaires and the practice's own; a form for a new one."""
     user, practice, _roles = who(request)
     form = QuestionnaireForm(request.POST or None)
@@ -70,7 +69,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     """One questionnaire with its sections and questions; the builder for the practice's own."""
     user, practice, _roles = who(request)
     q = selectors.questionnaire_detail(practice, pk)
@@ -108,7 +107,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def questionnaire_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_copy(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     source = selectors.questionnaire_detail(practice, pk)
     if request.method != "POST":
@@ -123,7 +122,7 @@ def questionnaire_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def question_remove(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     question = Question.objects.filter(pk=pk, questionnaire__practice=practice).first()
     if question is None:
@@ -141,7 +140,7 @@ def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the supervisor's view ------------------------------------------------------------------
 
 
-def _own_engagement(request: HttpRequest, pk: int) -> Engagement:
+def _own_engagement(request: PracticeRequest, pk: int) -> Engagement:
     """An engagement the acting supervisor leads; 404 for everyone else, admins included:
     named answers are the protected room's."""
     user, practice, roles = who(request)
@@ -156,7 +155,7 @@ def _send_at(day: dt.date, practice: Any) -> dt.datetime:
 
 
 @practice_view(Role.SUPERVISOR)
-def engagement_evaluations(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_evaluations(request: PracticeRequest, pk: int) -> HttpResponse:
     """Rounds sent and planned, the after-meeting trend as a chart with its table, the
     evaluations side by side; a form to plan a round."""
     user, practice, _roles = who(request)
@@ -199,7 +198,7 @@ def engagement_evaluations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def participant_evaluations(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+def participant_evaluations(request: PracticeRequest, pk: int, participant_pk: int) -> HttpResponse:
     """One participant's named answers: their trend and evaluations."""
     user, practice, _roles = who(request)
     engagement = _own_engagement(request, pk)
@@ -224,7 +223,7 @@ def participant_evaluations(request: HttpRequest, pk: int, participant_pk: int) 
 
 
 @practice_view(Role.SUPERVISOR)
-def meeting_check_send(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_check_send(request: PracticeRequest, pk: int) -> HttpResponse:
     """Send the after-meeting check to the meeting's group (from the meeting page)."""
     user, practice, roles = who(request)
     meeting = (
@@ -306,7 +305,7 @@ def _answer(request: HttpRequest, invitation: Invitation, template_ctx: dict[str
 
 @sensitive_post_parameters()
 @practice_view(Role.PARTICIPANT)
-def evaluation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_answer(request: PracticeRequest, pk: int) -> HttpResponse:
     """Answer from the participant's start page."""
     user, practice, _roles = who(request)
     invitation = selectors.own_invitation(user, practice, pk)
@@ -392,7 +391,7 @@ def _report_csv(report: selectors.ClientReport) -> HttpResponse:
 
 
 @practice_view(Role.CLIENT_CONTACT)
-def client_report(request: HttpRequest, fmt: str = "html") -> HttpResponse:
+def client_report(request: PracticeRequest, fmt: str = "html") -> HttpResponse:
     """The client contact's report over the engagements whose reports were shared."""
     user, practice, roles = who(request)
     visible = list(selectors.report_engagements(user, practice, roles))
@@ -404,7 +403,7 @@ def client_report(request: HttpRequest, fmt: str = "html") -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def report_preview(request: PracticeRequest, pk: int) -> HttpResponse:
     """Exactly what the client will see of this engagement, and the button to share it."""
     user, practice, _roles = who(request)
     engagement = _own_engagement(request, pk)
@@ -428,7 +427,7 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def engagement_goals(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_goals(request: PracticeRequest, pk: int) -> HttpResponse:
     """The engagement's goals: the group's and each participant's, with their progress; add a
     goal, mark one reached, and choose the meetings at which they are revisited."""
     user, practice, roles = who(request)
@@ -474,7 +473,7 @@ def engagement_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.PARTICIPANT)
-def my_goals(request: HttpRequest) -> HttpResponse:
+def my_goals(request: PracticeRequest) -> HttpResponse:
     """A participant's own goals and their groups' goals, with their ratings over time."""
     user, practice, roles = who(request)
     goals = list(selectors.goals_visible_to(user, practice, frozenset({Role.PARTICIPANT})))
@@ -511,7 +510,7 @@ def my_goals(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR)
-def engagement_hours(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_hours(request: PracticeRequest, pk: int) -> HttpResponse:
     """Supervision hours per participant from attendance; sign them off for a certificate."""
     user, practice, _roles = who(request)
     engagement = _own_engagement(request, pk)
@@ -535,7 +534,7 @@ def engagement_hours(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.SUPERVISOR, Role.PARTICIPANT)
-def hours_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+def hours_certificate(request: PracticeRequest, pk: int) -> HttpResponse:
     """The certificate of signed-off supervision hours, as PDF: for the participant it is about
     and the supervisor who signed it."""
     from weasyprint import HTML  # imported late: Pango is only needed here

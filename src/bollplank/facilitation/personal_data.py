@@ -1,6 +1,6 @@
-"""Model runs (privacy/registry.py). A run stores no one's words (models.py): who owned the
-case, who led, who spoke in which order and who passed, as participant ids. The takeaway a case
-owner writes goes into their own journal (records.journal), not here."""
+"""Model runs (core/personal_data_registry.py). A run stores no one's words (models.py): who
+owned the case, who led, who spoke in which order and who passed, as participant ids. The
+takeaway a case owner writes goes into their own journal (records.journal), not here."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, register
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.enums import RunStatus
 from bollplank.facilitation.models import Run
-from bollplank.privacy.registry import Category, register
 
 
 def _participant_ids(user: Any) -> list[int]:

@@ -616,7 +616,7 @@ def _add_to_summary(meeting: Meeting, owner: Participant, text: str) -> None:
 
 def _check_staff_of(actor: Any, client: Client) -> None:
     if not Engagement.objects.filter(client=client, supervisor=actor).exists():
-        from bollplank.accounts.enums import Role
+        from bollplank.core.roles import Role
         from bollplank.core.tenancy import roles_in
 
         if Role.ADMIN not in roles_in(actor, client.practice):

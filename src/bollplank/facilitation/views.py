@@ -16,12 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.enums import Role
 from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.facilitation import selectors, services
 from bollplank.facilitation.enums import RunStatus
@@ -48,14 +47,14 @@ SUPERVISOR = (Role.SUPERVISOR,)
 
 
 @practice_view(*STAFF)
-def model_list(request: HttpRequest) -> HttpResponse:
+def model_list(request: PracticeRequest) -> HttpResponse:
     """The shipped models and the practice's own, with their steps."""
     _user, practice, _roles = who(request)
     return render(request, "facilitation/models.html", {"models": selectors.models_for(practice)})
 
 
 @practice_view(*STAFF)
-def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def model_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     _user, practice, _roles = who(request)
     model = selectors.model_for(practice, pk)
     return render(request, "facilitation/model_detail.html", {"model": model})
@@ -63,7 +62,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def model_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def model_copy(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     source = selectors.model_for(practice, pk)
     copy = services.model_copy(actor=user, practice=practice, source=source)
@@ -71,7 +70,7 @@ def model_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("model_edit", practice.slug, copy.pk)
 
 
-def _model_form(request: HttpRequest, model: Any) -> HttpResponse:
+def _model_form(request: PracticeRequest, model: Any) -> HttpResponse:
     user, practice, _roles = who(request)
     if request.method == "POST" and request.POST.get("action") == "delete" and model is not None:
         services.model_delete(actor=user, model=model)
@@ -111,12 +110,12 @@ def _model_form(request: HttpRequest, model: Any) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def model_new(request: HttpRequest) -> HttpResponse:
+def model_new(request: PracticeRequest) -> HttpResponse:
     return _model_form(request, None)
 
 
 @practice_view(*STAFF)
-def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def model_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     _user, practice, _roles = who(request)
     return _model_form(request, selectors.own_model(practice, pk))
 
@@ -124,7 +123,7 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the runner -----------------------------------------------------------------------------
 
 
-def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
+def _own_meeting(request: PracticeRequest, pk: int) -> Meeting:
     """A meeting the acting supervisor leads; 404 for everyone else, admins included."""
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
@@ -134,7 +133,7 @@ def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 
 @practice_view(*SUPERVISOR)
-def run_start(request: HttpRequest, pk: int) -> HttpResponse:
+def run_start(request: PracticeRequest, pk: int) -> HttpResponse:
     """Choose the model, the case owner (from the case rota) and the leader, and start."""
     user, practice, _roles = who(request)
     meeting = _own_meeting(request, pk)
@@ -190,7 +189,7 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
 DRIVERS = (Role.SUPERVISOR, Role.PARTICIPANT)
 
 
-def _driven(request: HttpRequest, pk: int) -> tuple[Meeting, Run | None, bool]:
+def _driven(request: PracticeRequest, pk: int) -> tuple[Meeting, Run | None, bool]:
     """The meeting and its run for one who may drive it: the meeting's supervisor, or the member
     of the group chosen as the run's leader while it runs. The third value is True for that
     leader once the run has finished (their screen goes back to the meeting). 404 for others."""
@@ -239,7 +238,7 @@ def _runner_context(request: HttpRequest, meeting: Meeting, run: Run) -> dict[st
 # minute-old page or state would put the timer a minute wrong).
 @never_cache
 @practice_view(*DRIVERS)
-def runner(request: HttpRequest, pk: int) -> HttpResponse:
+def runner(request: PracticeRequest, pk: int) -> HttpResponse:
     """The full-screen view for the projector. Works without JavaScript (buttons post); with it,
     the timer runs on the screen, keys drive it, and it survives network drops and reloads."""
     meeting, run, done = _driven(request, pk)
@@ -289,7 +288,7 @@ def _at(raw: str | None) -> dt.datetime | None:
 
 @require_POST
 @practice_view(*DRIVERS)
-def run_act(request: HttpRequest, pk: int) -> HttpResponse:
+def run_act(request: PracticeRequest, pk: int) -> HttpResponse:
     """One action of the leader, on the version of the state the screen saw."""
     user, practice, _roles = who(request)
     meeting, found, done = _driven(request, pk)
@@ -325,7 +324,7 @@ def run_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @practice_view(*DRIVERS)
-def run_state(request: HttpRequest, pk: int) -> HttpResponse:
+def run_state(request: PracticeRequest, pk: int) -> HttpResponse:
     """The run's state as JSON, for screens to follow each other."""
     meeting, run, done = _driven(request, pk)
     if run is None:
@@ -337,7 +336,7 @@ def run_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sensitive_post_parameters("takeaway", "next_step")
 @practice_view(Role.PARTICIPANT)
-def run_takeaway(request: HttpRequest, pk: int) -> HttpResponse:
+def run_takeaway(request: PracticeRequest, pk: int) -> HttpResponse:
     """The case owner, on their own login (a phone will do), writes their takeaway and next step
     into their own journal, and adds it to the group summary only if they choose to."""
     user, practice, roles = who(request)
@@ -376,7 +375,7 @@ def run_takeaway(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def mission_parts(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_parts(request: PracticeRequest, pk: int) -> HttpResponse:
     """The client's mission split into parts, with every earlier version kept."""
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
@@ -417,7 +416,7 @@ def mission_parts(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def mission_part_edit(request: HttpRequest, pk: int, part_pk: int) -> HttpResponse:
+def mission_part_edit(request: PracticeRequest, pk: int, part_pk: int) -> HttpResponse:
     """Revise a part (a new version; the old one stays) or retire it."""
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
@@ -444,7 +443,7 @@ def mission_part_edit(request: HttpRequest, pk: int, part_pk: int) -> HttpRespon
 
 
 @practice_view(*SUPERVISOR)
-def meeting_themes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_themes(request: PracticeRequest, pk: int) -> HttpResponse:
     """Tie the meeting's themes to parts of the client's mission."""
     user, practice, _roles = who(request)
     meeting = _own_meeting(request, pk)
@@ -468,7 +467,7 @@ def meeting_themes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def engagement_mission(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_mission(request: PracticeRequest, pk: int) -> HttpResponse:
     """Which parts of the client's mission the group's reflection touched, how often, by
     quarter; the supervisor can share this count view with the client's contacts."""
     user, practice, roles = who(request)
@@ -495,7 +494,7 @@ def engagement_mission(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.CLIENT_CONTACT)
-def client_mission(request: HttpRequest) -> HttpResponse:
+def client_mission(request: PracticeRequest) -> HttpResponse:
     """The client contact's view: counts of mission parts touched, for the engagements whose
     supervisor shares them. No themes' words, no meetings, no names."""
     user, practice, _roles = who(request)

@@ -1,4 +1,4 @@
-"""Meetings, attendance and calendar links (privacy/registry.py)."""
+"""Meetings, attendance and calendar links (core/personal_data_registry.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, register
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
-from bollplank.privacy.registry import Category, register
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:

@@ -9,9 +9,9 @@ from typing import Any, NamedTuple
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.enums import AttendanceStatus
 from bollplank.meetings.models import Attendance, Meeting

@@ -18,16 +18,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import hash_token
 from bollplank.booking.selectors import first_talks_for_feed, with_first_talks
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.pagecache import kept_in_memory
+from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
-from bollplank.core.tenancy import practice_view, roles_in
+from bollplank.core.tenancy import PracticeRequest, practice_view, roles_in, who
 from bollplank.core.timeutils import holidays_between, in_range
-from bollplank.core.views import who
 from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
@@ -71,7 +70,7 @@ def _aware(day: dt.date) -> dt.datetime:
 
 
 @practice_view(*ALL_ROLES)
-def calendar_week(request: HttpRequest) -> HttpResponse:
+def calendar_week(request: PracticeRequest) -> HttpResponse:
     """Seven days from Monday, with ISO week number and Swedish holidays."""
     user, practice, roles = who(request)
     day = _parse_day(request.GET.get("date"))
@@ -115,7 +114,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*ALL_ROLES)
-def calendar_month(request: HttpRequest) -> HttpResponse:
+def calendar_month(request: PracticeRequest) -> HttpResponse:
     """A month as weeks (Monday first), each week with its ISO number."""
     user, practice, roles = who(request)
     first = clock.today().replace(day=1)
@@ -176,7 +175,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: PracticeRequest) -> HttpResponse:
     """All meetings the person may see, upcoming or past, 50 a page."""
     user, practice, roles = who(request)
     when = request.GET.get("when", "upcoming")
@@ -252,7 +251,7 @@ def _rows_from_post(request: HttpRequest) -> tuple[list[tuple[dt.date, dt.time, 
 
 
 @practice_view(*STAFF)
-def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def series_plan(request: PracticeRequest, pk: int) -> HttpResponse:
     """Plan a series: choose the rhythm, see every date with what is in its way (holidays, double
     bookings, clock changes), adjust each date, then create them all at once."""
     user, practice, roles = who(request)
@@ -321,7 +320,7 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
     form = MeetingForm(
@@ -350,7 +349,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
     staff = bool(roles & {Role.ADMIN, Role.SUPERVISOR}) and (
@@ -396,7 +395,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*STAFF)
-def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_move(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
     form = MoveForm(request.POST or None)
@@ -418,7 +417,7 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
     try:
@@ -439,7 +438,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_attendance(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
     statuses: dict[int, str] = {}
@@ -461,7 +460,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def meeting_focus(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_focus(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
     form = FocusForm(request.POST)
@@ -474,7 +473,7 @@ def meeting_focus(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ALL_ROLES)
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
     """One meeting as a calendar file."""
     user, practice, roles = who(request)
     qs = meetings_visible_to(user, practice, roles).select_related("engagement", "supervisor")
@@ -496,7 +495,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*ALL_ROLES)
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: PracticeRequest) -> HttpResponse:
     """The person's private calendar link: create (replacing the old one) or stop it."""
     user, practice, _roles = who(request)
     new_url = None

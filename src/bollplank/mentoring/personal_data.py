@@ -1,4 +1,4 @@
-"""Mentoring (privacy/registry.py). People sign up by e-mail address, without a login, so
+"""Mentoring (core/personal_data_registry.py). People sign up by e-mail address, without a login, so
 their rows are found by the address of the person asking. A pair belongs to two people: when
 one of them is erased the pair stays for the other, with the erased side's sign-up emptied."""
 
@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, register
 from bollplank.mentoring.models import (
     MentorException,
     MentorHours,
@@ -19,7 +20,6 @@ from bollplank.mentoring.models import (
     Response,
     SignUp,
 )
-from bollplank.privacy.registry import Category, register
 
 
 def _signups(user: Any) -> QuerySet[SignUp]:

@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from bollplank.accounts.enums import STAFF_ROLES, Role
 from bollplank.clients.selectors import clients_visible_to
 from bollplank.core.models import Practice
+from bollplank.core.roles import STAFF_ROLES, Role
 from bollplank.mentoring.enums import PART_LABELS, REASONS, PairStatus, ResponseKind, Side
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme, Response, SignUp
 from bollplank.mentoring.services import split_list

@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
 
-from bollplank.accounts.enums import STAFF_ROLES, Role
 from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.mail import queue_mail
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import STAFF_ROLES, Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.mentoring import selectors, services, signup_import
 from bollplank.mentoring.enums import ResponseKind, Side
 from bollplank.mentoring.forms import (
@@ -47,7 +46,7 @@ COORDINATORS = (Role.ADMIN, Role.SUPERVISOR, Role.CLIENT_CONTACT)
 
 
 @practice_view(*COORDINATORS)
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: PracticeRequest) -> HttpResponse:
     user, practice, roles = who(request)
     return render(
         request,
@@ -56,7 +55,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _programme_form(request: HttpRequest, programme: Programme | None) -> HttpResponse:
+def _programme_form(request: PracticeRequest, programme: Programme | None) -> HttpResponse:
     user, practice, roles = who(request)
     form = ProgrammeForm(
         request.POST or None,
@@ -87,12 +86,12 @@ def _programme_form(request: HttpRequest, programme: Programme | None) -> HttpRe
 
 
 @practice_view(*COORDINATORS)
-def programme_new(request: HttpRequest) -> HttpResponse:
+def programme_new(request: PracticeRequest) -> HttpResponse:
     return _programme_form(request, None)
 
 
 @practice_view(*COORDINATORS)
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
     # Form-bound instance: validation errors must not alter the shown object.
@@ -103,7 +102,7 @@ PAIRS_PER_PAGE = 100
 
 
 @practice_view(*COORDINATORS)
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     """Sign-up counts, the latest matching with every pair's explanation, and progress."""
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
@@ -142,7 +141,7 @@ SIGNUPS_PER_PAGE = 100
 
 
 @practice_view(*COORDINATORS)
-def programme_signups(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_signups(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
     # A page at a time: an imported regional programme has thousands of sign-ups.
@@ -153,7 +152,7 @@ def programme_signups(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*COORDINATORS)
-def programme_signups_import(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_signups_import(request: PracticeRequest, pk: int) -> HttpResponse:
     """Sign-ups from a CSV file, all or nothing: a file with errors gets the full list by row
     and imports nothing, so it can be fixed and uploaded again."""
     user, practice, roles = who(request)
@@ -199,7 +198,7 @@ def programme_signups_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*COORDINATORS)
-def programme_match(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_match(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
     try:
@@ -218,7 +217,7 @@ def programme_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*COORDINATORS)
-def programme_pair_rule(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_pair_rule(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
     try:
@@ -248,7 +247,7 @@ def programme_pair_rule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*COORDINATORS)
-def programme_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_publish(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     programme = selectors.programme_visible_to(user, practice, roles, pk)
     run = selectors.latest_run(programme)

@@ -8,12 +8,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("notifications")
 
     def ready(self) -> None:
+        from bollplank.core import mail
         from bollplank.core.periodic import keep_going
         from bollplank.meetings.signals import meeting_changed, summary_published
-        from bollplank.notifications import meetings
-        from bollplank.notifications.outbox import ensure_sweep
+        from bollplank.notifications import meetings, outbox
 
+        # Every app's core.mail.queue_mail writes to this outbox.
+        mail.outbox_install(outbox.queue_mail)
         meeting_changed.connect(meetings.on_meeting_changed, dispatch_uid="notify_meeting")
         summary_published.connect(meetings.on_summary_published, dispatch_uid="notify_summary")
         # The outbox sweep restarts itself after a lost run (core.periodic): no cron.
-        keep_going("outbox sweep", ensure_sweep)
+        keep_going("outbox sweep", outbox.ensure_sweep)

@@ -205,7 +205,7 @@ def notify_supervisor(meeting: Meeting, change: str, actor: Any) -> bool:
     practice admin, another supervisor, anyone's API token) planned, moved or cancelled a
     meeting they lead — an optional kind. Their own changes mail them nothing; a participant's
     self-booking sends the supervisor's copy from booking (the same dedupe key, so never two)."""
-    from bollplank.accounts.enums import STAFF_ROLES
+    from bollplank.core.roles import STAFF_ROLES
     from bollplank.core.tenancy import roles_in
 
     supervisor = meeting.supervisor

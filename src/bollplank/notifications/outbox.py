@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from bollplank.core import clock
+from bollplank.core.mail import is_muted
 from bollplank.core.models import Practice
 from bollplank.notifications.enums import OPTIONAL_KINDS, MailKind, MailStatus
 from bollplank.notifications.models import OptOut, OutgoingMail
@@ -92,8 +93,6 @@ def queue_mail(
     not before ``send_after``. Optional kinds get an unsubscribe link and are not sent to a
     person who turned them off. Never put confidential text in ``context``: say that something
     happened and link to it. Returns None when ``dedupe_key`` was queued before."""
-    from bollplank.core.mail import is_muted
-
     if is_muted():
         return None
     to = to.strip()

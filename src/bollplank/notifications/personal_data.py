@@ -1,4 +1,4 @@
-"""The outbox and e-mail choices (privacy/registry.py). Mails carry no confidential text
+"""The outbox and e-mail choices (core/personal_data_registry.py). Mails carry no confidential text
 (models.py); they are found by the person's address, like the opt-outs (the preferences)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from bollplank.core.personal_data_registry import Category, register
 from bollplank.notifications.models import OptOut, OutgoingMail
-from bollplank.privacy.registry import Category, register
 
 
 def _mail(user: Any) -> Any:

@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.enums import Role
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.notifications import selectors, services
 from bollplank.notifications.enums import OPTIONAL_KINDS, MailKind, MailStatus
 from bollplank.notifications.forms import PreferencesForm, SettingsForm
@@ -23,7 +22,7 @@ from bollplank.notifications.outbox import mail_retry, read_unsubscribe_token
 
 
 @practice_view(Role.ADMIN)
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: PracticeRequest) -> HttpResponse:
     """What the system sent or will send for the practice; failures first in mind."""
     user, practice, _roles = who(request)
     form = SettingsForm(request.POST or None, instance=settings_of(practice))
@@ -53,7 +52,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN)
-def outbox_mail(request: HttpRequest, pk: int) -> HttpResponse:
+def outbox_mail(request: PracticeRequest, pk: int) -> HttpResponse:
     """One e-mail; its text only in development (`make run`), where nothing real is sent."""
     _user, practice, _roles = who(request)
     mail = get_object_or_404(selectors.outbox_of(practice), pk=pk)
@@ -64,7 +63,7 @@ def outbox_mail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(Role.ADMIN)
-def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def outbox_retry(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     mail = get_object_or_404(selectors.outbox_of(practice), pk=pk)
     try:
@@ -77,7 +76,7 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*Role)
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: PracticeRequest) -> HttpResponse:
     """Which optional e-mails the person wants (for their address, in every practice)."""
     user, practice, _roles = who(request)
     off = selectors.opted_out_kinds(user.email)

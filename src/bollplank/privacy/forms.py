@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bollplank.privacy.registry import retention_categories
+from bollplank.core.personal_data_registry import retention_categories
 
 
 class RetentionForm(forms.Form):

@@ -11,7 +11,7 @@ from bollplank.core.models import Practice
 
 
 class RetentionRule(models.Model):
-    """How many days the practice keeps one kind of record (a key of privacy.registry).
+    """How many days the practice keeps one kind of record (a key of core.personal_data_registry).
     No row: the kind's default. ``days`` empty: kept until deleted by hand."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,5 @@
-"""Export, erasure and retention of personal data, built from the registry (registry.py)."""
+"""Export, erasure and retention of personal data, built from the registry
+(core/personal_data_registry.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from django_scopes import scope, scopes_disabled
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.personal_data_registry import Category, categories, retention_categories
 from bollplank.privacy.models import RetentionRule
-from bollplank.privacy.registry import Category, categories, retention_categories
 
 
 def person_export(*, actor: Any, user: Any, confidential: bool) -> dict[str, Any]:

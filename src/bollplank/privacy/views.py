@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import User
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.personal_data_registry import categories, retention_categories
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.privacy.forms import EraseConfirmForm, FindPersonForm, RetentionForm
-from bollplank.privacy.registry import categories, retention_categories
 from bollplank.privacy.services import (
     address_erase,
     address_erasure_preview,
@@ -54,7 +53,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN)
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: PracticeRequest) -> HttpResponse:
     """The practice's retention rules, with what a run would delete today."""
     user, practice, _roles = who(request)
     initial = {c.key: retention_days(practice, c) for c in retention_categories()}
@@ -72,7 +71,7 @@ def retention(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN)
-def processing(request: HttpRequest) -> HttpResponse:
+def processing(request: PracticeRequest) -> HttpResponse:
     """The record of processing activities (GDPR Art. 30), generated from the registry and the
     practice's retention rules."""
     _user, practice, _roles = who(request)
@@ -98,7 +97,7 @@ def _person_of(practice: Any, pk: int | None = None, email: str | None = None) -
 
 
 @practice_view(Role.ADMIN)
-def erase_find(request: HttpRequest) -> HttpResponse:
+def erase_find(request: PracticeRequest) -> HttpResponse:
     """Find the person to erase by e-mail address (GET: nothing changes here)."""
     _user, practice, _roles = who(request)
     form = FindPersonForm(request.GET or None)
@@ -119,7 +118,7 @@ def erase_find(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @practice_view(Role.ADMIN)
-def erase(request: HttpRequest, user_pk: int) -> HttpResponse:
+def erase(request: PracticeRequest, user_pk: int) -> HttpResponse:
     """Erase a person of the practice (GDPR Art. 17): a dry run shows what goes and what stays
     per kind of record, and the admin confirms by typing the person's address (POST only)."""
     user, practice, _roles = who(request)
@@ -170,7 +169,7 @@ def _address_of(practice: Any, email: str) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @practice_view(Role.ADMIN)
-def erase_address(request: HttpRequest) -> HttpResponse:
+def erase_address(request: PracticeRequest) -> HttpResponse:
     """Erase someone without a login, known by e-mail address only (an inquiry, a course
     registration, a mentoring sign-up, a first talk): the same preview, typed confirmation and
     refusal when another practice keeps rows about the address too."""

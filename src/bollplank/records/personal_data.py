@@ -1,5 +1,5 @@
-"""The protected room's texts (privacy/registry.py): private notes and journals are encrypted,
-and only their author gets them decrypted in an export."""
+"""The protected room's texts (core/personal_data_registry.py): private notes and journals are
+encrypted, and only their author gets them decrypted in an export."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from bollplank.privacy.registry import Category, Retention, register
+from bollplank.core.personal_data_registry import Category, Retention, register
 from bollplank.records.models import JournalEntry, PrivateNote, Submission, Summary
 
 WITHHELD = "[encrypted: only the author downloads this text, from their own page]"

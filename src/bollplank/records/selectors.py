@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from bollplank.accounts.enums import Role
 from bollplank.core.models import AuditEvent, Practice
+from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement
 from bollplank.meetings.models import Meeting
 from bollplank.meetings.selectors import meetings_visible_to

@@ -13,18 +13,17 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from bollplank.accounts.enums import Role
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
-from bollplank.core.tenancy import practice_view
-from bollplank.core.views import who
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements.models import Participant
 from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.engagements.selectors import members_on
@@ -39,7 +38,7 @@ from bollplank.records.models import CaseTurn, Summary
 SUPERVISOR = (Role.SUPERVISOR,)
 
 
-def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
+def _own_meeting(request: PracticeRequest, pk: int) -> Meeting:
     """A meeting the acting supervisor leads; 404 for everyone else, admins included."""
     user, practice, _roles = who(request)
     # Led by this person: no visibility rule adds anything to that (an admin's "all" included),
@@ -60,7 +59,7 @@ def _own_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 @sensitive_post_parameters("body")
 @practice_view(*SUPERVISOR)
-def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_notes(request: PracticeRequest, pk: int) -> HttpResponse:
     """The supervisor's private notes on one meeting: read (audited) and write."""
     user, _practice, _roles = who(request)
     meeting = _own_meeting(request, pk)
@@ -95,7 +94,7 @@ def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sensitive_post_parameters("body")
 @practice_view(*SUPERVISOR)
-def engagement_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_notes(request: PracticeRequest, pk: int) -> HttpResponse:
     """Running notes on a whole engagement, not tied to one meeting."""
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
@@ -132,7 +131,7 @@ def engagement_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sensitive_post_parameters("body")
 @practice_view(*SUPERVISOR)
-def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def note_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     note = get_object_or_404(selectors.notes_visible_to(user, practice), pk=pk)
     back = (
@@ -167,7 +166,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*SUPERVISOR)
-def notes_search(request: HttpRequest) -> HttpResponse:
+def notes_search(request: PracticeRequest) -> HttpResponse:
     """Search and export the supervisor's own notes. Both are audited."""
     user, practice, _roles = who(request)
     query = request.GET.get("q", "").strip()[:200]
@@ -197,7 +196,7 @@ def notes_search(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*SUPERVISOR)
-def meeting_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_summary(request: PracticeRequest, pk: int) -> HttpResponse:
     """Write the summary and publish it to the participants (never to the client)."""
     user, practice, _roles = who(request)
     meeting = _own_meeting(request, pk)
@@ -238,7 +237,7 @@ def meeting_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*SUPERVISOR)
-def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_agenda(request: PracticeRequest, pk: int) -> HttpResponse:
     """The questions sent in for a meeting, as the supervisor's agenda, in the chosen order."""
     user, practice, roles = who(request)
     meeting = _own_meeting(request, pk)
@@ -265,7 +264,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sensitive_post_parameters("body")
 @practice_view(Role.PARTICIPANT)
-def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_submit(request: PracticeRequest, pk: int) -> HttpResponse:
     """A participant sends in a question or a problem description before the meeting."""
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
@@ -316,7 +315,7 @@ def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(*SUPERVISOR)
-def engagement_rota(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_rota(request: PracticeRequest, pk: int) -> HttpResponse:
     """Who brings a case to which of the coming meetings: suggested fairly, changed freely."""
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
@@ -362,7 +361,7 @@ def engagement_rota(request: HttpRequest, pk: int) -> HttpResponse:
 # --- journal --------------------------------------------------------------------------------
 
 
-def _my_meetings(request: HttpRequest) -> list[Meeting]:
+def _my_meetings(request: PracticeRequest) -> list[Meeting]:
     user, practice, _roles = who(request)
     now = clock.now()
     return list(
@@ -377,7 +376,7 @@ def _my_meetings(request: HttpRequest) -> list[Meeting]:
 
 @sensitive_post_parameters("body")
 @practice_view(Role.PARTICIPANT)
-def journal(request: HttpRequest) -> HttpResponse:
+def journal(request: PracticeRequest) -> HttpResponse:
     """The participant's reflection journal: only they can read it."""
     user, practice, _roles = who(request)
     meetings = _my_meetings(request)
@@ -416,7 +415,7 @@ def journal(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("body")
 @practice_view(Role.PARTICIPANT)
-def journal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def journal_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     entry = get_object_or_404(selectors.journal_of(user, practice), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "delete":
@@ -451,7 +450,7 @@ def journal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practice_view(Role.ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: PracticeRequest) -> HttpResponse:
     """Who did what in the practice: actions, people and times; never content."""
     _user, practice, _roles = who(request)
     page = Paginator(selectors.audit_events_for_admin(practice), 100).get_page(
@@ -461,7 +460,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @practice_view(*tuple(Role))
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: PracticeRequest) -> HttpResponse:
     """The person's own extract: who has read texts about them, and when."""
     user, practice, _roles = who(request)
     events = selectors.reads_about(user, practice)

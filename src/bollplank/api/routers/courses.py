@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
-from bollplank.accounts.enums import STAFF_ROLES
 from bollplank.api.base import (
     MAX_ID,
     WRITE_ERRORS,
@@ -22,6 +21,7 @@ from bollplank.api.base import (
     checked,
     page,
 )
+from bollplank.core.roles import STAFF_ROLES
 from bollplank.courses import selectors, services
 from bollplank.courses.models import Course, Registration
 

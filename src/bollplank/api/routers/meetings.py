@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, AwareDatetime, Field
 
-from bollplank.accounts.enums import Role
 from bollplank.api.base import MAX_ID, WRITE_ERRORS, ErrorOut, Paging, Strict, acting, checked, page
+from bollplank.core.roles import Role
 from bollplank.engagements.selectors import engagement_detail, members_on
 from bollplank.meetings import services
 from bollplank.meetings.selectors import meeting_detail, meetings_visible_to

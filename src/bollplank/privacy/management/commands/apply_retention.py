@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from bollplank.core.models import Practice
-from bollplank.privacy.registry import retention_categories
+from bollplank.core.personal_data_registry import retention_categories
 from bollplank.privacy.services import retention_apply, retention_days
 
 

@@ -8,11 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scope
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership
 from bollplank.core import clock
-from bollplank.core.demo import DEMO_SLUG
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
+from bollplank.demo.firm import DEMO_SLUG
 from bollplank.mentoring.demo import demo_programme
 
 

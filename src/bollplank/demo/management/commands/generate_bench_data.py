@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bollplank.core.benchdata import BENCH_SLUG, SCALES, generate, sizes_for
 from bollplank.core.models import Practice
+from bollplank.demo.bench import BENCH_SLUG, SCALES, generate, sizes_for
 
 
 class Command(BaseCommand):

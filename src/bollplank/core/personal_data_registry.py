@@ -1,11 +1,12 @@
 """The registry of personal data: every app says what it keeps about people, and the privacy app
 builds the export (GDPR Art. 15, 20), the erasure (Art. 17), the retention run and the record of
-processing activities (Art. 30) from it.
+processing activities (Art. 30) from it. It is on the ground floor so that every app can
+register its data without importing the privacy app above it.
 
 An app plugs in with a module ``personal_data.py`` beside its models that calls ``register``
-(the privacy app imports every such module when Django starts)::
+(core imports every such module when Django starts, core/apps.py)::
 
-    from bollplank.privacy.registry import Category, Retention, register
+    from bollplank.core.personal_data_registry import Category, Retention, register
 
     register(Category(
         key="courses.registrations",

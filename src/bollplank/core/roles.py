@@ -1,3 +1,6 @@
+"""The roles a person holds in a practice (accounts.Membership.role). They live on the ground
+floor because the tenancy guard (core.tenancy) decides on them for every practice page."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy

@@ -30,12 +30,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django_scopes import scopes_disabled
 
-from bollplank.accounts.enums import Role
 from bollplank.accounts.models import Membership, User
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client, ClientContact
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.core.timeutils import HOLIDAY_CATEGORIES
 from bollplank.engagements.enums import DEFAULT_MINUTES, Focus, Form, Status, Venue
 from bollplank.engagements.models import Engagement, GroupMembership, Participant

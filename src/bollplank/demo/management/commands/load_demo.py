@@ -6,7 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bollplank.core.demo import (
+from bollplank.core.mail import mail_muted
+from bollplank.core.models import Practice
+from bollplank.demo.firm import (
     DEMO_NAME,
     DEMO_SLUG,
     demo_load,
@@ -14,8 +16,6 @@ from bollplank.core.demo import (
     demo_summary,
     format_logins,
 )
-from bollplank.core.mail import mail_muted
-from bollplank.core.models import Practice
 
 
 class Command(BaseCommand):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,22 +14,26 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from bollplank.accounts.enums import Role
+from bollplank.billing.selectors import invoices_for_list
 from bollplank.booking.selectors import with_first_talks
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
-from bollplank.core.tenancy import practice_view, user_practices
+from bollplank.core.tenancy import PracticeRequest, practice_view, user_practices, who
+from bollplank.engagements.enums import Status as EngagementStatus
 from bollplank.engagements.selectors import engagements_for_client_page, engagements_for_list
-from bollplank.meetings.selectors import meetings_between, meetings_visible_to
+from bollplank.evaluations.selectors import open_invitations
+from bollplank.facilitation.selectors import runs_for_participant
+from bollplank.home.forms import PracticeSettingsForm
+from bollplank.meetings.selectors import (
+    meetings_between,
+    meetings_by_engagement,
+    meetings_visible_to,
+)
 from bollplank.records.models import CaseTurn
 from bollplank.records.selectors import summaries_visible_to
-
-
-def who(request: HttpRequest) -> tuple[Any, Practice, frozenset[str]]:
-    """The acting user, the current practice and the user's roles in it."""
-    return request.user, request.practice, request.roles  # type: ignore[attr-defined]
 
 
 def start_page_for(practice: Practice, roles: frozenset[str]) -> str:
@@ -49,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         practice, roles = practices[0]
         return redirect(start_page_for(practice, roles))
     choices = [(p, start_page_for(p, roles)) for p, roles in practices]
-    return render(request, "core/choose_practice.html", {"choices": choices})
+    return render(request, "home/choose_practice.html", {"choices": choices})
 
 
 def _week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -59,7 +62,7 @@ def _week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 @practice_view(Role.ADMIN, Role.SUPERVISOR)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PracticeRequest) -> HttpResponse:
     """The supervisor's day and week, and engagements by how much of the quota is used."""
     user, practice, roles = who(request)
     today = clock.today()
@@ -106,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     engagements.sort(key=lambda e: (-e.quota_pct, e.title))
     return render(
         request,
-        "core/dashboard.html",
+        "home/dashboard.html",
         {
             "today": today,
             "week_number": today.isocalendar().week,
@@ -122,7 +125,7 @@ RECENT_SHOWN = 10
 
 
 @practice_view(Role.PARTICIPANT)
-def participant_home(request: HttpRequest) -> HttpResponse:
+def participant_home(request: PracticeRequest) -> HttpResponse:
     """A participant's meetings ahead and behind, and their calendar link."""
     user, practice, _roles = who(request)
     now = clock.now()
@@ -154,14 +157,11 @@ def participant_home(request: HttpRequest) -> HttpResponse:
         .select_related("meeting", "meeting__engagement")
         .order_by("meeting__starts_at")
     )
-    # Questionnaires waiting for an answer (issue 5).
-    from bollplank.evaluations.selectors import open_invitations
-    from bollplank.facilitation.selectors import runs_for_participant
-
+    # Questionnaires waiting for an answer.
     evaluations = list(open_invitations(user, practice))
     return render(
         request,
-        "core/participant_home.html",
+        "home/participant_home.html",
         {
             "upcoming": upcoming,
             "more_upcoming": more_upcoming,
@@ -169,7 +169,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             "summaries": summaries,
             "my_turns": my_turns,
             "evaluations": evaluations,
-            # Conversations they lead now, and takeaways they have to write (issue 4).
+            # Conversations they lead now, and takeaways they have to write.
             "my_runs": runs_for_participant(user, practice),
         },
     )
@@ -214,12 +214,8 @@ def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
 
 
 @practice_view(Role.CLIENT_CONTACT)
-def client_home(request: HttpRequest) -> HttpResponse:
+def client_home(request: PracticeRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""
-    from bollplank.billing.selectors import invoices_for_list
-    from bollplank.engagements.enums import Status as EngagementStatus
-    from bollplank.meetings.selectors import meetings_by_engagement
-
     user, practice, _roles = who(request)
     only = frozenset({Role.CLIENT_CONTACT})
     engagements = list(engagements_for_client_page(user, practice, only))
@@ -233,7 +229,7 @@ def client_home(request: HttpRequest) -> HttpResponse:
     invoices = list(invoices_for_list(user, practice, only)[:100])
     return render(
         request,
-        "core/client_home.html",
+        "home/client_home.html",
         {
             "invoices": invoices,
             "engagements": [(e, schedules.get(e.pk, [])) for e in active],
@@ -243,23 +239,8 @@ def client_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-class PracticeSettingsForm(forms.ModelForm):
-    class Meta:
-        model = Practice
-        fields = [
-            "name",
-            "late_cancellation_hours",
-            "travel_buffer_minutes",
-            "require_mfa_for_staff",
-            "require_mfa_for_contacts",
-            "require_mfa_for_participants",
-            "session_idle_minutes",
-            "session_max_hours",
-        ]
-
-
 @practice_view(Role.ADMIN)
-def practice_settings(request: HttpRequest) -> HttpResponse:
+def practice_settings(request: PracticeRequest) -> HttpResponse:
     """The practice's rules: cancellation notice, travel buffer, two-factor login."""
     user, practice, _roles = who(request)
     form = PracticeSettingsForm(request.POST or None, instance=practice)
@@ -268,13 +249,13 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
         audit(user, "core.practice.updated", practice, {"fields": form.changed_data})
         messages.success(request, _("The settings are saved."))
         return redirect("practice_settings", practice.slug)
-    return render(request, "core/practice_settings.html", {"form": form})
+    return render(request, "home/practice_settings.html", {"form": form})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement (DOS-lagen) with a way to report problems."""
     return render(
-        request, "core/accessibility.html", {"contact": "tillganglighet@bollplank.example"}
+        request, "home/accessibility.html", {"contact": "tillganglighet@bollplank.example"}
     )
 
 
