@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from bollplank.billing import services
 from bollplank.billing.exports import (
     cp437_safe,
-    csv_safe,
     invoices_csv,
     parse_sie,
     sie4,
@@ -29,6 +28,7 @@ from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.money import line_amount, totals, vat_of
 from bollplank.billing.pdf import invoice_html, invoice_pdf
 from bollplank.billing.ubl import invoice_ubl
+from bollplank.core.spreadsheet import csv_safe
 from bollplank.meetings.enums import MeetingStatus
 from tests.billing.conftest import day, held_meeting, month_end
 from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_swedish_parties

@@ -42,11 +42,11 @@ def subscribed(w: Any, name: str, last_attempt: dt.datetime | None) -> OutsideCa
 
 
 def test_one_run_waits_however_often_it_is_asked(world: Any, db_backend: None) -> None:
-    assert tasks.ensure_refresh_chain() is True
-    assert tasks.ensure_refresh_chain() is False
+    assert services.ensure_refresh_chain() is True
+    assert services.ensure_refresh_chain() is False
     [run] = waiting(CHAIN)
     ahead = run.run_after - clock.now()
-    assert dt.timedelta(minutes=14) < ahead <= tasks.CHAIN_INTERVAL
+    assert dt.timedelta(minutes=14) < ahead <= services.CHAIN_INTERVAL
 
 
 def test_a_run_queues_due_calendars_and_its_next_run(world: Any, db_backend: None) -> None:
@@ -105,7 +105,7 @@ def test_subscribing_and_the_calendars_page_start_the_chain(
 
 
 def test_immediate_backend_has_no_chain(world: Any) -> None:
-    assert tasks.ensure_refresh_chain() is False
+    assert services.ensure_refresh_chain() is False
     assert not DBTaskResult.objects.exists()
 
 

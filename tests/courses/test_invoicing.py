@@ -229,7 +229,7 @@ def test_course_page_shows_which_registrations_are_invoiced(
 def test_billing_overview_lists_held_courses_not_yet_invoiced(world: Any, course: Course) -> None:
     """The overview's "delivered but not invoiced" covered meetings only; a course held and
     not invoiced was invisible there."""
-    from bollplank.billing.selectors import courses_not_invoiced
+    from bollplank.courses.invoicing import courses_not_invoiced
     from bollplank.courses.models import CourseDay
 
     register(course, email="a@kommun.se", name="Anna Andersson")

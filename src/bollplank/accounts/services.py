@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -22,6 +23,8 @@ from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 
 INVITATION_DAYS = 14
+# The invitation's foreign keys to what the invitee becomes.
+LINKED_RECORDS = ("participant", "client_contact")
 
 
 @transaction.atomic
@@ -82,6 +85,17 @@ def invitation_create(
     return invitation, token
 
 
+def _link_to(invitation: Invitation, user: User) -> None:
+    """Link the record the invitation was made for (an engagements.Participant or a
+    clients.ClientContact) to the person, through the invitation's own foreign keys: those
+    apps are above accounts, so their models are not imported here."""
+    for name in LINKED_RECORDS:
+        record_id = getattr(invitation, f"{name}_id")
+        if record_id:
+            model = cast(type[Model], Invitation._meta.get_field(name).related_model)
+            model._base_manager.filter(pk=record_id).update(user=user)
+
+
 def invitation_by_token(token: str) -> Invitation | None:
     """The usable invitation behind a link, or None when unknown, used or expired."""
     with scopes_disabled():
@@ -101,9 +115,6 @@ def invitation_accept(
 ) -> User:
     """Accept an invitation: create the account (or use the logged-in one), grant the role and
     link the participant or contact record to the person."""
-    from bollplank.clients.models import ClientContact
-    from bollplank.engagements.models import Participant
-
     with scopes_disabled():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not locked.is_usable:
@@ -121,10 +132,7 @@ def invitation_accept(
             validate_password(password or "", user=candidate)
             user = User.objects.create_user(locked.email, password, name=name.strip())
         membership_grant(actor=user, practice=locked.practice, user=user, role=locked.role)
-        if locked.participant_id:
-            Participant.objects.filter(pk=locked.participant_id).update(user=user)
-        if locked.client_contact_id:
-            ClientContact.objects.filter(pk=locked.client_contact_id).update(user=user)
+        _link_to(locked, user)
         locked.accepted_at = clock.now()
         locked.save(update_fields=["accepted_at"])
         audit(user, "accounts.invitation.accepted", locked)

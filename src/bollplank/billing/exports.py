@@ -18,6 +18,7 @@ from bollplank.billing.enums import InvoiceKind, VatCategory
 from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.money import kronor, totals
 from bollplank.core import clock
+from bollplank.core.spreadsheet import csv_safe
 
 PUNCTUATION = {
     "\u2013": "-",
@@ -139,15 +140,6 @@ def sie4(
             lines.append(f"#TRANS {settings.account_output_vat} {{}} {kronor(-t.vat_ore)}")
         lines.append("}")
     return ("\r\n".join(lines) + "\r\n").encode("cp437")
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """A text cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _sek(ore: int) -> str:

@@ -24,6 +24,7 @@ from bollplank.billing.services import (
     unbilled_fee_months,
     uninvoiced_meetings,
 )
+from bollplank.billing.sources import invoice_sources
 from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
@@ -180,28 +181,8 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
         months=sorted(by_month.values(), key=lambda m: m.month, reverse=True),
         clients=list(by_client.values()),
         uninvoiced=delivered_not_invoiced(practice),
-        courses=courses_not_invoiced(practice),
+        courses=[row for source in invoice_sources() for row in source.not_invoiced(practice)],
     )
-
-
-def courses_not_invoiced(practice: Practice) -> list[UninvoicedCourse]:
-    """Per course that has begun: the confirmed, priced registrations no invoice holds yet
-    (the invoice run takes them in the period that holds the course's first day)."""
-    from bollplank.courses.invoicing import uninvoiced_registrations
-
-    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    rows = (
-        uninvoiced_registrations(practice, since, clock.now())
-        .values("course_id", "course__title", "course__price_ore")
-        .annotate(n=Count("pk"))
-        .order_by("course__title", "course_id")
-    )
-    return [
-        UninvoicedCourse(
-            r["course_id"], r["course__title"], r["n"], r["n"] * r["course__price_ore"]
-        )
-        for r in rows
-    ]
 
 
 def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:

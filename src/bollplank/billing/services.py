@@ -39,6 +39,7 @@ from bollplank.billing.models import (
 )
 from bollplank.billing.money import line_amount, totals
 from bollplank.billing.ocr import ocr_reference
+from bollplank.billing.sources import invoice_sources
 from bollplank.clients.models import Client
 from bollplank.core import clock
 from bollplank.core.audit import audit
@@ -502,12 +503,11 @@ def invoice_run(
         )
         _store_totals(invoice)
         drafts.append(invoice)
-    # Course registrations: one invoice per organization (courses/invoicing.py).
-    from bollplank.courses.invoicing import course_drafts
-
-    drafts += course_drafts(
-        actor=actor, practice=practice, period_start=period_start, period_end=period_end
-    )
+    # What other apps invoice (course registrations: one invoice per organization).
+    for source in invoice_sources():
+        drafts += source.drafts(
+            actor=actor, practice=practice, period_start=period_start, period_end=period_end
+        )
     audit(
         actor,
         "billing.run.drafted",

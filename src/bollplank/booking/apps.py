@@ -8,7 +8,7 @@ class BookingConfig(AppConfig):
     verbose_name = _("self-booking")
 
     def ready(self) -> None:
-        from bollplank.booking.tasks import ensure_refresh_chain
+        from bollplank.booking.services import ensure_refresh_chain
         from bollplank.core.periodic import keep_going
 
         # Restarted by the worker if lost (core.periodic): no cron.

@@ -20,10 +20,14 @@ from django_scopes import scope
 
 from bollplank.accounts.models import hash_token
 from bollplank.booking.models import BookingLink, FirstTalk, FirstTalkStatus
-from bollplank.booking.selectors import first_talk_free_times, settings_of
+from bollplank.booking.refusals import booking_refusal
+from bollplank.booking.selectors import first_talk_free_times, link_find, settings_of
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
+from bollplank.directory.enums import InquiryStatus
+from bollplank.directory.models import InquiryReply
+from bollplank.notifications.meetings import Recipient, send_invitation
 
 LINK_DAYS = 30
 
@@ -46,9 +50,6 @@ def link_send(
 ) -> tuple[BookingLink, str]:
     """Create a one-time link for a first talk with ``supervisor``, e-mail it to the inquirer,
     and note on the inquiry that it was sent (status "in dialogue" if it was new)."""
-    from bollplank.directory.enums import InquiryStatus
-    from bollplank.directory.models import InquiryReply
-
     now = now or clock.now()
     practice = inquiry.practice
     free = first_talk_free_times(practice, supervisor, now=now)
@@ -108,15 +109,7 @@ def link_send(
     return link, token
 
 
-def _refusal(reason: str, practice: Any, supervisor: int) -> ValidationError:
-    from bollplank.booking.services import refusal
-
-    return refusal(reason, practice, supervisor)
-
-
 def _locked_link(token: str) -> BookingLink:
-    from bollplank.booking.services import link_find
-
     found = link_find(token)
     if found is None or not found.is_first_talk:
         raise ValidationError(_("This booking link does not exist."), code="no_link")
@@ -138,7 +131,7 @@ def book(*, link: BookingLink, token: str, starts_at: dt.datetime, now: dt.datet
     free = first_talk_free_times(practice, link.supervisor_id, now=now)
     reason = free.why_not(starts_at)
     if reason:
-        raise _refusal(reason, practice, link.supervisor_id)
+        raise booking_refusal(reason, practice, link.supervisor_id)
     config = settings_of(practice, link.supervisor_id)
     talk = FirstTalk(
         practice=practice,
@@ -202,7 +195,7 @@ def move(*, token: str, starts_at: dt.datetime, now: dt.datetime | None = None) 
         )
         reason = free.why_not(starts_at)
         if reason:
-            raise _refusal(reason, link.practice, talk.supervisor_id)
+            raise booking_refusal(reason, link.practice, talk.supervisor_id)
         old = talk.starts_at.isoformat()
         length = talk.ends_at - talk.starts_at
         talk.starts_at, talk.ends_at = starts_at, starts_at + length
@@ -234,8 +227,6 @@ def cancel(*, token: str, now: dt.datetime | None = None) -> FirstTalk:
 def notify(talk: FirstTalk, change: str, *, token: str) -> int:
     """The invitation (or its update or cancellation) to the visitor and to the supervisor,
     through notifications' meeting invitation."""
-    from bollplank.notifications.meetings import Recipient, send_invitation
-
     practice = talk.practice
     supervisor = talk.supervisor
     visitor_link = settings.SITE_URL + reverse("booking_link", args=[token])

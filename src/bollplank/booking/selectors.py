@@ -10,7 +10,9 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
+from django_scopes import scopes_disabled
 
+from bollplank.accounts.models import hash_token
 from bollplank.booking import freetime
 from bollplank.booking.models import (
     AvailabilityException,
@@ -25,6 +27,7 @@ from bollplank.booking.models import (
 )
 from bollplank.core import clock
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 from bollplank.core.timeutils import holidays_between
 from bollplank.engagements.enums import Form, Status, Venue
 from bollplank.engagements.models import Engagement
@@ -335,8 +338,6 @@ def supervisor_engagements(user: Any, practice: Practice) -> QuerySet[Engagement
 def first_talks_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -> QuerySet[Any]:
     """First talks in calendars: an admin sees the practice's, a supervisor their own; no one
     else (a participant or client contact has nothing to do with a visitor's first talk)."""
-    from bollplank.core.roles import Role
-
     qs = FirstTalk.objects.filter(practice=practice)
     if Role.ADMIN in roles:
         return qs
@@ -424,3 +425,15 @@ def first_talk_clash(
 def links_for_inquiry(inquiry: Any) -> QuerySet[BookingLink]:
     """The first-talk links sent for an inquiry, newest first, with their talks (one query)."""
     return BookingLink.objects.filter(inquiry=inquiry).select_related("supervisor", "first_talk")
+
+
+def link_find(token: str) -> BookingLink | None:
+    """The booking link behind a token, with what a booking page shows, or None."""
+    with scopes_disabled():
+        return (
+            BookingLink.objects.select_related(
+                "practice", "engagement", "engagement__practice", "meeting", "first_talk"
+            )
+            .filter(token_hash=hash_token(token))
+            .first()
+        )

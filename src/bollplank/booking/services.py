@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -27,13 +28,17 @@ from bollplank.booking.models import (
     OutsideCalendar,
     WeeklyHours,
 )
-from bollplank.booking.selectors import free_times, settings_of, used_count
+from bollplank.booking.refusals import booking_refusal
+from bollplank.booking.selectors import free_times, link_find, settings_of, used_count
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.periodic import ensure_pending
+from bollplank.core.tasking import task_at
 from bollplank.engagements.models import Engagement
 from bollplank.meetings import services as meetings
 from bollplank.meetings.models import Meeting
+from bollplank.notifications.meetings import Recipient, send_invitation
 
 LINK_DAYS = 30
 
@@ -197,11 +202,26 @@ def calendar_subscribe(*, actor: Any, practice: Practice, name: str, url: str) -
     return calendar
 
 
-def calendar_refresh_later(calendar: OutsideCalendar) -> None:
-    from bollplank.booking.tasks import ensure_refresh_chain, refresh_outside_calendar
+# The worker's tasks (booking/tasks.py), enqueued by reference (core/tasking.py).
+REFRESH_ONE = "bollplank.booking.tasks.refresh_outside_calendar"
+REFRESH_DUE = "bollplank.booking.tasks.refresh_due_calendars"
+# How often the refresh chain runs.
+CHAIN_INTERVAL = dt.timedelta(minutes=15)
 
+
+def refresh_interval() -> dt.timedelta:
+    """How old a calendar's last fetch may be before it is fetched again (default an hour)."""
+    return dt.timedelta(minutes=getattr(settings, "BOOKING_CALENDAR_REFRESH_MINUTES", 60))
+
+
+def ensure_refresh_chain(*, delay: dt.timedelta = CHAIN_INTERVAL) -> bool:
+    """Make sure a run of ``refresh_due_calendars`` is waiting (database task backend only)."""
+    return ensure_pending(task_at(REFRESH_DUE), delay=delay)
+
+
+def calendar_refresh_later(calendar: OutsideCalendar) -> None:
     pk = calendar.pk
-    transaction.on_commit(lambda: refresh_outside_calendar.enqueue(calendar_id=pk))
+    transaction.on_commit(lambda: task_at(REFRESH_ONE).enqueue(calendar_id=pk))
     # And again and again from now on: the worker's own refresh chain.
     transaction.on_commit(ensure_refresh_chain)
 
@@ -233,10 +253,6 @@ def calendar_remove(*, actor: Any, calendar: OutsideCalendar) -> None:
 def refresh_due(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
     """Queue a fetch of every subscribed calendar not tried for ``older_than`` (the task
     worker's own refresh chain, booking/tasks.py)."""
-    from django.db.models import Q
-
-    from bollplank.booking.tasks import refresh_outside_calendar
-
     now = now or clock.now()
     stale = Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - older_than)
     with scopes_disabled():
@@ -244,18 +260,16 @@ def refresh_due(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> 
             OutsideCalendar.objects.exclude(url="").filter(stale).values_list("pk", flat=True)
         )
     for pk in ids:
-        refresh_outside_calendar.enqueue(calendar_id=pk)
+        task_at(REFRESH_ONE).enqueue(calendar_id=pk)
     return len(ids)
 
 
 def refresh_all(*, now: dt.datetime | None = None) -> int:
     """Queue a refresh of every subscribed calendar (run by the management command)."""
-    from bollplank.booking.tasks import refresh_outside_calendar
-
     with scopes_disabled():
         ids = list(OutsideCalendar.objects.exclude(url="").values_list("pk", flat=True))
     for pk in ids:
-        refresh_outside_calendar.enqueue(calendar_id=pk)
+        task_at(REFRESH_ONE).enqueue(calendar_id=pk)
     return len(ids)
 
 
@@ -263,27 +277,7 @@ def refresh_all(*, now: dt.datetime | None = None) -> int:
 
 
 def _refusal(reason: str, engagement: Engagement) -> ValidationError:
-    return refusal(reason, engagement.practice, engagement.supervisor_id)
-
-
-def refusal(reason: str, practice: Practice, supervisor: Any) -> ValidationError:
-    """Why a time cannot be booked (a freetime reason code), as a clear message."""
-    config = settings_of(practice, supervisor)
-    texts = {
-        freetime.PAST: _("That time has already passed. Choose one of the free times."),
-        freetime.NOTICE: _(
-            "That time is too soon: bookings need %(hours)d hours' notice. Choose a later time."
-        )
-        % {"hours": config.notice_hours},
-        freetime.HORIZON: _("That time is too far ahead: bookings open %(days)d days ahead.")
-        % {"days": config.horizon_days},
-        freetime.DST: _(
-            "That time crosses the change to or from daylight saving time. Choose another time."
-        ),
-        freetime.HOURS: _("That time is outside the supervisor's bookable hours."),
-        freetime.TAKEN: _("That time is no longer free. Choose another one."),
-    }
-    return ValidationError(texts[reason], code=reason)
+    return booking_refusal(reason, engagement.practice, engagement.supervisor_id)
 
 
 def _check_quota(engagement: Engagement) -> None:
@@ -374,8 +368,6 @@ def tell_supervisor(meeting: Meeting, change: str) -> bool:
     """The supervisor's copy of a self-booked meeting's invitation (REQUEST, moved with the
     same UID and a higher SEQUENCE, or CANCEL). The participants get theirs from the meetings
     signal; planning by the supervisor themselves mails them nothing."""
-    from bollplank.notifications.meetings import Recipient, send_invitation
-
     supervisor = meeting.supervisor
     if not supervisor.email or meeting.ends_at <= clock.now():
         return False
@@ -409,17 +401,6 @@ def link_create(
     link.save()
     audit(actor, "booking.link.created", link, {"engagement": engagement.pk})
     return link, token
-
-
-def link_find(token: str) -> BookingLink | None:
-    with scopes_disabled():
-        return (
-            BookingLink.objects.select_related(
-                "practice", "engagement", "engagement__practice", "meeting", "first_talk"
-            )
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
 
 
 def link_problem(link: BookingLink, now: dt.datetime) -> str | None:

@@ -26,7 +26,6 @@ from bollplank.booking.forms import (
     SubscribeForm,
     UploadForm,
 )
-from bollplank.booking.tasks import ensure_refresh_chain
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
@@ -204,7 +203,7 @@ def calendars(request: PracticeRequest) -> HttpResponse:
     ]
     if any(c.url for c, _error in rows):
         # Restarts the worker's refresh chain should it have been lost (booking/tasks.py).
-        ensure_refresh_chain()
+        services.ensure_refresh_chain()
     return render(
         request,
         "booking/calendars.html",
@@ -353,7 +352,7 @@ def cancel(request: PracticeRequest, pk: int) -> HttpResponse:
 def booking_link(request: HttpRequest, token: str) -> HttpResponse:
     """Book one meeting without a login, through a one-time link. A first talk booked so can
     be moved or cancelled on the same page."""
-    link = services.link_find(token)
+    link = selectors.link_find(token)
     if link is None:
         raise Http404
     practice = link.practice
@@ -392,7 +391,7 @@ def booking_link(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404
         if form.errors:
             status = 400
-        link = services.link_find(token) or link
+        link = selectors.link_find(token) or link
         problem = services.link_problem(link, now)
         talk = link.first_talk
         context: dict[str, Any] = {
@@ -423,7 +422,7 @@ def booking_link(request: HttpRequest, token: str) -> HttpResponse:
 
 def booking_link_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The meeting (or first talk) booked through a link, as a calendar file."""
-    link = services.link_find(token)
+    link = selectors.link_find(token)
     if link is None or (link.meeting is None and link.first_talk is None):
         raise Http404
     with scope(practice=link.practice):

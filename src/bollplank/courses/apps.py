@@ -6,3 +6,12 @@ class CoursesConfig(AppConfig):
     name = "bollplank.courses"
     label = "courses"
     verbose_name = _("courses")
+
+    def ready(self) -> None:
+        from bollplank.billing.sources import InvoiceSource, invoice_source_register
+        from bollplank.courses.invoicing import course_drafts, courses_not_invoiced
+
+        # Course registrations are invoiced by the practice's invoice run.
+        invoice_source_register(
+            "courses", InvoiceSource(drafts=course_drafts, not_invoiced=courses_not_invoiced)
+        )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,9 +23,11 @@ from django.utils.translation import gettext as _
 from bollplank.billing.enums import VAT_RATE_BP, LineKind, Unit, VatCategory
 from bollplank.billing.models import Invoice, InvoiceLine
 from bollplank.billing.money import line_amount, totals
+from bollplank.billing.selectors import UninvoicedCourse
 from bollplank.clients.enums import Sector
 from bollplank.clients.models import Client
 from bollplank.clients.services import client_create
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import CourseDay, Registration
@@ -160,3 +162,21 @@ def course_drafts(
         invoice.save(update_fields=["net_ore", "vat_ore", "total_ore"])
         drafts.append(invoice)
     return drafts
+
+
+def courses_not_invoiced(practice: Practice) -> list[UninvoicedCourse]:
+    """Per course that has begun: the confirmed, priced registrations no invoice holds yet
+    (the invoice run takes them in the period that holds the course's first day)."""
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    rows = (
+        uninvoiced_registrations(practice, since, clock.now())
+        .values("course_id", "course__title", "course__price_ore")
+        .annotate(n=Count("pk"))
+        .order_by("course__title", "course_id")
+    )
+    return [
+        UninvoicedCourse(
+            r["course_id"], r["course__title"], r["n"], r["n"] * r["course__price_ore"]
+        )
+        for r in rows
+    ]

@@ -16,6 +16,7 @@ from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.engagements.enums import MIN_GROUP_SIZE, Form
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
+from bollplank.engagements.signals import engagement_updated
 
 ENGAGEMENT_FIELDS = (
     "client",
@@ -147,9 +148,7 @@ def engagement_update(*, actor: Any, engagement: Engagement, **fields: Any) -> E
         check_group_size(engagement.form, active_memberships(engagement).count())
     engagement.save()
     # Meetings ahead follow the new terms (supervisor, place, title); those held stay as held.
-    from bollplank.meetings.services import meetings_follow_engagement
-
-    meetings_follow_engagement(engagement=engagement, changed=changed)
+    engagement_updated.send(sender=Engagement, engagement=engagement, changed=changed)
     audit(actor, "engagements.engagement.updated", engagement, {"fields": changed})
     return engagement
 

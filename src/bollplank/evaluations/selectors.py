@@ -17,8 +17,9 @@ from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, Participant
+from bollplank.engagements.selectors import engagements_visible_to
 from bollplank.evaluations import report as report_module
-from bollplank.evaluations.enums import MIN_ANONYMOUS, Kind, Phase, Scale
+from bollplank.evaluations.enums import MIN_ANONYMOUS, MIN_GROUP, Kind, Phase, Scale
 from bollplank.evaluations.models import (
     Answer,
     Goal,
@@ -251,8 +252,6 @@ def report_engagements(
 ) -> QuerySet[Engagement]:
     """Engagements a report may cover: a client contact's client's; a supervisor's own; an
     admin's all (of one client)."""
-    from bollplank.engagements.selectors import engagements_visible_to
-
     qs = engagements_visible_to(user, practice, roles).select_related("client")
     if client_id is not None:
         qs = qs.filter(client_id=client_id)
@@ -407,8 +406,6 @@ class GoalCounts:
     def personal_shown(self) -> bool:
         """Personal goals are counted only over at least MIN_GROUP people, so that one
         person's goals never show (DOMAIN.md, rule 3)."""
-        from bollplank.evaluations.enums import MIN_GROUP
-
         return self.personal_people >= MIN_GROUP
 
 

@@ -22,9 +22,10 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
+from bollplank.core.tasking import task_at
 from bollplank.engagements.models import Engagement
 from bollplank.engagements.selectors import members_on
-from bollplank.evaluations.enums import SCALE_RANGE, Kind, Phase, Scale
+from bollplank.evaluations.enums import REMIND_HOURS_BEFORE, SCALE_RANGE, Kind, Phase, Scale
 from bollplank.evaluations.models import (
     Answer,
     Goal,
@@ -39,11 +40,15 @@ from bollplank.evaluations.models import (
     Round,
     Section,
 )
+from bollplank.evaluations.selectors import hours_of
 from bollplank.meetings.models import Meeting
 from bollplank.notifications.enums import MailKind
 
 MAX_TEXT = 4000
 AFTER_MEETING_DAYS = 7
+# The worker's tasks (evaluations/tasks.py), enqueued by reference (core/tasking.py).
+SEND_ROUND = "bollplank.evaluations.tasks.send_round"
+REMIND_ROUND = "bollplank.evaluations.tasks.remind_round"
 
 
 # --- questionnaires -------------------------------------------------------------------------
@@ -226,12 +231,12 @@ def round_create(
 def _schedule(rnd: Round) -> None:
     from django_tasks import default_task_backend
 
-    from bollplank.evaluations.tasks import send_round
-
     if default_task_backend.supports_defer:
         transaction.on_commit(
-            lambda: send_round.using(run_after=rnd.send_on).enqueue(
-                practice_id=rnd.practice_id, round_id=rnd.pk
+            lambda: (
+                task_at(SEND_ROUND)
+                .using(run_after=rnd.send_on)
+                .enqueue(practice_id=rnd.practice_id, round_id=rnd.pk)
             )
         )
 
@@ -292,14 +297,13 @@ def round_send(*, rnd: Round, now: dt.datetime | None = None) -> int:
 def _schedule_reminder(rnd: Round, now: dt.datetime) -> None:
     from django_tasks import default_task_backend
 
-    from bollplank.evaluations.enums import REMIND_HOURS_BEFORE
-    from bollplank.evaluations.tasks import remind_round
-
     at = rnd.closes_at - dt.timedelta(hours=REMIND_HOURS_BEFORE)
     if default_task_backend.supports_defer and at > now:
         transaction.on_commit(
-            lambda: remind_round.using(run_after=at).enqueue(
-                practice_id=rnd.practice_id, round_id=rnd.pk
+            lambda: (
+                task_at(REMIND_ROUND)
+                .using(run_after=at)
+                .enqueue(practice_id=rnd.practice_id, round_id=rnd.pk)
             )
         )
 
@@ -537,8 +541,6 @@ def revisits_set(*, actor: Any, engagement: Engagement, meetings: list[Meeting])
 
 def hours_sign_off(*, actor: Any, engagement: Engagement, participant: Any) -> HoursSignoff:
     """The supervisor confirms the participant's hours so far (present at held meetings)."""
-    from bollplank.evaluations.selectors import hours_of
-
     if engagement.supervisor_id != actor.pk:
         raise ValidationError(_("Only the engagement's supervisor can sign off hours."))
     row = next((r for r in hours_of(engagement) if r.participant.pk == participant.pk), None)

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from bollplank.billing.exports import csv_safe
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
+from bollplank.core.spreadsheet import csv_safe
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
 from bollplank.engagements.models import Engagement

@@ -17,6 +17,8 @@ from bollplank.clients.models import Client
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
+from bollplank.core.tenancy import roles_in
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.facilitation.enums import (
     EXTEND_SECONDS,
@@ -615,12 +617,11 @@ def _add_to_summary(meeting: Meeting, owner: Participant, text: str) -> None:
 
 
 def _check_staff_of(actor: Any, client: Client) -> None:
-    if not Engagement.objects.filter(client=client, supervisor=actor).exists():
-        from bollplank.core.roles import Role
-        from bollplank.core.tenancy import roles_in
-
-        if Role.ADMIN not in roles_in(actor, client.practice):
-            raise ValidationError(_("Only a supervisor of this client edits its mission."))
+    """A supervisor of one of the client's engagements, or a practice admin."""
+    if not Engagement.objects.filter(
+        client=client, supervisor=actor
+    ).exists() and Role.ADMIN not in roles_in(actor, client.practice):
+        raise ValidationError(_("Only a supervisor of this client edits its mission."))
 
 
 def _part_text(title: str, text: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
+from bollplank.engagements.enums import Status
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
@@ -118,8 +119,6 @@ class Proposal:
 
 def _check_plannable(engagement: Engagement, day: dt.date) -> None:
     """Meetings belong inside an active engagement's period."""
-    from bollplank.engagements.enums import Status
-
     if engagement.status != Status.ACTIVE:
         raise ValidationError(
             _("The engagement has ended: no more meetings can be planned in it."), code="ended"
@@ -369,6 +368,13 @@ def meetings_follow_engagement(*, engagement: Engagement, changed: list[str]) ->
         sequence=F("sequence") + 1,
         updated_at=clock.now(),
     )
+
+
+def on_engagement_updated(
+    sender: Any, engagement: Engagement, changed: list[str], **kwargs: Any
+) -> None:
+    """engagements' ``engagement_updated``: the meetings ahead follow the new terms."""
+    meetings_follow_engagement(engagement=engagement, changed=changed)
 
 
 def _fresh(meeting: Meeting) -> Meeting:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.booking import freetime
+from bollplank.booking.refusals import refusal
 from bollplank.booking.selectors import FreeTimes
 from bollplank.core import clock
 from bollplank.core.audit import audit
@@ -245,21 +246,12 @@ def exception_remove(*, mentor: SignUp, pk: int) -> None:
 
 
 def _refusal(reason: str) -> ValidationError:
-    texts = {
-        freetime.PAST: _("That time has already passed. Choose one of the free times."),
-        freetime.NOTICE: _(
-            "That time is too soon: bookings need %(hours)d hours' notice. Choose a later time."
-        )
-        % {"hours": int(NOTICE.total_seconds() // 3600)},
-        freetime.HORIZON: _("That time is too far ahead: bookings open %(days)d days ahead.")
-        % {"days": HORIZON.days},
-        freetime.DST: _(
-            "That time crosses the change to or from daylight saving time. Choose another time."
-        ),
-        freetime.HOURS: _("That time is outside the hours the mentor can meet."),
-        freetime.TAKEN: _("That time is no longer free. Choose another one."),
-    }
-    return ValidationError(texts[reason], code=reason)
+    return refusal(
+        reason,
+        notice_hours=int(NOTICE.total_seconds() // 3600),
+        horizon_days=HORIZON.days,
+        outside_hours=_("That time is outside the hours the mentor can meet."),
+    )
 
 
 def _check_pair(pair: Pair, person: SignUp, now: dt.datetime) -> None:

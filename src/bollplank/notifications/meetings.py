@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from bollplank.core import clock
+from bollplank.core.roles import STAFF_ROLES
+from bollplank.core.tenancy import roles_in
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.ics import calendar_bytes
 from bollplank.meetings.models import Meeting
@@ -205,9 +207,6 @@ def notify_supervisor(meeting: Meeting, change: str, actor: Any) -> bool:
     practice admin, another supervisor, anyone's API token) planned, moved or cancelled a
     meeting they lead — an optional kind. Their own changes mail them nothing; a participant's
     self-booking sends the supervisor's copy from booking (the same dedupe key, so never two)."""
-    from bollplank.core.roles import STAFF_ROLES
-    from bollplank.core.tenancy import roles_in
-
     supervisor = meeting.supervisor
     if actor is None or getattr(actor, "pk", None) in (None, supervisor.pk):
         return False

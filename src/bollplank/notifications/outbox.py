@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
@@ -33,8 +34,12 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from bollplank.core import clock
+from bollplank.core.audit import audit
 from bollplank.core.mail import is_muted
 from bollplank.core.models import Practice
+from bollplank.core.periodic import ensure_pending
+from bollplank.core.tasking import task_at
+from bollplank.meetings.models import Meeting
 from bollplank.notifications.enums import OPTIONAL_KINDS, MailKind, MailStatus
 from bollplank.notifications.models import OptOut, OutgoingMail
 
@@ -49,6 +54,8 @@ BACKOFF = (
     dt.timedelta(hours=12),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
+# The worker's tasks (notifications/tasks.py), enqueued by reference (core/tasking.py).
+DELIVER_TASK_PATH = "bollplank.notifications.tasks.deliver_mail"
 SWEEP_TASK_PATH = "bollplank.notifications.tasks.deliver_due_mail"
 UNSUBSCRIBE_SALT = "bollplank.notifications.unsubscribe"
 
@@ -144,12 +151,10 @@ def schedule(mail_id: int, when: dt.datetime) -> None:
     Where it cannot, ``deliver_due`` (the ``send_due_mail`` command) picks it up when due."""
     from django_tasks import default_task_backend
 
-    from bollplank.notifications.tasks import deliver_mail
-
     if when <= clock.now():
-        deliver_mail.enqueue(mail_id=mail_id)
+        task_at(DELIVER_TASK_PATH).enqueue(mail_id=mail_id)
     elif default_task_backend.supports_defer:
-        deliver_mail.using(run_after=when).enqueue(mail_id=mail_id)
+        task_at(DELIVER_TASK_PATH).using(run_after=when).enqueue(mail_id=mail_id)
 
 
 def _obsolete(mail: OutgoingMail) -> bool:
@@ -158,8 +163,6 @@ def _obsolete(mail: OutgoingMail) -> bool:
         return False
     if mail.meeting_id is None:  # the meeting was deleted
         return True
-    from bollplank.meetings.models import Meeting
-
     meeting = Meeting.objects.filter(pk=mail.meeting_id).first()
     return meeting is None or meeting.is_cancelled or meeting.sequence != mail.meeting_sequence
 
@@ -253,11 +256,7 @@ def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str
 @scopes_disabled()
 def mail_retry(*, actor: Any, mail: OutgoingMail) -> OutgoingMail:
     """A practice admin sends a failed mail once more."""
-    from bollplank.core.audit import audit
-
     if mail.status != MailStatus.FAILED:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(_("Only a failed e-mail can be sent again."))
     mail.status, mail.send_after, mail.attempts = MailStatus.QUEUED, clock.now(), 0
     mail.save(update_fields=["status", "send_after", "attempts"])
@@ -271,10 +270,9 @@ def ensure_sweep(*, delay: dt.timedelta | None = None) -> bool:
     waiting, so that one chain of sweeps runs however many workers start (core.periodic).
     Only with the database task backend; with another, run ``manage.py send_due_mail`` from
     cron instead. Returns whether it enqueued one."""
-    from bollplank.core.periodic import ensure_pending
-    from bollplank.notifications.tasks import deliver_due_mail
-
-    return ensure_pending(deliver_due_mail, delay=sweep_interval() if delay is None else delay)
+    return ensure_pending(
+        task_at(SWEEP_TASK_PATH), delay=sweep_interval() if delay is None else delay
+    )
 
 
 def sweep_interval() -> dt.timedelta:

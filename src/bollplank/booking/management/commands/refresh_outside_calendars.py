@@ -2,8 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from bollplank.booking.services import refresh_all
-from bollplank.booking.tasks import ensure_refresh_chain
+from bollplank.booking.services import ensure_refresh_chain, refresh_all
 
 
 class Command(BaseCommand):

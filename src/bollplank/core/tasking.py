@@ -1,0 +1,20 @@
+"""How a service enqueues its app's tasks: by reference, the task's dotted path.
+
+A task module imports its app's services, which hold the work it runs; the services only name
+the tasks they enqueue. The import then goes one way (``<app>.tasks`` → ``<app>.services``) and
+neither module needs the other while it is being imported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+from django_tasks.base import Task
+
+
+def task_at(path: str) -> Task[..., Any]:
+    """The task at ``path`` (``"bollplank.<app>.tasks.<name>"``)."""
+    task = import_string(path)
+    if not isinstance(task, Task):
+        raise TypeError(f"{path} is not a task")
+    return task
