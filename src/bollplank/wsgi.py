@@ -9,7 +9,7 @@ application = get_wsgi_application()
 # message, instead of serving pages that cannot be read.
 from django.db import connections  # noqa: E402
 
-from bollplank.records.crypto import verify_keys  # noqa: E402
+from bollplank.records.keys import verify_keys  # noqa: E402
 
 verify_keys()
 # Kept connections (CONN_MAX_AGE) must not outlive this check: with `gunicorn --preload` every

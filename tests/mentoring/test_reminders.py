@@ -207,8 +207,6 @@ def test_publishing_with_the_database_backend_waits_for_each_day_and_starts_the_
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from bollplank.mentoring import tasks
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     today = clock.today()
     p = h.programme(world, starts_on=today, ends_on=today + dt.timedelta(weeks=9))
@@ -228,4 +226,4 @@ def test_publishing_with_the_database_backend_waits_for_each_day_and_starts_the_
         waiting.filter(task_path="bollplank.mentoring.tasks.sweep_checkin_reminders").count() == 1
     )
     # However often it is asked for, one sweep waits.
-    assert tasks.ensure_reminder_chain() is False
+    assert reminders.ensure_reminder_chain() is False

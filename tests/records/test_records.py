@@ -17,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.core import clock
 from bollplank.core.identity import find_identity_numbers
 from bollplank.core.models import AuditEvent
-from bollplank.records import crypto, services
+from bollplank.records import crypto, keys, services
 from bollplank.records.models import JournalEntry, PrivateNote, Submission, Summary
 from tests import factories as f
 
@@ -148,11 +148,11 @@ def test_wrong_key_stops_the_start(world, monkeypatch):
     monkeypatch.setenv("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
     crypto.reset()
     with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
-        crypto.verify_keys()
+        keys.verify_keys()
     monkeypatch.setenv("BOLLPLANK_NOTE_KEYS", "not-a-key")
     crypto.reset()
     with pytest.raises(ImproperlyConfigured, match="malformed"):
-        crypto.verify_keys()
+        keys.verify_keys()
 
 
 def test_rotation_reencrypts_and_old_key_can_go(world, monkeypatch, tmp_path):

@@ -6,15 +6,13 @@ neither module needs the other while it is being imported."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
 
 
 def task_at(path: str) -> Task[..., Any]:
-    """The task at ``path`` (``"bollplank.<app>.tasks.<name>"``)."""
-    task = import_string(path)
-    if not isinstance(task, Task):
-        raise TypeError(f"{path} is not a task")
-    return task
+    """The task at ``path`` (``"bollplank.<app>.tasks.<name>"``), looked up when it is enqueued
+    (so a test that replaces the task in its module is heard)."""
+    return cast("Task[..., Any]", import_string(path))

@@ -21,6 +21,7 @@ from bollplank.core.models import Practice
 from bollplank.core.timeutils import make_local
 from bollplank.core.validators import normalize_org_number
 from bollplank.courses.enums import RegistrationStatus
+from bollplank.courses.mail import registration_mail
 from bollplank.courses.models import Course, CourseAttendance, CourseDay, Registration
 from bollplank.engagements.enums import Form
 from bollplank.engagements.models import Engagement
@@ -60,8 +61,6 @@ class DayInput:
 
 def _mail(registration: Registration, kind: str) -> None:
     """Tell the registrant: confirmed, waitlisted, promoted or cancelled (courses/mail.py)."""
-    from bollplank.courses.mail import registration_mail
-
     registration_mail(registration, kind)
 
 

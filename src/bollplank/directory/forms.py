@@ -141,8 +141,6 @@ class ProfileForm(forms.Form):
 
     @staticmethod
     def initial_from(profile: Any) -> dict[str, Any]:
-        from bollplank.directory.services import PROFILE_FIELDS
-
         initial = {k: getattr(profile, k) for k in PROFILE_FIELDS}
         initial["accessible_entrance"] = {True: "yes", False: "no"}.get(
             profile.accessible_entrance, ""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from bollplank.core.personal_data_registry import Category, Retention, register
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.models import Inquiry, PracticePage, SupervisorProfile
+from bollplank.directory.services import DEFAULT_RETENTION_DAYS
 
 
 def _export_profiles(user: Any, confidential: bool) -> list[dict[str, Any]]:
@@ -71,8 +72,6 @@ def _erase_inquiries(user: Any) -> int:
 
 
 def _inquiry_days(practice: Any) -> int:
-    from bollplank.directory.services import DEFAULT_RETENTION_DAYS
-
     page = PracticePage.objects.filter(practice=practice).only("retention_days").first()
     return page.retention_days if page else DEFAULT_RETENTION_DAYS
 

@@ -9,7 +9,7 @@ class MentoringConfig(AppConfig):
 
     def ready(self) -> None:
         from bollplank.core.periodic import keep_going
-        from bollplank.mentoring.tasks import ensure_reminder_chain
+        from bollplank.mentoring.reminders import ensure_reminder_chain
 
         # Restarted by the worker if lost (core.periodic): no cron.
         keep_going("check-in reminder", ensure_reminder_chain)

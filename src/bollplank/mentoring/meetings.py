@@ -40,6 +40,7 @@ from bollplank.mentoring.models import (
     Programme,
     SignUp,
 )
+from bollplank.notifications.meetings import Recipient, send_invitation
 
 # One kind of place: the pair agrees where (a room, a video link) when booking.
 PLACE = "pair"
@@ -413,8 +414,6 @@ def notify(meeting: PairMeeting, change: str) -> int:
     same code as supervision meetings and first talks (notifications.meetings). In Swedish:
     a sign-up has no language, and the programme's pages are Swedish first. Without a link:
     a person's page opens with their personal link, which only their sign-up mail holds."""
-    from bollplank.notifications.meetings import Recipient, send_invitation
-
     pair = meeting.pair
     invitation = _Invitation(meeting)
     return sum(

@@ -28,6 +28,8 @@ from django_scopes import scope, scopes_disabled
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
+from bollplank.core.periodic import ensure_pending
+from bollplank.core.tasking import task_at
 from bollplank.mentoring.enums import PairStatus, ResponseKind, Side
 from bollplank.mentoring.links import personal_url
 from bollplank.mentoring.models import Pair, Programme, SignUp
@@ -35,6 +37,11 @@ from bollplank.notifications.enums import MailKind
 from bollplank.notifications.models import OutgoingMail
 
 REMIND_AT = dt.time(9, 0)
+# The worker's tasks (mentoring/tasks.py), enqueued by reference (core/tasking.py).
+REMIND_CHECKINS = "bollplank.mentoring.tasks.remind_checkins"
+SWEEP_CHECKINS = "bollplank.mentoring.tasks.sweep_checkin_reminders"
+# How often the sweep runs.
+CHAIN_INTERVAL = dt.timedelta(hours=1)
 KEY = "mentoring-checkin:{pair}:{side}:{number}"
 
 
@@ -166,8 +173,6 @@ def schedule_checkin_reminders(programme: Programme) -> int:
     can run work later (the sweep command covers the others). Returns how many."""
     from django_tasks import default_task_backend
 
-    from bollplank.mentoring.tasks import remind_checkins
-
     if not default_task_backend.supports_defer:
         return 0
     tz = ZoneInfo(programme.practice.timezone)
@@ -180,13 +185,16 @@ def schedule_checkin_reminders(programme: Programme) -> int:
     practice_id, programme_id = programme.practice_id, programme.pk
 
     def start() -> None:
-        from bollplank.mentoring.tasks import ensure_reminder_chain
-
         for at in moments:
-            remind_checkins.using(run_after=at).enqueue(
+            task_at(REMIND_CHECKINS).using(run_after=at).enqueue(
                 practice_id=practice_id, programme_id=programme_id
             )
         ensure_reminder_chain()
 
     transaction.on_commit(start)
     return len(moments)
+
+
+def ensure_reminder_chain(*, delay: dt.timedelta = CHAIN_INTERVAL) -> bool:
+    """Make sure a run of ``sweep_checkin_reminders`` is waiting (database task backend only)."""
+    return ensure_pending(task_at(SWEEP_CHECKINS), delay=delay)

@@ -12,6 +12,7 @@ from bollplank.clients.selectors import clients_visible_to
 from bollplank.core.models import Practice
 from bollplank.core.roles import STAFF_ROLES, Role
 from bollplank.mentoring.enums import PART_LABELS, REASONS, PairStatus, ResponseKind, Side
+from bollplank.mentoring.meetings import meeting_counts
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme, Response, SignUp
 from bollplank.mentoring.services import split_list
 
@@ -166,8 +167,6 @@ def progress_counts(programme: Programme) -> dict[str, int]:
         checkins=Count("pk", filter=Q(kind=ResponseKind.CHECKIN)),
         evaluations=Count("pk", filter=Q(kind=ResponseKind.END)),
     )
-    from bollplank.mentoring.meetings import meeting_counts
-
     return {**pairs, **responses, **meeting_counts(programme)}
 
 

@@ -16,7 +16,10 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.mentoring.enums import PairStatus, ResponseKind, Side
+from bollplank.mentoring.links import signup_by_signed_token
+from bollplank.mentoring.meetings import meetings_cancel_ahead
 from bollplank.mentoring.models import MatchRun, Pair, PairRule, Programme, Response, SignUp
+from bollplank.mentoring.reminders import schedule_checkin_reminders
 
 if TYPE_CHECKING:
     from bollplank.mentoring import matching
@@ -135,8 +138,6 @@ def signup_by_token(token: str) -> SignUp | None:
         .first()
     )
     if found is None and ":" in token:
-        from bollplank.mentoring.links import signup_by_signed_token
-
         found = signup_by_signed_token(token)
     return found
 
@@ -339,8 +340,6 @@ def programme_publish(*, actor: Any, programme: Programme, run: MatchRun) -> int
         locked.published_at = clock.now()
         locked.save(update_fields=["published_at"])
         programme.published_at = locked.published_at
-        from bollplank.mentoring.reminders import schedule_checkin_reminders
-
         schedule_checkin_reminders(programme)
     count = len(run.result.get("pairs", []))
     audit(actor, "mentoring.programme.published", programme, {"run": run.pk, "pairs": count})
@@ -426,7 +425,5 @@ def pair_end_early(*, signup: SignUp, pair: Pair, reason: str) -> Pair:
     pair.full_clean()
     pair.save()
     audit(None, "mentoring.pair.ended_early", pair, {"by": signup.pk})
-    from bollplank.mentoring.meetings import meetings_cancel_ahead
-
     meetings_cancel_ahead(pair=pair, person=signup, now=pair.ended_at)
     return pair

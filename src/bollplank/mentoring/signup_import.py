@@ -27,6 +27,7 @@ from django.utils.translation import override as language_override
 
 from bollplank.accounts.models import hash_token
 from bollplank.core.audit import audit
+from bollplank.core.tasking import task_at
 from bollplank.mentoring.enums import AVAILABILITY, Side
 from bollplank.mentoring.models import Programme, SignUp
 
@@ -351,8 +352,6 @@ def _import_rows(
 
 
 def _send_links_later(programme: Programme, created: list[SignUp]) -> None:
-    from bollplank.mentoring.tasks import mail_personal_links
-
     ids = [s.pk for s in created if s.pk is not None]
     if len(ids) < len(created):  # a database that does not return ids from a bulk insert
         emails = [s.email for s in created]
@@ -363,7 +362,7 @@ def _send_links_later(programme: Programme, created: list[SignUp]) -> None:
         )
     practice_id, programme_id = programme.practice_id, programme.pk
     transaction.on_commit(
-        lambda: mail_personal_links.enqueue(
+        lambda: task_at("bollplank.mentoring.tasks.mail_personal_links").enqueue(
             practice_id=practice_id, programme_id=programme_id, signup_ids=ids
         )
     )

@@ -9,38 +9,31 @@ check-in day, and ``sweep_checkin_reminders`` runs every hour and enqueues its o
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django_scopes import scope, scopes_disabled
 from django_tasks import task
 
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
-
-CHAIN_INTERVAL = dt.timedelta(hours=1)
+from bollplank.mentoring import reminders
+from bollplank.mentoring.links import personal_url
+from bollplank.mentoring.models import Programme, SignUp
 
 
 @task()
 def remind_checkins(*, practice_id: int, programme_id: int) -> int:
     """Remind who owes the programme's latest due check-in (nothing twice; nothing if the
     programme is gone)."""
-    from bollplank.mentoring.models import Programme
-    from bollplank.mentoring.reminders import checkin_reminders_send
-
     practice = Practice.objects.filter(pk=practice_id).first()
     if practice is None:
         return 0
     with scope(practice=practice):
         programme = Programme.objects.filter(pk=programme_id).select_related("practice").first()
-        return checkin_reminders_send(programme=programme) if programme is not None else 0
+        return reminders.checkin_reminders_send(programme=programme) if programme is not None else 0
 
 
 @task()
 def mail_personal_links(*, practice_id: int, programme_id: int, signup_ids: list[int]) -> int:
     """E-mail each imported person their own link, once (a repeated task sends nothing more)."""
-    from bollplank.mentoring.links import personal_url
-    from bollplank.mentoring.models import Programme, SignUp
-
     with scopes_disabled():
         programme = (
             Programme.objects.filter(pk=programme_id, practice_id=practice_id)
@@ -74,16 +67,7 @@ def mail_personal_links(*, practice_id: int, programme_id: int, signup_ids: list
 @task()
 def sweep_checkin_reminders() -> dict[str, int]:
     """Remind who owes a due check-in in any programme, then enqueue the next sweep."""
-    from bollplank.mentoring.reminders import checkin_reminders_due
-
     try:
-        return checkin_reminders_due()
+        return reminders.checkin_reminders_due()
     finally:
-        ensure_reminder_chain()
-
-
-def ensure_reminder_chain(*, delay: dt.timedelta = CHAIN_INTERVAL) -> bool:
-    """Make sure a run of ``sweep_checkin_reminders`` is waiting (database task backend only)."""
-    from bollplank.core.periodic import ensure_pending
-
-    return ensure_pending(sweep_checkin_reminders, delay=delay)
+        reminders.ensure_reminder_chain()

@@ -16,6 +16,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from bollplank.core.pagecache import decrypted
+
 
 class NoteKeyError(ImproperlyConfigured):
     pass
@@ -65,8 +67,6 @@ def encrypt(text: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    from bollplank.core.pagecache import decrypted
-
     decrypted()  # a page showing it is never kept (core/pagecache.py)
     try:
         return fernet().decrypt(token.encode("ascii")).decode("utf-8")
@@ -80,24 +80,3 @@ def decrypt(token: str) -> str:
 def rotate(token: str) -> str:
     """The same text encrypted with the newest key."""
     return fernet().rotate(token.encode("ascii")).decode("ascii")
-
-
-def verify_keys() -> None:
-    """Refuse to start with keys that cannot read what is stored, instead of serving garbage.
-
-    Called from the WSGI entry point: a wrong key stops the server at start with a message."""
-    fernet()
-    from django.db.utils import DatabaseError
-    from django_scopes import scopes_disabled
-
-    from bollplank.records.models import JournalEntry, PrivateNote
-
-    try:
-        with scopes_disabled():
-            for model in (PrivateNote, JournalEntry):
-                sample = model.objects.order_by("-pk").values_list("body_encrypted", flat=True)
-                token = sample.first()
-                if token:
-                    decrypt(token)
-    except DatabaseError:
-        return  # not migrated yet: nothing stored to check

@@ -1,4 +1,4 @@
-"""Key rotation for confidential texts."""
+"""The keys of the confidential texts: checking them at start, and rotating them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,29 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.utils import DatabaseError
 from django_scopes import scopes_disabled
 
 from bollplank.records import crypto
 from bollplank.records.models import JournalEntry, PrivateNote
 
 BATCH = 500
+
+
+def verify_keys() -> None:
+    """Refuse to start with keys that cannot read what is stored, instead of serving garbage.
+
+    Called from the WSGI entry point: a wrong key stops the server at start with a message."""
+    crypto.fernet()
+    try:
+        with scopes_disabled():
+            for model in (PrivateNote, JournalEntry):
+                sample = model.objects.order_by("-pk").values_list("body_encrypted", flat=True)
+                token = sample.first()
+                if token:
+                    crypto.decrypt(token)
+    except DatabaseError:
+        return  # not migrated yet: nothing stored to check
 
 
 def prepend_key(key: str) -> Path:

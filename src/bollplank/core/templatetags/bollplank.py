@@ -15,14 +15,14 @@ from django.urls import get_script_prefix
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 
+from bollplank.core.audit_labels import LABELS
+
 register = template.Library()
 
 
 @register.filter
 def action_label(action: str) -> str:
     """An audit action in words, for the people who read the log; the code when unnamed."""
-    from bollplank.core.audit_labels import LABELS
-
     label = LABELS.get(action)
     return str(label) if label else action
 

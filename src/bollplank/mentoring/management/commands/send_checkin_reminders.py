@@ -2,8 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from bollplank.mentoring.reminders import checkin_reminders_due
-from bollplank.mentoring.tasks import ensure_reminder_chain
+from bollplank.mentoring.reminders import checkin_reminders_due, ensure_reminder_chain
 
 
 class Command(BaseCommand):

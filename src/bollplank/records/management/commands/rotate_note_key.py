@@ -7,7 +7,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from django.core.management.base import BaseCommand
 
-from bollplank.records.keys import rotate_all
+from bollplank.records.keys import prepend_key, rotate_all
 
 
 class Command(BaseCommand):
@@ -24,8 +24,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["new_key"]:
-            from bollplank.records.keys import prepend_key
-
             path = prepend_key(Fernet.generate_key().decode())
             self.stdout.write(f"A new key is first in {path}.")
         count = rotate_all()
