@@ -354,21 +354,6 @@ def first_talks_between(
     )
 
 
-def with_first_talks(
-    meetings: Any,
-    user: Any,
-    practice: Practice,
-    roles: frozenset[str],
-    start: dt.datetime,
-    end: dt.datetime,
-) -> list[Any]:
-    """Meetings and the first talks in [start, end) by start time, for calendars and the
-    dashboard (one more query; only staff see first talks). Both render with
-    meetings/_meeting_line.html: a first talk's title is "First talk", never a name."""
-    talks = list(first_talks_between(user, practice, roles, start, end))
-    return sorted([*meetings, *talks], key=lambda m: m.starts_at)
-
-
 class FeedTalk:
     """A first talk in a calendar feed. The feed maps meeting pks to their pages; a first talk
     has no page, and its pk could equal a meeting's, so it answers with a pk of its own kind."""

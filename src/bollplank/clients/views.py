@@ -13,11 +13,12 @@ from bollplank.accounts.services import invitation_create
 from bollplank.clients import services
 from bollplank.clients.forms import ClientForm, ContactForm
 from bollplank.clients.models import ClientContact
-from bollplank.clients.selectors import clients_for_list, clients_visible_to
+from bollplank.clients.selectors import clients_visible_to
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
-from bollplank.engagements.selectors import engagements_for_list
+from bollplank.engagements.selectors import clients_for_list
+from bollplank.meetings.selectors import engagements_for_list
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
 

@@ -20,9 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
+from bollplank.booking import firsttalk
+from bollplank.booking.selectors import links_for_inquiry
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
+from bollplank.courses.selectors import courses_public
 from bollplank.directory import selectors, services
 from bollplank.directory.enums import InquiryStatus
 from bollplank.directory.forms import (
@@ -53,8 +56,6 @@ def public_practice(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 def _courses(practice: Any) -> list[Any]:
     """The practice's public courses ahead, each with the link to its own page."""
-    from bollplank.courses.selectors import courses_public
-
     courses = list(courses_public(practice))
     for course in courses:
         try:
@@ -268,8 +269,6 @@ def _detail(
     talk_form: ConvertForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    from bollplank.booking.selectors import links_for_inquiry
-
     ranked = selectors.supervisors_ranked(inquiry)
     supervisors = [r.user for r in ranked]
     return render(
@@ -336,8 +335,6 @@ def inquiry_detail(request: PracticeRequest, pk: int) -> HttpResponse:
 
 def _first_talk(request: PracticeRequest, inquiry: Any) -> HttpResponse:
     """Send the inquirer a one-time link to book a first talk with the chosen supervisor."""
-    from bollplank.booking import firsttalk
-
     user, practice, _roles = who(request)
     supervisors = [r.user for r in selectors.supervisors_ranked(inquiry)]
     form = ConvertForm(request.POST, prefix="talk", supervisors=supervisors)

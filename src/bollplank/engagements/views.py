@@ -21,11 +21,13 @@ from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements import services
 from bollplank.engagements.forms import EngagementForm, JoinForm, LeaveForm
 from bollplank.engagements.models import GroupMembership
-from bollplank.engagements.selectors import engagement_detail as select_engagement
-from bollplank.engagements.selectors import engagements_for_list
-from bollplank.facilitation.selectors import focus_over_time
 from bollplank.meetings.models import Meeting
-from bollplank.meetings.selectors import meetings_of_engagement
+from bollplank.meetings.selectors import engagement_detail as select_engagement
+from bollplank.meetings.selectors import (
+    engagements_for_list,
+    focus_over_time,
+    meetings_of_engagement,
+)
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
 

@@ -25,7 +25,6 @@ from bollplank.core.spreadsheet import csv_safe
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
 from bollplank.engagements.models import Engagement
-from bollplank.engagements.selectors import engagement_detail
 from bollplank.evaluations import charts, selectors, services
 from bollplank.evaluations.enums import MIN_GROUP, Phase
 from bollplank.evaluations.forms import (
@@ -39,7 +38,7 @@ from bollplank.evaluations.forms import (
     SectionForm,
 )
 from bollplank.evaluations.models import Invitation, Question
-from bollplank.meetings.selectors import meetings_visible_to
+from bollplank.meetings.selectors import engagement_detail, meetings_visible_to
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
 

@@ -4,8 +4,8 @@ the counts over time (focus per meeting, mission parts touched)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -123,33 +123,6 @@ def themes_of(meeting: Meeting) -> set[int]:
 
 def _quarter(day: dt.date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
-
-
-@dataclass
-class FocusPeriod:
-    label: str
-    counts: Counter[str] = field(default_factory=Counter)
-    meetings: list[tuple[dt.date, str, bool]] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def focus_over_time(meetings: list[Meeting], now: dt.datetime | None = None) -> list[FocusPeriod]:
-    """The engagement's meetings (cancelled ones left out) by month, each with its focus, so
-    that the supervisor sees how the group moves between process and case."""
-    now = now or clock.now()
-    periods: dict[str, FocusPeriod] = {}
-    for meeting in meetings:
-        if meeting.status != MeetingStatus.PLANNED:
-            continue
-        day = timezone.localdate(meeting.starts_at)
-        label = f"{day:%Y-%m}"
-        period = periods.setdefault(label, FocusPeriod(label))
-        period.counts[meeting.effective_focus] += 1
-        period.meetings.append((day, meeting.effective_focus, meeting.ends_at <= now))
-    return [periods[k] for k in sorted(periods)]
 
 
 @dataclass

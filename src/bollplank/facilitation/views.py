@@ -21,7 +21,6 @@ from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
-from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.facilitation import selectors, services
 from bollplank.facilitation.enums import RunStatus
 from bollplank.facilitation.forms import (
@@ -36,6 +35,7 @@ from bollplank.facilitation.forms import (
 )
 from bollplank.facilitation.models import MissionPart, Run
 from bollplank.meetings.models import Meeting
+from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import meeting_detail as select_meeting
 from bollplank.records.models import CaseTurn
 

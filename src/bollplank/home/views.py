@@ -15,7 +15,6 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from bollplank.billing.selectors import invoices_for_list
-from bollplank.booking.selectors import with_first_talks
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
@@ -23,11 +22,13 @@ from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import PracticeRequest, practice_view, user_practices, who
 from bollplank.engagements.enums import Status as EngagementStatus
-from bollplank.engagements.selectors import engagements_for_client_page, engagements_for_list
 from bollplank.evaluations.selectors import open_invitations
 from bollplank.facilitation.selectors import runs_for_participant
 from bollplank.home.forms import PracticeSettingsForm
+from bollplank.meetings.commitments import with_commitments
 from bollplank.meetings.selectors import (
+    engagements_for_client_page,
+    engagements_for_list,
     meetings_between,
     meetings_by_engagement,
     meetings_visible_to,
@@ -71,7 +72,7 @@ def dashboard(request: PracticeRequest) -> HttpResponse:
     # meetings are in the calendar.
     own_roles = frozenset({Role.SUPERVISOR}) if Role.SUPERVISOR in roles else roles
     # A meeting line shows the times, status and engagement title: no client, no other column.
-    week = with_first_talks(
+    week = with_commitments(
         meetings_between(user, practice, own_roles, week_start, week_end)
         .select_related(None)
         .select_related("engagement")

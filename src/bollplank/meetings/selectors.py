@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
-from bollplank.engagements.models import GroupMembership
-from bollplank.meetings.enums import AttendanceStatus
+from bollplank.engagements.models import Engagement, GroupMembership
+from bollplank.engagements.selectors import engagements_visible_to
+from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, Meeting
 
 
@@ -174,3 +179,127 @@ def feed_meetings(user: Any, practice: Practice, roles: frozenset[str]) -> list[
     """meetings_for_feed (the same meetings, the same order), as light rows for the feed."""
     rows = meetings_for_feed(user, practice, roles).values_list(*_FEED_COLUMNS)
     return [FeedMeeting._make(row) for row in rows]
+
+
+# --- how the focus moved ------------------------------------------------------------------
+
+
+@dataclass
+class FocusPeriod:
+    label: str
+    counts: Counter[str] = field(default_factory=Counter)
+    meetings: list[tuple[dt.date, str, bool]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def focus_over_time(meetings: list[Meeting], now: dt.datetime | None = None) -> list[FocusPeriod]:
+    """The engagement's meetings (cancelled ones left out) by month, each with its focus, so
+    that the supervisor sees how the group moves between process and case."""
+    now = now or clock.now()
+    periods: dict[str, FocusPeriod] = {}
+    for meeting in meetings:
+        if meeting.status != MeetingStatus.PLANNED:
+            continue
+        day = timezone.localdate(meeting.starts_at)
+        label = f"{day:%Y-%m}"
+        period = periods.setdefault(label, FocusPeriod(label))
+        period.counts[meeting.effective_focus] += 1
+        period.meetings.append((day, meeting.effective_focus, meeting.ends_at <= now))
+    return [periods[k] for k in sorted(periods)]
+
+
+# --- engagements with their meetings counted ---------------------------------------------------
+# The quota of an engagement (meetings held and planned against those ordered) is counted from
+# its meetings, so these engagement reads live on the meetings floor.
+
+
+def with_quota(qs: QuerySet[Engagement], now: dt.datetime | None = None) -> QuerySet[Engagement]:
+    """Annotate held / planned meetings: held have ended and were not cancelled, planned are
+    still to come. With meetings_ordered that is the quota."""
+    now = now or clock.now()
+    live = Q(meetings__status=MeetingStatus.PLANNED)
+    return qs.annotate(
+        held_count=Count("meetings", filter=live & Q(meetings__ends_at__lte=now), distinct=True),
+        planned_count=Count("meetings", filter=live & Q(meetings__ends_at__gt=now), distinct=True),
+        late_cancelled_count=Count(
+            "meetings",
+            filter=Q(meetings__status=MeetingStatus.CANCELLED, meetings__late_cancellation=True),
+            distinct=True,
+        ),
+    )
+
+
+def engagements_for_list(
+    user: Any, practice: Practice, roles: frozenset[str]
+) -> QuerySet[Engagement]:
+    """Engagements with their client, supervisor and quota, for lists and start pages."""
+    return with_quota(
+        engagements_visible_to(user, practice, roles).select_related("client", "supervisor")
+    ).order_by("status", "client__name", "title")
+
+
+def _meeting_count(**filters: Any) -> Coalesce:
+    """How many of the outer engagement's meetings match ``filters``, as a correlated subquery
+    on the (engagement, starts_at) index."""
+    counted = (
+        Meeting.objects.filter(engagement=OuterRef("pk"), **filters)
+        .order_by()
+        .values("engagement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def engagements_for_client_page(
+    user: Any, practice: Practice, roles: frozenset[str]
+) -> QuerySet[Engagement]:
+    """The client contact's start page: the engagements with the supervisor's name and the
+    quota counts of with_quota, counted per engagement in subqueries instead of a join with
+    every meeting grouped over every column (a long-standing client has thousands)."""
+    now = clock.now()
+    planned = MeetingStatus.PLANNED
+    return (
+        engagements_visible_to(user, practice, roles)
+        .select_related("supervisor")
+        .only(
+            "id",
+            "title",
+            "form",
+            "meeting_minutes",
+            "expectations",
+            "goals",
+            "meetings_ordered",
+            "start_date",
+            "end_date",
+            "status",
+            "supervisor__id",
+            "supervisor__name",
+        )
+        .annotate(
+            held_count=_meeting_count(status=planned, ends_at__lte=now),
+            planned_count=_meeting_count(status=planned, ends_at__gt=now),
+            late_cancelled_count=_meeting_count(
+                status=MeetingStatus.CANCELLED, late_cancellation=True
+            ),
+        )
+        .order_by("status", "client__name", "title")
+    )
+
+
+def engagement_detail(user: Any, practice: Practice, roles: frozenset[str], pk: int) -> Engagement:
+    """One engagement the person may see (404 otherwise), with memberships prefetched."""
+    qs = with_quota(
+        engagements_visible_to(user, practice, roles).select_related("client", "supervisor")
+    ).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=GroupMembership.objects.select_related("participant").order_by(
+                "left_on", "participant__name"
+            ),
+        )
+    )
+    return get_object_or_404(qs, pk=pk)

@@ -21,6 +21,7 @@ from bollplank.core.models import Practice
 from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
 from bollplank.engagements.enums import Status
 from bollplank.engagements.models import Engagement, GroupMembership
+from bollplank.meetings.commitments import commitment_clash
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
 from bollplank.meetings.signals import meeting_changed
@@ -64,8 +65,9 @@ def first_conflict(
     ends_at: dt.datetime,
     exclude_pk: int | None = None,
 ) -> Any:
-    """The first of the supervisor's meetings that clashes (conflicts_for), or else a first
-    talk a visitor booked after an inquiry (booking app: no engagement, so not a Meeting)."""
+    """The first of the supervisor's meetings that clashes (conflicts_for), or else another
+    commitment (a first talk a visitor booked after an inquiry: no engagement, so not a
+    Meeting; meetings/commitments.py)."""
     found = conflicts_for(
         practice=practice,
         supervisor=supervisor,
@@ -75,10 +77,8 @@ def first_conflict(
     ).first()
     if found is not None:
         return found
-    from bollplank.booking.selectors import first_talk_clash
-
     buffer = dt.timedelta(minutes=practice.travel_buffer_minutes)
-    return first_talk_clash(supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, pad=buffer)
+    return commitment_clash(supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, pad=buffer)
 
 
 def _conflict_error(conflict: Any, practice: Practice) -> ValidationError:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.models import hash_token
-from bollplank.booking.selectors import first_talks_for_feed, with_first_talks
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.pagecache import kept_in_memory
@@ -27,13 +26,14 @@ from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import PracticeRequest, practice_view, roles_in, who
 from bollplank.core.timeutils import holidays_between, in_range
-from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
+from bollplank.meetings.commitments import commitments_for_feed, with_commitments
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
 from bollplank.meetings.ics import calendar_bytes, ics_response
 from bollplank.meetings.models import CalendarFeed, Meeting
+from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import (
     feed_meetings,
     meetings_between,
@@ -42,6 +42,7 @@ from bollplank.meetings.selectors import (
 from bollplank.meetings.selectors import (
     meeting_detail as select_meeting,
 )
+from bollplank.records.selectors import summaries_visible_to
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
 ALL_ROLES = tuple(Role)
@@ -76,7 +77,7 @@ def calendar_week(request: PracticeRequest) -> HttpResponse:
     day = _parse_day(request.GET.get("date"))
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
-    meetings = with_first_talks(
+    meetings = with_commitments(
         meetings_between(
             user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1))
         ),
@@ -129,7 +130,7 @@ def calendar_month(request: PracticeRequest) -> HttpResponse:
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
-    meetings = with_first_talks(
+    meetings = with_commitments(
         meetings_between(
             user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
         ),
@@ -380,8 +381,6 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
             }
         )
     else:
-        from bollplank.records.selectors import summaries_visible_to
-
         own = [a for a in meeting.attendance.all() if a.participant.user_id == user.pk]
         context["own_attendance"] = own[0] if own else None
         context["summary"] = (
@@ -543,7 +542,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     with timezone.override(practice.timezone), scope(practice=practice):
         # Light rows, not Meeting instances: the feed reads only what an event shows.
         meetings = feed_meetings(found.user, practice, roles)
-        talks = first_talks_for_feed(found.user, practice, roles)
+        talks = commitments_for_feed(found.user, practice, roles)
         now = clock.now()
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):

@@ -25,10 +25,10 @@ from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements.models import Participant
-from bollplank.engagements.selectors import engagement_detail as select_engagement
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting
+from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import meeting_detail as select_meeting
 from bollplank.meetings.selectors import meetings_visible_to
 from bollplank.records import selectors, services

@@ -23,7 +23,8 @@ from bollplank.api.base import (
 from bollplank.core import clock
 from bollplank.engagements import services
 from bollplank.engagements.models import GroupMembership
-from bollplank.engagements.selectors import engagement_detail, engagements_visible_to
+from bollplank.engagements.selectors import engagements_visible_to
+from bollplank.meetings.selectors import engagement_detail
 
 router = Router(tags=["engagements"])
 

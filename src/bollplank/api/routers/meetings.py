@@ -14,9 +14,9 @@ from pydantic import AfterValidator, AwareDatetime, Field
 
 from bollplank.api.base import MAX_ID, WRITE_ERRORS, ErrorOut, Paging, Strict, acting, checked, page
 from bollplank.core.roles import Role
-from bollplank.engagements.selectors import engagement_detail, members_on
+from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
-from bollplank.meetings.selectors import meeting_detail, meetings_visible_to
+from bollplank.meetings.selectors import engagement_detail, meeting_detail, meetings_visible_to
 
 router = Router(tags=["meetings"])
 
