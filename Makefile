@@ -37,7 +37,8 @@ apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/
 
 help:
 	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test       install dev tools, then lint, type-check, migrations check and pytest"
+	@echo "make test       install dev tools, then lint, type-check, import contracts, migrations"
+	@echo "                check and pytest"
 	@echo "make test-days  the whole suite at each instant of tests/days.py (daylight-saving changes,"
 	@echo "                a year end, 29 February, a year ahead); BOLLPLANK_TEST_NOW=... for one"
 	@echo "make deps       install the runtime dependencies (deps-dev: with the dev tools)"
@@ -67,6 +68,7 @@ test: deps-dev _browser
 	@echo "==> ruff check"; $(VENV)/bin/ruff check -q src tests
 	@echo "==> ruff format --check"; $(VENV)/bin/ruff format -q --check src tests
 	@echo "==> mypy"; $(VENV)/bin/mypy
+	@echo "==> lint-imports"; PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 	@echo "==> makemigrations --check"; $(MANAGE) makemigrations --check --dry-run -v1
 	@echo "==> bandit"; $(VENV)/bin/bandit -q -c .ci/bandit.yml -r src
 	@echo "==> pip-audit"; bash .ci/pip_audit.sh
@@ -86,6 +88,7 @@ lint: deps-dev
 	@$(VENV)/bin/ruff check src tests
 	@$(VENV)/bin/ruff format --check src tests
 	@$(VENV)/bin/mypy
+	@PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 
 fmt: deps-dev
 	@$(VENV)/bin/ruff check -q --fix src tests || true
