@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bollplank.billing.enums import Unit, VatCategory
 from bollplank.billing.models import MAX_ORE, BillingSettings, EngagementPrice, InvoiceLine
-from bollplank.billing.services import SETTINGS_FIELDS
+from bollplank.billing.services.settings import SETTINGS_FIELDS
 from bollplank.core import clock
 from bollplank.core.forms import BoundedDateField
 from bollplank.engagements.forms import DateInput

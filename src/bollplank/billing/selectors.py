@@ -17,13 +17,13 @@ from django.utils import timezone
 
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus
 from bollplank.billing.models import Invoice, InvoiceLine
-from bollplank.billing.services import (
-    meeting_lines,
+from bollplank.billing.services.pricing import meeting_lines
+from bollplank.billing.services.runs import (
     memberships_of,
-    price_of,
     unbilled_fee_months,
     uninvoiced_meetings,
 )
+from bollplank.billing.services.settings import price_of
 from bollplank.billing.sources import invoice_sources
 from bollplank.core import clock
 from bollplank.core.models import Practice

@@ -1,0 +1,44 @@
+"""Every write in billing, by topic: the settings and prices (settings.py), what lines come to
+(pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py), and
+issuing, paying, crediting and sending (issuing.py). Callers use the names here
+(``services.invoice_run(...)``)."""
+
+from bollplank.billing.services.drafts import (
+    invoice_discard,
+    invoice_line_remove,
+    invoice_line_save,
+)
+from bollplank.billing.services.issuing import (
+    buyer_snapshot,
+    invoice_credit,
+    invoice_issue,
+    invoice_mark_paid,
+    invoice_send,
+    ocr_for,
+    seller_snapshot,
+)
+from bollplank.billing.services.runs import invoice_run
+from bollplank.billing.services.settings import (
+    billing_settings_of,
+    billing_settings_save,
+    engagement_price_save,
+    price_of,
+)
+
+__all__ = [
+    "billing_settings_of",
+    "billing_settings_save",
+    "buyer_snapshot",
+    "engagement_price_save",
+    "invoice_credit",
+    "invoice_discard",
+    "invoice_issue",
+    "invoice_line_remove",
+    "invoice_line_save",
+    "invoice_mark_paid",
+    "invoice_run",
+    "invoice_send",
+    "ocr_for",
+    "price_of",
+    "seller_snapshot",
+]

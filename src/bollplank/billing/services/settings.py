@@ -1,0 +1,138 @@
+"""The practice's billing settings (seller details, payment terms, number series, accounts)
+and how each engagement is charged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bollplank.billing.enums import PriceModel
+from bollplank.billing.models import (
+    DEFAULT_EXEMPTION_TEXT,
+    DEFAULT_LATE_INTEREST,
+    BillingSettings,
+    EngagementPrice,
+)
+from bollplank.core.audit import audit
+from bollplank.core.models import Practice
+from bollplank.core.validators import normalize_org_number
+from bollplank.engagements.models import Engagement
+
+SETTINGS_FIELDS = (
+    "legal_name",
+    "org_number",
+    "vat_number",
+    "f_tax",
+    "street",
+    "postal_code",
+    "city",
+    "email",
+    "phone",
+    "bankgiro",
+    "plusgiro",
+    "iban",
+    "bic",
+    "payment_terms_days",
+    "late_interest_text",
+    "exemption_text",
+    "number_series",
+    "first_number",
+    "account_receivable",
+    "account_output_vat",
+    "account_sales",
+    "account_sales_exempt",
+)
+PRICE_FIELDS = (
+    "model",
+    "amount_ore",
+    "late_cancellation",
+    "late_cancellation_percent",
+    "travel",
+    "travel_amount_ore",
+    "travel_km",
+    "vat_category",
+    "separate_invoice",
+)
+LOGO_TYPES = {"image/png", "image/jpeg"}
+MAX_LOGO_BYTES = 500_000
+
+
+def billing_settings_of(practice: Practice) -> BillingSettings:
+    """The practice's billing settings, or unsaved defaults named after the practice."""
+    found = BillingSettings.objects.filter(practice=practice).first()
+    if found is not None:
+        return found
+    return BillingSettings(
+        practice=practice,
+        legal_name=practice.name,
+        late_interest_text=str(DEFAULT_LATE_INTEREST),
+        exemption_text=str(DEFAULT_EXEMPTION_TEXT),
+    )
+
+
+@transaction.atomic
+def billing_settings_save(
+    *,
+    actor: Any,
+    practice: Practice,
+    logo: tuple[bytes, str] | None = None,
+    remove_logo: bool = False,
+    **fields: Any,
+) -> BillingSettings:
+    """Save the seller's details, payment terms, number series and accounts.
+
+    ``logo`` is the image's bytes and content type (PNG or JPEG, at most 500 kB)."""
+    current = billing_settings_of(practice)
+    changed = [k for k in SETTINGS_FIELDS if k in fields and getattr(current, k) != fields[k]]
+    for key in SETTINGS_FIELDS:
+        if key in fields:
+            setattr(current, key, fields[key])
+    current.vat_number = current.vat_number.replace(" ", "").upper()
+    current.iban = current.iban.replace(" ", "").upper()
+    current.bic = current.bic.replace(" ", "").upper()
+    if logo is not None:
+        data, content_type = logo
+        if content_type not in LOGO_TYPES or len(data) > MAX_LOGO_BYTES:
+            raise ValidationError(
+                {"logo": _("The logo must be a PNG or JPEG file of at most 500 kB.")}
+            )
+        current.logo, current.logo_content_type = data, content_type
+        changed.append("logo")
+    elif remove_logo:
+        current.logo, current.logo_content_type = None, ""
+        changed.append("logo")
+    current.full_clean()
+    current.org_number = normalize_org_number(current.org_number)
+    current.save()
+    audit(actor, "billing.settings.updated", current, {"fields": changed})
+    return current
+
+
+def price_of(engagement: Engagement) -> EngagementPrice:
+    """How the engagement is charged: its own price model, or the price per meeting."""
+    try:
+        return engagement.price  # type: ignore[attr-defined]
+    except EngagementPrice.DoesNotExist:
+        return EngagementPrice(
+            practice_id=engagement.practice_id,
+            engagement=engagement,
+            model=PriceModel.PER_MEETING,
+            amount_ore=engagement.price_per_meeting_ore,
+        )
+
+
+@transaction.atomic
+def engagement_price_save(*, actor: Any, engagement: Engagement, **fields: Any) -> EngagementPrice:
+    """Set how an engagement is charged. Invoices already drafted or issued keep their lines."""
+    price = price_of(engagement)
+    changed = [k for k in PRICE_FIELDS if k in fields and getattr(price, k) != fields[k]]
+    for key in PRICE_FIELDS:
+        if key in fields:
+            setattr(price, key, fields[key])
+    price.full_clean()
+    price.save()
+    audit(actor, "billing.price.updated", engagement, {"fields": changed})
+    return price
