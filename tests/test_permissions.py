@@ -87,6 +87,7 @@ def _running(w: World, *, led_by_pia: bool = False, pias_case: bool = False) -> 
     (a member of the group); with Pia as the case owner if ``pias_case``."""
     from bollplank.engagements.models import Participant
     from bollplank.facilitation import services as facilitation
+    from bollplank.facilitation.models import ConversationModel
 
     with scopes_disabled():
         pia = Participant.objects.get(user=w.participant_user)
@@ -94,7 +95,7 @@ def _running(w: World, *, led_by_pia: bool = False, pias_case: bool = False) -> 
         facilitation.run_start(
             actor=w.supervisor,
             meeting=w.meeting,
-            model=facilitation.ConversationModel.shipped.get(key=key),
+            model=ConversationModel.shipped.get(key=key),
             case_owner_id=pia.pk if pias_case else None,
             leader_ids=[str(pia.pk)] if led_by_pia else [],
         )

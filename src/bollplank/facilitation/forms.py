@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.enums import Speaker
 from bollplank.facilitation.models import ConversationModel, MissionPart
-from bollplank.facilitation.services import StepData
+from bollplank.facilitation.services.conversation_models import StepData
 from bollplank.records.models import MAX_TEXT
 
 _TIME = re.compile(r"^\s*(-?\d{1,4})(?:\s*[:.]\s*(\d{1,2}))?\s*$")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from bollplank.clients.models import Client
 from bollplank.core import clock
 from bollplank.core.models import Practice
-from bollplank.engagements.models import Engagement
+from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.facilitation.enums import RunStatus
 from bollplank.facilitation.models import (
     ConversationModel,
@@ -205,3 +205,15 @@ def shared_engagements(user: Any, practice: Practice) -> list[Engagement]:
 
 def is_shared(engagement: Engagement) -> bool:
     return MissionShare.objects.filter(engagement=engagement).exists()
+
+
+def meeting_members(meeting: Meeting) -> list[Participant]:
+    """The group on the day of the meeting, by name."""
+    day = timezone.localdate(meeting.starts_at)
+    return [
+        m.participant
+        for m in GroupMembership.objects.filter(engagement=meeting.engagement, joined_on__lte=day)
+        .exclude(left_on__lte=day)
+        .select_related("participant")
+        .order_by("participant__name")
+    ]

@@ -145,7 +145,7 @@ def run_start(request: PracticeRequest, pk: int) -> HttpResponse:
             _("The conversation model is already running for this meeting: here it is."),
         )
         return redirect("runner", practice.slug, meeting.pk)
-    members = services._members(meeting)
+    members = selectors.meeting_members(meeting)
     models = [m for m in selectors.models_for(practice) if m.steps.all()]
     turn = CaseTurn.objects.filter(meeting=meeting).first()
     preferred = [m for m in models if m.language == request.LANGUAGE_CODE]
