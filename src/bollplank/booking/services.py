@@ -34,6 +34,7 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.periodic import ensure_pending
+from bollplank.core.services import model_update
 from bollplank.core.tasking import task_at
 from bollplank.engagements.models import Engagement
 from bollplank.meetings import services as meetings
@@ -50,8 +51,7 @@ LINK_DAYS = 30
 def settings_save(*, actor: Any, practice: Practice, values: dict[str, Any]) -> BookingSettings:
     """Save the supervisor's notice, horizon, buffer, travel time and first-talk terms."""
     config = settings_of(practice, actor)
-    for name, value in values.items():
-        setattr(config, name, value)
+    model_update(instance=config, fields=values, data=values)
     config.full_clean()
     config.save()
     audit(actor, "booking.settings.saved", config, {"fields": sorted(values)})

@@ -9,6 +9,7 @@ from django.db import transaction
 from bollplank.clients.models import Client, ClientContact
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.services import model_update
 from bollplank.core.validators import normalize_org_number
 
 CLIENT_FIELDS = (
@@ -38,9 +39,7 @@ def client_create(*, actor: Any, practice: Practice, **fields: Any) -> Client:
 @transaction.atomic
 def client_update(*, actor: Any, client: Client, **fields: Any) -> Client:
     """Change a client's details. Invoices already issued keep the details they were issued with."""
-    changed = [k for k in CLIENT_FIELDS if k in fields and getattr(client, k) != fields[k]]
-    for key in changed:
-        setattr(client, key, fields[key])
+    changed = model_update(instance=client, fields=CLIENT_FIELDS, data=fields)
     client.full_clean()
     client.org_number = normalize_org_number(client.org_number)
     client.save()

@@ -18,6 +18,7 @@ from bollplank.clients.services import client_create
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.services import model_update
 from bollplank.core.timeutils import make_local
 from bollplank.core.validators import normalize_org_number
 from bollplank.courses.enums import RegistrationStatus
@@ -93,13 +94,11 @@ def course_save(
     """Create or change a course and its days. More places promote people from the waitlist."""
     if course is None:
         course = Course(practice=practice)
+        model_update(instance=course, fields=COURSE_FIELDS, data=fields)
         changed = ["created"]
     else:
         course = Course.objects.select_for_update().get(pk=course.pk)
-        changed = [k for k in COURSE_FIELDS if k in fields and getattr(course, k) != fields[k]]
-    for key in COURSE_FIELDS:
-        if key in fields:
-            setattr(course, key, fields[key])
+        changed = model_update(instance=course, fields=COURSE_FIELDS, data=fields)
     times = _days(practice, days)
     if course.last_registration_day > times[0][0].date():
         raise ValidationError(

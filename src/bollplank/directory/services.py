@@ -20,6 +20,7 @@ from bollplank.core.audit import audit
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
+from bollplank.core.services import model_update
 from bollplank.directory.enums import (
     INQUIRIES_PER_DAY_PER_ADDRESS,
     INQUIRIES_PER_HOUR_PER_ADDRESS,
@@ -91,9 +92,7 @@ class RateLimited(Exception):
 def page_update(*, actor: Any, practice: Practice, **fields: Any) -> PracticePage:
     """Change what the practice shows in public, and whether it is published at all."""
     page = PracticePage.objects.filter(practice=practice).first() or PracticePage(practice=practice)
-    changed = [k for k in PAGE_FIELDS if k in fields and getattr(page, k) != fields[k]]
-    for key in changed:
-        setattr(page, key, fields[key])
+    changed = model_update(instance=page, fields=PAGE_FIELDS, data=fields)
     page.full_clean()
     page.save()
     audit(actor, "directory.page.updated", page, {"fields": changed}, practice=practice)
@@ -153,9 +152,7 @@ def profile_update(
     profile = SupervisorProfile.objects.filter(practice=practice, user=actor).first()
     if profile is None:
         profile = SupervisorProfile(practice=practice, user=actor)
-    changed = [k for k in PROFILE_FIELDS if k in fields and getattr(profile, k) != fields[k]]
-    for key in changed:
-        setattr(profile, key, fields[key])
+    changed = model_update(instance=profile, fields=PROFILE_FIELDS, data=fields)
     if not profile.travels:
         profile.travel_km = None
     if photo is not None:

@@ -14,6 +14,7 @@ from bollplank.accounts.models import Membership
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
+from bollplank.core.services import model_update
 from bollplank.engagements.enums import MIN_GROUP_SIZE, Form
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.engagements.signals import engagement_updated
@@ -138,9 +139,7 @@ def engagement_create(
 @transaction.atomic
 def engagement_update(*, actor: Any, engagement: Engagement, **fields: Any) -> Engagement:
     """Change an engagement's terms. Changing the form re-checks the group size."""
-    changed = [k for k in ENGAGEMENT_FIELDS if k in fields and getattr(engagement, k) != fields[k]]
-    for key in changed:
-        setattr(engagement, key, fields[key])
+    changed = model_update(instance=engagement, fields=ENGAGEMENT_FIELDS, data=fields)
     engagement.full_clean()
     if "supervisor" in changed:
         _check_supervisor(engagement.practice, engagement.supervisor)

@@ -15,6 +15,7 @@ from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.services import model_update
 from bollplank.mentoring.enums import PairStatus, ResponseKind, Side
 from bollplank.mentoring.links import signup_by_signed_token
 from bollplank.mentoring.meetings import meetings_cancel_ahead
@@ -76,9 +77,7 @@ def programme_save(
         programme = Programme(
             practice=practice, created_by=actor, signup_token=secrets.token_urlsafe(16)
         )
-    for name in PROGRAMME_FIELDS:
-        if name in fields:
-            setattr(programme, name, fields[name])
+    model_update(instance=programme, fields=PROGRAMME_FIELDS, data=fields)
     programme.full_clean()
     programme.save()
     audit(actor, "mentoring.programme." + ("created" if creating else "changed"), programme)
@@ -109,9 +108,7 @@ def signup_create(
         raise ValidationError({"email": _("This e-mail address has already signed up.")})
     token = secrets.token_urlsafe(24)
     signup = SignUp(practice=programme.practice, programme=programme, token_hash=hash_token(token))
-    for name in SIGNUP_FIELDS:
-        if name in fields:
-            setattr(signup, name, fields[name])
+    model_update(instance=signup, fields=SIGNUP_FIELDS, data=fields)
     signup.email = email
     if signup.side == Side.MENTEE:
         signup.capacity = 1

@@ -18,6 +18,7 @@ from bollplank.billing.models import (
 )
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.services import model_update
 from bollplank.core.validators import normalize_org_number
 from bollplank.engagements.models import Engagement
 
@@ -86,10 +87,7 @@ def billing_settings_save(
 
     ``logo`` is the image's bytes and content type (PNG or JPEG, at most 500 kB)."""
     current = billing_settings_of(practice)
-    changed = [k for k in SETTINGS_FIELDS if k in fields and getattr(current, k) != fields[k]]
-    for key in SETTINGS_FIELDS:
-        if key in fields:
-            setattr(current, key, fields[key])
+    changed = model_update(instance=current, fields=SETTINGS_FIELDS, data=fields)
     current.vat_number = current.vat_number.replace(" ", "").upper()
     current.iban = current.iban.replace(" ", "").upper()
     current.bic = current.bic.replace(" ", "").upper()
@@ -128,10 +126,7 @@ def price_of(engagement: Engagement) -> EngagementPrice:
 def engagement_price_save(*, actor: Any, engagement: Engagement, **fields: Any) -> EngagementPrice:
     """Set how an engagement is charged. Invoices already drafted or issued keep their lines."""
     price = price_of(engagement)
-    changed = [k for k in PRICE_FIELDS if k in fields and getattr(price, k) != fields[k]]
-    for key in PRICE_FIELDS:
-        if key in fields:
-            setattr(price, key, fields[key])
+    changed = model_update(instance=price, fields=PRICE_FIELDS, data=fields)
     price.full_clean()
     price.save()
     audit(actor, "billing.price.updated", engagement, {"fields": changed})
