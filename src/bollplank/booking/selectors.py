@@ -378,16 +378,6 @@ def first_talks_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -
     return [FeedTalk(t) for t in talks]
 
 
-def first_talks_ahead(practice: Practice, supervisor: Any, now: dt.datetime) -> QuerySet[Any]:
-    """The supervisor's planned first talks ahead, for their booking-links page."""
-    return FirstTalk.objects.filter(
-        practice=practice,
-        supervisor=supervisor,
-        status=FirstTalkStatus.PLANNED,
-        starts_at__gt=now,
-    )
-
-
 def first_talk_clash(
     *, supervisor: Any, starts_at: dt.datetime, ends_at: dt.datetime, pad: dt.timedelta
 ) -> FirstTalk | None:

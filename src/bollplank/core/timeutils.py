@@ -42,10 +42,6 @@ def holidays_between(first: dt.date, last: dt.date) -> dict[dt.date, str]:
     return found
 
 
-def iso_week(day: dt.date) -> int:
-    return day.isocalendar().week
-
-
 # Dates outside this range are refused: far enough for any real planning, and clear of the
 # edges where datetime arithmetic overflows.
 MIN_DATE = dt.date(2000, 1, 1)

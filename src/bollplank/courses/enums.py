@@ -1,7 +1,6 @@
 """Choices for courses: the state of a registration."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
@@ -12,8 +11,3 @@ class RegistrationStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-
-VAT_CHOICES = [
-    ("S", _("25 % VAT")),
-    ("E", _("exempt from VAT (0 %), e.g. education")),
-]

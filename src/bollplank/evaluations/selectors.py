@@ -360,10 +360,6 @@ def client_report(
     )
 
 
-def contact_may_report(roles: frozenset[str]) -> bool:
-    return Role.CLIENT_CONTACT in roles
-
-
 # --- goals ----------------------------------------------------------------------------------
 
 

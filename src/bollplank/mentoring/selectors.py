@@ -52,12 +52,6 @@ def programme_visible_to(
     )
 
 
-def programme_for(practice: Practice, pk: int) -> Programme:
-    """A programme of the practice, for staff-only pages (coordinator pages that client
-    contacts may open use ``programme_visible_to``)."""
-    return get_object_or_404(Programme.objects.select_related("client"), practice=practice, pk=pk)
-
-
 def signups_of(programme: Programme) -> QuerySet[SignUp]:
     return SignUp.objects.filter(programme=programme).order_by("side", "name", "pk")
 

@@ -7,12 +7,3 @@ class Visibility(models.TextChoices):
 
     SUPERVISOR = "supervisor", _("only the supervisor")
     GROUP = "group", _("the supervisor and the group")
-
-
-class Audience:
-    """Who can read a text: shown beside every confidential text area and page."""
-
-    ONLY_YOU = "only_you"
-    YOU_AND_GROUP = "you_and_group"
-    YOU_AND_SUPERVISOR = "you_and_supervisor"
-    SUPERVISOR_AND_GROUP = "supervisor_and_group"
