@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 from django_scopes import scope, scopes_disabled
 
 from bollplank.core.models import Practice
@@ -45,6 +46,8 @@ class PracticeRequest(HttpRequest):
     roles: frozenset[str]
     # Every role the person holds in the practice (the menu shows what each of them may open).
     all_roles: frozenset[str]
+    # What htmx asked for, if it did (django_htmx's middleware sets it on every request).
+    htmx: HtmxDetails
 
 
 def who(request: PracticeRequest) -> tuple[_User, Practice, frozenset[str]]:

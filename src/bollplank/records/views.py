@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -326,11 +327,14 @@ def engagement_rota(request: PracticeRequest, pk: int) -> HttpResponse:
             engagement=engagement, status=MeetingStatus.PLANNED, starts_at__gte=clock.now()
         ).order_by("starts_at")[:20]
     )
+    members = [m.participant for m in engagement.memberships.all() if m.left_on is None]
     if request.method == "POST":
+        meeting = None
+        text, level = "", "success"
         try:
             if request.POST.get("action") == "suggest":
                 count = services.rota_apply(actor=user, engagement=engagement, meetings=upcoming)
-                messages.success(request, _("%(n)d meetings got a case owner.") % {"n": count})
+                text = _("%(n)d meetings got a case owner.") % {"n": count}
             else:
                 meeting = next(m for m in upcoming if str(m.pk) == request.POST.get("meeting"))
                 raw = request.POST.get("participant") or ""
@@ -338,15 +342,26 @@ def engagement_rota(request: PracticeRequest, pk: int) -> HttpResponse:
                     Participant.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
                 )
                 services.case_turn_set(actor=user, meeting=meeting, participant=participant)
-                messages.success(request, _("The case rota is saved."))
+                text = _("The case rota is saved.")
         except (ValidationError, StopIteration) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [_("Choose a meeting.")])))
+            text = " ".join(getattr(exc, "messages", [_("Choose a meeting.")]))
+            level = "error"
+        if request.htmx and meeting is not None:
+            # One owner saved from the page with JavaScript (htmx): only its row comes back,
+            # with what happened in it. Without JavaScript the page comes back whole.
+            turn = CaseTurn.objects.filter(meeting=meeting).select_related("participant").first()
+            context: dict[str, Any] = {"engagement": engagement, "m": meeting, "turn": turn}
+            context |= {"members": members, "row_message": text, "row_level": level}
+            return render(request, "records/rota.html#row", context)
+        if level == "error":
+            messages.error(request, text)
+        else:
+            messages.success(request, text)
         return redirect("engagement_rota", practice.slug, engagement.pk)
     turns = {
         t.meeting_id: t
         for t in CaseTurn.objects.filter(meeting__in=upcoming).select_related("participant")
     }
-    members = [m.participant for m in engagement.memberships.all() if m.left_on is None]
     return render(
         request,
         "records/rota.html",
