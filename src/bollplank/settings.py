@@ -174,7 +174,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
     # A connection kept between requests: opening one reads the whole schema again, which
-    # cost a page served from the page cache more than the rest of the request (bench).
+    # costs a page served from the page cache more than the rest of the request.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("BOLLPLANK_DB_CONN_MAX_AGE", 600)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("BOLLPLANK_DB_CONN_MAX_AGE", 0)

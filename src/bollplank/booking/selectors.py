@@ -249,8 +249,8 @@ def blocked_for(
 
 def _rows(qs: QuerySet[Any], *more: str) -> list[tuple[Any, ...]]:
     """(starts_at, ends_at, *more) of each row, without Django's per-value converters: the
-    sweep reads a thousand or more datetimes, and converting each one through the ORM cost
-    more than the sweep itself (bench/freetime.py). SQLite hands the times over as text (a
+    sweep reads a thousand or more datetimes, and converting each one through the ORM costs
+    more than the sweep itself. SQLite hands the times over as text (a
     cast, so that no column converter runs), PostgreSQL as aware datetimes. Read with _utc()."""
     if connections[qs.db].vendor == "sqlite":
         qs = qs.annotate(_starts=Cast("starts_at", TextField()), _ends=Cast("ends_at", TextField()))

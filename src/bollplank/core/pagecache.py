@@ -1,11 +1,11 @@
 """Whole-page cache for GET requests, kept correct by throwing everything away on any write.
 
 A supervisor's start page, week calendar or meeting list is read far more often than anything
-on it changes, and rendering one costs 10–40 ms of Python (bench: `make bench`). So a page
-that was rendered for exactly this request — same address, same cookies (so the same session
-and CSRF secret), same session contents, same language, HTMX and API headers — is kept for at
-most a minute and served again, under three rules that make a stale page impossible rather
-than unlikely:
+on it changes, and rendering one takes far longer than sending it again (docs/bench.md). So a
+page that was rendered for exactly this request — same address, same cookies (so the same
+session and CSRF secret), same session contents, same language, HTMX and API headers — is kept
+for at most a minute and served again, under three rules that make a stale page impossible
+rather than unlikely:
 
 1. **Any write throws every kept page away.** Every statement not known to only read
    (INSERT, UPDATE, DELETE, schema changes, anything unrecognised) through Django's database

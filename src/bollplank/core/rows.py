@@ -1,6 +1,6 @@
 """Texts for long lists of rows, made once per page in Python rather than per row in the
-template (an include, a ``{% url %}`` and several ``|date`` filters per row was most of a big
-page's time; docs/bench.md). Each gives exactly what the template tag or filter gave."""
+template (an include, a ``{% url %}`` and several ``|date`` filters per row were most of a big
+page's rendering). Each gives exactly what the template tag or filter gave."""
 
 from __future__ import annotations
 

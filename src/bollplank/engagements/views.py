@@ -57,8 +57,8 @@ def engagement_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     now = clock.now()
     memberships = list(engagement.memberships.all())
     # Each meeting row's link, times and focus made here once instead of a reverse() and four
-    # |date filters per row in the template (bench: engagement_detail; the same text as the
-    # filters gave, in the practice's time zone).
+    # |date filters per row in the template, which grew with the engagement (the same text as
+    # the filters gave, in the practice's time zone).
     meeting_url = url_for_pk("meeting_detail", practice.slug)
     weekdays = weekday_abbreviations()
     focus_names = dict(Meeting._meta.get_field("focus").flatchoices)

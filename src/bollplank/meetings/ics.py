@@ -177,8 +177,8 @@ def _timezone_years(meetings: list[CalendarItem]) -> tuple[int, int]:
     return first, _local(max(m.ends_at for m in meetings)).year + 1
 
 
-# A feed holds hundreds of events, and icalendar's generic serialiser spends about 2 ms on
-# each (measured in bench/: a supervisor's feed took 700 ms). Events are therefore written
+# A feed holds hundreds of events, and icalendar's generic serialiser is slow per event, so a
+# busy supervisor's feed took long to write. Events are therefore written
 # here, line for line what icalendar writes for meeting_event() — same property order,
 # escaping and folding (tests/bench/test_ics_equivalence.py compares the two byte for byte).
 def _line(name: str, value: str) -> str:

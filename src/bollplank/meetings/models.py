@@ -51,7 +51,7 @@ class Meeting(models.Model):
             models.Index(fields=["practice", "supervisor", "starts_at"]),
             # Led by practice: every query in a practice's scope filters on it, and without
             # table statistics SQLite otherwise picks the practice_id index and walks all of
-            # the practice's meetings (bench/: 650 ms for a client's schedules at large scale).
+            # the practice's meetings (a large practice's client schedules were slow).
             models.Index(fields=["practice", "engagement", "starts_at"]),
         ]
         constraints = [

@@ -46,14 +46,14 @@ def meetings_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
     if Role.PARTICIPANT in roles:
         qs = qs.annotate(_as_participant=_participant_filter(user))
         # The engagement test first, so the database walks the person's few engagements on the
-        # (engagement, starts_at) index instead of testing every meeting of the practice
-        # (bench/: the participant's page grew with the size of the practice).
+        # (engagement, starts_at) index instead of testing every meeting of the practice (which
+        # made the participant's page grow with the size of the practice).
         groups = GroupMembership.objects.filter(participant__user=user).values("engagement")
         visible |= Q(engagement__in=groups, _as_participant=True)
     if Role.CLIENT_CONTACT not in roles and Role.PARTICIPANT not in roles:
         # A supervisor's own meetings: a test on the meeting's own column, which cannot repeat
-        # a row, so no DISTINCT (the paginator's COUNT over SELECT DISTINCT was a query of its
-        # own, bench: meeting_list).
+        # a row, so no DISTINCT (the paginator's COUNT over SELECT DISTINCT would be a costly
+        # query of its own).
         return qs.filter(visible)
     return qs.filter(visible).distinct()
 
@@ -145,7 +145,7 @@ def meetings_for_feed(user: Any, practice: Practice, roles: frozenset[str]) -> Q
 class FeedMeeting(NamedTuple):
     """A meeting as a feed writes it (a ``CalendarItem`` of meetings/ics.py): only the columns
     an event needs. A feed holds a year of meetings, and making a Meeting and its Engagement
-    for each row was about half of the feed's time (bench: ics_feed)."""
+    for each row would cost more than writing the events."""
 
     pk: int
     uid: uuid.UUID

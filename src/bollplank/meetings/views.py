@@ -181,7 +181,7 @@ def meeting_list(request: PracticeRequest) -> HttpResponse:
     user, practice, roles = who(request)
     when = request.GET.get("when", "upcoming")
     # Only the columns a row shows, as tuples: model instances for the meeting, its engagement
-    # and client were a third of the page's time (bench: meeting_list).
+    # and client cost more than the rest of the page.
     visible = meetings_visible_to(user, practice, roles)
     now = clock.now()
     if when == "past":
@@ -191,8 +191,7 @@ def meeting_list(request: PracticeRequest) -> HttpResponse:
         visible, order = visible.filter(starts_at__gte=now), "starts_at"
     # The pager counts and pages the meetings alone; only the page's fifty are then joined
     # with their engagements and clients. Joined first, the count and every later page hashed
-    # every engagement of the practice, which grew with the practice (bench: meeting_list at
-    # large scale, 9-11 ms of PostgreSQL per page).
+    # every engagement of the practice, which grew with the practice.
     page = Paginator(visible.order_by(order).values_list("pk", flat=True), 50).get_page(
         request.GET.get("page")
     )
@@ -547,8 +546,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
             CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)
-    # One reverse() for the whole feed, not one per meeting: a feed holds a year of meetings
-    # and reverse() was a sixth of its time (bench: ics_feed).
+    # One reverse() for the whole feed, not one per meeting: a feed holds a year of meetings.
     base = request.build_absolute_uri("/").rstrip("/")
     meeting_url = url_for_pk("meeting_detail", practice.slug)
     urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings}

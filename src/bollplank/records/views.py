@@ -43,7 +43,7 @@ def _own_meeting(request: PracticeRequest, pk: int) -> Meeting:
     """A meeting the acting supervisor leads; 404 for everyone else, admins included."""
     user, practice, _roles = who(request)
     # Led by this person: no visibility rule adds anything to that (an admin's "all" included),
-    # and a plain lookup keeps the private-notes page, read on every visit, cheap (bench).
+    # and a plain lookup keeps the private-notes page, read on every visit, cheap.
     meeting = (
         Meeting.objects.filter(practice=practice, supervisor=user, pk=pk)
         .select_related("engagement")

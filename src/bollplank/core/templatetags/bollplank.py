@@ -50,7 +50,7 @@ def navigation_menu(context: Context) -> str:
 
     It depends on nothing but the practice's address, the person's roles and the language, so
     each worker renders it once for each of those: its thirty-odd links (a reverse() and a
-    translation each) took about a third of the layout's rendering, 1 ms of every page."""
+    translation each) were a large part of rendering the layout of every page."""
     flags = tuple(bool(context.get(name)) for name in _MENU_FLAGS)
     return _menu(get_language(), get_script_prefix(), context["practice"].slug, flags)
 
