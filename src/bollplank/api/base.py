@@ -20,13 +20,14 @@ from django_scopes import scope
 from ninja import Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from bollplank.api.models import ApiToken
 from bollplank.api.services import token_authenticate
 from bollplank.core.models import Practice
 from bollplank.core.roles import STAFF_ROLES
 from bollplank.core.tenancy import roles_in
+from bollplank.core.validators import validate_no_control_characters
 
 # Database ids are 32-bit on every backend we run; larger ones cannot exist (and would overflow).
 MAX_ID = 2**31 - 1
@@ -35,9 +36,25 @@ MAX_OFFSET = 1_000_000
 
 
 class Strict(Schema):
-    """Input: unknown fields are refused, not silently dropped (a typo must not pass)."""
+    """Input: unknown fields are refused, not silently dropped (a typo must not pass), and
+    text holding control characters is refused at the edge with 422 naming the field (the
+    same check as every form's, core.validators). Every text the API takes is one line; a
+    field that may hold line breaks says so with ``json_schema_extra={"x-multiline": True}``."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            field = cls.model_fields[info.field_name] if info.field_name else None
+            extra = field.json_schema_extra if field is not None else None
+            multiline = isinstance(extra, dict) and bool(extra.get("x-multiline"))
+            try:
+                validate_no_control_characters(value, multiline=multiline)
+            except DjangoValidationError as exc:
+                raise ValueError(f"{info.field_name}: {exc.messages[0]}") from None
+        return value
 
 
 class ErrorOut(Schema):
