@@ -102,3 +102,22 @@ def test_one_line_fields_refuse_line_breaks_multi_line_fields_keep_them():
     assert F({"name": "Ann Andersson", "text": "Rad ett\r\nRad två\t"}).is_valid()
     assert control_characters_in("a\x7fb", multiline=True)
     assert not control_characters_in("a\tb\nc", multiline=True)
+
+
+def test_the_api_spec_says_what_text_it_accepts():
+    """The spec does not allow what the API refuses: every text input states its pattern
+    (no control characters), and an e-mail input says it is one."""
+    import re
+
+    from bollplank.api.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    for name in ("JoinIn", "RegistrationIn"):
+        props = schemas[name]["properties"]
+        texts = {k: p for k, p in props.items() if p.get("type") == "string"}
+        for key, prop in texts.items():
+            if prop.get("format") in ("date", "date-time"):
+                continue
+            assert re.match(prop["pattern"], NUL_NAME) is None, (name, key)
+            assert re.match(prop["pattern"], "Ann Andersson") is not None, (name, key)
+        assert props["email"]["format"] == "email"
