@@ -157,8 +157,9 @@ def calendar_bytes(
     """A complete VCALENDAR for ``meetings``, serialised (CRLF line ends, folded lines).
 
     ``name`` is shown by clients as the calendar's name. ``method`` is the iTIP method
-    (``PUBLISH`` for feeds and downloads, ``REQUEST`` for an invitation, ``CANCEL`` for a
-    cancellation); leave it out for a plain file. ``urls`` maps meeting pk to an absolute URL.
+    (``PUBLISH`` for a downloaded meeting, ``REQUEST`` for an invitation, ``CANCEL`` for a
+    cancellation); leave it out for a plain file such as a subscribed feed. ``urls`` maps
+    meeting pk to an absolute URL.
     Every iTIP method needs ``organizer`` (name, e-mail; RFC 5546 §3.2: PUBLISH, REQUEST and
     CANCEL alike), and an invitation the ``attendee``'s e-mail too: without them strict
     clients refuse the file, lenient ones import it but do not treat it as an invitation.
