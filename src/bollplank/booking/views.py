@@ -429,10 +429,20 @@ def booking_link_ics(request: HttpRequest, token: str) -> HttpResponse:
         if link.first_talk is not None:
             talk = link.first_talk
             talk.practice = link.practice
-            content = calendar_bytes([talk], name=link.practice.name, method="PUBLISH")
+            content = calendar_bytes(
+                [talk],
+                name=link.practice.name,
+                method="PUBLISH",
+                organizer=(talk.supervisor.name, talk.supervisor.email),
+            )
             return ics_response(content, f"forsta-samtal-{talk.pk}.ics")
         meeting = link.meeting
         assert meeting is not None and link.engagement is not None
         meeting.engagement = link.engagement
-        content = calendar_bytes([meeting], name=link.engagement.title, method="PUBLISH")
+        content = calendar_bytes(
+            [meeting],
+            name=link.engagement.title,
+            method="PUBLISH",
+            organizer=(meeting.supervisor.name, meeting.supervisor.email),
+        )
     return ics_response(content, f"traff-{meeting.pk}.ics")

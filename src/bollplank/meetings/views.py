@@ -485,6 +485,7 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
         method="PUBLISH",
         urls={meeting.pk: url},
         with_location=sees_location(roles),
+        organizer=(meeting.supervisor.name, meeting.supervisor.email),
     )
     return ics_response(content, f"traff-{meeting.pk}.ics")
 
@@ -558,4 +559,5 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         urls=urls,
         with_location=sees_location(roles),
     )
-    return ics_response(content, "bollplank.ics")
+    # Shown, not downloaded: calendar clients and browsers that subscribe read it in place.
+    return ics_response(content, "bollplank.ics", inline=True)
