@@ -120,7 +120,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a body larger than its page accepts is refused before anything reads it.
+    # Outermost: every answer says which browser features the site may use (none but two).
+    "bollplank.core.headers.PermissionsPolicyMiddleware",
+    # First to see the request: a body larger than its page accepts is refused unread.
     "bollplank.core.limits.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
