@@ -71,8 +71,8 @@ def too_large(request: HttpRequest, allowed: int) -> HttpResponse:
     else:
         page = render_to_string("413.html", {"max_mb": f"{mb:g}".replace(".", ",")})
         response = HttpResponse(page, status=413)
-    # The body was not read: the connection cannot be reused for another request.
-    response["Connection"] = "close"
+    # No "Connection: close" here: WSGI forbids an application hop-by-hop headers (runserver
+    # fails on it); gunicorn's sync workers close every connection after its answer anyway.
     return response
 
 
