@@ -28,6 +28,7 @@ from bollplank.booking.forms import (
 )
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.meetings.ics import calendar_bytes, ics_response
@@ -154,6 +155,7 @@ def exception_remove(request: PracticeRequest, pk: int) -> HttpResponse:
 # --- outside calendars ----------------------------------------------------------------------
 
 
+@accepts_upload(services.outside.MAX_BYTES)
 @practice_view(Role.SUPERVISOR)
 def calendars(request: PracticeRequest) -> HttpResponse:
     """Outside calendars whose busy times block booking: by file or by subscription."""
