@@ -120,3 +120,9 @@ def test_an_address_also_kept_elsewhere_gets_the_page_of_one_kept_here_only(clie
             (world.practice.pk, "dora@kommun.se"),
             (world.other_practice.pk, "cilla@kommun.se"),
         ]
+
+
+def test_an_address_with_a_nul_byte_is_simply_not_found(client, world):
+    client.force_login(world.admin)
+    erase = reverse("privacy_erase_address", args=["ekbacken"])
+    assert client.get(erase, {"email": "pia\u0000@solbacka.se"}).status_code == 404

@@ -18,6 +18,7 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.personal_data_registry import Category, categories, retention_categories
+from bollplank.core.validators import control_characters_in
 from bollplank.privacy.models import RetentionRule
 
 
@@ -281,8 +282,8 @@ def practice_subject(practice: Practice, email: str) -> Any | None:
     from bollplank.accounts.models import User  # a floor below: the login an address belongs to
 
     email = email.strip()
-    if not email:
-        return None
+    if not email or control_characters_in(email, multiline=False):
+        return None  # no address holds one (and PostgreSQL refuses a NUL in a query)
     with scopes_disabled():
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is not None:
