@@ -121,3 +121,18 @@ def test_the_api_spec_says_what_text_it_accepts():
             assert re.match(prop["pattern"], NUL_NAME) is None, (name, key)
             assert re.match(prop["pattern"], "Ann Andersson") is not None, (name, key)
         assert props["email"]["format"] == "email"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/kurser/anmalan/ab%00cd/",
+        "/mentoring/signup/ab%00cd/",
+        "/p/ekbacken/privacy/erase/address/?email=pia%00@solbacka.se",
+        "/p/ekbacken/?x%01=1",
+    ],
+)
+def test_an_address_with_control_characters_is_a_bad_request(client, world, url):
+    client.force_login(world.admin)
+    response = client.get(url)
+    assert response.status_code == 400
