@@ -196,6 +196,8 @@ def test_settings_landing_lists_the_admin_pages_and_each_shows_the_sub_navigatio
 ) -> None:
     landing = _page(world.admin, reverse("settings_index", args=[P]))
     main = _between(landing, "<main", "</main>")
+    # The landing lists the pages itself: no sub-navigation repeats them above it.
+    assert 'class="section-nav"' not in landing
     for heading in ("Verksamheten", "Fakturering och e-post", "Dataskydd"):
         assert f">{heading}</h2>" in main
     pages = [

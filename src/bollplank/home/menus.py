@@ -57,6 +57,7 @@ class Section:
     home: Link
     groups: tuple[Group, ...] = ()
     prefixes: tuple[str, ...] = ()
+    home_lists_links: bool = False  # the home page lists the section's pages itself
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -121,6 +122,7 @@ SETTINGS = Section(
         "audit/",
         "privacy/",
     ),
+    home_lists_links=True,
 )
 
 

@@ -99,8 +99,11 @@ def _render(
         if g.links
     ]
     sub = ""
-    if section is not None and menu.primary[section].links:
-        chosen: Section = menu.primary[section]
+    chosen: Section | None = None if section is None else menu.primary[section]
+    on_landing = (
+        chosen is not None and chosen.home_lists_links and chosen.home.path(slug) == current
+    )
+    if chosen is not None and chosen.links and not on_landing:
         links = [_link(link, slug, current) for link in chosen.links]
         here = next((link["label"] for link in links if link["current"]), None)
         sub = render_to_string(
