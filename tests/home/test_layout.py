@@ -52,3 +52,12 @@ def test_long_words_hyphenate_rather_than_break_anywhere() -> None:
     body = css[css.index("body {") : css.index("}", css.index("body {"))]
     assert "hyphens: auto" in body
     assert "overflow-wrap: break-word" in body
+
+
+def test_pages_outside_a_practice_show_log_out_and_no_practice_menu(world: Any) -> None:
+    c = Client()
+    c.force_login(world.supervisor)
+    html = c.get(reverse("my_data")).content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    assert "Logga ut" in header
+    assert "primary-nav" not in header and "Meny" not in header
