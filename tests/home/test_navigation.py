@@ -218,6 +218,9 @@ def test_settings_landing_lists_the_admin_pages_and_each_shows_the_sub_navigatio
         sub = _between(html, '<nav class="section-nav" aria-label="Inställningar">', "</nav>")
         assert f'<a href="{url}" aria-current="page">' in sub, name
         assert _hrefs(sub) >= {reverse(n, args=[P]) for n in pages}
+        # Short labels in the sub-navigation; the landing page gives the long ones.
+        assert ">Offentlig sida</a>" in sub
+        assert ">Verksamhetens offentliga sida och förfrågningar</a>" not in sub
         settings = reverse("settings_index", args=[P])
         assert f'<a href="{settings}" aria-current="true" class="in-section">' in html, name
 

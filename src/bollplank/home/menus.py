@@ -37,6 +37,7 @@ class Link:
     name: str  # the URL's name
     label: str | Promise
     in_practice: bool = True  # False: a page outside the practice (the login's own pages)
+    short: str | Promise | None = None  # in a sub-navigation, where the section says the rest
 
     def path(self, slug: str) -> str:
         return reverse(self.name, args=[slug]) if self.in_practice else reverse(self.name)
@@ -86,8 +87,12 @@ SETTINGS_GROUPS = (
     Group(
         _("The practice"),
         (
-            Link("practice_settings", _("Practice settings")),
-            Link("directory_settings", _("The practice's public page and inquiries")),
+            Link("practice_settings", _("Practice settings"), short=_("The practice")),
+            Link(
+                "directory_settings",
+                _("The practice's public page and inquiries"),
+                short=_("Public page"),
+            ),
             Link("people", _("People")),
         ),
     ),

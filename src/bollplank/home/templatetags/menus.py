@@ -104,7 +104,10 @@ def _render(
         chosen is not None and chosen.home_lists_links and chosen.home.path(slug) == current
     )
     if chosen is not None and chosen.links and not on_landing:
-        links = [_link(link, slug, current) for link in chosen.links]
+        links = [
+            {**_link(link, slug, current), "label": link.short or link.label}
+            for link in chosen.links
+        ]
         here = next((link["label"] for link in links if link["current"]), None)
         sub = render_to_string(
             "_section_nav.html", {"section": chosen, "links": links, "here": here}
