@@ -142,6 +142,13 @@ def _invoice(w: World) -> int:
         return billing_services.invoice_issue(actor=w.admin, invoice=draft).pk
 
 
+def _membership(w: World, user: Any) -> int:
+    from bollplank.accounts.models import Membership
+
+    with scopes_disabled():
+        return Membership.objects.filter(user=user).values_list("pk", flat=True)[0]
+
+
 def _draft_line(w: World) -> list[Any]:
     draft = _billing_draft(w)
     with scopes_disabled():
@@ -326,6 +333,18 @@ MATRIX: list[Case] = [
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),
     ("settings_index", "get", lambda w: [P], ADMIN_ONLY),
+    (
+        "membership_end",
+        "post",
+        lambda w: [P, _membership(w, w.supervisor)],
+        {**ADMIN_ONLY, "admin": 302},
+    ),
+    (
+        "membership_end",
+        "post",
+        lambda w: [P, _membership(w, w.foreign_supervisor)],
+        {**ADMIN_ONLY, "admin": 404},
+    ),
     ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),
 ]
 

@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "bollplank.core.headers.PermissionsPolicyMiddleware",
     # First to see the request: a body larger than its page accepts is refused unread.
     "bollplank.core.limits.BodyLimitMiddleware",
+    # No address holds a control character; a NUL in a lookup would fail on PostgreSQL.
+    "bollplank.core.urlguard.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the database (see core/pagecache.py).

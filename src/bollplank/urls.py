@@ -141,6 +141,7 @@ practice_patterns = [
     path("people/invite/", account_views.invite, name="invite"),
     path("settings/", home_views.settings_index, name="settings_index"),
     path("settings/practice/", home_views.practice_settings, name="practice_settings"),
+    path("people/roles/<int:pk>/end/", account_views.membership_end, name="membership_end"),
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,
     *course_urls.practice_patterns,

@@ -37,6 +37,34 @@ def membership_grant(*, actor: Any, practice: Practice, user: User, role: str) -
 
 
 @transaction.atomic
+def membership_end(*, actor: Any, membership: Membership) -> None:
+    """End a person's role in the practice. Access through it stops at once: pages and API
+    tokens read the person's roles on every request. The audit log keeps the history: who
+    held which role since when, and who ended it. The practice's last admin cannot be ended,
+    or no one could manage the practice."""
+    practice = membership.practice
+    if membership.role == Role.ADMIN:
+        admins = Membership.objects.select_for_update().filter(practice=practice, role=Role.ADMIN)
+        if len(list(admins.values_list("pk", flat=True))) <= 1:
+            raise ValidationError(
+                _("The practice's last admin cannot be ended. Make someone else admin first."),
+                code="last_admin",
+            )
+    audit(
+        actor,
+        "accounts.membership.ended",
+        membership,
+        {
+            "role": membership.role,
+            "user": membership.user_id,
+            "since": membership.created_at.isoformat(),
+        },
+        subjects=[membership.user_id],
+    )
+    membership.delete()
+
+
+@transaction.atomic
 def invitation_create(
     *,
     actor: Any,

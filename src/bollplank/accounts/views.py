@@ -7,13 +7,15 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bollplank.accounts.forms import AcceptForm, InviteForm
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.accounts.services import invitation_accept as accept
 from bollplank.accounts.services import invitation_by_token, invitation_create
+from bollplank.accounts.services import membership_end as membership_end_service
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
@@ -36,6 +38,25 @@ def people(request: PracticeRequest) -> HttpResponse:
         practice=practice, accepted_at__isnull=True, expires_at__gt=clock.now()
     )
     return render(request, "accounts/people.html", {"users": users, "pending": pending})
+
+
+@require_POST
+@practice_view(Role.ADMIN)
+def membership_end(request: PracticeRequest, pk: int) -> HttpResponse:
+    """End one role of a person in the practice (the people page's button)."""
+    user, practice, _roles = who(request)
+    membership: Membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    try:
+        membership_end_service(actor=user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer has the role %(role)s.")
+            % {"name": membership.user.name, "role": membership.get_role_display()},
+        )
+    return redirect("people", practice.slug)
 
 
 @practice_view(Role.ADMIN)
