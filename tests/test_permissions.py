@@ -204,6 +204,12 @@ MATRIX: list[Case] = [
         lambda w: [P, w.engagement.pk, w.engagement.memberships.last().pk],
         {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
     ),
+    (
+        "participants_invite_all",
+        "post",
+        lambda w: [P, w.engagement.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
     ("series_plan", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
     ("meeting_create", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
     ("meeting_list", "get", lambda w: [P], STAFF_ONLY),

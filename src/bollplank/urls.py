@@ -54,6 +54,11 @@ practice_patterns = [
         engagement_views.participant_invite,
         name="participant_invite",
     ),
+    path(
+        "engagements/<int:pk>/participants/invite/",
+        engagement_views.participants_invite_all,
+        name="participants_invite_all",
+    ),
     path("engagements/<int:pk>/plan/", meeting_views.series_plan, name="series_plan"),
     path("engagements/<int:pk>/meetings/new/", meeting_views.meeting_create, name="meeting_create"),
     path("meetings/", meeting_views.meeting_list, name="meeting_list"),
