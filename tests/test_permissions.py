@@ -154,6 +154,8 @@ MATRIX: list[Case] = [
     ("accessibility", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("bench_noop", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("invitation_accept", "get", lambda w: ["no-such-token"], dict.fromkeys(ROLES, 404)),
+    # Public (mail clients fetch it without a login); the world's practice has no logo.
+    ("practice_logo", "get", lambda w: [P], dict.fromkeys(ROLES, 404)),
     ("feed", "get", lambda w: [_feed_token(w)], dict.fromkeys(ROLES, 200)),
     ("dashboard", "get", lambda w: [P], STAFF_ONLY),
     (

@@ -113,6 +113,7 @@ practice_patterns = [
     # Billing: invoice runs, invoices, credit notes, e-invoices, accounting exports.
     path("billing/", billing_views.billing_overview_view, name="billing_overview"),
     path("billing/settings/", billing_views.billing_settings, name="billing_settings"),
+    path("logo/", billing_views.practice_logo, name="practice_logo"),
     path("billing/run/", billing_views.invoice_run, name="invoice_run"),
     path("billing/export/", billing_views.billing_export, name="billing_export"),
     path("billing/invoices/", billing_views.invoice_list, name="invoice_list"),

@@ -47,6 +47,11 @@ def test_every_mail_links_only_to_the_public_address(
             day=tc.workday_after(8),
             time=dt.time(9, 0),
         )
+    client.logout()
+    # A password reset, asked for on the internal host name.
+    client.post(
+        reverse("account_reset_password"), {"email": "pia@solbacka.se"}, HTTP_HOST="internal.local"
+    )
     rows = _rows()
     templates = {m.subject.split(":")[0] for m in rows}
     assert len(rows) >= 4, templates
@@ -55,3 +60,4 @@ def test_every_mail_links_only_to_the_public_address(
     text = " ".join(m.text + m.html for m in rows)
     assert "127.0.0.1" not in text and "internal.local" not in text
     assert any("/invitation/" in link for link in links)
+    assert any("/accounts/password/reset/key/" in link for link in links)

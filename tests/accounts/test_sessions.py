@@ -229,16 +229,19 @@ def test_brute_force_from_one_address_on_many_accounts(client, world, clock, fre
     assert accepted == 60
 
 
-def test_password_change_sends_a_notice(client, world, mailoutbox):
+def test_password_change_sends_a_notice(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(world.supervisor)
-    response = client.post(
-        reverse("account_change_password"),
-        {
-            "oldpassword": PASSWORD,
-            "password1": "ett nytt långt lösen",
-            "password2": "ett nytt långt lösen",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_change_password"),
+            {
+                "oldpassword": PASSWORD,
+                "password1": "ett nytt långt lösen",
+                "password2": "ett nytt långt lösen",
+            },
+        )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[world.supervisor.email]]
     assert "lösenord" in mail.outbox[0].subject.lower()

@@ -18,7 +18,9 @@ class PracticeSettingsForm(forms.ModelForm):
             "session_idle_minutes",
             "session_max_hours",
             "invitation_days",
+            "email_signature",
         ]
+        widgets = {"email_signature": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
