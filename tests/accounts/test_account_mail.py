@@ -109,3 +109,27 @@ def test_text_only_mail_gets_an_html_part(world: Any) -> None:
     assert text == "Här är fakturan.\nLänk: https://x.se/a\n\n-- \nEkbacken handledning\n"
     assert '<p>Här är fakturan.<br>Länk: <a href="https://x.se/a"' in html
     assert '<html lang="sv">' in html
+
+
+def test_address_confirmation_goes_through_the_outbox_on_the_public_address(
+    world: Any, settings: Any
+) -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.core import context
+    from django.test import RequestFactory
+
+    settings.SITE_URL = "https://handledning.example.se"
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    request.user = world.supervisor
+    address = EmailAddress.objects.create(
+        user=world.supervisor, email="siv@ekbacken.se", primary=True, verified=False
+    )
+    with context.request_context(request):
+        address.send_confirmation(request)
+    [row] = _rows()
+    assert row.subject == "Ekbacken handledning: Bekräfta din e-postadress"
+    links = [line for line in row.text.splitlines() if "://" in line]
+    assert links and all(
+        link.startswith("https://handledning.example.se/accounts/confirm-email/") for link in links
+    )
+    assert "testserver" not in row.text + row.html
