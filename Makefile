@@ -52,7 +52,8 @@ help:
 # --- running ---------------------------------------------------------------------------------
 
 run: deps
-	@export BOLLPLANK_DEBUG=1 PORT=$(PORT); \
+	@export BOLLPLANK_DEBUG=1 PORT=$(PORT) \
+		BOLLPLANK_SITE_URL="$${BOLLPLANK_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(MANAGE) migrate --no-input -v0; \
 	$(MANAGE) load_demo; \
 	echo; \

@@ -78,7 +78,13 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("BOLLPLANK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("BOLLPLANK_CSRF_TRUSTED_ORIGINS", [])
+# The one public address every link in every mail is built from (make run: the address it
+# serves on). A link built from a request's host would carry whatever address that request used.
 SITE_URL = (env_str("BOLLPLANK_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"BOLLPLANK_SITE_URL={SITE_URL!r} must be an address such as https://bollplank.example.se"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -54,6 +54,11 @@ practice_patterns = [
         engagement_views.participant_invite,
         name="participant_invite",
     ),
+    path(
+        "engagements/<int:pk>/participants/invite/",
+        engagement_views.participants_invite_all,
+        name="participants_invite_all",
+    ),
     path("engagements/<int:pk>/plan/", meeting_views.series_plan, name="series_plan"),
     path("engagements/<int:pk>/meetings/new/", meeting_views.meeting_create, name="meeting_create"),
     path("meetings/", meeting_views.meeting_list, name="meeting_list"),
@@ -108,6 +113,7 @@ practice_patterns = [
     # Billing: invoice runs, invoices, credit notes, e-invoices, accounting exports.
     path("billing/", billing_views.billing_overview_view, name="billing_overview"),
     path("billing/settings/", billing_views.billing_settings, name="billing_settings"),
+    path("logo/", billing_views.practice_logo, name="practice_logo"),
     path("billing/run/", billing_views.invoice_run, name="invoice_run"),
     path("billing/export/", billing_views.billing_export, name="billing_export"),
     path("billing/invoices/", billing_views.invoice_list, name="invoice_list"),

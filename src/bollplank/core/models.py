@@ -52,6 +52,21 @@ class Practice(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("Between 1 and 12 hours after logging in, active or not."),
     )
+    invitation_days = models.PositiveSmallIntegerField(
+        _("invitations are valid for (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Between 1 and 90 days. An expired invitation can be sent again."),
+    )
+    email_signature = models.TextField(
+        _("signature in e-mails"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "Ends every e-mail the practice's people get, e.g. the name, phone number and "
+            "address. Empty: the practice's name."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from bollplank.core.models import Practice
@@ -15,4 +17,16 @@ class PracticeSettingsForm(forms.ModelForm):
             "require_mfa_for_participants",
             "session_idle_minutes",
             "session_max_hours",
+            "invitation_days",
+            "email_signature",
         ]
+        widgets = {"email_signature": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, a script), the validity stays as it was.
+        self.fields["invitation_days"].required = False
+
+    def clean_invitation_days(self) -> int:
+        days = self.cleaned_data.get("invitation_days")
+        return self.instance.invitation_days if days is None else int(days)
