@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.identity import IDENTITY_NUMBER
 from bollplank.core.timeutils import MAX_DATE, MIN_DATE, in_range
 
 
@@ -27,6 +28,26 @@ def validate_date_in_range(value: dt.date) -> None:
             _("Choose a date between %(min)s and %(max)s."),
             code="date_out_of_range",
             params={"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
+        )
+
+
+class IdentityConfirmationForm(forms.Form):
+    """Mixed into every form whose free text can hold a case: the confirmation that the
+    identity-number guard (core.identity) asks for. The field is shown only once the guard has
+    found something (``_form.html`` and the pages that lay out their own fields)."""
+
+    identity_guard = True
+    confirmed = forms.BooleanField(
+        label=_("I have checked: the text identifies no one (it is not an identity number)."),
+        required=False,
+    )
+
+    @property
+    def asks_confirmation(self) -> bool:
+        return any(
+            error.code == IDENTITY_NUMBER
+            for errors in self.errors.as_data().values()
+            for error in errors
         )
 
 

@@ -17,6 +17,7 @@ from bollplank.accounts.models import Membership
 from bollplank.clients.services import client_create, contact_create
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.identity import guard_identity_numbers
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
@@ -179,10 +180,13 @@ def _check_rate(source: str, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def inquiry_submit(*, practice: Practice, source: str, **fields: Any) -> Inquiry:
+def inquiry_submit(
+    *, practice: Practice, source: str, confirmed: bool = False, **fields: Any
+) -> Inquiry:
     """Store a visitor's inquiry (the form has already passed the spam checks) and tell the
     practice. Raises RateLimited when the sender's address has sent too many lately."""
     now = clock.now()
+    guard_identity_numbers({"message": fields.get("message") or ""}, confirmed=confirmed)
     _check_rate(source, now)
     inquiry = Inquiry(
         practice=practice,

@@ -154,6 +154,7 @@ def inquiry_new(request: HttpRequest, practice: Any, page: Any) -> HttpResponse:
                 services.inquiry_submit(
                     practice=practice,
                     source=source_key(request.META.get("REMOTE_ADDR", "")),
+                    confirmed=form.cleaned_data["confirmed"],
                     **data,
                 )
             except services.RateLimited:
