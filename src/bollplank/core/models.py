@@ -52,6 +52,18 @@ class Practice(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("Between 1 and 12 hours after logging in, active or not."),
     )
+    # What a new engagement costs per meeting by its form, e.g. one made from an inquiry; each
+    # engagement keeps its own price from then on.
+    price_individual_ore = models.PositiveBigIntegerField(
+        _("price per individual meeting (öre)"),
+        default=0,
+        validators=[MaxValueValidator(10**11)],
+    )
+    price_group_ore = models.PositiveBigIntegerField(
+        _("price per group meeting (öre)"),
+        default=0,
+        validators=[MaxValueValidator(10**11)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +72,11 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def price_for_form(self, form: str) -> int:
+        """The practice's price per meeting in öre for an engagement form ("individual" or
+        "group"); core knows the forms only by these names."""
+        return self.price_group_ore if form == "group" else self.price_individual_ore
 
 
 class AuditSubject(models.Model):

@@ -272,15 +272,28 @@ def _public_email(practice: Practice) -> str:
     return page.contact_email if page else ""
 
 
+def _months_later(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
 def _engagement_terms(inquiry: Inquiry, today: dt.date) -> dict[str, Any]:
-    """What the inquiry already says about the engagement, so that nothing is typed again."""
+    """What the inquiry already says about the engagement, so that nothing is typed again: the
+    practice's price for the form, and a period from the wished start (or today) that holds
+    the ordered meetings at the wished rhythm."""
     start = (
-        inquiry.wished_start
-        if inquiry.wished_start and inquiry.wished_start >= today
-        else (today + dt.timedelta(days=14))
+        inquiry.wished_start if inquiry.wished_start and inquiry.wished_start >= today else today
     )
+    rhythm = Rhythm(inquiry.rhythm)
     per_half_year = {Rhythm.WEEKLY: 20, Rhythm.BIWEEKLY: 10, Rhythm.MONTHLY: 5}
-    meetings = per_half_year.get(Rhythm(inquiry.rhythm), 10)
+    meetings = per_half_year.get(rhythm, 10)
+    if rhythm == Rhythm.MONTHLY:
+        end = _months_later(start, meetings) - dt.timedelta(days=1)
+    else:
+        weeks_apart = 1 if rhythm == Rhythm.WEEKLY else 2
+        end = start + dt.timedelta(weeks=weeks_apart * meetings, days=-1)
     venue = {
         Place.CLIENT: Venue.CLIENT_PREMISES,
         Place.SUPERVISOR: Venue.SUPERVISOR_PREMISES,
@@ -297,7 +310,8 @@ def _engagement_terms(inquiry: Inquiry, today: dt.date) -> dict[str, Any]:
         "meeting_minutes": DEFAULT_MINUTES[Form(inquiry.form)],
         "meetings_ordered": meetings,
         "start_date": start,
-        "end_date": start + dt.timedelta(weeks=26),
+        "end_date": end,
+        "price_per_meeting_ore": inquiry.practice.price_for_form(inquiry.form),
         "venue": venue,
         "venue_address": inquiry.city if venue == Venue.CLIENT_PREMISES else "",
         "expectations": inquiry.message,

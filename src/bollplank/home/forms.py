@@ -1,9 +1,20 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.forms import KronorField
 from bollplank.core.models import Practice
 
 
 class PracticeSettingsForm(forms.ModelForm):
+    price_individual_ore = KronorField(
+        label=_("Price per individual meeting (SEK, excl. VAT)"),
+        required=False,
+        help_text=_("New engagements start with this price, e.g. one made from an inquiry."),
+    )
+    price_group_ore = KronorField(
+        label=_("Price per group meeting (SEK, excl. VAT)"), required=False
+    )
+
     class Meta:
         model = Practice
         fields = [
@@ -15,4 +26,12 @@ class PracticeSettingsForm(forms.ModelForm):
             "require_mfa_for_participants",
             "session_idle_minutes",
             "session_max_hours",
+            "price_individual_ore",
+            "price_group_ore",
         ]
+
+    def clean_price_individual_ore(self) -> int:
+        return self.cleaned_data.get("price_individual_ore") or 0
+
+    def clean_price_group_ore(self) -> int:
+        return self.cleaned_data.get("price_group_ore") or 0

@@ -39,7 +39,7 @@ Focus = Literal["", "process", "case", "mixed"]
 class MeetingOut(Schema):
     id: int
     engagement_id: int
-    engagement_title: str
+    engagement_title: str = Field(..., max_length=200)
     starts_at: dt.datetime
     ends_at: dt.datetime
     status: str
