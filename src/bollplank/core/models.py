@@ -64,6 +64,24 @@ class Practice(models.Model):
         default=0,
         validators=[MaxValueValidator(10**11)],
     )
+    quota_alert_percent = models.PositiveSmallIntegerField(
+        _("tell when this share of the ordered meetings is used (%)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "The supervisor and the client's contacts get an e-mail when the meetings held and "
+            "planned reach this share of those ordered."
+        ),
+    )
+    idle_alert_weeks = models.PositiveSmallIntegerField(
+        _("tell when nothing is booked for (weeks)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_(
+            "The supervisor and the client's contacts get an e-mail when an active engagement "
+            "has had no meeting for this long and none is planned."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

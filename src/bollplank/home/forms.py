@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +30,21 @@ class PracticeSettingsForm(forms.ModelForm):
             "session_max_hours",
             "price_individual_ore",
             "price_group_ore",
+            "quota_alert_percent",
+            "idle_alert_weeks",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, they keep their defaults (75 %, 4 weeks).
+        for name in ("quota_alert_percent", "idle_alert_weeks"):
+            self.fields[name].required = False
+
+    def clean_quota_alert_percent(self) -> int:
+        return self.cleaned_data.get("quota_alert_percent") or 75
+
+    def clean_idle_alert_weeks(self) -> int:
+        return self.cleaned_data.get("idle_alert_weeks") or 4
 
     def clean_price_individual_ore(self) -> int:
         return self.cleaned_data.get("price_individual_ore") or 0
