@@ -1,7 +1,8 @@
 """The identity-number guard runs on every free text that can hold a case, whatever the
-meeting's focus: notes, summaries, questions, journal, takeaways, evaluation answers and
-inquiries. Each is posted with a personal identity number in three spellings; each gets the
-warning with its confirmation, keeps the text, stores nothing, and is saved once confirmed."""
+meeting's focus: notes, summaries, questions, journal, takeaways, evaluation answers, goal
+comments and inquiries. Each is posted with a personal identity number in three spellings;
+each gets the warning with its confirmation, keeps the text, stores nothing, and is saved
+once confirmed."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from bollplank.core import clock
 from bollplank.directory.models import Inquiry
 from bollplank.directory.spam import form_token
 from bollplank.engagements.enums import Focus
+from bollplank.evaluations import services as evaluations
 from bollplank.evaluations.enums import SCALE_RANGE, Scale
-from bollplank.evaluations.models import Answer, Invitation
+from bollplank.evaluations.models import Answer, GoalProgress, Invitation
 from bollplank.facilitation import services as facilitation
 from bollplank.facilitation.models import ConversationModel
 from bollplank.records import crypto
@@ -51,11 +53,11 @@ def process_world(world):
     return world
 
 
-def _asked(response: Any, text: str) -> None:
+def _asked(response: Any, text: str, confirm: str = "confirmed") -> None:
     body = response.content.decode()
     assert response.status_code == 400
     assert WARNING in body
-    assert 'name="confirmed"' in body
+    assert f'name="{confirm}"' in body
     assert text in body  # nothing the writer typed is lost
 
 
@@ -199,3 +201,21 @@ def test_text_without_a_number_asks_nothing(client, process_world):
     response = client.post(reverse("journal", args=[P]), {"body": "Telefon 070-123 45 67"})
     assert response.status_code == 302
     assert _count(JournalEntry) == 1
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_goal_progress_comment_is_guarded(client, process_world, number):
+    w = process_world
+    with scope(practice=w.practice):
+        goal = evaluations.goal_create(
+            actor=w.supervisor, engagement=w.engagement, title="Mindre stress i laget"
+        )
+    client.force_login(w.participant_user)
+    text = f"Samtal med {number}"
+    data = {"goal": goal.pk, f"g{goal.pk}-rating": "6", f"g{goal.pk}-comment": text}
+    url = reverse("my_goals", args=[P])
+    before = _count(GoalProgress)
+    _asked(client.post(url, data), text, confirm=f"g{goal.pk}-confirmed")
+    assert _count(GoalProgress) == before
+    assert client.post(url, {**data, f"g{goal.pk}-confirmed": "on"}).status_code == 302
+    assert _count(GoalProgress) == before + 1

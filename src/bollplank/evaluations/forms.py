@@ -168,7 +168,7 @@ class GoalForm(forms.Form):
         return self.people.get(self.cleaned_data["participant"])
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(IdentityConfirmationForm):
     rating = forms.TypedChoiceField(
         label=_("How far have you come (0 = not started, 10 = reached)?"),
         choices=[(str(i), str(i)) for i in range(11)],
