@@ -1,8 +1,8 @@
 """The identity-number guard runs on every free text that can hold a case, whatever the
 meeting's focus: notes, summaries, questions, journal, takeaways, evaluation answers, goal
-comments and inquiries. Each is posted with a personal identity number in three spellings;
-each gets the warning with its confirmation, keeps the text, stores nothing, and is saved
-once confirmed."""
+comments, inquiries and the answers to them. Each is posted with a personal identity number
+in three spellings; each gets the warning with its confirmation, keeps the text, stores
+nothing, and is saved once confirmed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from bollplank.core import clock
-from bollplank.directory.models import Inquiry
+from bollplank.directory.models import Inquiry, InquiryReply
 from bollplank.directory.spam import form_token
 from bollplank.engagements.enums import Focus
 from bollplank.evaluations import services as evaluations
@@ -26,7 +26,7 @@ from bollplank.records import crypto
 from bollplank.records.models import JournalEntry, PrivateNote, Submission, Summary
 from tests import factories as f
 from tests import timecontrol as tc
-from tests.directory.helpers import publish
+from tests.directory.helpers import inquiry, publish
 from tests.evaluations.helpers import evaluation_round
 
 P = "ekbacken"
@@ -219,3 +219,12 @@ def test_goal_progress_comment_is_guarded(client, process_world, number):
     assert _count(GoalProgress) == before
     assert client.post(url, {**data, f"g{goal.pk}-confirmed": "on"}).status_code == 302
     assert _count(GoalProgress) == before + 1
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_answer_to_an_inquiry_is_guarded(client, world, number):
+    q = inquiry(world.practice)
+    client.force_login(world.admin)
+    text = f"Gäller det {number}? Skriv inte personnummer här."
+    url = reverse("inquiry_detail", args=[P, q.pk])
+    _check(client, url, {"action": "reply", "body": text}, text, InquiryReply)

@@ -227,7 +227,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=InquiryStatus.choices)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(IdentityConfirmationForm):
     body = forms.CharField(
         label=_("Answer by e-mail"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
     )

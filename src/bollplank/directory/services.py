@@ -239,11 +239,14 @@ def inquiry_set_status(*, actor: Any, inquiry: Inquiry, status: str) -> Inquiry:
 
 
 @transaction.atomic
-def inquiry_reply(*, actor: Any, inquiry: Inquiry, body: str) -> InquiryReply:
+def inquiry_reply(
+    *, actor: Any, inquiry: Inquiry, body: str, confirmed: bool = False
+) -> InquiryReply:
     """Answer the inquirer by e-mail from Bollplank; the answer is kept with the inquiry."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a message.")}, code="empty")
+    guard_identity_numbers({"body": body}, confirmed=confirmed)
     reply = InquiryReply(practice=inquiry.practice, inquiry=inquiry, author=actor, body=body)
     reply.full_clean()
     reply.save()

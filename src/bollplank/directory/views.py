@@ -321,7 +321,10 @@ def inquiry_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         if reply_form.is_valid():
             try:
                 services.inquiry_reply(
-                    actor=user, inquiry=inquiry, body=reply_form.cleaned_data["body"]
+                    actor=user,
+                    inquiry=inquiry,
+                    body=reply_form.cleaned_data["body"],
+                    confirmed=reply_form.cleaned_data["confirmed"],
                 )
             except ValidationError as exc:
                 apply_errors(reply_form, exc)
