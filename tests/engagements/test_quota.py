@@ -247,3 +247,36 @@ def test_settings_page_sets_the_threshold_and_the_weeks(client, world):
     assert "100" in bad.content.decode()
     world.practice.refresh_from_db()
     assert world.practice.quota_alert_percent == 90
+
+
+def test_series_page_with_a_double_booking_shows_it_and_asks_nothing(client, world):
+    """A refused series without a code of its own (a list of problems) is shown, not a crash."""
+    day = tc.workday(tc.today() + dt.timedelta(days=60))
+    f.MeetingFactory(engagement=world.other_engagement, starts_at=tc.local(day, 13))
+    client.force_login(world.supervisor)
+    url = reverse("series_plan", args=[P, world.engagement.pk])
+    data = {
+        "first_day": str(day),
+        "time": "13:00",
+        "minutes": "120",
+        "interval_weeks": "1",
+        "end_mode": "count",
+        "count": "1",
+        "focus": "",
+        "action": "create",
+        "rows": "1",
+        "day-0": str(day),
+        "time-0": "13:00",
+        "include-0": "on",
+    }
+    with scopes_disabled():
+        world.other_engagement.supervisor = world.supervisor
+        world.other_engagement.save()
+        Meeting.objects.filter(engagement=world.other_engagement).update(
+            supervisor=world.supervisor
+        )
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "error-summary" in body
+    assert 'name="over_order_ok"' not in body

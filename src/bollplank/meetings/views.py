@@ -287,7 +287,7 @@ def series_plan(request: PracticeRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 errors = [str(m) for m in exc.messages]
-                context["asks_over_order"] = exc.code == services.OVER_ORDER
+                context["asks_over_order"] = getattr(exc, "code", None) == services.OVER_ORDER
             else:
                 n = len(created)
                 messages.success(
