@@ -325,6 +325,7 @@ MATRIX: list[Case] = [
     ("invoice_line_remove", "post", _draft_line, {**ADMIN_ONLY, "admin": 302}),
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),
+    ("settings_index", "get", lambda w: [P], ADMIN_ONLY),
     ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),
 ]
 

@@ -120,6 +120,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer says which browser features the site may use (none but two).
+    "bollplank.core.headers.PermissionsPolicyMiddleware",
+    # First to see the request: a body larger than its page accepts is refused unread.
+    "bollplank.core.limits.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the database (see core/pagecache.py).
@@ -354,8 +358,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Large enough that 1 MB of Swedish text in a field reaches the form and gets its message.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies: at most 2 MB, refused with 413 before they are read (core/limits.py), which
+# lets 1 MB of Swedish text in a field reach the form and get its message. The pages that take
+# a file allow that file's limit plus 1 MB (@accepts_upload): profile photo 3 MB, sign-up CSV
+# 6 MB, calendar file 11 MB. docs/deploy.md's nginx client_max_body_size is the largest.
+BODY_MAX_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = BODY_MAX_BYTES
+# Uploaded files larger than this are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = BODY_MAX_BYTES
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {

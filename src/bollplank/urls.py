@@ -139,7 +139,8 @@ practice_patterns = [
     path("engagements/<int:pk>/price/", billing_views.engagement_price, name="engagement_price"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
-    path("settings/", home_views.practice_settings, name="practice_settings"),
+    path("settings/", home_views.settings_index, name="settings_index"),
+    path("settings/practice/", home_views.practice_settings, name="practice_settings"),
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,
     *course_urls.practice_patterns,

@@ -205,6 +205,7 @@ def test_pages_carry_the_policy_and_no_inline_code(client, world):
         crawled += 1
         policy = response["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        assert "camera=()" in response["Permissions-Policy"], url
         found = inline_code(response.content.decode())
         if found:
             offenders[url] = found

@@ -6,6 +6,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
 
+def login_throttle_key(login: str) -> str:
+    """The key failed logins are counted under: the account alone, as typed addresses name it
+    (case and surrounding blanks do not make another account)."""
+    return "login:" + login.strip().lower()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Bollplank is by invitation: nobody signs themselves up into a practice."""
 
@@ -14,3 +20,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> Any:
         return "/"
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth puts the current site's domain in the key, and without the sites framework
+        # that is the request's Host header: a client choosing a new Host (or port) for every
+        # guess would get a fresh counter each time. The account alone is the key; the
+        # per-address limit (ACCOUNT_RATE_LIMITS) is counted separately by client address.
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        return login_throttle_key(str(login))

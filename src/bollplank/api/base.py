@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
@@ -26,7 +26,7 @@ from bollplank.api.models import ApiToken
 from bollplank.api.services import token_authenticate
 from bollplank.core.models import Practice
 from bollplank.core.roles import STAFF_ROLES
-from bollplank.core.tenancy import roles_in
+from bollplank.core.tenancy import roles_in, second_factor_missing
 
 # Database ids are 32-bit on every backend we run; larger ones cannot exist (and would overflow).
 MAX_ID = 2**31 - 1
@@ -98,6 +98,14 @@ def in_practice(run: Callable[..., Any]) -> Callable[..., Any]:
         if request.api_token is None:  # type: ignore[attr-defined]
             return run(request, *args, **kwargs)
         assert token is not None
+        if second_factor_missing(token.user, [(token.practice, roles)]):
+            # A token made before the practice required two-factor login must not outlive the
+            # rule: the same rule as the practice's pages, answered in the API's own terms.
+            detail = _(
+                "Your practice requires two-factor login. Set it up in Bollplank; until then "
+                "your API tokens are refused for this practice."
+            )
+            return JsonResponse({"detail": detail}, status=403)
         request.api_acting = Acting(token.user, token.practice, roles, token)  # type: ignore[attr-defined]
         language = getattr(token.user, "language", "") or translation.get_language()
         with (

@@ -210,6 +210,16 @@ class InquiryForm(IdentityConfirmationForm, forms.ModelForm):
         fields.insert(fields.index("message") + 1, "confirmed")
         self.order_fields(fields)
         self.fields["sector"].choices = [("", "–")] + list(Sector.choices)  # type: ignore[attr-defined]
+        # Radio buttons need no empty "---------" choice: none is chosen until the visitor
+        # chooses, and the field still says so when left empty.
+        for name in ("form", "focus", "place"):
+            field = self.fields[name]
+            field.choices = [c for c in field.choices if c[0] != ""]  # type: ignore[attr-defined]
+        # A list's empty choice reads as a dash, as the sector's does, not "---------".
+        for field in self.fields.values():
+            choices = getattr(field, "choices", None)
+            if isinstance(field.widget, forms.Select) and choices and choices[0][1] == "---------":
+                field.choices = [("", "–"), *choices[1:]]  # type: ignore[attr-defined]
 
     def is_bot(self) -> bool:
         """The honeypot is filled, or the form came back too fast (or with a forged or stale

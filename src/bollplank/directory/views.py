@@ -23,11 +23,12 @@ from django_scopes import scope
 from bollplank.booking import firsttalk
 from bollplank.booking.selectors import links_for_inquiry
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.courses.selectors import courses_public
 from bollplank.directory import selectors, services
-from bollplank.directory.enums import InquiryStatus
+from bollplank.directory.enums import PHOTO_MAX_BYTES, InquiryStatus
 from bollplank.directory.forms import (
     ConvertForm,
     InquiryForm,
@@ -212,6 +213,7 @@ def directory_settings(request: PracticeRequest) -> HttpResponse:
     )
 
 
+@accepts_upload(PHOTO_MAX_BYTES)
 @practice_view(Role.SUPERVISOR)
 def profile_edit(request: PracticeRequest) -> HttpResponse:
     """The supervisor's own public profile."""

@@ -24,7 +24,7 @@ from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.commitments import commitment_clash
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
-from bollplank.meetings.signals import meeting_changed
+from bollplank.meetings.signals import meeting_changed, series_planned
 
 MAX_SERIES = 200
 MAX_SERIES_DAYS = 3 * 366
@@ -337,10 +337,12 @@ def meetings_create_series(
         raise ValidationError(errors, code="series_invalid")
     Meeting.objects.bulk_create(meetings)
     audit(actor, "meetings.series.created", engagement, {"meetings": len(meetings)})
-    for new_meeting in meetings:
+    if len(meetings) == 1:
         meeting_changed.send(
-            sender=Meeting, meeting=new_meeting, change="planned", actor=actor, now=now
+            sender=Meeting, meeting=meetings[0], change="planned", actor=actor, now=now
         )
+    else:
+        series_planned.send(sender=Meeting, meetings=meetings, actor=actor, now=now)
     return meetings
 
 

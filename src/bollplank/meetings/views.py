@@ -24,7 +24,13 @@ from bollplank.core.forms import apply_errors
 from bollplank.core.pagecache import kept_in_memory
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
-from bollplank.core.tenancy import PracticeRequest, practice_view, roles_in, who
+from bollplank.core.tenancy import (
+    PracticeRequest,
+    practice_view,
+    roles_in,
+    second_factor_missing,
+    who,
+)
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
@@ -489,6 +495,7 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
         method="PUBLISH",
         urls={meeting.pk: url},
         with_location=sees_location(roles),
+        organizer=(meeting.supervisor.name, meeting.supervisor.email),
     )
     return ics_response(content, f"traff-{meeting.pk}.ics")
 
@@ -542,6 +549,13 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         )
     practice = found.practice
     roles = roles_in(found.user, practice)
+    if second_factor_missing(found.user, [(practice, roles)]):
+        # A feed made before the practice required two-factor login must not outlive the rule.
+        return HttpResponse(
+            _("Your practice requires two-factor login. Set it up in Bollplank to use this link."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     with timezone.override(practice.timezone), scope(practice=practice):
         # Light rows, not Meeting instances: the feed reads only what an event shows.
         meetings = feed_meetings(found.user, practice, roles)
@@ -562,4 +576,5 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         urls=urls,
         with_location=sees_location(roles),
     )
-    return ics_response(content, "bollplank.ics")
+    # Shown, not downloaded: calendar clients and browsers that subscribe read it in place.
+    return ics_response(content, "bollplank.ics", inline=True)

@@ -21,6 +21,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.mail import queue_mail
 from bollplank.core.roles import STAFF_ROLES, Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
@@ -151,6 +152,7 @@ def programme_signups(request: PracticeRequest, pk: int) -> HttpResponse:
     return render(request, "mentoring/signups.html", {"programme": programme, "page": page})
 
 
+@accepts_upload(signup_import.MAX_BYTES)
 @practice_view(*COORDINATORS)
 def programme_signups_import(request: PracticeRequest, pk: int) -> HttpResponse:
     """Sign-ups from a CSV file, all or nothing: a file with errors gets the full list by row

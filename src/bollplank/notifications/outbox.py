@@ -180,9 +180,11 @@ def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
         message.attach_alternative(mail.html, "text/html")
     if mail.ics:
         # Both as an alternative (what Outlook and Gmail read as an invitation) and as a file.
-        method = mail.ics_method or "PUBLISH"
-        message.attach_alternative(mail.ics, f"text/calendar; method={method}; charset=utf-8")
-        message.attach("invite.ics", mail.ics, f"application/ics; method={method}")
+        # The method parameter must match the file's METHOD (a file without one gets none).
+        # Django adds the charset parameter itself: naming it here would repeat it.
+        method = f"; method={mail.ics_method}" if mail.ics_method else ""
+        message.attach_alternative(mail.ics, f"text/calendar{method}")
+        message.attach("invite.ics", mail.ics, f"application/ics{method}")
     return message
 
 

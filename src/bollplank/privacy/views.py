@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django_scopes import scopes_disabled
 from bollplank.accounts.models import User
 from bollplank.core.personal_data_registry import categories, retention_categories
 from bollplank.core.roles import Role
-from bollplank.core.tenancy import PracticeRequest, practice_view, who
+from bollplank.core.tenancy import PracticeRequest, personal_view, practice_view, who
 from bollplank.privacy.forms import EraseConfirmForm, FindPersonForm, RetentionForm
 from bollplank.privacy.services import (
     address_erase,
@@ -35,9 +34,11 @@ from bollplank.privacy.services import (
 )
 
 
-@login_required
+@personal_view
 def my_data(request: HttpRequest) -> HttpResponse:
-    """Download everything about me, my own encrypted texts decrypted (GDPR Art. 15, 20)."""
+    """Download everything about me, my own encrypted texts decrypted (GDPR Art. 15, 20).
+    It holds what I hold in every practice, so it asks for the second factor any of them
+    requires of me."""
     user = request.user
     if request.method == "POST":
         data = person_export(actor=user, user=user, confidential=True)
