@@ -37,8 +37,10 @@ from bollplank.billing.selectors import (
     invoices_for_export,
     invoices_for_list,
 )
+from bollplank.billing.sources import unmatched_rows
 from bollplank.billing.ubl import invoice_ubl as render_ubl
 from bollplank.billing.ubl import ubl_filename
+from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
@@ -116,7 +118,7 @@ def engagement_price(request: PracticeRequest, pk: int) -> HttpResponse:
 @practice_view(*ADMIN)
 def invoice_run(request: PracticeRequest) -> HttpResponse:
     """Choose a period; draft one invoice per client from what was delivered in it."""
-    user, practice, _roles = who(request)
+    user, practice, roles = who(request)
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +134,15 @@ def invoice_run(request: PracticeRequest) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing in the period is left to invoice."))
             return redirect(f"{_list_url(practice.slug)}?status=draft")
-    return render(request, "billing/run.html", {"form": form})
+    return render(
+        request,
+        "billing/run.html",
+        {
+            "form": form,
+            "unmatched": unmatched_rows(practice),
+            "clients": list(clients_visible_to(user, practice, roles).only("id", "name")),
+        },
+    )
 
 
 def _list_url(slug: str) -> str:

@@ -67,6 +67,36 @@ class Practice(models.Model):
             "address. Empty: the practice's name."
         ),
     )
+    # What a new engagement costs per meeting by its form, e.g. one made from an inquiry; each
+    # engagement keeps its own price from then on.
+    price_individual_ore = models.PositiveBigIntegerField(
+        _("price per individual meeting (öre)"),
+        default=0,
+        validators=[MaxValueValidator(10**11)],
+    )
+    price_group_ore = models.PositiveBigIntegerField(
+        _("price per group meeting (öre)"),
+        default=0,
+        validators=[MaxValueValidator(10**11)],
+    )
+    quota_alert_percent = models.PositiveSmallIntegerField(
+        _("tell when this share of the ordered meetings is used (%)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "The supervisor and the client's contacts get an e-mail when the meetings held and "
+            "planned reach this share of those ordered."
+        ),
+    )
+    idle_alert_weeks = models.PositiveSmallIntegerField(
+        _("tell when nothing is booked for (weeks)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_(
+            "The supervisor and the client's contacts get an e-mail when an active engagement "
+            "has had no meeting for this long and none is planned."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +105,11 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def price_for_form(self, form: str) -> int:
+        """The practice's price per meeting in öre for an engagement form ("individual" or
+        "group"); core knows the forms only by these names."""
+        return self.price_group_ore if form == "group" else self.price_individual_ore
 
 
 class AuditSubject(models.Model):

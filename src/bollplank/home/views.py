@@ -100,15 +100,21 @@ def dashboard(request: PracticeRequest) -> HttpResponse:
     engagements: list[Any] = list(
         engagements_for_list(user, practice, own_roles)
         .filter(status="active")
-        .only("id", "title", "meetings_ordered", "client__id", "client__name", "supervisor__id")
+        .only(
+            "id",
+            "title",
+            "meetings_ordered",
+            "meeting_minutes",
+            "client__id",
+            "client__name",
+            "supervisor__id",
+        )
     )
     engagement_url = url_for_pk("engagement_detail", practice.slug)
     for e in engagements:
-        used = e.held_count + e.planned_count
-        e.quota_pct = min(100, round(100 * used / e.meetings_ordered))
         e.detail_url = engagement_url(e.pk)
-    # The engagements closest to running out of ordered meetings first.
-    engagements.sort(key=lambda e: (-e.quota_pct, e.title))
+    # The engagements closest to running out of ordered meetings (or furthest past) first.
+    engagements.sort(key=lambda e: (-e.quota.used_percent, e.title))
     return render(
         request,
         "home/dashboard.html",
