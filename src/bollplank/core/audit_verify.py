@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -18,14 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from bollplank.core import clock
-from bollplank.core.audit import GENESIS, PRUNED, _dumps, content, link, sign
+from bollplank.core.audit import GENESIS, PRUNED, _dumps, content_at, sign
 from bollplank.core.models import AuditEvent, AuditSubject
 
 # Events should be sealed within seconds; older unsealed ones mean the sealer is not running.
 UNSEALED_WARNING = dt.timedelta(minutes=10)
 _CHUNK = 20_000
+_names = itertools.count()
+_decoder = json.JSONDecoder()
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,9 @@ def _check_chain(report: Report, checkpoints: list[Checkpoint]) -> None:
     expected: dict[int, list[Checkpoint]] = {}
     for point in checkpoints:
         expected.setdefault(point.seq, []).append(point)
-    rows = (
-        AuditEvent.objects.filter(seq__isnull=False)
-        .order_by("seq")
-        .values_list("id", "seq", "mac", "chain")
-        .iterator(chunk_size=_CHUNK)
+    rows = _stream(
+        f"SELECT id, seq, mac, chain FROM {_table(AuditEvent)} "  # noqa: S608
+        "WHERE seq IS NOT NULL ORDER BY seq"
     )
     prev: str | None = None
     next_seq = 0
@@ -140,7 +142,7 @@ def _check_chain(report: Report, checkpoints: list[Checkpoint]) -> None:
         if seq != next_seq:
             report.problems.append(Problem(f"Events at places {next_seq}–{seq - 1} are gone.", pk))
             return
-        if not hmac.compare_digest(chain, link(prev, mac, key)):
+        if chain != hmac.digest(key, (prev + mac).encode(), "sha256").hex():
             report.problems.append(
                 Problem(f"The chain breaks at event {pk} (place {seq}): altered or moved.", pk)
             )
@@ -168,53 +170,69 @@ def _check_chain(report: Report, checkpoints: list[Checkpoint]) -> None:
             return
 
 
-def _subjects() -> Iterator[tuple[int, int]]:
-    return (
-        AuditSubject.objects.order_by("event_id", "user_id")
-        .values_list("event_id", "user_id")
-        .iterator(chunk_size=_CHUNK)
-    )
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _stream(sql: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` a chunk at a time; on PostgreSQL from a server-side cursor, so that
+    ten million rows never sit in memory. Call inside a transaction."""
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        cursor = connection.connection.cursor(name=f"audit_verify_{next(_names)}")
+    else:
+        cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_CHUNK):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _utc_text(value: Any) -> str:
+    """A stored time as the UTC ISO 8601 text ``content`` uses. SQLite keeps UTC without a
+    zone (text, or a naive datetime through Django's converter); PostgreSQL gives it aware."""
+    if isinstance(value, str):
+        return value.replace(" ", "T") + "+00:00"
+    if value.tzinfo is None:
+        return str(value.isoformat()) + "+00:00"
+    return str(value.astimezone(dt.UTC).isoformat())
 
 
 def _check_macs(report: Report, now: dt.datetime) -> None:
     key = settings.AUDIT_KEY
-    rows = (
-        AuditEvent.objects.order_by("id")
-        .values_list(
-            "id",
-            "action",
-            "actor_id",
-            "practice_id",
-            "object_type",
-            "object_id",
-            "created_at",
-            "data",
-            "mac",
-            "seq",
-        )
-        .iterator(chunk_size=_CHUNK)
+    rows = _stream(
+        "SELECT id, action, actor_id, practice_id, object_type, object_id, created_at, data, "  # noqa: S608
+        f"mac, seq FROM {_table(AuditEvent)} ORDER BY id"
     )
-    subjects = _subjects()
-    pending: tuple[int, int] | None = next(subjects, None)
-    stale = now - UNSEALED_WARNING
-    oldest_unsealed: Any = None
+    subjects = _stream(
+        f"SELECT event_id, user_id FROM {_table(AuditSubject)} "  # noqa: S608
+        "ORDER BY event_id, user_id"
+    )
+    pending: Any = next(subjects, None)
+    stale = _utc_text(now - UNSEALED_WARNING)
+    oldest_unsealed: str | None = None
+    scan: Any = _decoder.scan_once  # type: ignore[attr-defined]
     for pk, action, actor, practice, otype, oid, at, data, mac, seq in rows:
         people = []
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk:
                 people.append(pending[1])
             pending = next(subjects, None)
-        message = content(action, actor, practice, otype, oid, at, data, people)
-        if not hmac.compare_digest(mac, hmac.new(key, message, "sha256").hexdigest()):
+        when = _utc_text(at)
+        value = scan(data, 0)[0] if isinstance(data, str) else data
+        message = content_at(action, actor, practice, otype, oid, when, value, people)
+        if mac != hmac.digest(key, message, "sha256").hex():
             report.problems.append(Problem(f"Event {pk} was altered (its MAC does not hold).", pk))
             return
         if seq is None:
             report.unsealed += 1
-            if oldest_unsealed is None and at < stale:
-                oldest_unsealed = at
+            if oldest_unsealed is None and when < stale:
+                oldest_unsealed = when
     if oldest_unsealed is not None:
         report.warnings.append(
-            f"Events written since {oldest_unsealed.isoformat()} are not sealed yet: is the task "
+            f"Events written since {oldest_unsealed} are not sealed yet: is the task "
             "worker (manage.py db_worker) running?"
         )
 
@@ -224,6 +242,7 @@ def verify_chain(*, now: dt.datetime | None = None) -> Report:
     key and the checkpoints, and every event's MAC (sealed or not)."""
     report = Report()
     checkpoints = load_checkpoints(report)
-    _check_chain(report, checkpoints)
-    _check_macs(report, now or clock.now())
+    with transaction.atomic():
+        _check_chain(report, checkpoints)
+        _check_macs(report, now or clock.now())
     return report
