@@ -17,7 +17,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
 from bollplank import settings as project_settings
-from bollplank.core.audit import GENESIS, audit, content, link, prune_chain, seal, sign
+from bollplank.core.audit import (
+    GENESIS,
+    audit,
+    content,
+    link,
+    prune_chain,
+    run_sealer,
+    seal,
+    sign,
+)
 from bollplank.core.audit_verify import verify_chain
 from bollplank.core.models import AuditEvent, AuditSubject
 
@@ -285,4 +294,22 @@ def test_concurrent_writers_do_not_wait_for_each_other():
     assert errors == []
     assert set(AuditEvent.objects.values_list("action", flat=True)) >= {"test.first", "test.second"}
     seal()
+    assert verify_chain().ok
+
+
+class _Once(threading.Event):
+    """A stop signal that stops the sealer after its first round."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.set()
+        return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_sealer_seals_new_events_and_writes_a_checkpoint():
+    audit(None, "test.one")
+    audit(None, "test.two")
+    run_sealer(_Once(), every=0)
+    assert list(AuditEvent.objects.order_by("id").values_list("seq", flat=True)) == [1, 2]
+    assert [line["seq"] for line in _checkpoint_lines()] == [2]
     assert verify_chain().ok
