@@ -193,7 +193,7 @@ def _generate(practice: Any, user: Any, n: int) -> float:
         _say(f"  generated {stop:,} events")
     # The subjects: every tenth event (its object id a multiple of ten) names the user.
     with transaction.atomic(), connection.cursor() as cursor:
-        modulo = "CAST(object_id AS INTEGER) % 10 = 0"
+        modulo = "CAST(object_id AS INTEGER) %% 10 = 0"
         cursor.execute(
             "INSERT INTO core_auditsubject (event_id, user_id) "  # noqa: S608
             "SELECT id, %s FROM core_auditevent "
@@ -213,7 +213,7 @@ def child(database: str) -> dict[str, Any]:
     from django.db import connection
 
     from bollplank.core.audit import seal
-    from bollplank.core.audit_verify import verify_chain
+    from bollplank.core.audit_verify import default_jobs, verify_chain
 
     n = int(os.environ.get("BENCH_AUDIT_EVENTS", "10000000"))
     writers = int(os.environ.get("BENCH_AUDIT_WRITERS", "8" if database == "postgres" else "4"))
@@ -231,7 +231,8 @@ def child(database: str) -> dict[str, Any]:
     result["sealed"] = sealed
     _say(f"{database}: sealed {sealed:,} in {result['seal_s']} s")
     started = time.perf_counter()
-    report = verify_chain()
+    result["verify_jobs"] = jobs = default_jobs()
+    report = verify_chain(jobs=jobs)
     result["verify_s"] = round(time.perf_counter() - started, 1)
     result["verify_ok"] = report.ok
     result["verified"] = report.sealed
@@ -259,9 +260,13 @@ def main() -> None:
         for line in done.stdout.splitlines():
             if line.startswith("RESULT "):
                 results.append(json.loads(line[len("RESULT ") :]))
+    # A run of one database keeps the other's last figures.
+    target = OUT / "audit.json"
+    earlier = json.loads(target.read_text())["results"] if target.exists() else []
+    ran = {r["database"] for r in results}
     summary = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "results": results,
+        "results": [r for r in earlier if r["database"] not in ran] + results,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "audit.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -313,3 +313,15 @@ def test_the_workers_sealer_seals_new_events_and_writes_a_checkpoint():
     assert list(AuditEvent.objects.order_by("id").values_list("seq", flat=True)) == [1, 2]
     assert [line["seq"] for line in _checkpoint_lines()] == [2]
     assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verifying_in_several_processes_finds_the_same():
+    if connection.vendor != "postgresql":
+        pytest.skip("the in-memory test database of SQLite is not shared with other processes")
+    events = [audit(None, f"test.{i}", data={"i": i}) for i in range(6)]
+    seal()
+    assert verify_chain(jobs=2).ok
+    AuditEvent.objects.filter(pk=events[4].pk).update(data={"i": 40})
+    report = verify_chain(jobs=2)
+    assert (report.ok, report.broken_at) == (False, events[4].pk)

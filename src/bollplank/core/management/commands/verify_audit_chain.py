@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bollplank.core.audit import seal
-from bollplank.core.audit_verify import verify_chain
+from bollplank.core.audit_verify import default_jobs, verify_chain
 
 
 class Command(BaseCommand):
@@ -21,11 +21,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seal", action="store_true", help="Seal the events waiting for the sealer first."
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="Processes for the MAC checks (default: up to 4 on PostgreSQL, 1 on SQLite).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["seal"]:
             seal()
-        report = verify_chain()
+        report = verify_chain(jobs=options["jobs"] or default_jobs())
         for warning in report.warnings:
             self.stderr.write(f"Warning: {warning}")
         if not report.ok:
