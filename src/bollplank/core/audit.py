@@ -198,6 +198,8 @@ def _write_places(rows: list[tuple[int, str, int]]) -> None:
             f"UPDATE {table} AS e SET seq = p.seq, chain = p.chain "  # noqa: S608
             "FROM audit_places AS p WHERE e.id = p.id"
         )
+        # Emptied at commit, but a caller's transaction may hold several batches.
+        raw.execute("DELETE FROM audit_places")
 
 
 def seal(*, batch: int = 20_000) -> int:
