@@ -1,9 +1,7 @@
-"""The tenant (Practice) and the append-only, hash-chained audit log."""
+"""The tenant (Practice) and the append-only, sealed and chained audit log."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
@@ -127,7 +125,9 @@ class AuditSubject(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One thing someone did. Append-only: each row carries the hash of the row before it."""
+    """One thing someone did. Append-only: each row carries a MAC of its content under a key
+    kept outside the database; the sealer later gives it its place in the chain (``seq``) and
+    the chain value that binds it to every event before it (``core.audit``)."""
 
     practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.PROTECT)
     actor = models.ForeignKey(
@@ -138,13 +138,20 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
-    # Unique: a fork in the chain (two events after the same one) fails loudly.
-    prev_hash = models.CharField(max_length=64, unique=True)
-    hash = models.CharField(max_length=64, unique=True)
+    mac = models.CharField(max_length=64)
+    # Null until sealed; unique so that two events can never take the same place.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    chain = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["practice", "id"])]
+        indexes = [
+            models.Index(fields=["practice", "id"]),
+            # The sealer's work list: small, since events are sealed within seconds.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_unsealed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
@@ -156,17 +163,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events are append-only.")
-
-    def compute_hash(self) -> str:
-        payload: dict[str, Any] = {
-            "prev": self.prev_hash,
-            "practice": self.practice_id,
-            "actor": self.actor_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "data": self.data,
-            "at": self.created_at.isoformat(),
-        }
-        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(raw.encode()).hexdigest()
