@@ -259,16 +259,19 @@ def test_varying_the_host_header_gets_no_fresh_login_counter(client, world, cloc
     assert client.session["_auth_user_id"] == str(world.supervisor.pk)
 
 
-def test_password_change_sends_a_notice(client, world, mailoutbox):
+def test_password_change_sends_a_notice(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(world.supervisor)
-    response = client.post(
-        reverse("account_change_password"),
-        {
-            "oldpassword": PASSWORD,
-            "password1": "ett nytt långt lösen",
-            "password2": "ett nytt långt lösen",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_change_password"),
+            {
+                "oldpassword": PASSWORD,
+                "password1": "ett nytt långt lösen",
+                "password2": "ett nytt långt lösen",
+            },
+        )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[world.supervisor.email]]
     assert "lösenord" in mail.outbox[0].subject.lower()

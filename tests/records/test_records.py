@@ -261,9 +261,10 @@ def test_case_text_with_identity_number_needs_confirmation(client, world):
         assert PrivateNote.objects.get().body == text  # saved exactly as written
 
 
-def test_process_meetings_are_not_guarded(world):
-    note = _note(world, "Numret 811218-9876 i en process-träff")
-    assert "811218-9876" in note.body
+def test_process_meetings_are_guarded_too(world):
+    with pytest.raises(ValidationError) as exc:
+        _note(world, "Numret 811218-9876 i en process-träff")
+    assert exc.value.error_dict["body"][0].code == "identity_number"
 
 
 # --- summaries --------------------------------------------------------------------------------

@@ -268,6 +268,40 @@ def registration_end_for_erasure(*, registration: Registration) -> list[int]:
 
 
 @transaction.atomic
+def registration_client_link(
+    *, actor: Any, registration: Registration, client: Client
+) -> Registration:
+    """Invoice a registration that no client matched to an existing client: the admin's
+    choice on the invoice-run page."""
+    if client.practice_id != registration.practice_id:
+        raise ValidationError(_("Choose one of the practice's clients."), code="other_practice")
+    registration.client = client
+    registration.save(update_fields=["client"])
+    audit(actor, "courses.registration.client_linked", registration, {"client": client.pk})
+    return registration
+
+
+@transaction.atomic
+def registration_client_create(*, actor: Any, registration: Registration) -> Client:
+    """Make a new client from a registration's invoice details, by the admin's explicit
+    choice (an invoice run never makes one), and invoice the registration to it."""
+    client = client_create(
+        actor=actor,
+        practice=registration.practice,
+        name=registration.organization or registration.name,
+        org_number=registration.org_number,
+        sector=Sector.OTHER,
+        street=registration.invoice_street,
+        postal_code=registration.invoice_postal_code,
+        city=registration.invoice_city,
+        invoice_reference=registration.invoice_reference,
+        language=registration.language,
+    )
+    registration_client_link(actor=actor, registration=registration, client=client)
+    return client
+
+
+@transaction.atomic
 def attendance_save(
     *, actor: Any, course: Course, day: CourseDay, present: set[int]
 ) -> list[CourseAttendance]:

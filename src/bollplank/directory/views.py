@@ -155,6 +155,7 @@ def inquiry_new(request: HttpRequest, practice: Any, page: Any) -> HttpResponse:
                 services.inquiry_submit(
                     practice=practice,
                     source=source_key(request.META.get("REMOTE_ADDR", "")),
+                    confirmed=form.cleaned_data["confirmed"],
                     **data,
                 )
             except services.RateLimited:
@@ -322,7 +323,10 @@ def inquiry_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         if reply_form.is_valid():
             try:
                 services.inquiry_reply(
-                    actor=user, inquiry=inquiry, body=reply_form.cleaned_data["body"]
+                    actor=user,
+                    inquiry=inquiry,
+                    body=reply_form.cleaned_data["body"],
+                    confirmed=reply_form.cleaned_data["confirmed"],
                 )
             except ValidationError as exc:
                 apply_errors(reply_form, exc)

@@ -63,6 +63,12 @@ class MeetingForm(forms.Form):
         choices=[("", _("as the engagement"))] + list(Focus.choices),
         required=False,
     )
+    # Asked for only once the service has said the meeting goes past the order.
+    over_order_ok = forms.BooleanField(label=_("Yes, plan past the order"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks_over_order = bool(self.data.get("over_order_ok"))
 
 
 class MoveForm(forms.Form):

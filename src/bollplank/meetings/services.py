@@ -117,6 +117,27 @@ class Proposal:
     OUTSIDE = "outside"
 
 
+OVER_ORDER = "over_order"
+
+
+def check_within_order(engagement: Engagement, adding: int, *, over_order_ok: bool) -> None:
+    """Planning past the ordered meetings needs the planner's explicit confirmation: the
+    client ordered a number, and more is a new agreement. Held and planned count; cancelled
+    meetings do not."""
+    if over_order_ok:
+        return
+    used = Meeting.objects.filter(engagement=engagement, status=MeetingStatus.PLANNED).count()
+    if used + adding > engagement.meetings_ordered:
+        raise ValidationError(
+            _(
+                "This plans %(n)d meetings of %(ordered)d ordered. Confirm that you plan "
+                "past the order, or plan fewer."
+            )
+            % {"n": used + adding, "ordered": engagement.meetings_ordered},
+            code=OVER_ORDER,
+        )
+
+
 def _check_plannable(engagement: Engagement, day: dt.date) -> None:
     """Meetings belong inside an active engagement's period."""
     if engagement.status != Status.ACTIVE:
@@ -269,14 +290,17 @@ def meetings_create_series(
     minutes: int | None = None,
     focus: str = "",
     now: dt.datetime | None = None,
+    over_order_ok: bool = False,
 ) -> list[Meeting]:
     """Create the meetings the user chose. All or nothing: any date that is not possible
     raises with every problem listed, and nothing is saved. ``now`` decides which of them
-    are still ahead (and get invitations and reminders)."""
+    are still ahead (and get invitations and reminders). Past the ordered number only with
+    ``over_order_ok``."""
     if not chosen:
         raise ValidationError(_("Choose at least one date."), code="nothing_chosen")
     # Serialise planning per supervisor so that two browsers cannot book the same hour.
     _lock_supervisor(engagement)
+    check_within_order(engagement, len(chosen), over_order_ok=over_order_ok)
     errors: list[str] = []
     meetings: list[Meeting] = []
     length = dt.timedelta(minutes=minutes or engagement.meeting_minutes)
@@ -412,10 +436,13 @@ def meeting_create(
     time: dt.time,
     minutes: int | None = None,
     focus: str = "",
+    over_order_ok: bool = False,
 ) -> Meeting:
-    """Plan one meeting; refused if it double-books the supervisor."""
+    """Plan one meeting; refused if it double-books the supervisor, and past the ordered
+    number unless ``over_order_ok``."""
     _check_plannable(engagement, day)
     _lock_supervisor(engagement)
+    check_within_order(engagement, 1, over_order_ok=over_order_ok)
     starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
     ends_at = after(starts_at, minutes or engagement.meeting_minutes)
     conflict = first_conflict(

@@ -289,9 +289,11 @@ def series_plan(request: PracticeRequest, pk: int) -> HttpResponse:
                     chosen=chosen,
                     minutes=data["minutes"],
                     focus=data.get("focus") or "",
+                    over_order_ok=request.POST.get("over_order_ok") == "on",
                 )
             except ValidationError as exc:
                 errors = [str(m) for m in exc.messages]
+                context["asks_over_order"] = getattr(exc, "code", None) == services.OVER_ORDER
             else:
                 n = len(created)
                 messages.success(
@@ -342,9 +344,11 @@ def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
                 time=form.cleaned_data["time"],
                 minutes=form.cleaned_data["minutes"],
                 focus=form.cleaned_data["focus"],
+                over_order_ok=form.cleaned_data["over_order_ok"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+            form.asks_over_order |= getattr(exc, "code", None) == services.OVER_ORDER
         else:
             messages.success(request, _("The meeting is planned."))
             return redirect("meeting_detail", practice.slug, meeting.pk)

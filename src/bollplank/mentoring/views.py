@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -289,8 +290,9 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 apply_errors(form, exc)
         if personal and created is not None:
-            personal_url = request.build_absolute_uri(reverse("mentoring_me", args=[personal]))
-            # The link is the person's key: shown once here, and sent by e-mail to keep.
+            # The link is the person's key: shown once here, and sent by e-mail to keep; on
+            # the public address, whatever host name the form was sent from.
+            personal_url = settings.SITE_URL + reverse("mentoring_me", args=[personal])
             queue_mail(
                 to=created.email,
                 template="mentoring/email/signup",
@@ -300,6 +302,7 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
                     "personal_url": personal_url,
                 },
                 language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"sv", "en"} else "sv",
+                practice=programme.practice,
             )
             return render(
                 request,

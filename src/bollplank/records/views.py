@@ -238,7 +238,10 @@ def meeting_summary(request: PracticeRequest, pk: int) -> HttpResponse:
             )
             return redirect("meeting_summary", practice.slug, meeting.pk)
     return render(
-        request, "records/summary.html", {"meeting": meeting, "summary": summary, "form": form}
+        request,
+        "records/summary.html",
+        {"meeting": meeting, "summary": summary, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -409,7 +412,11 @@ def journal(request: PracticeRequest) -> HttpResponse:
         meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
         try:
             services.journal_write(
-                actor=user, practice=practice, body=form.cleaned_data["body"], meeting=meeting
+                actor=user,
+                practice=practice,
+                body=form.cleaned_data["body"],
+                meeting=meeting,
+                confirmed=form.cleaned_data["confirmed"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -460,6 +467,7 @@ def journal_edit(request: PracticeRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 meeting=meeting,
                 entry=entry,
+                confirmed=form.cleaned_data["confirmed"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -39,7 +39,7 @@ Focus = Literal["", "process", "case", "mixed"]
 class MeetingOut(Schema):
     id: int
     engagement_id: int
-    engagement_title: str
+    engagement_title: str = Field(..., max_length=200)
     starts_at: dt.datetime
     ends_at: dt.datetime
     status: str
@@ -69,6 +69,10 @@ class MeetingIn(Strict):
     starts_at: Moment
     minutes: int | None = Field(None, ge=15, le=480)
     focus: Focus = ""
+    over_order_ok: bool = Field(
+        False,
+        description="Plan past the engagement's ordered meetings (refused with 400 otherwise).",
+    )
 
 
 class MoveIn(Strict):
@@ -154,6 +158,7 @@ def create_meeting(request: HttpRequest, data: MeetingIn) -> Any:
             time=time,
             minutes=data.minutes,
             focus=data.focus,
+            over_order_ok=data.over_order_ok,
         )
     )
     return Status(201, _out(meeting, a.roles))
