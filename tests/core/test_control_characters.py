@@ -121,6 +121,8 @@ def test_the_api_spec_says_what_text_it_accepts():
             assert re.match(prop["pattern"], NUL_NAME) is None, (name, key)
             assert re.match(prop["pattern"], "Ann Andersson") is not None, (name, key)
         assert props["email"]["format"] == "email"
+        # A required name is more than spaces (the services strip it, then refuse it empty).
+        assert re.match(props["name"]["pattern"], "   ") is None
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,21 @@ def test_an_address_also_kept_elsewhere_gets_the_page_of_one_kept_here_only(clie
         ]
 
 
-def test_an_address_with_a_nul_byte_is_simply_not_found(client, world):
+def test_an_address_with_a_nul_byte_is_refused_not_looked_up(client, world):
+    from bollplank.privacy.services import practice_subject
+
     client.force_login(world.admin)
     erase = reverse("privacy_erase_address", args=["ekbacken"])
-    assert client.get(erase, {"email": "pia\u0000@solbacka.se"}).status_code == 404
+    assert client.get(erase, {"email": "pia\u0000@solbacka.se"}).status_code == 400
+    assert practice_subject(world.practice, "pia\u0000@solbacka.se") is None
+
+
+def test_a_supervisor_only_this_practice_knows_is_erased_whole(world):
+    from bollplank.privacy.services import practice_erase, practice_subject
+
+    with scopes_disabled():
+        subject = practice_subject(world.practice, "Siv@Ekbacken.se")
+    assert subject is not None and subject.pk == world.supervisor.pk
+    practice_erase(actor=world.admin, practice=world.practice, subject=subject)
+    erased = User.objects.get(pk=world.supervisor.pk)
+    assert (erased.is_active, erased.email) == (False, f"erased-{erased.pk}@invalid.invalid")

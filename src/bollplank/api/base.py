@@ -38,6 +38,10 @@ MAX_OFFSET = 1_000_000
 # What a one-line text may hold, as the spec says it (JSON Schema, ECMA regex): no control
 # characters. The check itself is core.validators' (Strict below), with a clear message.
 ONE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"
+# A required one-line text (minLength 1) is more than spaces: the services strip it first.
+FILLED_ONE_LINE_PATTERN = (
+    "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u0020\\u007f][^\\u0000-\\u001f\\u007f]*$"
+)
 MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 
 
@@ -54,6 +58,8 @@ def _spec_says_what_is_accepted(schema: dict[str, Any], model: type[Any]) -> Non
         pattern = MULTI_LINE_PATTERN if _multiline(field) else ONE_LINE_PATTERN
         for option in [prop, *prop.get("anyOf", [])]:
             if option.get("type") == "string" and "format" not in option:
+                if pattern == ONE_LINE_PATTERN and option.get("minLength", 0) >= 1:
+                    option.setdefault("pattern", FILLED_ONE_LINE_PATTERN)
                 option.setdefault("pattern", pattern)
                 if name == "email":
                     option["format"] = "email"
