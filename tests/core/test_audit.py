@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import signal
 import threading
 from pathlib import Path
 
@@ -344,3 +345,17 @@ def test_sealing_is_no_write_for_the_page_cache(world):
     ]
     assert counted == []
     assert AuditEvent.objects.filter(seq__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_worker_seals_the_audit_log(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    audit(None, "test.one")
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+    assert list(AuditEvent.objects.values_list("seq", flat=True)) == [1]
+    assert verify_chain().ok

@@ -9,7 +9,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from bollplank.core.audit import start_sealer
+from bollplank.core.audit import seal, start_sealer
 from bollplank.core.periodic import ensure_chains
 from bollplank.notifications.outbox import ensure_sweep, release_stale_claims
 
@@ -28,6 +28,11 @@ class Command(DBWorkerCommand):
         # And every other repeating chain (calendar refresh, check-in reminders) that a killed
         # worker lost.
         ensure_chains()
+        if options.get("batch"):
+            # One pass over what is ready, then once more over the audit log.
+            super().handle(*args, **options)
+            seal()
+            return
         # A thread, not a repeating task: a task row written every few seconds would be a
         # write of its own, and sealing must go on while long tasks run.
         stop = start_sealer()
