@@ -224,7 +224,10 @@ def test_feed_shows_participant_meetings_and_cancellations(client, world):
     url = re.search(r'value="(http[^"]+\.ics)"', response.content.decode())[1]
     client.logout()
     client.force_login(world.supervisor)
-    client.post(reverse("meeting_cancel", args=[P, meeting.pk]))
+    client.post(
+        reverse("meeting_cancel", args=[P, meeting.pk]),
+        {"cancelled_by": "supervisor", "reason": "Sjukdom", "confirm": "yes"},
+    )
     client.logout()
     feed = client.get(url.replace("http://testserver", ""))
     cal = icalendar.Calendar.from_ical(feed.content)

@@ -221,6 +221,12 @@ MATRIX: list[Case] = [
         {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
     ),
     (
+        "meeting_cancel",
+        "get",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    (
         "meeting_attendance",
         "post",
         lambda w: [P, w.meeting.pk],

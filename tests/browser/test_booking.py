@@ -175,6 +175,7 @@ def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
     phone: Page = new_page(MOBILE)
     login(phone, "pia@solbacka.se")
     visit(phone, f"/p/{P}/booking/")
+    phone.get_by_label("Skäl").fill("Kurs samma dag")
     phone.get_by_role("button", name="Ställ in träffen").click()
     axe_check(phone)
     expect(phone.locator(".messages")).to_contain_text("Träffen är inställd")

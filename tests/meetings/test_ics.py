@@ -210,7 +210,13 @@ def test_calendar_bytes_cancelled_meeting_status_cancelled_same_uid_higher_seque
 ) -> None:
     before = _only_event(calendar_bytes(_loaded(world.meeting), name="Siv"))
     with scope(practice=world.practice):
-        meeting_cancel(actor=world.supervisor, meeting=world.meeting, now=EARLY)
+        meeting_cancel(
+            cancelled_by="supervisor",
+            reason="Sjukdom",
+            actor=world.supervisor,
+            meeting=world.meeting,
+            now=EARLY,
+        )
 
     content = calendar_bytes(_loaded(world.meeting), name="Siv", method="CANCEL")
 

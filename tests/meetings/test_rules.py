@@ -180,7 +180,9 @@ def test_move_through_a_stale_copy_cannot_undo_a_cancellation(world, long_engage
     meeting = _future(world)
     stale = Meeting.objects.with_scopes_disabled().get(pk=meeting.pk)
     with scope(practice=world.practice):
-        services.meeting_cancel(actor=None, meeting=meeting)
+        services.meeting_cancel(
+            cancelled_by="supervisor", reason="Sjukdom", actor=None, meeting=meeting
+        )
         with pytest.raises(ValidationError) as exc:
             services.meeting_reschedule(
                 actor=None,

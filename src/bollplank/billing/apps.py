@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "bollplank.billing"
     label = "billing"
+
+    def ready(self) -> None:
+        from bollplank.billing.services.pricing import late_share_of
+        from bollplank.billing.services.settings import price_of
+        from bollplank.meetings.terms import late_share_register
+
+        # The cancellation step names what a late cancellation costs under these terms.
+        late_share_register(lambda engagement: late_share_of(price_of(engagement)))

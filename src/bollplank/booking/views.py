@@ -331,7 +331,9 @@ def cancel(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     meeting = selectors.own_booked_meeting(user, practice, pk, clock.now())
     try:
-        meeting = services.booking_cancel(actor=user, meeting=meeting)
+        meeting = services.booking_cancel(
+            actor=user, meeting=meeting, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Engagement, GroupMembership
-from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
+from bollplank.meetings.enums import AttendanceStatus, CancelledBy, MeetingStatus
 from bollplank.meetings.models import Meeting
 from bollplank.meetings.services import (
     ChosenMeeting,
@@ -62,6 +62,8 @@ def demo_cancellations(*, late_in_past: Engagement, ahead: Engagement, now: dt.d
         meeting_cancel(
             actor=meeting.supervisor,
             meeting=meeting,
+            cancelled_by=CancelledBy.CLIENT_CONTACT,
+            reason="Personalmöte med kort varsel",
             now=meeting.starts_at - dt.timedelta(hours=20),
         )
     future = list(
@@ -70,7 +72,13 @@ def demo_cancellations(*, late_in_past: Engagement, ahead: Engagement, now: dt.d
         ).order_by("starts_at")[:1]
     )
     for meeting in future:
-        meeting_cancel(actor=meeting.supervisor, meeting=meeting, now=now)
+        meeting_cancel(
+            actor=meeting.supervisor,
+            meeting=meeting,
+            cancelled_by=CancelledBy.SUPERVISOR,
+            reason="Handledaren på utbildning",
+            now=now,
+        )
 
 
 def demo_attendance(

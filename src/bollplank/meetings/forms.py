@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from bollplank.core.forms import BoundedDateField
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.forms import DateInput, TimeInput
+from bollplank.meetings.enums import CancelledBy
+from bollplank.meetings.models import MAX_REASON
 
 
 class SeriesForm(forms.Form):
@@ -73,3 +75,15 @@ class MoveForm(forms.Form):
 
 class FocusForm(forms.Form):
     focus = forms.ChoiceField(label=_("Focus of this meeting"), choices=Focus.choices)
+
+
+class CancelForm(forms.Form):
+    cancelled_by = forms.ChoiceField(
+        label=_("Who cancelled?"), choices=CancelledBy.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the meeting; the client contact does not see it."),
+    )

@@ -21,10 +21,13 @@ from bollplank.core.models import Practice
 from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
 from bollplank.engagements.enums import Status
 from bollplank.engagements.models import Engagement, GroupMembership
+from bollplank.meetings.cancellations import meeting_cancel
 from bollplank.meetings.commitments import commitment_clash
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
 from bollplank.meetings.signals import meeting_changed
+
+__all__ = ["meeting_cancel"]  # the cancellation services live in meetings/cancellations.py
 
 MAX_SERIES = 200
 MAX_SERIES_DAYS = 3 * 366
@@ -459,28 +462,6 @@ def meeting_reschedule(
     meeting.save()
     audit(actor, "meetings.meeting.moved", meeting, {"from": old, "to": starts_at.isoformat()})
     meeting_changed.send(sender=Meeting, meeting=meeting, change="moved", actor=actor)
-    return meeting
-
-
-@transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
-    """Cancel a meeting. Inside the practice's notice period it is flagged as late."""
-    meeting = _fresh(meeting)
-    if meeting.is_cancelled:
-        raise ValidationError(_("The meeting is already cancelled."), code="already_cancelled")
-    now = now or clock.now()
-    if meeting.ends_at <= now:
-        raise ValidationError(
-            _("The meeting has already taken place and cannot be cancelled."), code="in_past"
-        )
-    notice = dt.timedelta(hours=meeting.practice.late_cancellation_hours)
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancelled_at = now
-    meeting.late_cancellation = meeting.starts_at - now < notice
-    meeting.sequence += 1
-    meeting.save()
-    audit(actor, "meetings.meeting.cancelled", meeting, {"late": meeting.late_cancellation})
-    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled", actor=actor, now=now)
     return meeting
 
 

@@ -415,27 +415,6 @@ def meeting_move(request: PracticeRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @practice_view(*STAFF)
-def meeting_cancel(request: PracticeRequest, pk: int) -> HttpResponse:
-    user, practice, roles = who(request)
-    meeting = select_meeting(user, practice, roles, pk)
-    try:
-        meeting = services.meeting_cancel(actor=user, meeting=meeting)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if meeting.late_cancellation:
-            messages.warning(
-                request,
-                _("The meeting is cancelled — late, inside the notice period of %(h)d hours.")
-                % {"h": practice.late_cancellation_hours},
-            )
-        else:
-            messages.success(request, _("The meeting is cancelled."))
-    return redirect("meeting_detail", practice.slug, meeting.pk)
-
-
-@require_POST
-@practice_view(*STAFF)
 def meeting_attendance(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)

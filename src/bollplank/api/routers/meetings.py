@@ -16,6 +16,7 @@ from bollplank.api.base import MAX_ID, WRITE_ERRORS, ErrorOut, Paging, Strict, a
 from bollplank.core.roles import Role
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
+from bollplank.meetings.models import MAX_REASON
 from bollplank.meetings.selectors import engagement_detail, meeting_detail, meetings_visible_to
 
 router = Router(tags=["meetings"])
@@ -45,6 +46,16 @@ class MeetingOut(Schema):
     status: str
     focus: str
     late_cancellation: bool
+    cancelled_by: str = Field(
+        description="Who caused the cancellation: participant, client_contact, supervisor or "
+        "practice; empty when the meeting is not cancelled or was cancelled before causes were "
+        "recorded."
+    )
+    cancel_reason: str | None = Field(description="Shown to the practice's staff only.")
+    billable_cancellation: bool = Field(
+        description="A late cancellation caused by the client side: the engagement's terms "
+        "for late cancellations apply."
+    )
     location: str | None = Field(description="Not shown to client contacts.")
     uid: str
     sequence: int
@@ -76,6 +87,11 @@ class MoveIn(Strict):
     minutes: int = Field(ge=15, le=480)
 
 
+class CancelIn(Strict):
+    cancelled_by: Literal["participant", "client_contact", "supervisor", "practice"]
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
+
+
 class AttendanceRow(Strict):
     participant_id: int = Field(ge=1, le=MAX_ID)
     status: Literal["present", "absent", "late_cancelled"]
@@ -93,6 +109,7 @@ class AttendanceOut(Schema):
 
 def _out(meeting: Any, roles: frozenset[str]) -> MeetingOut:
     sees_place = bool(roles & {Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT})
+    staff = bool(roles & {Role.ADMIN, Role.SUPERVISOR})
     return MeetingOut(
         id=meeting.pk,
         engagement_id=meeting.engagement_id,
@@ -102,6 +119,9 @@ def _out(meeting: Any, roles: frozenset[str]) -> MeetingOut:
         status=meeting.status,
         focus=meeting.effective_focus,
         late_cancellation=meeting.late_cancellation,
+        cancelled_by=meeting.cancelled_by,
+        cancel_reason=meeting.cancel_reason if staff else None,
+        billable_cancellation=meeting.is_billable_cancellation,
         location=(meeting.location or meeting.engagement.venue_address) if sees_place else None,
         uid=str(meeting.uid),
         sequence=meeting.sequence,
@@ -174,10 +194,17 @@ def move_meeting(request: HttpRequest, data: MoveIn, meeting_id: int = ID) -> An
 
 
 @router.post("/{meeting_id}/cancel", response={200: MeetingOut, **WRITE_ERRORS})
-def cancel_meeting(request: HttpRequest, meeting_id: int = ID) -> Any:
+def cancel_meeting(request: HttpRequest, data: CancelIn, meeting_id: int = ID) -> Any:
+    """Cancel a meeting ahead, saying who caused it and why. Only a late cancellation caused
+    by a participant or the client contact is charged under the engagement's terms."""
     a = acting(request, write=True)
     meeting = meeting_detail(a.user, a.practice, a.roles, meeting_id)
-    return _out(checked(lambda: services.meeting_cancel(actor=a.user, meeting=meeting)), a.roles)
+    cancelled = checked(
+        lambda: services.meeting_cancel(
+            actor=a.user, meeting=meeting, cancelled_by=data.cancelled_by, reason=data.reason
+        )
+    )
+    return _out(cancelled, a.roles)
 
 
 @router.get(
