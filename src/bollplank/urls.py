@@ -61,6 +61,7 @@ practice_patterns = [
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/move/", meeting_views.meeting_move, name="meeting_move"),
     path("meetings/<int:pk>/cancel/", meeting_history_views.cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/correct/", meeting_history_views.correct, name="meeting_correct"),
     path(
         "meetings/<int:pk>/attendance/",
         meeting_views.meeting_attendance,

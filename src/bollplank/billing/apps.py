@@ -6,9 +6,13 @@ class BillingConfig(AppConfig):
     label = "billing"
 
     def ready(self) -> None:
+        from bollplank.billing.services.corrections import on_held_meeting_corrected
         from bollplank.billing.services.pricing import late_share_of
         from bollplank.billing.services.settings import price_of
+        from bollplank.meetings.signals import held_meeting_corrected
         from bollplank.meetings.terms import late_share_register
 
         # The cancellation step names what a late cancellation costs under these terms.
         late_share_register(lambda engagement: late_share_of(price_of(engagement)))
+        # A held meeting corrected after it was invoiced: credit the old line.
+        held_meeting_corrected.connect(on_held_meeting_corrected, dispatch_uid="billing_correct")

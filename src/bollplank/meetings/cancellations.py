@@ -58,9 +58,21 @@ def check_cause(cancelled_by: str, reason: str) -> str:
     errors: dict[str, str] = {}
     if cancelled_by not in CancelledBy.values:
         errors["cancelled_by"] = _("Say who cancelled the meeting.")
+    try:
+        reason = check_reason(reason, _("Give the reason for the cancellation."))
+    except ValidationError as exc:
+        errors["reason"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors, code="bad_cancellation")
+    return reason
+
+
+def check_reason(reason: str, missing: str) -> str:
+    """A required reason, tidied and at most MAX_REASON characters long."""
     reason = (reason or "").strip()
+    errors: dict[str, str] = {}
     if not reason:
-        errors["reason"] = _("Give the reason for the cancellation.")
+        errors["reason"] = missing
     elif len(reason) > MAX_REASON:
         errors["reason"] = _("The reason can be at most %(max)d characters.") % {"max": MAX_REASON}
     if errors:

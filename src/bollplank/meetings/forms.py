@@ -87,3 +87,14 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept with the meeting; the client contact does not see it."),
     )
+
+
+class CorrectForm(forms.Form):
+    day = BoundedDateField(label=_("Date it was held"), widget=DateInput())
+    time = forms.TimeField(label=_("Time it began"), widget=TimeInput())
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,4 +1,4 @@
-"""Cancelling a meeting, with a confirmation that names what it costs."""
+"""Cancelling a meeting, with a confirmation that names what it costs; correcting a held one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bollplank.core import clock
@@ -15,8 +16,9 @@ from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.meetings.cancellations import cancellation_consequence, meeting_cancel
+from bollplank.meetings.corrections import meeting_correct
 from bollplank.meetings.enums import CancelledBy
-from bollplank.meetings.forms import CancelForm
+from bollplank.meetings.forms import CancelForm, CorrectForm
 from bollplank.meetings.selectors import meeting_detail as select_meeting
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
@@ -66,3 +68,46 @@ def cancel(request: PracticeRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The meeting is cancelled. It is not charged."))
     return redirect("meeting_detail", practice.slug, meeting.pk)
+
+
+@practice_view(*STAFF)
+def correct(request: PracticeRequest, pk: int) -> HttpResponse:
+    """Correct the recorded time of a held meeting, with a reason; an invoiced one is credited
+    and invoiced again at the new time in the next run (billing)."""
+    user, practice, roles = who(request)
+    meeting = select_meeting(user, practice, roles, pk)
+    if not meeting.is_held:
+        messages.error(
+            request,
+            _("Only a meeting that has been held can be corrected; move or cancel the others."),
+        )
+        return redirect("meeting_detail", practice.slug, meeting.pk)
+    local = timezone.localtime(meeting.starts_at)
+    form = CorrectForm(
+        request.POST or None,
+        initial={
+            "day": local.date(),
+            "time": local.time(),
+            "minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_correct(actor=user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The held meeting is corrected. If it was invoiced, a credit note is issued "
+                    "and the next invoice run invoices it again."
+                ),
+            )
+            return redirect("meeting_detail", practice.slug, meeting.pk)
+    return render(
+        request,
+        "meetings/correct.html",
+        {"form": form, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )

@@ -68,6 +68,11 @@ class Meeting(models.Model):
         _("cancelled by"), max_length=20, choices=CancelledBy.choices, blank=True
     )
     cancel_reason = models.CharField(_("reason"), max_length=MAX_REASON, blank=True)
+    # A held meeting's time is changed only by a correction (meetings/corrections.py).
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.CharField(
+        _("reason for the correction"), max_length=MAX_REASON, blank=True
+    )
     location = models.CharField(_("place"), max_length=300, blank=True)
     # The calendar identity: the UID never changes and SEQUENCE rises with every change,
     # so that calendar clients update the event instead of adding a second one.

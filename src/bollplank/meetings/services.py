@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bollplank.accounts.models import hash_token
 from bollplank.core import clock
@@ -30,6 +31,11 @@ from bollplank.meetings.signals import meeting_changed
 __all__ = ["meeting_cancel"]  # the cancellation services live in meetings/cancellations.py
 
 MAX_SERIES = 200
+
+HELD_IS_HISTORY = _lazy(
+    "The meeting has been held: it cannot be moved or cancelled. If it is recorded wrongly, "
+    "correct it with a reason (Correct the held meeting)."
+)
 MAX_SERIES_DAYS = 3 * 366
 
 
@@ -443,6 +449,8 @@ def meeting_reschedule(
     meeting = _fresh(meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be moved."), code="cancelled")
+    if meeting.is_held:
+        raise ValidationError(HELD_IS_HISTORY, code="held")
     _check_plannable(meeting.engagement, day)
     starts_at = make_local(day, time, meeting.practice.timezone).astimezone(dt.UTC)
     ends_at = after(starts_at, minutes)

@@ -7,3 +7,6 @@ from django.dispatch import Signal
 meeting_changed = Signal()
 # summary=<records.Summary>: shared with the group for the first time.
 summary_published = Signal()
+# meeting=<Meeting>, actor=<User>, before=(starts_at, ends_at): a held meeting's time was
+# corrected; billing credits what it invoiced at the old time (billing/apps.py).
+held_meeting_corrected = Signal()

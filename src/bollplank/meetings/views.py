@@ -396,6 +396,15 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
 def meeting_move(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
+    if meeting.is_history:
+        # Held or cancelled is settled: a held meeting is corrected, not moved.
+        messages.error(
+            request,
+            str(services.HELD_IS_HISTORY)
+            if meeting.is_held
+            else _("A cancelled meeting cannot be moved."),
+        )
+        return redirect("meeting_detail", practice.slug, meeting.pk)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
