@@ -316,6 +316,7 @@ def booking_book(
         day=local.date(),
         time=local.time(),
         minutes=engagement.meeting_minutes,
+        now=now,
     )
     audit(actor, "booking.meeting.booked", meeting)
     tell_supervisor(meeting, "planned")
@@ -350,7 +351,7 @@ def booking_move(
     local = _local(engagement, starts_at)
     minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     moved = meetings.meeting_reschedule(
-        actor=actor, meeting=meeting, day=local.date(), time=local.time(), minutes=minutes
+        actor=actor, meeting=meeting, day=local.date(), time=local.time(), minutes=minutes, now=now
     )
     audit(actor, "booking.meeting.moved", moved)
     tell_supervisor(moved, "moved")

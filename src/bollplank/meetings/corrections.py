@@ -1,4 +1,5 @@
-"""Correcting a held meeting: history changes only by an explicit, audited act with a reason.
+"""The past of meetings: recording one already held (with its attendance), and correcting a
+held one. History changes only by an explicit, audited act.
 
 A held meeting is neither moved nor cancelled (meetings.services). When its recorded time was
 wrong, the supervisor or an admin corrects it here; billing hears of it (held_meeting_corrected)
@@ -17,9 +18,12 @@ from django.utils.translation import gettext as _
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.timeutils import after, make_local
+from bollplank.engagements.models import Engagement
+from bollplank.engagements.selectors import members_on
 from bollplank.meetings.cancellations import check_reason
-from bollplank.meetings.models import Meeting
-from bollplank.meetings.services import first_conflict, lock_supervisor
+from bollplank.meetings.enums import AttendanceStatus
+from bollplank.meetings.models import Attendance, Meeting
+from bollplank.meetings.services import check_plannable, first_conflict, lock_supervisor
 from bollplank.meetings.signals import held_meeting_corrected
 
 
@@ -91,4 +95,70 @@ def meeting_correct(
         },
     )
     held_meeting_corrected.send(sender=Meeting, meeting=meeting, actor=actor, before=before)
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_held(
+    *,
+    actor: Any,
+    engagement: Engagement,
+    day: dt.date,
+    time: dt.time,
+    minutes: int | None = None,
+    focus: str = "",
+    attendance: dict[int, str],
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """Record a meeting that has already been held, with the attendance of everyone in the
+    group that day: the only way a meeting enters the past (planning refuses it), so that
+    nothing counts as held, or is invoiced, without anyone having said who was there."""
+    now = now or clock.now()
+    check_plannable(engagement, day)
+    lock_supervisor(engagement)
+    starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
+    ends_at = after(starts_at, minutes or engagement.meeting_minutes)
+    if ends_at > now:
+        raise ValidationError(
+            {"day": _("The meeting has not ended yet: plan it instead of recording it as held.")},
+            code="not_over",
+        )
+    members = {m.participant_id: m.participant.name for m in members_on(engagement, day)}
+    missing = sorted(name for pk, name in members.items() if pk not in attendance)
+    if missing:
+        raise ValidationError(
+            _("Record the attendance of everyone in the group that day: %(names)s.")
+            % {"names": ", ".join(missing)},
+            code="attendance_missing",
+        )
+    if set(attendance) - set(members):
+        raise ValidationError(_("That person is not in this group."), code="not_member")
+    if set(attendance.values()) - set(AttendanceStatus.values):
+        raise ValidationError(_("Unknown attendance status."), code="bad_status")
+    conflict = first_conflict(
+        practice=engagement.practice,
+        supervisor=engagement.supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    if conflict is not None:
+        raise ValidationError(
+            {"time": _("The supervisor has another meeting at that time.")}, code="double_booking"
+        )
+    meeting = Meeting(
+        practice=engagement.practice,
+        engagement=engagement,
+        supervisor=engagement.supervisor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        focus=focus,
+        location=engagement.location_text,
+    )
+    meeting.full_clean(exclude=["uid", "practice", "engagement", "supervisor"])
+    meeting.save()
+    Attendance.objects.bulk_create(
+        Attendance(practice=engagement.practice, meeting=meeting, participant_id=pk, status=status)
+        for pk, status in attendance.items()
+    )
+    audit(actor, "meetings.meeting.recorded_held", meeting, {"attendance": len(attendance)})
     return meeting

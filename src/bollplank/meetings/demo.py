@@ -44,9 +44,13 @@ def demo_series(
         time=time,
         interval_weeks=interval_weeks,
         until=until,
+        history=True,
     )
     chosen = [ChosenMeeting(p.day, p.time) for p in proposals if p.status == Proposal.OK]
-    meetings_create_series(actor=actor, engagement=engagement, chosen=chosen, focus=focus, now=now)
+    # The firm's past is recorded with its attendance (demo_attendance).
+    meetings_create_series(
+        actor=actor, engagement=engagement, chosen=chosen, focus=focus, now=now, history=True
+    )
     return chosen
 
 

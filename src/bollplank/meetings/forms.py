@@ -65,6 +65,10 @@ class MeetingForm(forms.Form):
         choices=[("", _("as the engagement"))] + list(Focus.choices),
         required=False,
     )
+    held = forms.BooleanField(
+        label=_("It has already been held: record it with its attendance"),
+        required=False,
+    )
 
 
 class MoveForm(forms.Form):

@@ -126,7 +126,22 @@ class Proposal:
     OUTSIDE = "outside"
 
 
-def _check_plannable(engagement: Engagement, day: dt.date) -> None:
+def check_ahead(starts_at: dt.datetime, now: dt.datetime | None = None) -> None:
+    """A meeting is planned or moved ahead only: one in the past would count as held without
+    anyone having said so (pages, the API and invoices read "over and not cancelled" as held)."""
+    if starts_at < (now or clock.now()):
+        raise ValidationError(
+            {
+                "day": _(
+                    "That time has passed: meetings are planned ahead. A meeting that has "
+                    "already been held is recorded as held, with its attendance."
+                )
+            },
+            code="in_past",
+        )
+
+
+def check_plannable(engagement: Engagement, day: dt.date) -> None:
     """Meetings belong inside an active engagement's period."""
     if engagement.status != Status.ACTIVE:
         raise ValidationError(
@@ -208,6 +223,7 @@ def series_propose(
     count: int | None = None,
     minutes: int | None = None,
     skip_holidays: bool = True,
+    history: bool = False,
 ) -> list[ProposedMeeting]:
     """Propose a series in local wall-clock time; mark holidays, double bookings and times that
     do not exist. ``count`` counts the meetings that can be held (skipped dates do not count)."""
@@ -219,7 +235,9 @@ def series_propose(
     ):
         if count is not None and usable >= count:
             break
-        proposal = propose_one(engagement, day, time, length, skip_holidays=skip_holidays)
+        proposal = propose_one(
+            engagement, day, time, length, skip_holidays=skip_holidays, history=history
+        )
         proposals.append(proposal)
         if day > engagement.end_date:
             break  # one row says why the series stops; the rest would say the same
@@ -235,12 +253,14 @@ def propose_one(
     length: dt.timedelta,
     *,
     skip_holidays: bool = True,
+    history: bool = False,
 ) -> ProposedMeeting:
     """What stands in the way of a meeting on ``day`` at ``time``: a holiday, a wall-clock time
-    that does not exist, or the supervisor's other meetings."""
+    that does not exist, a time that has passed (unless ``history``: meetings_create_series),
+    or the supervisor's other meetings."""
     practice = engagement.practice
     try:
-        _check_plannable(engagement, day)
+        check_plannable(engagement, day)
     except ValidationError as exc:
         return ProposedMeeting(day, time, Proposal.OUTSIDE, exc.messages[0])
     holiday = holiday_name(day) if skip_holidays else None
@@ -250,6 +270,10 @@ def propose_one(
         starts_at = make_local(day, time, practice.timezone)
     except LocalTimeError as exc:
         return ProposedMeeting(day, time, Proposal.BAD_TIME, exc.messages[0])
+    if not history and starts_at < clock.now():
+        return ProposedMeeting(
+            day, time, Proposal.OUTSIDE, _("That time has passed: meetings are planned ahead.")
+        )
     ends_at = starts_at.astimezone(dt.UTC) + length
     found = list(
         conflicts_for(
@@ -278,10 +302,12 @@ def meetings_create_series(
     minutes: int | None = None,
     focus: str = "",
     now: dt.datetime | None = None,
+    history: bool = False,
 ) -> list[Meeting]:
     """Create the meetings the user chose. All or nothing: any date that is not possible
     raises with every problem listed, and nothing is saved. ``now`` decides which of them
-    are still ahead (and get invitations and reminders)."""
+    are still ahead (and get invitations and reminders); dates before it are refused unless
+    ``history`` says the caller records them as held with their attendance (the demo firm)."""
     if not chosen:
         raise ValidationError(_("Choose at least one date."), code="nothing_chosen")
     # Serialise planning per supervisor so that two browsers cannot book the same hour.
@@ -293,13 +319,19 @@ def meetings_create_series(
     buffer = dt.timedelta(minutes=engagement.practice.travel_buffer_minutes)
     for item in sorted(chosen, key=lambda c: (c.day, c.time)):
         try:
-            _check_plannable(engagement, item.day)
+            check_plannable(engagement, item.day)
             starts_at = make_local(item.day, item.time, engagement.practice.timezone)
         except ValidationError as exc:
             errors.append(exc.messages[0])
             continue
         starts_at = starts_at.astimezone(dt.UTC)
         ends_at = starts_at + length
+        if not history and starts_at < (now or clock.now()):
+            errors.append(
+                _("%(day)s: that time has passed; meetings are planned ahead.")
+                % {"day": item.day.isoformat()}
+            )
+            continue
         conflict = first_conflict(
             practice=engagement.practice,
             supervisor=engagement.supervisor,
@@ -419,11 +451,14 @@ def meeting_create(
     time: dt.time,
     minutes: int | None = None,
     focus: str = "",
+    now: dt.datetime | None = None,
 ) -> Meeting:
-    """Plan one meeting; refused if it double-books the supervisor."""
-    _check_plannable(engagement, day)
+    """Plan one meeting ahead; refused in the past (a meeting held is recorded as held, with
+    its attendance: meetings.corrections) and if it double-books the supervisor."""
+    check_plannable(engagement, day)
     _lock_supervisor(engagement)
     starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
+    check_ahead(starts_at, now)
     ends_at = after(starts_at, minutes or engagement.meeting_minutes)
     conflict = first_conflict(
         practice=engagement.practice,
@@ -442,7 +477,13 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_reschedule(
-    *, actor: Any, meeting: Meeting, day: dt.date, time: dt.time, minutes: int
+    *,
+    actor: Any,
+    meeting: Meeting,
+    day: dt.date,
+    time: dt.time,
+    minutes: int,
+    now: dt.datetime | None = None,
 ) -> Meeting:
     """Move a meeting. The calendar UID stays and SEQUENCE rises so calendars update it."""
     _lock_supervisor(meeting.engagement)
@@ -451,8 +492,9 @@ def meeting_reschedule(
         raise ValidationError(_("A cancelled meeting cannot be moved."), code="cancelled")
     if meeting.is_held:
         raise ValidationError(HELD_IS_HISTORY, code="held")
-    _check_plannable(meeting.engagement, day)
+    check_plannable(meeting.engagement, day)
     starts_at = make_local(day, time, meeting.practice.timezone).astimezone(dt.UTC)
+    check_ahead(starts_at, now)
     ends_at = after(starts_at, minutes)
     conflict = first_conflict(
         practice=meeting.practice,

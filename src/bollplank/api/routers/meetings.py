@@ -16,6 +16,7 @@ from bollplank.api.base import MAX_ID, WRITE_ERRORS, ErrorOut, Paging, Strict, a
 from bollplank.core.roles import Role
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
+from bollplank.meetings.corrections import meeting_record_held
 from bollplank.meetings.models import MAX_REASON
 from bollplank.meetings.selectors import engagement_detail, meeting_detail, meetings_visible_to
 
@@ -45,6 +46,9 @@ class MeetingOut(Schema):
     ends_at: dt.datetime
     status: str
     focus: str
+    held: bool = Field(
+        description="Over and not cancelled: the same definition as the pages' “held”."
+    )
     late_cancellation: bool
     cancelled_by: str = Field(
         description="Who caused the cancellation: participant, client_contact, supervisor or "
@@ -75,11 +79,22 @@ class MeetingFilters(Paging):
     status: Literal["planned", "cancelled"] | None = None
 
 
+class AttendanceRow(Strict):
+    participant_id: int = Field(ge=1, le=MAX_ID)
+    status: Literal["present", "absent", "late_cancelled"]
+
+
 class MeetingIn(Strict):
     engagement_id: int = Field(ge=1, le=MAX_ID)
     starts_at: Moment
     minutes: int | None = Field(None, ge=15, le=480)
     focus: Focus = ""
+    held: bool = Field(
+        False,
+        description="Record a meeting that has already been held (with `attendance` for everyone "
+        "in the group that day). Without it, a time in the past is refused.",
+    )
+    attendance: list[AttendanceRow] = Field(default_factory=list, max_length=200)
 
 
 class MoveIn(Strict):
@@ -90,11 +105,6 @@ class MoveIn(Strict):
 class CancelIn(Strict):
     cancelled_by: Literal["participant", "client_contact", "supervisor", "practice"]
     reason: str = Field(min_length=1, max_length=MAX_REASON)
-
-
-class AttendanceRow(Strict):
-    participant_id: int = Field(ge=1, le=MAX_ID)
-    status: Literal["present", "absent", "late_cancelled"]
 
 
 class AttendanceIn(Strict):
@@ -118,6 +128,7 @@ def _out(meeting: Any, roles: frozenset[str]) -> MeetingOut:
         ends_at=meeting.ends_at,
         status=meeting.status,
         focus=meeting.effective_focus,
+        held=meeting.is_held,
         late_cancellation=meeting.late_cancellation,
         cancelled_by=meeting.cancelled_by,
         cancel_reason=meeting.cancel_reason if staff else None,
@@ -162,20 +173,28 @@ def get_meeting(request: HttpRequest, meeting_id: int = ID) -> Any:
 
 @router.post("/", response={201: MeetingOut, **WRITE_ERRORS})
 def create_meeting(request: HttpRequest, data: MeetingIn) -> Any:
-    """Plan one meeting in an engagement (refused if it double-books the supervisor)."""
+    """Plan one meeting ahead in an engagement (refused in the past and if it double-books the
+    supervisor), or with ``held`` record one already held, with everyone's attendance."""
     a = acting(request, write=True)
     engagement = engagement_detail(a.user, a.practice, a.roles, data.engagement_id)
     day, time = _local(data.starts_at)
-    meeting = checked(
-        lambda: services.meeting_create(
-            actor=a.user,
-            engagement=engagement,
-            day=day,
-            time=time,
-            minutes=data.minutes,
-            focus=data.focus,
+    when: dict[str, Any] = {
+        "day": day,
+        "time": time,
+        "minutes": data.minutes,
+        "focus": data.focus,
+    }
+    if data.held:
+        attendance: dict[int, str] = {row.participant_id: row.status for row in data.attendance}
+        meeting = checked(
+            lambda: meeting_record_held(
+                actor=a.user, engagement=engagement, attendance=attendance, **when
+            )
         )
-    )
+    else:
+        meeting = checked(
+            lambda: services.meeting_create(actor=a.user, engagement=engagement, **when)
+        )
     return Status(201, _out(meeting, a.roles))
 
 
