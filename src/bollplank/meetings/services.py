@@ -22,13 +22,11 @@ from bollplank.core.models import Practice
 from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
 from bollplank.engagements.enums import Status
 from bollplank.engagements.models import Engagement, GroupMembership
-from bollplank.meetings.cancellations import meeting_cancel
+from bollplank.meetings.cancellations import meeting_cancel as meeting_cancel  # re-exported
 from bollplank.meetings.commitments import commitment_clash
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
 from bollplank.meetings.signals import meeting_changed
-
-__all__ = ["meeting_cancel"]  # the cancellation services live in meetings/cancellations.py
 
 MAX_SERIES = 200
 
