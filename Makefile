@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # $(call apt_install,packages): try with the package lists there are, then update and retry.
 apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; }
 
-.PHONY: run test test-days bench bench-growth bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint
+.PHONY: run test test-days bench bench-growth bench-audit bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint
 
 help:
 	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
@@ -46,13 +46,15 @@ help:
 	@echo "                BENCH_DATABASES=sqlite,postgres); figures in bench/results/ (docs/bench.md);"
 	@echo "                then free times of a busy supervisor (bench/freetime.py, freetime.md)"
 	@echo "make bench-growth  the bench at small and large scale, with the p95 growth check"
+	@echo "make bench-audit   audit log: concurrent writes, sealing and verifying 10M events"
 	@echo "make lint|fmt   check | format the code;  make messages: update and compile translations"
 	@echo "make clean      remove caches and generated files (distclean: also .venv and node_modules)"
 
 # --- running ---------------------------------------------------------------------------------
 
 run: deps
-	@export BOLLPLANK_DEBUG=1 PORT=$(PORT); \
+	@export BOLLPLANK_DEBUG=1 PORT=$(PORT) \
+		BOLLPLANK_SITE_URL="$${BOLLPLANK_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(MANAGE) migrate --no-input -v0; \
 	$(MANAGE) load_demo; \
 	echo; \
@@ -114,6 +116,11 @@ bench: deps
 
 bench-growth: deps
 	@BENCH_SCALE=small,large $(PY) bench/run.py
+
+# The audit log: concurrent writers, then BENCH_AUDIT_EVENTS (10 million) sealed and verified
+# on SQLite and PostgreSQL; figures in var/bench/audit.json.
+bench-audit: deps
+	@$(PY) bench/audit.py
 
 bench-clean: | $(PY)
 	rm -f var/bench/bench-*.sqlite3 var/bench/bench-*.sqlite3-wal var/bench/bench-*.sqlite3-shm

@@ -24,6 +24,9 @@ from tests import timecontrol
 
 # Tests encrypt with a key of their own, never the developer's var/note_keys.
 os.environ.setdefault("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
+# And sign the audit log with a key of their own (subprocesses inherit it).
+TEST_AUDIT_KEY = "ab" * 32
+os.environ.setdefault("BOLLPLANK_AUDIT_KEY", TEST_AUDIT_KEY)
 
 
 def pytest_configure(config: Any) -> None:
@@ -70,6 +73,13 @@ def traveller(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller
     start = timecontrol.parse(marker.args[0]) if marker else timecontrol.instant()
     with time_machine.travel(start, tick=True) as moved:
         yield moved
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes the audit log's checkpoints to a folder of its own, under the test key."""
+    settings.AUDIT_KEY = bytes.fromhex(TEST_AUDIT_KEY)
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit")
 
 
 @pytest.fixture(autouse=True)

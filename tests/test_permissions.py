@@ -44,6 +44,21 @@ def _feed_token(w: World) -> str:
     return token
 
 
+def _logo(w: World) -> str:
+    from bollplank.billing.models import BillingSettings
+
+    with scopes_disabled():
+        BillingSettings.objects.update_or_create(
+            practice=w.practice,
+            defaults={
+                "legal_name": "Ekbacken",
+                "logo": b"\x89PNG",
+                "logo_content_type": "image/png",
+            },
+        )
+    return P
+
+
 def _note(w: World) -> int:
     from bollplank.records.models import PrivateNote
 
@@ -142,6 +157,13 @@ def _invoice(w: World) -> int:
         return billing_services.invoice_issue(actor=w.admin, invoice=draft).pk
 
 
+def _membership(w: World, user: Any) -> int:
+    from bollplank.accounts.models import Membership
+
+    with scopes_disabled():
+        return Membership.objects.filter(user=user).values_list("pk", flat=True)[0]
+
+
 def _draft_line(w: World) -> list[Any]:
     draft = _billing_draft(w)
     with scopes_disabled():
@@ -154,6 +176,8 @@ MATRIX: list[Case] = [
     ("accessibility", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("bench_noop", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("invitation_accept", "get", lambda w: ["no-such-token"], dict.fromkeys(ROLES, 404)),
+    # Public: mail clients fetch it without a login (a practice without a logo: 404).
+    ("practice_logo", "get", lambda w: [_logo(w)], dict.fromkeys(ROLES, 200)),
     ("feed", "get", lambda w: [_feed_token(w)], dict.fromkeys(ROLES, 200)),
     ("dashboard", "get", lambda w: [P], STAFF_ONLY),
     (
@@ -202,6 +226,12 @@ MATRIX: list[Case] = [
         "participant_invite",
         "post",
         lambda w: [P, w.engagement.pk, w.engagement.memberships.last().pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    (
+        "participants_invite_all",
+        "post",
+        lambda w: [P, w.engagement.pk],
         {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
     ),
     ("series_plan", "get", lambda w: [P, w.engagement.pk], OWN_ENGAGEMENT),
@@ -340,6 +370,19 @@ MATRIX: list[Case] = [
     ("invoice_line_remove", "post", _draft_line, {**ADMIN_ONLY, "admin": 302}),
     ("people", "get", lambda w: [P], ADMIN_ONLY),
     ("invite", "get", lambda w: [P], ADMIN_ONLY),
+    ("settings_index", "get", lambda w: [P], ADMIN_ONLY),
+    (
+        "membership_end",
+        "post",
+        lambda w: [P, _membership(w, w.supervisor)],
+        {**ADMIN_ONLY, "admin": 302},
+    ),
+    (
+        "membership_end",
+        "post",
+        lambda w: [P, _membership(w, w.foreign_supervisor)],
+        {**ADMIN_ONLY, "admin": 404},
+    ),
     ("practice_settings", "get", lambda w: [P], ADMIN_ONLY),
 ]
 

@@ -6,8 +6,10 @@ may also come from a file named by the same variable with a ``_FILE`` suffix.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
@@ -61,24 +63,53 @@ DEBUG = env_bool("BOLLPLANK_DEBUG", False)
 VAR_DIR = Path(env_str("BOLLPLANK_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
 
 
+def generated_key_file(name: str, make: Callable[[], str]) -> str:
+    """The key kept in var/<name>, made once with ``make()`` (readable by the owner only), so
+    that a one-machine install needs no set-up and its keys survive a restart."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make(), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def _secret_key() -> str:
     key = env_str("BOLLPLANK_SECRET_KEY")
     if key:
         return key
-    # Not configured: a random key generated once and kept in var/ (readable by the owner only),
-    # so that a one-machine install needs no set-up and logins survive a restart.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return generated_key_file("secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def _audit_key() -> bytes:
+    """The key of the audit log's MACs: hex or base64, at least 32 bytes. It must not live in
+    the database: whoever holds both could rewrite the log and make it verify."""
+    text = env_str("BOLLPLANK_AUDIT_KEY") or generated_key_file(
+        "audit_key", lambda: secrets.token_hex(32)
+    )
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        try:
+            padded = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
+            key = base64.b64decode(padded, validate=True)
+        except ValueError as exc:
+            raise ImproperlyConfigured("BOLLPLANK_AUDIT_KEY is neither hex nor base64.") from exc
+    if len(key) < 32:
+        raise ImproperlyConfigured("BOLLPLANK_AUDIT_KEY must hold at least 32 bytes.")
+    return key
 
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("BOLLPLANK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("BOLLPLANK_CSRF_TRUSTED_ORIGINS", [])
+# The one public address every link in every mail is built from (make run: the address it
+# serves on). A link built from a request's host would carry whatever address that request used.
 SITE_URL = (env_str("BOLLPLANK_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"BOLLPLANK_SITE_URL={SITE_URL!r} must be an address such as https://bollplank.example.se"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -120,6 +151,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer says which browser features the site may use (none but two).
+    "bollplank.core.headers.PermissionsPolicyMiddleware",
+    # First to see the request: a body larger than its page accepts is refused unread.
+    "bollplank.core.limits.BodyLimitMiddleware",
+    # No address holds a control character; a NUL in a lookup would fail on PostgreSQL.
+    "bollplank.core.urlguard.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the database (see core/pagecache.py).
@@ -315,6 +352,14 @@ EMAIL_FILE_PATH = env_str("BOLLPLANK_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # looks for such rows and for due mail this often. The lease must be longer than any one send.
 MAIL_LEASE_SECONDS = env_int("BOLLPLANK_MAIL_LEASE_SECONDS", 600)
 MAIL_SWEEP_SECONDS = env_int("BOLLPLANK_MAIL_SWEEP_SECONDS", 60)
+# The audit log: events are sealed into the chain by the task worker every few seconds, and
+# each seal appends a signed checkpoint here. Put it on other storage than the database (or
+# ship its files off the host): it is what shows a removed newest event or a rewritten chain.
+AUDIT_KEY = _audit_key()
+AUDIT_SEAL_SECONDS = env_int("BOLLPLANK_AUDIT_SEAL_SECONDS", 5)
+AUDIT_CHECKPOINT_DIR = Path(
+    env_str("BOLLPLANK_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")) or VAR_DIR / "audit"
+)
 
 TASKS = {
     "default": {
@@ -354,8 +399,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Large enough that 1 MB of Swedish text in a field reaches the form and gets its message.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies: at most 2 MB, refused with 413 before they are read (core/limits.py), which
+# lets 1 MB of Swedish text in a field reach the form and get its message. The pages that take
+# a file allow that file's limit plus 1 MB (@accepts_upload): profile photo 3 MB, sign-up CSV
+# 6 MB, calendar file 11 MB. docs/deploy.md's nginx client_max_body_size is the largest.
+BODY_MAX_BYTES = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = BODY_MAX_BYTES
+# Uploaded files larger than this are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = BODY_MAX_BYTES
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {

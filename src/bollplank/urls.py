@@ -55,6 +55,11 @@ practice_patterns = [
         engagement_views.participant_invite,
         name="participant_invite",
     ),
+    path(
+        "engagements/<int:pk>/participants/invite/",
+        engagement_views.participants_invite_all,
+        name="participants_invite_all",
+    ),
     path("engagements/<int:pk>/plan/", meeting_views.series_plan, name="series_plan"),
     path("engagements/<int:pk>/meetings/new/", meeting_views.meeting_create, name="meeting_create"),
     path("meetings/", meeting_views.meeting_list, name="meeting_list"),
@@ -110,6 +115,7 @@ practice_patterns = [
     # Billing: invoice runs, invoices, credit notes, e-invoices, accounting exports.
     path("billing/", billing_views.billing_overview_view, name="billing_overview"),
     path("billing/settings/", billing_views.billing_settings, name="billing_settings"),
+    path("logo/", billing_views.practice_logo, name="practice_logo"),
     path("billing/run/", billing_views.invoice_run, name="invoice_run"),
     path("billing/export/", billing_views.billing_export, name="billing_export"),
     path("billing/invoices/", billing_views.invoice_list, name="invoice_list"),
@@ -141,7 +147,9 @@ practice_patterns = [
     path("engagements/<int:pk>/price/", billing_views.engagement_price, name="engagement_price"),
     path("people/", account_views.people, name="people"),
     path("people/invite/", account_views.invite, name="invite"),
-    path("settings/", home_views.practice_settings, name="practice_settings"),
+    path("settings/", home_views.settings_index, name="settings_index"),
+    path("settings/practice/", home_views.practice_settings, name="practice_settings"),
+    path("people/roles/<int:pk>/end/", account_views.membership_end, name="membership_end"),
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,
     *course_urls.practice_patterns,

@@ -112,8 +112,8 @@ def test_expired_invitation_is_unusable(client, world):
             expires_at=clock.now() - dt.timedelta(seconds=1)
         )
     response = client.get(reverse("invitation_accept", args=[token]))
-    assert response.status_code == 404
-    assert "14" in response.content.decode()
+    assert response.status_code == 410
+    assert services.invitation_by_token(token) is None
 
 
 def test_invitation_for_existing_account_asks_to_log_in(client, world):

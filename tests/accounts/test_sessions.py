@@ -229,16 +229,49 @@ def test_brute_force_from_one_address_on_many_accounts(client, world, clock, fre
     assert accepted == 60
 
 
-def test_password_change_sends_a_notice(client, world, mailoutbox):
-    client.force_login(world.supervisor)
+def test_varying_the_host_header_gets_no_fresh_login_counter(client, world, clock, fresh_cache):
+    # The attack: every guess names another Host (same name, another port, which
+    # ALLOWED_HOSTS lets through) and comes from another address, so that neither a counter
+    # keyed on the site nor one keyed on the address ever fills up.
+    locked = "För många misslyckade inloggningsförsök"
+    checked = 0
+    for i in range(200):
+        response = client.post(
+            reverse("account_login"),
+            {"login": "Siv@Ekbacken.se " if i % 2 else "siv@ekbacken.se", "password": f"fel-{i}"},
+            HTTP_HOST=f"localhost:{10000 + i}",
+            REMOTE_ADDR=f"10.1.{i // 250}.{i % 250 + 1}",
+        )
+        if response.status_code == 200 and locked not in response.content.decode():
+            checked += 1
+    assert checked == 5
+    # The right password, from yet another Host and address, is refused too.
     response = client.post(
-        reverse("account_change_password"),
-        {
-            "oldpassword": PASSWORD,
-            "password1": "ett nytt långt lösen",
-            "password2": "ett nytt långt lösen",
-        },
+        reverse("account_login"), LOGIN, HTTP_HOST="127.0.0.1:65000", REMOTE_ADDR="10.9.9.9"
     )
+    assert response.status_code == 200
+    assert locked in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Five minutes later the account may try again, and the right password works.
+    clock.shift(5 * 60 + 1)
+    response = client.post(reverse("account_login"), LOGIN, HTTP_HOST="localhost:1234")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(world.supervisor.pk)
+
+
+def test_password_change_sends_a_notice(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(world.supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_change_password"),
+            {
+                "oldpassword": PASSWORD,
+                "password1": "ett nytt långt lösen",
+                "password2": "ett nytt långt lösen",
+            },
+        )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[world.supervisor.email]]
     assert "lösenord" in mail.outbox[0].subject.lower()

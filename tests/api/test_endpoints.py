@@ -127,6 +127,25 @@ def test_meeting_create_double_booking_is_400_with_message(world: World, api: An
     assert "__all__" in response.json()["detail"]
 
 
+def test_meeting_create_past_the_order_needs_over_order_ok(world: World, api: Any) -> None:
+    with scopes_disabled():
+        world.engagement.meetings_ordered = 1  # the world's meeting is the one ordered
+        world.engagement.save()
+    supervisor = api("supervisor")
+    body = {"engagement_id": world.engagement.pk, "starts_at": f"{_ahead()}T09:00:00+01:00"}
+    refused = supervisor.post("/meetings/", body)
+    assert refused.status_code == 400
+    assert "2 träffar av 1 beställda" in str(refused.json()["detail"])
+    assert _count_meetings_of(world) == 1
+    assert supervisor.post("/meetings/", {**body, "over_order_ok": True}).status_code == 201
+    assert _count_meetings_of(world) == 2
+
+
+def _count_meetings_of(world: World) -> int:
+    with scopes_disabled():
+        return Meeting.objects.filter(engagement=world.engagement).count()
+
+
 def test_meeting_create_unknown_field_refused(world: World, api: Any) -> None:
     before = _count_meetings()
     response = api("supervisor").post(

@@ -293,6 +293,7 @@ def test_link_page_books_moves_and_cancels(talk_world: Any, client: Any) -> None
     assert "redan använts" in response.content.decode()
     ics = client.get(reverse("booking_link_ics", args=[token]))
     assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
+    assert b"ORGANIZER;CN=" in ics.content  # RFC 5546: PUBLISH names its organizer
     later = client.get(url, {"week": 2}).context["days"][-1][1][-1]
     response = client.post(url, {"action": "move", "start": later.isoformat()})
     assert response.status_code == 302, response.context["form"].errors

@@ -77,6 +77,8 @@ def test_supervisor_opens_hours_and_participant_books_moves_and_cancels(
     # The supervisor: hours every weekday, a closed day, the outside calendar.
     sup: Page = new_page()
     login(sup, "siv@ekbacken.se")
+    sup.get_by_role("link", name="Kalender", exact=True).click()
+    axe_check(sup)
     sup.get_by_role("link", name="Bokning", exact=True).click()
     axe_check(sup)
     expect(sup.locator("h1")).to_have_text("Bokningsbara tider")

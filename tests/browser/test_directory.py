@@ -80,6 +80,8 @@ def test_visitor_reads_compares_and_asks_and_the_practice_makes_an_engagement(
     # The practice admin finds it in the inbox, sees the ranking and makes an engagement.
     admin = new_page()
     login(admin, ADMIN, DEMO_PASSWORD)
+    admin.get_by_role("link", name="Uppdragsgivare", exact=True).click()
+    axe_check(admin)
     admin.get_by_role("link", name="Förfrågningar", exact=True).click()
     axe_check(admin)
     admin.get_by_role("link", name="Björkängens förskola").click()
@@ -143,6 +145,7 @@ def test_supervisor_writes_a_profile_with_a_photo_and_the_admin_publishes_in_eng
     axe_check(page)
     expect(page.locator(".messages")).to_contain_text("The public page settings are saved.")
 
+    page.locator("details.account-menu > summary").click()
     page.get_by_role("link", name="My profile").click()
     axe_check(page)
     page.get_by_label("Show my profile on the practice's page").check()

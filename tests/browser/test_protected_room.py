@@ -287,7 +287,8 @@ def test_the_protected_room_holds_for_every_role(
         assert secret not in main_text(admin)
 
     # --- (6) the admin's audit log shows who read, not what --------------------------------
-    click(admin, f"nav a[href='/p/{SLUG}/audit/']")
+    click(admin, f"nav a[href='/p/{SLUG}/settings/']")
+    click(admin, f"main a[href='/p/{SLUG}/audit/']")
     expect(admin.locator("h1")).to_have_text("Händelselogg")
     reads = admin.locator("main tbody tr", has_text="records.note.read")
     expect(reads.first).to_be_visible()
@@ -309,6 +310,7 @@ def test_the_protected_room_holds_for_every_role(
             assert PERSONNUMMER not in str(data) and "trött" not in str(data)
 
     # --- (7) Pia sees that Siv has read about her ------------------------------------------
+    pia.locator("details.account-menu > summary").click()
     click(pia, f"nav a[href='/p/{SLUG}/my-access-log/']")
     expect(pia.locator("h1")).to_have_text("Vem har läst om mig")
     # In words, not the code: "läste de privata anteckningarna om en träff eller ett uppdrag".

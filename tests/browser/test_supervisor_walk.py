@@ -300,6 +300,7 @@ def test_supervisor_runs_an_engagement_end_to_end(
     expect(held_row.locator("td").last).to_have_text("1")
 
     # --- subscribes to the calendar feed; it imports cleanly ---------------------------------
+    page.locator("details.account-menu > summary").click()
     with page.expect_navigation():
         page.locator(f"nav a[href='/p/{SLUG}/feed/']").click()
     axe_check(page)

@@ -35,13 +35,56 @@ def _fresh_database(tmp_path: Path) -> tuple[str, str | None]:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}", name
 
 
+OLD_EVENTS = """
+import datetime as dt, importlib, json
+from django.db import connection
+m = importlib.import_module("bollplank.core.migrations.0009_audit_mac_seal_chain")
+class E: pass
+prev = m.OLD_GENESIS
+with connection.cursor() as c:
+    for i in range(3):
+        e = E()
+        e.practice_id = e.actor_id = None
+        e.action, e.object_type, e.object_id, e.data = f"test.{i}", "", "", {"i": i}
+        e.created_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=i)
+        h = m._old_hash(e, prev)
+        c.execute(
+            "INSERT INTO core_auditevent (action, object_type, object_id, data, created_at,"
+            " prev_hash, hash) VALUES (%s, '', '', %s, %s, %s, %s)",
+            [e.action, json.dumps(e.data), connection.ops.adapt_datetimefield_value(e.created_at),
+             prev, h],
+        )
+        prev = h
+"""
+MARKER = (
+    "from bollplank.core.models import AuditEvent;"
+    "e = AuditEvent.objects.get(action='core.audit.rekeyed');"
+    "print(e.data['old_chain_whole'], e.data['count'], e.seq)"
+)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_migration_replays_on_a_fresh_database(tmp_path: Path) -> None:
+    """Every migration applies; the shipped rows are there; and on the way the audit log's
+    events of the old SHA-256 chain get a MAC, a place and a chain value, a marker records that
+    the old chain was whole, and the resealed log verifies."""
     url, dropped = _fresh_database(tmp_path)
     env = {**production_env(tmp_path), "DATABASE_URL": url}
+    steps = [
+        # Every other app's tables exist (their post-migrate hooks need them), the audit log
+        # as it was before the MAC.
+        ["migrate", "--no-input", "-v0"],
+        ["migrate", "core", "0008", "--no-input", "-v0"],
+        ["shell", "-v0", "-c", OLD_EVENTS],
+        ["migrate", "--no-input", "-v0"],
+        ["verify_audit_chain", "--seal"],
+        ["shell", "-v0", "-c", MARKER],
+        ["shell", "-v0", "-c", CHECK],
+    ]
+    outputs = []
     try:
-        for args in (["migrate", "--no-input", "-v0"], ["shell", "-v0", "-c", CHECK]):
+        for args in steps:
             done = subprocess.run(  # noqa: S603
                 [sys.executable, "manage.py", *args],
                 cwd=ROOT,
@@ -51,7 +94,9 @@ def test_every_migration_replays_on_a_fresh_database(tmp_path: Path) -> None:
                 timeout=300,
             )
             assert done.returncode == 0, done.stdout + done.stderr
-        questionnaires, models = (int(n) for n in done.stdout.split()[-2:])
+            outputs.append(done.stdout)
+        assert outputs[-2].split() == ["True", "3", "4"]
+        questionnaires, models = (int(n) for n in outputs[-1].split()[-2:])
         assert (questionnaires, models) == (len(questionnaire_rows), len(model_rows))
     finally:
         if dropped:

@@ -14,6 +14,7 @@ CHAINS = {
     "bollplank.notifications.tasks.deliver_due_mail",
     "bollplank.booking.tasks.refresh_due_calendars",
     "bollplank.mentoring.tasks.sweep_checkin_reminders",
+    "bollplank.notifications.tasks.sweep_engagement_alerts",
 }
 
 
@@ -30,6 +31,7 @@ def _waiting() -> list[str]:
 def test_every_lost_chain_is_restarted_once(db_backend: None) -> None:
     assert sorted(periodic.ensure_chains()) == [
         "check-in reminder",
+        "engagement notices",
         "outbox sweep",
         "outside-calendar refresh",
     ]
@@ -57,4 +59,8 @@ def test_one_broken_chain_keeps_no_other_down(
         raise RuntimeError("database hiccup")
 
     monkeypatch.setitem(periodic._chains, "outbox sweep", broken)
-    assert sorted(periodic.ensure_chains()) == ["check-in reminder", "outside-calendar refresh"]
+    assert sorted(periodic.ensure_chains()) == [
+        "check-in reminder",
+        "engagement notices",
+        "outside-calendar refresh",
+    ]

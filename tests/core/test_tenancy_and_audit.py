@@ -6,7 +6,8 @@ import pytest
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
-from bollplank.core.audit import audit, verify_chain
+from bollplank.core.audit import audit
+from bollplank.core.audit_verify import verify_chain
 from bollplank.core.models import AuditEvent
 from bollplank.engagements.models import Engagement
 
@@ -25,9 +26,9 @@ def test_scope_only_shows_the_practice_rows(world):
 def test_audit_chain_verifies_and_shows_tampering(world):
     first = audit(world.admin, "test.one", world.practice)
     audit(world.admin, "test.two", world.practice)
-    assert verify_chain() is None
+    assert verify_chain().ok
     AuditEvent.objects.filter(pk=first.pk).update(action="test.changed")
-    assert verify_chain().pk == first.pk
+    assert verify_chain().broken_at == first.pk
 
 
 def test_audit_events_cannot_be_edited_or_deleted(world):

@@ -8,14 +8,17 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from bollplank.billing import services as billing
 from bollplank.billing.enums import LineKind
 from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.clients.models import Client
 from bollplank.courses import services
 from bollplank.courses.models import Course, Registration
+from tests import factories as f
 from tests.billing.conftest import settings_for
 from tests.courses.conftest import make_course, register
 
@@ -25,6 +28,12 @@ def course(world: Any) -> Course:
     settings_for(world.practice)
     with scopes_disabled():
         world.supervisor.name = "Siv Handledare"
+        # The client the registrations' organisation number (form_data) belongs to: an
+        # invoice run bills existing clients only.
+        world.client.name = "Uppsala kommun"
+        world.client.org_number = "212000-3005"
+        world.client.invoice_reference = "KS-123"
+        world.client.save()
     course = make_course(world.practice, days_ahead=10, capacity=3, leader=world.supervisor)
     return course
 
@@ -47,6 +56,12 @@ def _month_of(course: Course) -> tuple[dt.date, dt.date]:
 def test_run_drafts_one_invoice_per_organization_with_a_line_per_registrant(
     world: Any, course: Course
 ) -> None:
+    f.ClientFactory(
+        practice=world.practice,
+        name="Region Uppsala",
+        org_number="232100-0024",
+        invoice_reference="RU-9",
+    )
     register(course, email="a@kommun.se", name="Anna Andersson")
     register(course, email="b@kommun.se", name="Bo Berg")
     register(
@@ -248,3 +263,83 @@ def test_billing_overview_lists_held_courses_not_yet_invoiced(world: Any, course
     _run(world, first, first)
     with scopes_disabled():
         assert courses_not_invoiced(world.practice) == []
+
+
+# --- no silent records --------------------------------------------------------------------
+
+
+def _clients() -> list[str]:
+    with scopes_disabled():
+        return sorted(Client.objects.values_list("name", flat=True))
+
+
+def test_run_never_creates_clients_and_lists_the_unmatched_for_the_admin(
+    client: Any, world: Any, course: Course
+) -> None:
+    register(course, email="a@kommun.se", name="Anna Andersson", org_number="2120003005")
+    register(
+        course,
+        email="c@region.se",
+        name="Cilla Ceder",
+        organization="Region Uppsala",
+        org_number="232100-0024",
+        invoice_reference="RU-9",
+    )
+    register(course, email="p@privat.se", name="Per Privat", organization="", org_number="")
+    before = _clients()
+    start, end = _month_of(course)
+
+    _run(world, start, end)
+
+    assert _clients() == before  # no client was made
+    with scopes_disabled():
+        billed = list(
+            InvoiceLine.objects.filter(kind=LineKind.COURSE).values_list(
+                "course_registration__name", "invoice__client__name"
+            )
+        )
+    # Matched by the organisation number however it was typed: the existing client.
+    assert billed == [("Anna Andersson", "Uppsala kommun")]
+    client.force_login(world.admin)
+    page = client.get(reverse("invoice_run", args=["ekbacken"])).content.decode()
+    section = page.split('id="unmatched-h"')[1].split("</section>")[0]
+    for text in ("Cilla Ceder", "232100-0024", "Per Privat", "Koppla till uppdragsgivare"):
+        assert text in section, text
+    assert "Skapa ny uppdragsgivare" in section
+    assert "Anna Andersson" not in section
+
+
+def test_admin_links_or_creates_a_client_and_the_next_run_bills_it(
+    client: Any, world: Any, course: Course
+) -> None:
+    cilla = register(
+        course,
+        email="c@region.se",
+        name="Cilla Ceder",
+        organization="Region Uppsala",
+        org_number="232100-0024",
+        invoice_reference="RU-9",
+    )
+    per = register(course, email="p@privat.se", name="Per Privat", organization="", org_number="")
+    client.force_login(world.admin)
+    url = "registration_client"
+    linked = client.post(
+        reverse(url, args=["ekbacken", per.pk]), {"action": "link", "client": world.client.pk}
+    )
+    assert linked.status_code == 302
+    created = client.post(reverse(url, args=["ekbacken", cilla.pk]), {"action": "create"})
+    assert created.status_code == 302
+    assert "Region Uppsala" in _clients()
+    nothing = client.post(reverse(url, args=["ekbacken", per.pk]), {"action": "link"})
+    assert nothing.status_code == 302  # no client chosen: told so, nothing changes
+    start, end = _month_of(course)
+    _run(world, start, end)
+    with scopes_disabled():
+        billed = sorted(
+            InvoiceLine.objects.filter(kind=LineKind.COURSE).values_list(
+                "course_registration__name", "invoice__client__name"
+            )
+        )
+    assert billed == [("Cilla Ceder", "Region Uppsala"), ("Per Privat", "Uppsala kommun")]
+    page = client.get(reverse("invoice_run", args=["ekbacken"])).content.decode()
+    assert 'id="unmatched-h"' not in page

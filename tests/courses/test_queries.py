@@ -61,3 +61,21 @@ def test_public_course_page_query_count(
     with django_assert_num_queries(3):
         response = client.get(reverse("course_public", args=["qc", course.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_invoice_run_page_with_unmatched_registrations_query_count(
+    client: Any, db: Any, django_assert_num_queries: Any, rows: int
+) -> None:
+    practice = f.PracticeFactory(slug="qc")
+    admin = f.member(practice, Role.ADMIN)
+    f.ClientFactory(practice=practice)
+    course = make_course(practice, capacity=3)
+    for i in range(rows):
+        register(course, email=f"p{i}@x.se", name=f"Deltagare {i}", org_number="232100-0024")
+    client.force_login(admin)
+    # the clients with organisation numbers (to match); the uninvoiced registrations with
+    # their course; the clients for the choice
+    with django_assert_num_queries(BASE + 3):
+        response = client.get(reverse("invoice_run", args=["qc"]))
+    assert response.content.decode().count('<tr id="registration-') == rows

@@ -53,7 +53,7 @@ def test_registration_fills_course_then_waitlists(
 def test_confirmation_ics_is_a_calendar_with_every_course_day(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    course = make_course(world.practice)
+    course = make_course(world.practice, leader=world.supervisor)
     with django_capture_on_commit_callbacks(execute=True):
         register(course)
 
@@ -61,7 +61,10 @@ def test_confirmation_ics_is_a_calendar_with_every_course_day(
     assert name == "invite.ics"
     assert mimetype == "application/ics; method=PUBLISH"
     cal = icalendar.Calendar.from_ical(content)
+    assert str(cal["METHOD"]) == "PUBLISH"
     events = list(cal.walk("VEVENT"))
+    # RFC 5546 §3.2.1: a PUBLISH event names its organizer.
+    assert {str(e["ORGANIZER"]) for e in events} == {f"mailto:{world.supervisor.email}"}
     assert [str(e["summary"]) for e in events] == ["Kollegial grupphandledning"] * 2
     assert [e.decoded("dtstart").hour for e in events] == [9, 9]
     assert str(events[0]["dtstart"].params["TZID"]) == "Europe/Stockholm"
@@ -326,3 +329,18 @@ def test_mail_is_plain_text_not_html_escaped(
     assert message.subject == 'Din plats på Samtal & "reflektion" <grund> är bekräftad'
     assert "Hej Åsa O'Brien!" in message.body
     assert "&amp;" not in message.body and "&#x27;" not in message.body
+
+
+def test_confirmation_ics_without_leader_has_no_method(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # No organizer to name, so no iTIP method that would require one.
+    course = make_course(world.practice)
+    with django_capture_on_commit_callbacks(execute=True):
+        register(course)
+
+    _name, content, mimetype = mail.outbox[0].attachments[0]
+    assert mimetype == "application/ics"
+    cal = icalendar.Calendar.from_ical(content)
+    assert "METHOD" not in cal
+    assert len(cal.walk("VEVENT")) == 2

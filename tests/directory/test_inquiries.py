@@ -4,6 +4,7 @@ inquiry into a client and an engagement, and deletion after the retention time."
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -77,6 +78,26 @@ def test_inquiry_is_stored_and_the_admin_is_told(client, world, django_capture_o
     assert f"/p/ekbacken/inquiries/{stored.pk}/" in mail.outbox[0].body
     # The e-mail tells that there is an inquiry, not what it says.
     assert "mellanstadiet" not in mail.outbox[0].body
+
+
+def test_inquiry_form_has_no_empty_radio_chosen_beforehand(client, world):
+    """The three groups of radio buttons showed a "---------" choice, checked, at the top."""
+    publish(world.practice)
+    html = client.get(URL).content.decode()
+    assert "---------" not in html
+    for name in ("form", "focus", "place"):
+        radios = re.findall(rf'<input type="radio" name="{name}"[^>]*>', html)
+        assert len(radios) >= 2, name
+        assert [r for r in radios if "checked" in r or 'value=""' in r] == [], name
+    # Left empty, each group says so in Swedish, and nothing typed is lost.
+    response = client.post(URL, _post(form="", focus="", place=""))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert {name: form.errors[name] for name in ("form", "focus", "place")} == {
+        name: ["Detta fält måste fyllas i."] for name in ("form", "focus", "place")
+    }
+    assert 'value="Solbacka skola"' in response.content.decode()
+    assert _count() == 0
 
 
 def test_inquiry_to_unpublished_practice_is_not_found(client, world):

@@ -62,6 +62,12 @@ MATRIX: list[Case] = [
     ("course_edit", "get", lambda w: [P, _course(w).pk], STAFF_ONLY),
     ("course_attendance", "get", _day, STAFF_ONLY),
     (
+        "registration_client",
+        "post",
+        lambda w: [P, _reg(w)[1].pk],
+        {**STAFF_ONLY, "admin": 302, "supervisor": 403, "other_supervisor": 403},
+    ),
+    (
         "course_registration_cancel",
         "post",
         _reg_args,
@@ -76,4 +82,5 @@ FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("course_follow_up", lambda w: [P, make_course(w.other_practice).pk]),
     ("course_attendance", lambda w: [P, *_foreign_day(w)[1:]]),
     ("course_certificate", _foreign_reg_args),
+    ("registration_client", lambda w: [P, register(make_course(w.other_practice)).pk]),
 ]

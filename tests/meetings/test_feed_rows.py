@@ -137,7 +137,6 @@ def _body(items: list[Any], urls: dict[int, str], with_location: bool, name: str
     return calendar_bytes(
         sorted(items, key=lambda m: m.starts_at),
         name=name,
-        method="PUBLISH",
         urls=urls,
         with_location=with_location,
     )

@@ -21,6 +21,7 @@ from tests import timecontrol as tc
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Long before every meeting the factories make, so that services accept a cancellation.
 EARLY = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
+ORG = ("Siv Handledare", "siv@example.se")
 
 
 def _parse(content: bytes) -> icalendar.Calendar:
@@ -123,7 +124,7 @@ def test_calendar_bytes_header_properties_present(world: Any) -> None:
 
 @pytest.mark.parametrize("method", ["REQUEST", "CANCEL", "PUBLISH"])
 def test_calendar_bytes_method_given_is_written(world: Any, method: str) -> None:
-    cal = _parse(calendar_bytes(_loaded(world.meeting), name="Siv", method=method))
+    cal = _parse(calendar_bytes(_loaded(world.meeting), name="Siv", method=method, organizer=ORG))
 
     assert str(cal["METHOD"]) == method
 
@@ -224,7 +225,7 @@ def test_calendar_bytes_cancelled_meeting_status_cancelled_same_uid_higher_seque
             now=EARLY,
         )
 
-    content = calendar_bytes(_loaded(world.meeting), name="Siv", method="CANCEL")
+    content = calendar_bytes(_loaded(world.meeting), name="Siv", method="CANCEL", organizer=ORG)
 
     after = _only_event(content)
     assert str(after["STATUS"]) == "CANCELLED"
@@ -242,7 +243,7 @@ def test_calendar_bytes_summary_never_contains_participant_names(world: Any) -> 
         )
     assert "Pia Deltagare" in names  # the fixture really has participants to leak
 
-    content = calendar_bytes(_loaded(world.meeting), name="Siv", method="REQUEST")
+    content = calendar_bytes(_loaded(world.meeting), name="Siv", method="REQUEST", organizer=ORG)
 
     event = _only_event(content)
     text = content.decode()
@@ -305,7 +306,11 @@ def test_calendar_bytes_three_meetings_loaded_with_engagement_runs_no_queries(
 
     with django_assert_num_queries(0):
         content = calendar_bytes(
-            meetings, name="Siv", method="PUBLISH", urls={m.pk: f"/m/{m.pk}/" for m in meetings}
+            meetings,
+            name="Siv",
+            method="PUBLISH",
+            urls={m.pk: f"/m/{m.pk}/" for m in meetings},
+            organizer=ORG,
         )
 
     assert len(_parse(content).walk("VEVENT")) == 3

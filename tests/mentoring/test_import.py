@@ -238,7 +238,7 @@ def test_ten_thousand_rows_with_duplicates_in_bounded_queries(world):
     with scopes_disabled():
         assert SignUp.objects.filter(programme=p).count() == 10_001
         assert SignUp.objects.filter(programme=p, side="mentor").count() == 2_000
-    # The e-mails already signed up, the audit event (chain lock, last event, insert) and
+    # The e-mails already signed up, the audit event (its insert) and
     # savepoints, and the inserts in batches: SQLite takes fewer rows per statement.
     fields = [f for f in SignUp._meta.concrete_fields if not f.primary_key]
     per_batch = min(signup_import.BATCH, connection.ops.bulk_batch_size(fields, [None] * 10_000))

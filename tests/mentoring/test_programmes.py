@@ -48,11 +48,14 @@ def _signup_post(**extra):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_signup_creates_a_signup_and_shows_the_personal_link(client, world):
+def test_signup_creates_a_signup_and_shows_the_personal_link(client, world, settings):
+    settings.SITE_URL = "https://handledning.example.se"
     p = h.programme(world)
     response = client.post(reverse("mentoring_signup", args=[p.signup_token]), _signup_post())
     assert response.status_code == 200
-    link = re.search(r'href="(http://testserver/mentoring/me/[^"]+)"', response.content.decode())
+    link = re.search(
+        r'href="(https://handledning.example.se/mentoring/me/[^"]+)"', response.content.decode()
+    )
     assert link
     token = link.group(1).rstrip("/").rsplit("/", 1)[1]
     with scopes_disabled():

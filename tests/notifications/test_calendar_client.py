@@ -129,3 +129,32 @@ def test_khal_shows_the_meeting_then_moved_then_cancelled(
     khal.import_(cancelled, "cancel.ics")
     assert khal.events(day) == [f"{day} 13:00 {day} 15:00 Lärarlaget åk 4–6 CANCELLED"]
     assert [p.name for p in khal.cal.iterdir()] == [f"{uid}.ics"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(KHAL is None, reason="khal is not installed (make test installs it)")
+def test_khal_imports_a_series_invitation_as_eight_meetings(
+    world: World, django_capture_on_commit_callbacks: Any, tmp_path: Path
+) -> None:
+    khal = Khal(tmp_path)
+    first = _day()
+    chosen = [
+        meeting_services.ChosenMeeting(first + dt.timedelta(weeks=i), dt.time(9, 0))
+        for i in range(8)
+    ]
+    with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
+        series = meeting_services.meetings_create_series(
+            actor=world.supervisor, engagement=world.engagement, chosen=chosen
+        )
+    (message,) = [m for m in mail.outbox if m.to == ["pia@solbacka.se"]]
+
+    khal.import_(_calendar(message), "series.ics")
+
+    out = khal.run("list", "--format", "{start} {title}", f"{first}", "60d")
+    listed = [line.strip() for line in out.splitlines() if line[:4].isdigit()]
+    assert listed == [
+        f"{m.starts_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} Lärarlaget åk 4–6" for m in series
+    ]
+    assert sorted(p.name for p in khal.cal.iterdir()) == sorted(
+        f"{m.uid}@bollplank.ics" for m in series
+    )

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from bollplank.core.audit import verify_chain
+from bollplank.core.audit_verify import verify_chain
 from bollplank.records.models import PrivateNote
 from tests.test_permissions import MATRIX, ROLES, _login
 
@@ -39,6 +39,7 @@ def var_dir(settings, tmp_path, monkeypatch):
     folder.mkdir()
     (folder / "secret_key").write_text("the instance's secret key")
     (folder / "note_keys").write_text("the instance's note key")
+    (folder / "audit_key").write_text("the instance's audit key")
     settings.VAR_DIR = folder
     monkeypatch.setenv("BOLLPLANK_BACKUP_PASSPHRASE", PASSPHRASE)
     return folder
@@ -68,6 +69,7 @@ def test_backup_round_trip_restores_every_table_and_key(client, world, var_dir, 
         world.practice.name = "Ändrat efter kopian"
         world.practice.save()
     (var_dir / "note_keys").unlink()
+    (var_dir / "audit_key").unlink()
     assert table_checksums() != before
 
     call_command("restore", str(target), "--yes")
@@ -76,9 +78,10 @@ def test_backup_round_trip_restores_every_table_and_key(client, world, var_dir, 
     print(f"backup round trip: {len(after)} tables compared")
     assert after == before
     assert (var_dir / "note_keys").read_text() == "the instance's note key"
+    assert (var_dir / "audit_key").read_text() == "the instance's audit key"
     with scopes_disabled():
         assert PrivateNote.objects.get().body == "Krypterad anteckning"
-    assert verify_chain() is None
+    assert verify_chain().ok
 
     # The restored instance keeps its permissions: a sample of the matrix (every 7th row).
     checked = 0

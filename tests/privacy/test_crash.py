@@ -215,7 +215,7 @@ def test_sigkill_mid_write_loses_no_acknowledged_write(world, tmp_path):
     # Nothing half-written: every stored entry is a whole write (it decrypted, and is whole).
     assert all(text.startswith("skrivning-") and text.endswith("å" * 200) for text in found)
     chain = subprocess.run(
-        [sys.executable, "manage.py", "verify_audit_chain"],
+        [sys.executable, "manage.py", "verify_audit_chain", "--seal"],
         cwd=ROOT,
         env=env,
         capture_output=True,

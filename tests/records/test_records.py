@@ -4,13 +4,17 @@ text guard, and the deadlines and rules around questions, summaries, rota and jo
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
+import re
 from io import StringIO
+from urllib.parse import unquote_plus
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -82,14 +86,16 @@ def test_nobody_else_reads_or_writes_notes(client, world, who):
         reverse("meeting_notes", args=[P, world.meeting.pk]),
         reverse("note_edit", args=[P, note.pk]),
         reverse("engagement_notes", args=[P, world.engagement.pk]),
-        reverse("notes_search", args=[P]) + "?q=förälder",
+        reverse("notes_search", args=[P]),
         reverse("notes_search", args=[P]) + "?format=txt",
     ):
         response = client.get(url)
         # A supervisor may open their own (empty) search page; never anyone else's notes.
-        if "notes/?" not in url or who != "other_supervisor":
+        if not url.startswith(reverse("notes_search", args=[P])) or who != "other_supervisor":
             assert response.status_code in {403, 404}, url
         assert SECRET not in response.content.decode()
+    response = client.post(reverse("notes_search", args=[P]), {"q": "förälder"})
+    assert SECRET not in response.content.decode()
     response = client.post(reverse("note_edit", args=[P, note.pk]), {"body": "ändrat"})
     assert response.status_code in {403, 404}
     note.refresh_from_db()
@@ -107,13 +113,51 @@ def test_search_and_export_of_own_notes_are_audited(client, world):
     _note(world)
     _note(world, "Något helt annat")
     client.force_login(world.supervisor)
-    found = client.get(reverse("notes_search", args=[P]) + "?q=FÖRÄLDER").content.decode()
+    found = client.post(reverse("notes_search", args=[P]), {"q": "FÖRÄLDER"}).content.decode()
     assert SECRET in found and "helt annat" not in found
     export = client.get(reverse("notes_search", args=[P]) + "?format=txt")
     assert export["Content-Disposition"].startswith("attachment")
     assert SECRET in export.content.decode() and "helt annat" in export.content.decode()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"records.note.searched", "records.note.exported"} <= actions
+
+
+def _urls_in(page: str) -> list[str]:
+    """Every address a page links, loads, posts or asks htmx to fetch, decoded."""
+    found = re.findall(r'(?:href|src|action|hx-get|hx-post|formaction)="([^"]*)"', page)
+    return [unquote_plus(html.unescape(url)) for url in found]
+
+
+def test_note_search_words_never_reach_an_address(client, world):
+    _note(world)
+    client.force_login(world.supervisor)
+    url = reverse("notes_search", args=[P])
+    page = client.get(url).content.decode()
+    # The form posts (with its CSRF token) to the page's own address, words in the body.
+    form = re.search(r"<form[^>]*role=\"search\"[^>]*>", page)
+    assert form is not None and 'method="post"' in form.group(0)
+    assert 'name="csrfmiddlewaretoken"' in page
+    response = client.post(url, {"q": "svår förälder"})
+    assert response.status_code == 200  # shown here, not redirected to an address with them
+    body = response.content.decode()
+    assert SECRET in body
+    assert 'value="svår förälder"' in body  # the query is kept in the field
+    assert response["Cache-Control"] == "private, no-store"
+    urls = _urls_in(body)
+    assert urls
+    assert not [u for u in urls if "svår" in u or "förälder" in u or "q=" in u]
+    # An old address with the words in it searches nothing and shows nothing of them.
+    old = client.get(url + "?q=f%C3%B6r%C3%A4lder").content.decode()
+    assert SECRET not in old and 'value="förälder"' not in old
+
+
+def test_note_search_without_csrf_token_is_refused(world):
+    _note(world)
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(world.supervisor)
+    response = guarded.post(reverse("notes_search", args=[P]), {"q": "förälder"})
+    assert response.status_code == 403
+    assert SECRET not in response.content.decode()
 
 
 def test_note_text_never_reaches_the_logs(client, world, caplog):
@@ -217,9 +261,10 @@ def test_case_text_with_identity_number_needs_confirmation(client, world):
         assert PrivateNote.objects.get().body == text  # saved exactly as written
 
 
-def test_process_meetings_are_not_guarded(world):
-    note = _note(world, "Numret 811218-9876 i en process-träff")
-    assert "811218-9876" in note.body
+def test_process_meetings_are_guarded_too(world):
+    with pytest.raises(ValidationError) as exc:
+        _note(world, "Numret 811218-9876 i en process-träff")
+    assert exc.value.error_dict["body"][0].code == "identity_number"
 
 
 # --- summaries --------------------------------------------------------------------------------

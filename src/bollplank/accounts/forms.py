@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.accounts.models import User
 from bollplank.core.roles import Role
 
 
@@ -34,8 +37,22 @@ class AcceptForm(forms.Form):
         max_length=256,
     )
 
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
+        password = data.get("password1")
+        if password:
+            # Every rule the password breaks (too short, too common, only digits, too like the
+            # name or address) is shown at once, on the field, in the person's language.
+            try:
+                validate_password(
+                    password, user=User(email=self.email, name=data.get("name") or "")
+                )
+            except ValidationError as exc:
+                self.add_error("password1", exc.messages)
+            if password != data.get("password2"):
+                self.add_error("password2", _("The two passwords differ."))
         return data

@@ -68,6 +68,19 @@ def _erase(user: User) -> int:
     return count + 1
 
 
+def _roles_here(user: User, practice: Any) -> tuple[Any, Any]:
+    return (
+        Membership.objects.filter(user=user, practice=practice),
+        Invitation.objects.filter(email__iexact=user.email, practice=practice),
+    )
+
+
+def _erase_in_practice(user: User, practice: Any) -> int:
+    """From one practice's page only the person's roles and invitations there go: the account
+    is the person's own, and may serve other practices."""
+    return sum(rows.delete()[0] for rows in _roles_here(user, practice))
+
+
 register(
     Category(
         key="accounts.account",
@@ -82,6 +95,14 @@ register(
         erasure=gettext_lazy(
             "The account stays without name or address and cannot log in; logins, sessions, "
             "roles and invitations are removed."
+        ),
+        erase_in_practice=_erase_in_practice,
+        erasure_in_practice=gettext_lazy(
+            "The person's roles and invitations in this practice are removed: they lose access "
+            "at once. Their account itself is not the practice's."
+        ),
+        count_in_practice=lambda user, practice: sum(
+            rows.count() for rows in _roles_here(user, practice)
         ),
         practices=lambda user: (
             set(Membership.objects.filter(user=user).values_list("practice_id", flat=True))

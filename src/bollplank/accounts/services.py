@@ -22,7 +22,6 @@ from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 
-INVITATION_DAYS = 14
 # The invitation's foreign keys to what the invitee becomes.
 LINKED_RECORDS = ("participant", "client_contact")
 
@@ -37,6 +36,34 @@ def membership_grant(*, actor: Any, practice: Practice, user: User, role: str) -
 
 
 @transaction.atomic
+def membership_end(*, actor: Any, membership: Membership) -> None:
+    """End a person's role in the practice. Access through it stops at once: pages and API
+    tokens read the person's roles on every request. The audit log keeps the history: who
+    held which role since when, and who ended it. The practice's last admin cannot be ended,
+    or no one could manage the practice."""
+    practice = membership.practice
+    if membership.role == Role.ADMIN:
+        admins = Membership.objects.select_for_update().filter(practice=practice, role=Role.ADMIN)
+        if len(list(admins.values_list("pk", flat=True))) <= 1:
+            raise ValidationError(
+                _("The practice's last admin cannot be ended. Make someone else admin first."),
+                code="last_admin",
+            )
+    audit(
+        actor,
+        "accounts.membership.ended",
+        membership,
+        {
+            "role": membership.role,
+            "user": membership.user_id,
+            "since": membership.created_at.isoformat(),
+        },
+        subjects=[membership.user_id],
+    )
+    membership.delete()
+
+
+@transaction.atomic
 def invitation_create(
     *,
     actor: Any,
@@ -48,18 +75,30 @@ def invitation_create(
     client_contact: Any = None,
     language: str = "sv",
 ) -> tuple[Invitation, str]:
-    """Invite a person by e-mail to a role. Returns the invitation and its one-time token."""
+    """Invite a person by e-mail to a role, valid for the practice's ``invitation_days``.
+    Sending again replaces the person's open invitation to that role: its link then says it
+    has expired, so only the newest link works. Returns the invitation and its one-time token."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role."), code="bad_role")
+    now = clock.now()
+    address = email.strip().lower()
+    replaced = Invitation.objects.filter(
+        practice=practice,
+        email=address,
+        role=role,
+        accepted_at__isnull=True,
+        expires_at__gt=now,
+    ).update(expires_at=now)
     token = secrets.token_urlsafe(32)
+    days = practice.invitation_days
     invitation = Invitation(
         practice=practice,
-        email=email.strip().lower(),
+        email=address,
         name=name.strip(),
         role=role,
         token_hash=hash_token(token),
         invited_by=actor if getattr(actor, "is_authenticated", False) else None,
-        expires_at=clock.now() + dt.timedelta(days=INVITATION_DAYS),
+        expires_at=now + dt.timedelta(days=days),
         participant=participant,
         client_contact=client_contact,
     )
@@ -74,14 +113,15 @@ def invitation_create(
             "name": invitation.name,
             "role": invitation.get_role_display(),
             "link": link,
-            "days": INVITATION_DAYS,
+            "days": days,
             "inviter": getattr(actor, "name", ""),
         },
         language=language,
         kind="account",
         practice=practice,
     )
-    audit(actor, "accounts.invitation.created", invitation, {"role": role})
+    action = "accounts.invitation.resent" if replaced else "accounts.invitation.created"
+    audit(actor, action, invitation, {"role": role, "replaced": replaced})
     return invitation, token
 
 
@@ -96,14 +136,20 @@ def _link_to(invitation: Invitation, user: User) -> None:
             model._base_manager.filter(pk=record_id).update(user=user)
 
 
-def invitation_by_token(token: str) -> Invitation | None:
-    """The usable invitation behind a link, or None when unknown, used or expired."""
+def invitation_find(token: str) -> Invitation | None:
+    """The invitation behind a link whatever its state (used, expired), or None when unknown:
+    the page then tells an expired link from a wrong one and whom to ask."""
     with scopes_disabled():
-        invitation = (
-            Invitation.objects.select_related("practice")
+        return (
+            Invitation.objects.select_related("practice", "invited_by")
             .filter(token_hash=hash_token(token))
             .first()
         )
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The usable invitation behind a link, or None when unknown, used or expired."""
+    invitation = invitation_find(token)
     if invitation is None or not invitation.is_usable:
         return None
     return invitation
@@ -120,6 +166,16 @@ def invitation_accept(
         if not locked.is_usable:
             raise ValidationError(
                 _("This invitation has already been used or has expired."), code="used"
+            )
+        if user is not None and user.email.strip().lower() != locked.email:
+            raise ValidationError(
+                _(
+                    "This invitation was sent to %(email)s, but you are logged in as "
+                    "%(current)s. Log out and open the link again, or ask whoever invited you "
+                    "to invite %(current)s instead."
+                )
+                % {"email": locked.email, "current": user.email},
+                code="wrong_account",
             )
         if user is None:
             existing = User.objects.filter(email=locked.email).first()

@@ -7,13 +7,15 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bollplank.accounts.forms import AcceptForm, InviteForm
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.accounts.services import invitation_accept as accept
-from bollplank.accounts.services import invitation_by_token, invitation_create
+from bollplank.accounts.services import invitation_create, invitation_find
+from bollplank.accounts.services import membership_end as membership_end_service
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
@@ -38,6 +40,25 @@ def people(request: PracticeRequest) -> HttpResponse:
     return render(request, "accounts/people.html", {"users": users, "pending": pending})
 
 
+@require_POST
+@practice_view(Role.ADMIN)
+def membership_end(request: PracticeRequest, pk: int) -> HttpResponse:
+    """End one role of a person in the practice (the people page's button)."""
+    user, practice, _roles = who(request)
+    membership: Membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    try:
+        membership_end_service(actor=user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer has the role %(role)s.")
+            % {"name": membership.user.name, "role": membership.get_role_display()},
+        )
+    return redirect("people", practice.slug)
+
+
 @practice_view(Role.ADMIN)
 def invite(request: PracticeRequest) -> HttpResponse:
     """Invite a supervisor or another admin by e-mail."""
@@ -57,14 +78,34 @@ def invite(request: PracticeRequest) -> HttpResponse:
     return render(request, "accounts/invite.html", {"form": form})
 
 
+def _error_codes(exc: ValidationError) -> set[str]:
+    """The codes of a ValidationError of any shape (one message, a list or a dict)."""
+    if hasattr(exc, "error_dict"):
+        return {e.code or "" for errors in exc.error_dict.values() for e in errors}
+    return {e.code or "" for e in exc.error_list}
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """Open an invitation link: set a name and password (or, logged in, just accept)."""
-    invitation = invitation_by_token(token)
-    if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+    """Open an invitation link: set a name and password (or, logged in, just accept).
+    A used or expired link says so and whom to ask; a logged-in account with another address
+    cannot take someone else's invitation."""
+    invitation = invitation_find(token)
+    if invitation is None or invitation.accepted_at is not None:
+        used = invitation is not None
+        return render(request, "accounts/invitation_invalid.html", {"used": used}, status=404)
+    if invitation.expires_at <= clock.now():
+        return render(
+            request,
+            "accounts/invitation_expired.html",
+            {"invitation": invitation, "inviter": invitation.invited_by},
+            status=410,
+        )
     logged_in = request.user if request.user.is_authenticated else None
-    form = AcceptForm(request.POST or None, initial={"name": invitation.name})
-    if logged_in is not None and request.method == "POST":
+    wrong_account = logged_in is not None and logged_in.email.lower() != invitation.email
+    form = AcceptForm(
+        request.POST or None, initial={"name": invitation.name}, email=invitation.email
+    )
+    if logged_in is not None and request.method == "POST" and not wrong_account:
         try:
             accept(invitation=invitation, name=logged_in.name, password=None, user=logged_in)
         except ValidationError as exc:
@@ -82,14 +123,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
-            if (
-                exc.code == "has_account"
-                or getattr(exc, "error_list", None)
-                and any(e.code == "has_account" for e in exc.error_list)
-            ):
-                form.add_error(None, exc.messages[0])
+            if _error_codes(exc) & {"has_account", "used"}:
+                form.add_error(None, exc.messages)
             else:
-                form.add_error("password1", exc)
+                form.add_error("password1", exc.messages)
         else:
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -99,5 +136,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form, "logged_in": logged_in},
+        {
+            "invitation": invitation,
+            "form": form,
+            "logged_in": logged_in,
+            "wrong_account": wrong_account,
+        },
+        status=403 if wrong_account and request.method == "POST" else 200,
     )

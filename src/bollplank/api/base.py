@@ -13,20 +13,21 @@ from functools import wraps
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 from ninja import Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from bollplank.api.models import ApiToken
 from bollplank.api.services import token_authenticate
 from bollplank.core.models import Practice
 from bollplank.core.roles import STAFF_ROLES
-from bollplank.core.tenancy import roles_in
+from bollplank.core.tenancy import roles_in, second_factor_missing
+from bollplank.core.validators import validate_no_control_characters
 
 # Database ids are 32-bit on every backend we run; larger ones cannot exist (and would overflow).
 MAX_ID = 2**31 - 1
@@ -34,10 +35,48 @@ MAX_PAGE = 100
 MAX_OFFSET = 1_000_000
 
 
-class Strict(Schema):
-    """Input: unknown fields are refused, not silently dropped (a typo must not pass)."""
+# What a one-line text may hold, as the spec says it (JSON Schema, ECMA regex): no control
+# characters. The check itself is core.validators' (Strict below), with a clear message.
+ONE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"
+MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 
-    model_config = ConfigDict(extra="forbid")
+
+def _multiline(field: Any) -> bool:
+    extra = field.json_schema_extra if field is not None else None
+    return isinstance(extra, dict) and bool(extra.get("x-multiline"))
+
+
+def _spec_says_what_is_accepted(schema: dict[str, Any], model: type[Any]) -> None:
+    """Every text property of an input schema states the characters it accepts, so that the
+    spec does not allow what the API then refuses; an e-mail property says it is one."""
+    for name, prop in schema.get("properties", {}).items():
+        field = model.model_fields.get(name)
+        pattern = MULTI_LINE_PATTERN if _multiline(field) else ONE_LINE_PATTERN
+        for option in [prop, *prop.get("anyOf", [])]:
+            if option.get("type") == "string" and "format" not in option:
+                option.setdefault("pattern", pattern)
+                if name == "email":
+                    option["format"] = "email"
+
+
+class Strict(Schema):
+    """Input: unknown fields are refused, not silently dropped (a typo must not pass), and
+    text holding control characters is refused at the edge with 422 naming the field (the
+    same check as every form's, core.validators). Every text the API takes is one line; a
+    field that may hold line breaks says so with ``json_schema_extra={"x-multiline": True}``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_spec_says_what_is_accepted)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            field = cls.model_fields[info.field_name] if info.field_name else None
+            try:
+                validate_no_control_characters(value, multiline=_multiline(field))
+            except DjangoValidationError as exc:
+                raise ValueError(f"{info.field_name}: {exc.messages[0]}") from None
+        return value
 
 
 class ErrorOut(Schema):
@@ -98,6 +137,14 @@ def in_practice(run: Callable[..., Any]) -> Callable[..., Any]:
         if request.api_token is None:  # type: ignore[attr-defined]
             return run(request, *args, **kwargs)
         assert token is not None
+        if second_factor_missing(token.user, [(token.practice, roles)]):
+            # A token made before the practice required two-factor login must not outlive the
+            # rule: the same rule as the practice's pages, answered in the API's own terms.
+            detail = _(
+                "Your practice requires two-factor login. Set it up in Bollplank; until then "
+                "your API tokens are refused for this practice."
+            )
+            return JsonResponse({"detail": detail}, status=403)
         request.api_acting = Acting(token.user, token.practice, roles, token)  # type: ignore[attr-defined]
         language = getattr(token.user, "language", "") or translation.get_language()
         with (

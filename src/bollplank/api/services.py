@@ -17,6 +17,7 @@ from bollplank.api.models import ApiToken
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.tenancy import roles_in, second_factor_missing
 
 TOKEN_PREFIX = "bp_"  # noqa: S105 (a marker that tells our tokens apart, not a secret)
 # The last use is written at most this often: a script may call the API many times a second.
@@ -34,6 +35,12 @@ def token_create(
         raise ValidationError({"name": _("Give the token a name.")})
     if scope not in TokenScope.values:
         raise ValidationError({"scope": _("Unknown access.")})
+    # A token is no second factor: it is made only by a person who has the one the practice
+    # requires of them (the page asks first; this holds for any other caller too).
+    if second_factor_missing(user, [(practice, roles_in(user, practice))]):
+        raise ValidationError(
+            _("Your practice requires two-factor login. Set it up before creating a token.")
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         practice=practice,

@@ -6,9 +6,11 @@ class BillingConfig(AppConfig):
     label = "billing"
 
     def ready(self) -> None:
+        from bollplank.billing.branding import mail_branding
         from bollplank.billing.services.corrections import on_held_meeting_corrected
         from bollplank.billing.services.pricing import late_share_of
         from bollplank.billing.services.settings import price_of
+        from bollplank.core.mail import branding_register
         from bollplank.meetings.signals import held_meeting_corrected
         from bollplank.meetings.terms import late_share_register
 
@@ -16,3 +18,5 @@ class BillingConfig(AppConfig):
         late_share_register(lambda engagement: late_share_of(price_of(engagement)))
         # A held meeting corrected after it was invoiced: credit the old line.
         held_meeting_corrected.connect(on_held_meeting_corrected, dispatch_uid="billing_correct")
+        # The outbox (below billing) shows the practice's invoice logo in every mail.
+        branding_register(mail_branding)

@@ -11,38 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.billing.enums import Unit, VatCategory
-from bollplank.billing.models import MAX_ORE, BillingSettings, EngagementPrice, InvoiceLine
+from bollplank.billing.models import BillingSettings, EngagementPrice, InvoiceLine
 from bollplank.billing.services.settings import SETTINGS_FIELDS
 from bollplank.core import clock
-from bollplank.core.forms import BoundedDateField
+from bollplank.core.forms import BoundedDateField, DecimalInputField, KronorField
 from bollplank.engagements.forms import DateInput
-
-
-class KronorField(forms.DecimalField):
-    """An amount in kronor with at most two decimals (4500 or 4 500,50); cleans to öre."""
-
-    def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 13)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("max_value", Decimal(MAX_ORE) / 100)
-        kwargs.setdefault("min_value", -Decimal(MAX_ORE) / 100 if allow_negative else Decimal(0))
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.replace("\xa0", "").replace(" ", "").removesuffix("kr")
-        return super().to_python(value)
-
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
-        amount = super().clean(value)
-        return None if amount is None else int(amount * 100)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, int):
-            return Decimal(value) / 100
-        return value
 
 
 class BillingSettingsForm(forms.ModelForm):
@@ -97,6 +70,7 @@ class EngagementPriceForm(forms.ModelForm):
             "separate_invoice",
         ]
         widgets = {"model": forms.RadioSelect, "late_cancellation": forms.RadioSelect}
+        field_classes = {"travel_km": DecimalInputField}
 
     def clean_travel_amount_ore(self) -> int:
         return self.cleaned_data.get("travel_amount_ore") or 0
@@ -140,14 +114,12 @@ class ExportForm(PeriodForm):
 class LineForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=300)
     delivered_on = BoundedDateField(label=_("date"), required=False, widget=DateInput())
-    quantity = forms.DecimalField(
+    quantity = DecimalInputField(
         label=_("quantity"),
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("-100000"),
         max_value=Decimal("100000"),
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     unit = forms.ChoiceField(label=_("unit"), choices=Unit.choices)
     unit_price_ore = KronorField(

@@ -123,6 +123,18 @@ class UninvoicedCourse:
 
 
 @dataclass
+class UnmatchedRegistration:
+    """A registration to invoice that no client matches by organisation number."""
+
+    pk: int
+    name: str
+    organization: str
+    org_number: str
+    city: str
+    course_title: str
+
+
+@dataclass
 class Overview:
     months: list[MonthRow] = field(default_factory=list)
     clients: list[ClientRow] = field(default_factory=list)

@@ -18,6 +18,10 @@ class InvoiceSource:
     # What was delivered but no invoice holds yet, for the overview (billing.selectors
     # UninvoicedCourse rows): called with the practice.
     not_invoiced: Callable[[Any], list[Any]]
+    # What the admin must decide on before a run (billing.selectors UnmatchedRegistration
+    # rows), called with the practice, and the URL name (practice slug, row pk) that decides.
+    unmatched: Callable[[Any], list[Any]] = lambda practice: []
+    decide_url: str = ""
 
 
 _SOURCES: dict[str, InvoiceSource] = {}
@@ -25,6 +29,11 @@ _SOURCES: dict[str, InvoiceSource] = {}
 
 def invoice_source_register(name: str, source: InvoiceSource) -> None:
     _SOURCES[name] = source
+
+
+def unmatched_rows(practice: Any) -> list[tuple[str, Any]]:
+    """Every source's rows awaiting a decision, each with the URL name that decides it."""
+    return [(s.decide_url, row) for s in _SOURCES.values() for row in s.unmatched(practice)]
 
 
 def invoice_sources() -> list[InvoiceSource]:

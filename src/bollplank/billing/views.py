@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bollplank.billing import services
+from bollplank.billing.branding import logo_of
 from bollplank.billing.exports import invoices_csv, sie4
 from bollplank.billing.forms import (
     BillingSettingsForm,
@@ -36,11 +37,14 @@ from bollplank.billing.selectors import (
     invoices_for_export,
     invoices_for_list,
 )
+from bollplank.billing.sources import unmatched_rows
 from bollplank.billing.ubl import invoice_ubl as render_ubl
 from bollplank.billing.ubl import ubl_filename
+from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
+from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.engagements.selectors import engagements_visible_to
@@ -114,7 +118,7 @@ def engagement_price(request: PracticeRequest, pk: int) -> HttpResponse:
 @practice_view(*ADMIN)
 def invoice_run(request: PracticeRequest) -> HttpResponse:
     """Choose a period; draft one invoice per client from what was delivered in it."""
-    user, practice, _roles = who(request)
+    user, practice, roles = who(request)
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,7 +134,15 @@ def invoice_run(request: PracticeRequest) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing in the period is left to invoice."))
             return redirect(f"{_list_url(practice.slug)}?status=draft")
-    return render(request, "billing/run.html", {"form": form})
+    return render(
+        request,
+        "billing/run.html",
+        {
+            "form": form,
+            "unmatched": unmatched_rows(practice),
+            "clients": list(clients_visible_to(user, practice, roles).only("id", "name")),
+        },
+    )
 
 
 def _list_url(slug: str) -> str:
@@ -389,3 +401,17 @@ def billing_export(request: PracticeRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "billing/export.html", {"form": form})
+
+
+def practice_logo(request: HttpRequest, practice_slug: str) -> HttpResponse:
+    """The practice's logo for anyone: mail clients fetch it without logging in, and it is on
+    every invoice the practice sends anyway."""
+    practice = get_object_or_404(Practice, slug=practice_slug)
+    logo = logo_of(practice)
+    if logo is None:
+        raise Http404
+    data, content_type = logo
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

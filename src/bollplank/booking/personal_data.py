@@ -17,10 +17,12 @@ from bollplank.booking.models import (
     BookingSettings,
     BusyInterval,
     FirstTalk,
+    FirstTalkStatus,
     OutsideCalendar,
     WeeklyHours,
 )
 from bollplank.core import clock
+from bollplank.core.audit import audit
 from bollplank.core.personal_data_registry import Category, register
 
 WITHHELD = "[withheld: only the person downloads this, from their own page]"
@@ -119,7 +121,19 @@ def _erase_supervisor(user: Any) -> int:
 
 
 def _erase_visitor(user: Any) -> int:
+    """A first talk still ahead is cancelled (it would otherwise stay booked, and be mailed
+    about, with no one to come); every talk and link then stays without name or address."""
     count = 0
+    now = clock.now()
+    ahead = FirstTalk.objects.filter(
+        email__iexact=user.email, status=FirstTalkStatus.PLANNED, starts_at__gt=now
+    )
+    for talk in ahead:
+        talk.status = FirstTalkStatus.CANCELLED
+        talk.cancelled_at = now
+        talk.sequence += 1
+        talk.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        audit(None, "booking.first_talk.cancelled", talk, {"erased": True})
     for talk in FirstTalk.objects.filter(email__iexact=user.email):
         talk.name = _("Erased person")
         talk.email = f"erased-first-talk-{talk.pk}@invalid.invalid"
@@ -196,8 +210,8 @@ register(
         practices=_visitor_practices,
         by_address=True,
         erasure=gettext_lazy(
-            "Kept without name or address (the supervisor's calendar keeps the time); "
-            "links stop working."
+            "First talks still ahead are cancelled; the rest are kept without name or address "
+            "(the supervisor's calendar keeps the time); links stop working."
         ),
     )
 )

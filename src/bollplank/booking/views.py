@@ -28,6 +28,7 @@ from bollplank.booking.forms import (
 )
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.meetings.cancellations import cancellation_consequence
@@ -156,6 +157,7 @@ def exception_remove(request: PracticeRequest, pk: int) -> HttpResponse:
 # --- outside calendars ----------------------------------------------------------------------
 
 
+@accepts_upload(services.outside.MAX_BYTES)
 @practice_view(Role.SUPERVISOR)
 def calendars(request: PracticeRequest) -> HttpResponse:
     """Outside calendars whose busy times block booking: by file or by subscription."""
@@ -437,10 +439,20 @@ def booking_link_ics(request: HttpRequest, token: str) -> HttpResponse:
         if link.first_talk is not None:
             talk = link.first_talk
             talk.practice = link.practice
-            content = calendar_bytes([talk], name=link.practice.name, method="PUBLISH")
+            content = calendar_bytes(
+                [talk],
+                name=link.practice.name,
+                method="PUBLISH",
+                organizer=(talk.supervisor.name, talk.supervisor.email),
+            )
             return ics_response(content, f"forsta-samtal-{talk.pk}.ics")
         meeting = link.meeting
         assert meeting is not None and link.engagement is not None
         meeting.engagement = link.engagement
-        content = calendar_bytes([meeting], name=link.engagement.title, method="PUBLISH")
+        content = calendar_bytes(
+            [meeting],
+            name=link.engagement.title,
+            method="PUBLISH",
+            organizer=(meeting.supervisor.name, meeting.supervisor.email),
+        )
     return ics_response(content, f"traff-{meeting.pk}.ics")

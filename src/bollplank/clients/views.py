@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -9,11 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bollplank.accounts.selectors import contact_invitations, invitation_state
 from bollplank.accounts.services import invitation_create
 from bollplank.clients import services
 from bollplank.clients.forms import ClientForm, ContactForm
 from bollplank.clients.models import ClientContact
 from bollplank.clients.selectors import clients_visible_to
+from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
@@ -36,7 +40,14 @@ def client_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
     engagements = engagements_for_list(user, practice, roles).filter(client=client)
-    contacts = client.contacts.select_related("user")
+    contacts: list[Any] = list(client.contacts.all())
+    # Where each contact stands with logging in (one query for them all).
+    latest = contact_invitations(practice, [c.pk for c in contacts])
+    now = clock.now()
+    for contact in contacts:
+        contact.invitation = invitation_state(
+            latest.get(contact.pk), has_login=contact.user_id is not None, now=now
+        )
     return render(
         request,
         "clients/detail.html",
@@ -94,12 +105,16 @@ def contact_create(request: PracticeRequest, pk: int) -> HttpResponse:
 @require_POST
 @practice_view(*STAFF)
 def contact_invite(request: PracticeRequest, pk: int, contact_pk: int) -> HttpResponse:
-    """Invite a client contact to log in and see their client's page."""
+    """Invite a client contact to log in and see their client's page, or invite them again
+    (the new link replaces the old)."""
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
     contact: ClientContact = get_object_or_404(
         ClientContact.objects.filter(client=client), pk=contact_pk
     )
+    if contact.user_id is not None:
+        messages.error(request, _("%(name)s already logs in.") % {"name": contact.name})
+        return redirect("client_detail", practice.slug, client.pk)
     invitation_create(
         actor=user,
         practice=practice,

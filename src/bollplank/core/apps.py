@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,29 @@ class CoreConfig(AppConfig):
         # Every process watches its database writes, so that no kept page outlives one.
         from bollplank.core import pagecache  # noqa: F401
 
+        _guard_form_text()
         # Every app's personal_data.py registers what it keeps about people
         # (core/personal_data_registry.py).
         autodiscover_modules("personal_data")
+
+
+def _guard_form_text() -> None:
+    """Every text field of every form (ours, allauth's, the admin's) refuses control
+    characters, in one place rather than field by field: a multi-line field (a textarea) may
+    hold tabs and line breaks, a one-line field nothing of the kind. The check runs after the
+    field's own validators, so the form shows it beside the field like any other error."""
+    from django import forms
+
+    from bollplank.core.validators import validate_no_control_characters
+
+    if getattr(forms.CharField.run_validators, "guards_control_characters", False):
+        return
+    checked = forms.CharField.run_validators
+
+    def run_validators(self: forms.CharField, value: Any) -> None:
+        checked(self, value)
+        if value not in self.empty_values:
+            validate_no_control_characters(value, multiline=isinstance(self.widget, forms.Textarea))
+
+    run_validators.guards_control_characters = True  # type: ignore[attr-defined]
+    forms.CharField.run_validators = run_validators  # type: ignore[method-assign,assignment]

@@ -40,6 +40,7 @@ LABELS: dict[str, Promise] = {
     "accounts.invitation.created": _("sent an invitation"),
     "accounts.invitation.accepted": _("accepted an invitation"),
     "accounts.membership.granted": _("gave a role"),
+    "accounts.membership.ended": _("ended a role"),
     "core.practice.updated": _("changed the practice's settings"),
     "directory.page.updated": _("changed the practice's public page"),
     "directory.profile.updated": _("changed their public profile"),

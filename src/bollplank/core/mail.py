@@ -29,6 +29,25 @@ Outbox = Callable[..., Any]
 _outbox: Outbox | None = None
 
 
+# A higher app's contribution to a practice's mail branding (billing: the logo's address).
+Branding = Callable[[Any], dict[str, str]]
+_brandings: list[Branding] = []
+
+
+def branding_register(branding: Branding) -> None:
+    """Add what an app knows of a practice's look in mail (its ready())."""
+    if branding not in _brandings:
+        _brandings.append(branding)
+
+
+def branding_of(practice: Any) -> dict[str, str]:
+    """Everything the registered apps say about ``practice``'s mail branding."""
+    found: dict[str, str] = {}
+    for branding in _brandings:
+        found.update(branding(practice))
+    return found
+
+
 def outbox_install(outbox: Outbox) -> None:
     """Make ``outbox`` the one that ``queue_mail`` writes to (notifications' ready())."""
     global _outbox

@@ -1,9 +1,7 @@
-"""The tenant (Practice) and the append-only, hash-chained audit log."""
+"""The tenant (Practice) and the append-only, sealed and chained audit log."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
@@ -52,6 +50,51 @@ class Practice(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("Between 1 and 12 hours after logging in, active or not."),
     )
+    invitation_days = models.PositiveSmallIntegerField(
+        _("invitations are valid for (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Between 1 and 90 days. An expired invitation can be sent again."),
+    )
+    email_signature = models.TextField(
+        _("signature in e-mails"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "Ends every e-mail the practice's people get, e.g. the name, phone number and "
+            "address. Empty: the practice's name."
+        ),
+    )
+    # What a new engagement costs per meeting by its form, e.g. one made from an inquiry; each
+    # engagement keeps its own price from then on.
+    price_individual_ore = models.PositiveBigIntegerField(
+        _("price per individual meeting (öre)"),
+        default=0,
+        validators=[MaxValueValidator(10**11)],
+    )
+    price_group_ore = models.PositiveBigIntegerField(
+        _("price per group meeting (öre)"),
+        default=0,
+        validators=[MaxValueValidator(10**11)],
+    )
+    quota_alert_percent = models.PositiveSmallIntegerField(
+        _("tell when this share of the ordered meetings is used (%)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "The supervisor and the client's contacts get an e-mail when the meetings held and "
+            "planned reach this share of those ordered."
+        ),
+    )
+    idle_alert_weeks = models.PositiveSmallIntegerField(
+        _("tell when nothing is booked for (weeks)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_(
+            "The supervisor and the client's contacts get an e-mail when an active engagement "
+            "has had no meeting for this long and none is planned."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +103,11 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def price_for_form(self, form: str) -> int:
+        """The practice's price per meeting in öre for an engagement form ("individual" or
+        "group"); core knows the forms only by these names."""
+        return self.price_group_ore if form == "group" else self.price_individual_ore
 
 
 class AuditSubject(models.Model):
@@ -77,7 +125,9 @@ class AuditSubject(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One thing someone did. Append-only: each row carries the hash of the row before it."""
+    """One thing someone did. Append-only: each row carries a MAC of its content under a key
+    kept outside the database; the sealer later gives it its place in the chain (``seq``) and
+    the chain value that binds it to every event before it (``core.audit``)."""
 
     practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.PROTECT)
     actor = models.ForeignKey(
@@ -88,13 +138,20 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
-    # Unique: a fork in the chain (two events after the same one) fails loudly.
-    prev_hash = models.CharField(max_length=64, unique=True)
-    hash = models.CharField(max_length=64, unique=True)
+    mac = models.CharField(max_length=64)
+    # Null until sealed; unique so that two events can never take the same place.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    chain = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["practice", "id"])]
+        indexes = [
+            models.Index(fields=["practice", "id"]),
+            # The sealer's work list: small, since events are sealed within seconds.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_unsealed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
@@ -106,17 +163,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events are append-only.")
-
-    def compute_hash(self) -> str:
-        payload: dict[str, Any] = {
-            "prev": self.prev_hash,
-            "practice": self.practice_id,
-            "actor": self.actor_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "data": self.data,
-            "at": self.created_at.isoformat(),
-        }
-        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(raw.encode()).hexdigest()

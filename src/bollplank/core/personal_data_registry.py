@@ -24,8 +24,9 @@ Rules: ``export`` returns only what is about that person, across every practice 
 has disabled scopes), and decrypts confidential text only when ``confidential`` is true (the
 person asking for their own data). ``erase`` keeps what the law requires (issued invoices) and
 never edits audit events: those hold ids only, so pseudonymizing the person's row is enough.
-``count`` and ``practices`` serve the admin's erasure page: how many rows, and in which
-practices (a practice's admin erases only people who have no rows in another practice).
+``count`` and ``practices`` serve the erasure pages: how many rows, and in which practices.
+A practice's admin erases only what the person has in that practice (``erase`` and ``count``
+run inside its scope, or ``erase_in_practice``); erasing everywhere is the operator's.
 ``Retention.expired`` returns a queryset of the practice's rows older than the cutoff; the
 retention run deletes them (or calls ``purge`` when deleting needs more care).
 """
@@ -93,6 +94,14 @@ class Category:
     # Rows are found by the e-mail address alone (``user.email``; nothing else of the user is
     # read): such kinds also serve people without a login (services.Address).
     by_address: bool = False
+    # Erasure from one practice's page (privacy.services.practice_erase) runs ``erase`` and
+    # ``count`` inside that practice's scope, so the tenancy guard keeps them to its rows. A
+    # kind whose rows are not all practice-owned (the account itself, e-mail choices) says
+    # here what erasing from one practice does instead: (person, practice) -> rows.
+    erase_in_practice: Callable[[Any, Any], int] | None = None
+    count_in_practice: Callable[[Any, Any], int] | None = None
+    # What ``erase_in_practice`` does, for the preview (default: ``erasure``).
+    erasure_in_practice: Text = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

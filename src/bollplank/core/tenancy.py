@@ -6,7 +6,7 @@ filter fails loudly in tests instead of leaking another practice's rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
@@ -81,6 +81,43 @@ def mfa_required(practice: Practice, roles: frozenset[str]) -> bool:
     )
 
 
+def has_second_factor(user: Any) -> bool:
+    """Whether the person has set up two-factor login (TOTP; recovery codes come with it)."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def second_factor_missing(user: Any, held: Iterable[tuple[Practice, frozenset[str]]]) -> bool:
+    """Whether any of these practices requires two-factor login of the roles the person holds
+    there while the person has none. The one rule every way to a practice's data asks: its
+    pages (``practice_view``), the personal pages that show or export it (``personal_view``),
+    API tokens and calendar feeds. No query when no practice requires it."""
+    if not any(mfa_required(practice, roles) for practice, roles in held):
+        return False
+    return not has_second_factor(user)
+
+
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Where a person who lacks a required second factor is sent instead of the page."""
+    messages.warning(request, _("Your practice requires two-factor login. Set it up to continue."))
+    return redirect("mfa_activate_totp")
+
+
+def personal_view(view: View) -> View:
+    """A page of the person's own that is no practice's page but shows or exports what they
+    hold in practices (their data export): logged in, and with the second factor any of their
+    practices requires of them."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if second_factor_missing(request.user, user_practices(request.user)):
+            return second_factor_setup(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def practice_view(*allowed: Role) -> Callable[[View], View]:
     """Resolve ``practice_slug``, check the role, and run the view inside the practice's scope.
 
@@ -98,17 +135,8 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
                 raise Http404
             if allowed and not roles & set(allowed):
                 raise PermissionDenied
-            if (
-                mfa_required(practice, roles)
-                and not Authenticator.objects.filter(
-                    user=request.user, type=Authenticator.Type.TOTP
-                ).exists()
-            ):
-                messages.warning(
-                    request,
-                    _("Your practice requires two-factor login. Set it up to continue."),
-                )
-                return redirect("mfa_activate_totp")
+            if second_factor_missing(request.user, [(practice, roles)]):
+                return second_factor_setup(request)
             acting = cast(PracticeRequest, request)
             acting.practice = practice
             # A view acts in the capacity of the roles it allows: a supervisor who is also a

@@ -10,9 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from bollplank.billing.forms import KronorField
 from bollplank.clients.models import Client
-from bollplank.core.forms import BoundedDateField
+from bollplank.core.forms import BoundedDateField, KronorField
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.courses.models import Course, Registration

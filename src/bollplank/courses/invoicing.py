@@ -1,9 +1,11 @@
 """Course registrations in the invoice run (billing/services.py invoice_run).
 
 A confirmed registration for a course with a price is invoiced in the run whose period holds
-the course's first day: one invoice per organization (matched to a client by organisation
-number and invoice reference, or made a client from the registration's invoice details), one
-line per registrant saying which course, when and who. Like a meeting, a registration is held
+the course's first day: one invoice per client, one line per registrant saying which course,
+when and who. A registration is matched to an existing client by its organisation number
+(normalised); an invoice run never creates a client. The registrations no client matches are
+listed on the run page, where the admin links each to a client, makes a new client from it,
+or leaves it out of the run. Like a meeting, a registration is held
 by at most one invoice line that is not credited (a database constraint), so it is never
 invoiced twice; a credit note gives it back.
 """
@@ -11,6 +13,7 @@ invoiced twice; a credit note gives it back.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -23,10 +26,8 @@ from django.utils.translation import gettext as _
 from bollplank.billing.enums import VAT_RATE_BP, LineKind, Unit, VatCategory
 from bollplank.billing.models import Invoice, InvoiceLine
 from bollplank.billing.money import line_amount, totals
-from bollplank.billing.selectors import UninvoicedCourse
-from bollplank.clients.enums import Sector
+from bollplank.billing.selectors import UninvoicedCourse, UnmatchedRegistration
 from bollplank.clients.models import Client
-from bollplank.clients.services import client_create
 from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.courses.enums import RegistrationStatus
@@ -55,38 +56,42 @@ def uninvoiced_registrations(
     )
 
 
-def _client_for(actor: Any, registration: Registration) -> Client:
-    """The client a registration is invoiced to: the one it was invoiced to before, else the
-    practice's client with the same organisation number and invoice reference (or the same
-    name when no number was given), else a new client from the invoice details."""
-    if registration.client_id:
-        return registration.client  # type: ignore[return-value]
-    clients = Client.objects.filter(
-        practice=registration.practice,
-        invoice_reference__iexact=registration.invoice_reference,
-    )
-    if registration.org_number:
-        found = clients.filter(org_number=registration.org_number).first()
-    else:
-        found = clients.filter(
-            name__iexact=registration.organization or registration.name, org_number=""
-        ).first()
-    if found is None:
-        found = client_create(
-            actor=actor,
-            practice=registration.practice,
-            name=registration.organization or registration.name,
-            org_number=registration.org_number,
-            sector=Sector.OTHER,
-            street=registration.invoice_street,
-            postal_code=registration.invoice_postal_code,
-            city=registration.invoice_city,
-            invoice_reference=registration.invoice_reference,
-            language=registration.language,
-        )
-    registration.client = found
-    registration.save(update_fields=["client"])
+def org_key(number: str) -> str:
+    """An organisation number as its ten digits, however it was typed (556677-8899,
+    5566778899, 16556677-8899); empty when there are not ten."""
+    digits = re.sub(r"\D", "", number or "")
+    if len(digits) == 12 and digits.startswith("16"):
+        digits = digits[2:]
+    return digits if len(digits) == 10 else ""
+
+
+def clients_by_org_number(practice: Practice) -> dict[str, list[Client]]:
+    """The practice's clients by organisation number, in name order."""
+    found: dict[str, list[Client]] = defaultdict(list)
+    for client in (
+        Client.objects.filter(practice=practice).exclude(org_number="").order_by("name", "pk")
+    ):
+        if key := org_key(client.org_number):
+            found[key].append(client)
     return found
+
+
+def matching_client(
+    registration: Registration, by_number: dict[str, list[Client]]
+) -> Client | None:
+    """The client a registration is invoiced to: the one it was linked to, else the existing
+    client with its organisation number (the one with the same invoice reference where several
+    share it). None when no client matches: an invoice run never creates one, the admin
+    decides on the run page."""
+    if registration.client_id:
+        return registration.client
+    candidates = by_number.get(org_key(registration.org_number), [])
+    if not candidates:
+        return None
+    reference = registration.invoice_reference.casefold()
+    return next(
+        (c for c in candidates if c.invoice_reference.casefold() == reference), candidates[0]
+    )
 
 
 def _dates(days: list[CourseDay]) -> str:
@@ -111,8 +116,14 @@ def course_drafts(
     )
     groups: dict[int, list[Registration]] = defaultdict(list)
     clients: dict[int, Client] = {}
+    by_number = clients_by_org_number(practice)
     for registration in registrations:
-        client = _client_for(actor, registration)
+        client = matching_client(registration, by_number)
+        if client is None:
+            continue  # listed on the run page until the admin links it or makes a client
+        if registration.client_id != client.pk:
+            registration.client = client
+            registration.save(update_fields=["client"])
         clients[client.pk] = client
         groups[client.pk].append(registration)
     drafts = []
@@ -179,4 +190,22 @@ def courses_not_invoiced(practice: Practice) -> list[UninvoicedCourse]:
             r["course_id"], r["course__title"], r["n"], r["n"] * r["course__price_ore"]
         )
         for r in rows
+    ]
+
+
+def unmatched_registrations(practice: Practice) -> list[UnmatchedRegistration]:
+    """The uninvoiced registrations no client matches, for the admin to decide on before the
+    invoice run (whatever course they belong to)."""
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    until = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    by_number = clients_by_org_number(practice)
+    return [
+        UnmatchedRegistration(
+            r.pk, r.name, r.organization, r.org_number, r.invoice_city, r.course.title
+        )
+        for r in uninvoiced_registrations(practice, since, until)
+        .filter(client__isnull=True)
+        .select_related("course")
+        .order_by("course__title", "created_at", "pk")
+        if matching_client(r, by_number) is None
     ]

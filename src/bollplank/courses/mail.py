@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bollplank.core.mail import queue_mail
-from bollplank.courses.ics import course_calendar_bytes
+from bollplank.courses.ics import course_calendar_bytes, course_method
 from bollplank.courses.models import Registration
 from bollplank.notifications.enums import MailKind
 
@@ -45,5 +45,5 @@ def registration_mail(registration: Registration, kind: str) -> None:
             kind=MailKind.COURSE,
             practice=practice,
             ics=ics,
-            ics_method="PUBLISH" if ics else "",
+            ics_method=course_method(course) if ics else "",
         )

@@ -32,6 +32,11 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_registration_token() -> str:
+    """A fresh link token: giving a registration one makes its old link stop working."""
+    return _token()
+
+
 class Course(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="courses")
     title = models.CharField(_("title"), max_length=200)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bollplank.core import clock
 from bollplank.core.personal_data_registry import Category, Retention, register
+from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import CourseDay, Registration
+from bollplank.courses.services import registration_end_for_erasure
 
 
 def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
@@ -49,7 +52,18 @@ def _pseudonymize(rows: QuerySet[Registration]) -> int:
 
 
 def _erase(user: Any) -> int:
-    return _pseudonymize(Registration.objects.filter(email__iexact=user.email))
+    """A registration that can still act ends first: a place on the waitlist (it could be
+    promoted, mailed and invoiced) and a confirmed place on a course not yet over (it could
+    be invoiced). The rows then stay without the person's details."""
+    rows = Registration.objects.filter(email__iexact=user.email)
+    ongoing = CourseDay.objects.filter(course=OuterRef("course"), ends_at__gte=clock.now())
+    live = rows.filter(
+        Q(status=RegistrationStatus.WAITLISTED)
+        | Q(Exists(ongoing), status=RegistrationStatus.CONFIRMED)
+    )
+    for registration in live:
+        registration_end_for_erasure(registration=registration)
+    return _pseudonymize(rows)
 
 
 def _expired(practice: Any, cutoff: dt.datetime) -> QuerySet[Registration]:
@@ -80,7 +94,9 @@ register(
         export=_export,
         erase=_erase,
         erasure=gettext_lazy(
-            "Kept without name, address or dietary needs: invoices may rest on the row."
+            "Places on the waitlist and on courses not yet over are cancelled (a freed place "
+            "goes to the next on the waitlist). Kept without name, address or dietary needs: "
+            "invoices may rest on the row."
         ),
         by_address=True,
         practices=lambda user: set(

@@ -89,6 +89,10 @@ def course_for_staff(practice: Practice, pk: int) -> Course | None:
     )
 
 
+def registration_for_staff(practice: Practice, pk: int) -> Registration | None:
+    return Registration.objects.filter(practice=practice, pk=pk).first()
+
+
 def registrations_of(course: Course) -> QuerySet[Registration]:
     """The course's registrations in the order they came: confirmed, waitlist, cancelled."""
     order = {

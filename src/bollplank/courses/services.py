@@ -23,7 +23,13 @@ from bollplank.core.timeutils import make_local
 from bollplank.core.validators import normalize_org_number
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.mail import registration_mail
-from bollplank.courses.models import Course, CourseAttendance, CourseDay, Registration
+from bollplank.courses.models import (
+    Course,
+    CourseAttendance,
+    CourseDay,
+    Registration,
+    new_registration_token,
+)
 from bollplank.engagements.enums import Form
 from bollplank.engagements.models import Engagement
 from bollplank.engagements.services import PersonInput, engagement_create
@@ -237,6 +243,62 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
         {"course": course.pk, "promoted": promoted},
     )
     return registration
+
+
+@transaction.atomic
+def registration_end_for_erasure(*, registration: Registration) -> list[int]:
+    """End the registration of a person being erased: cancelled without a mail (there is no
+    one left to write to), its link stops working, and a place it held goes to the first on
+    the waitlist as after any cancellation. Nothing of it can be promoted, mailed or invoiced
+    afterwards. Returns the ids of the registrations promoted in its place."""
+    course = Course.objects.select_for_update().get(pk=registration.course_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = clock.now()
+    registration.token = new_registration_token()
+    registration.save(update_fields=["status", "cancelled_at", "token"])
+    promoted = _promote(course)
+    audit(
+        None,
+        "courses.registration.cancelled",
+        registration,
+        {"course": course.pk, "promoted": promoted, "erased": True},
+    )
+    return promoted
+
+
+@transaction.atomic
+def registration_client_link(
+    *, actor: Any, registration: Registration, client: Client
+) -> Registration:
+    """Invoice a registration that no client matched to an existing client: the admin's
+    choice on the invoice-run page."""
+    if client.practice_id != registration.practice_id:
+        raise ValidationError(_("Choose one of the practice's clients."), code="other_practice")
+    registration.client = client
+    registration.save(update_fields=["client"])
+    audit(actor, "courses.registration.client_linked", registration, {"client": client.pk})
+    return registration
+
+
+@transaction.atomic
+def registration_client_create(*, actor: Any, registration: Registration) -> Client:
+    """Make a new client from a registration's invoice details, by the admin's explicit
+    choice (an invoice run never makes one), and invoice the registration to it."""
+    client = client_create(
+        actor=actor,
+        practice=registration.practice,
+        name=registration.organization or registration.name,
+        org_number=registration.org_number,
+        sector=Sector.OTHER,
+        street=registration.invoice_street,
+        postal_code=registration.invoice_postal_code,
+        city=registration.invoice_city,
+        invoice_reference=registration.invoice_reference,
+        language=registration.language,
+    )
+    registration_client_link(actor=actor, registration=registration, client=client)
+    return client
 
 
 @transaction.atomic

@@ -28,6 +28,11 @@ practice_patterns: list[Any] = [
         name="course_certificate",
     ),
     path("courses/<int:pk>/follow-up/", views.course_follow_up, name="course_follow_up"),
+    path(
+        "billing/run/registrations/<int:pk>/client/",
+        views.registration_client,
+        name="registration_client",
+    ),
 ]
 public_patterns: list[Any] = [
     path("kurser/anmalan/<str:token>/", views.registration_cancel, name="registration_cancel"),

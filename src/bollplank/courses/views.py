@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from bollplank.billing.models import InvoiceLine
+from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.models import Practice
@@ -142,6 +143,40 @@ def _course(request: PracticeRequest, pk: int) -> Course:
     if course is None:
         raise Http404
     return course
+
+
+@require_POST
+@practice_view(Role.ADMIN)
+def registration_client(request: PracticeRequest, pk: int) -> HttpResponse:
+    """The admin's decision on a registration no client matched, from the invoice-run page:
+    link it to an existing client, or make a new client from it."""
+    user, practice, roles = who(request)
+    registration = selectors.registration_for_staff(practice, pk)
+    if registration is None:
+        raise Http404
+    client: Any = None
+    try:
+        if request.POST.get("action") == "create":
+            client = services.registration_client_create(actor=user, registration=registration)
+        else:
+            raw = request.POST.get("client") or ""
+            client = (
+                clients_visible_to(user, practice, roles).filter(pk=int(raw)).first()
+                if raw.isdigit()
+                else None
+            )
+            if client is None:
+                raise ValidationError(_("Choose a client to link the registration to."))
+            services.registration_client_link(actor=user, registration=registration, client=client)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is invoiced to %(client)s.")
+            % {"name": registration.name, "client": client.name},
+        )
+    return redirect("invoice_run", practice.slug)
 
 
 @practice_view(*STAFF)

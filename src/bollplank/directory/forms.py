@@ -9,7 +9,7 @@ from django.forms import CheckboxSelectMultiple, MultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.clients.enums import Sector
-from bollplank.core.forms import BoundedDateField
+from bollplank.core.forms import BoundedDateField, IdentityConfirmationForm
 from bollplank.directory.enums import PHOTO_MAX_BYTES, InquiryFocus, InquiryStatus, Language
 from bollplank.directory.models import Inquiry, PracticePage
 from bollplank.directory.services import PROFILE_FIELDS
@@ -148,7 +148,7 @@ class ProfileForm(forms.Form):
         return initial
 
 
-class InquiryForm(forms.ModelForm):
+class InquiryForm(IdentityConfirmationForm, forms.ModelForm):
     """The public inquiry form, with a honeypot and a signed timestamp against bots."""
 
     wished_start = BoundedDateField(
@@ -204,7 +204,22 @@ class InquiryForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        # The identity-number confirmation belongs right under the message it is about.
+        fields = list(self.fields)
+        fields.remove("confirmed")
+        fields.insert(fields.index("message") + 1, "confirmed")
+        self.order_fields(fields)
         self.fields["sector"].choices = [("", "–")] + list(Sector.choices)  # type: ignore[attr-defined]
+        # Radio buttons need no empty "---------" choice: none is chosen until the visitor
+        # chooses, and the field still says so when left empty.
+        for name in ("form", "focus", "place"):
+            field = self.fields[name]
+            field.choices = [c for c in field.choices if c[0] != ""]  # type: ignore[attr-defined]
+        # A list's empty choice reads as a dash, as the sector's does, not "---------".
+        for field in self.fields.values():
+            choices = getattr(field, "choices", None)
+            if isinstance(field.widget, forms.Select) and choices and choices[0][1] == "---------":
+                field.choices = [("", "–"), *choices[1:]]  # type: ignore[attr-defined]
 
     def is_bot(self) -> bool:
         """The honeypot is filled, or the form came back too fast (or with a forged or stale
@@ -222,7 +237,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=InquiryStatus.choices)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(IdentityConfirmationForm):
     body = forms.CharField(
         label=_("Answer by e-mail"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -17,6 +17,7 @@ from bollplank.accounts.models import Membership
 from bollplank.clients.services import client_create, contact_create
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.identity import guard_identity_numbers
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
@@ -179,10 +180,13 @@ def _check_rate(source: str, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def inquiry_submit(*, practice: Practice, source: str, **fields: Any) -> Inquiry:
+def inquiry_submit(
+    *, practice: Practice, source: str, confirmed: bool = False, **fields: Any
+) -> Inquiry:
     """Store a visitor's inquiry (the form has already passed the spam checks) and tell the
     practice. Raises RateLimited when the sender's address has sent too many lately."""
     now = clock.now()
+    guard_identity_numbers({"message": fields.get("message") or ""}, confirmed=confirmed)
     _check_rate(source, now)
     inquiry = Inquiry(
         practice=practice,
@@ -235,11 +239,14 @@ def inquiry_set_status(*, actor: Any, inquiry: Inquiry, status: str) -> Inquiry:
 
 
 @transaction.atomic
-def inquiry_reply(*, actor: Any, inquiry: Inquiry, body: str) -> InquiryReply:
+def inquiry_reply(
+    *, actor: Any, inquiry: Inquiry, body: str, confirmed: bool = False
+) -> InquiryReply:
     """Answer the inquirer by e-mail from Bollplank; the answer is kept with the inquiry."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a message.")}, code="empty")
+    guard_identity_numbers({"body": body}, confirmed=confirmed)
     reply = InquiryReply(practice=inquiry.practice, inquiry=inquiry, author=actor, body=body)
     reply.full_clean()
     reply.save()
@@ -268,15 +275,28 @@ def _public_email(practice: Practice) -> str:
     return page.contact_email if page else ""
 
 
+def _months_later(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
 def _engagement_terms(inquiry: Inquiry, today: dt.date) -> dict[str, Any]:
-    """What the inquiry already says about the engagement, so that nothing is typed again."""
+    """What the inquiry already says about the engagement, so that nothing is typed again: the
+    practice's price for the form, and a period from the wished start (or today) that holds
+    the ordered meetings at the wished rhythm."""
     start = (
-        inquiry.wished_start
-        if inquiry.wished_start and inquiry.wished_start >= today
-        else (today + dt.timedelta(days=14))
+        inquiry.wished_start if inquiry.wished_start and inquiry.wished_start >= today else today
     )
+    rhythm = Rhythm(inquiry.rhythm)
     per_half_year = {Rhythm.WEEKLY: 20, Rhythm.BIWEEKLY: 10, Rhythm.MONTHLY: 5}
-    meetings = per_half_year.get(Rhythm(inquiry.rhythm), 10)
+    meetings = per_half_year.get(rhythm, 10)
+    if rhythm == Rhythm.MONTHLY:
+        end = _months_later(start, meetings) - dt.timedelta(days=1)
+    else:
+        weeks_apart = 1 if rhythm == Rhythm.WEEKLY else 2
+        end = start + dt.timedelta(weeks=weeks_apart * meetings, days=-1)
     venue = {
         Place.CLIENT: Venue.CLIENT_PREMISES,
         Place.SUPERVISOR: Venue.SUPERVISOR_PREMISES,
@@ -293,7 +313,8 @@ def _engagement_terms(inquiry: Inquiry, today: dt.date) -> dict[str, Any]:
         "meeting_minutes": DEFAULT_MINUTES[Form(inquiry.form)],
         "meetings_ordered": meetings,
         "start_date": start,
-        "end_date": start + dt.timedelta(weeks=26),
+        "end_date": end,
+        "price_per_meeting_ore": inquiry.practice.price_for_form(inquiry.form),
         "venue": venue,
         "venue_address": inquiry.city if venue == Venue.CLIENT_PREMISES else "",
         "expectations": inquiry.message,

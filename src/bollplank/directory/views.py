@@ -23,11 +23,12 @@ from django_scopes import scope
 from bollplank.booking import firsttalk
 from bollplank.booking.selectors import links_for_inquiry
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.courses.selectors import courses_public
 from bollplank.directory import selectors, services
-from bollplank.directory.enums import InquiryStatus
+from bollplank.directory.enums import PHOTO_MAX_BYTES, InquiryStatus
 from bollplank.directory.forms import (
     ConvertForm,
     InquiryForm,
@@ -154,6 +155,7 @@ def inquiry_new(request: HttpRequest, practice: Any, page: Any) -> HttpResponse:
                 services.inquiry_submit(
                     practice=practice,
                     source=source_key(request.META.get("REMOTE_ADDR", "")),
+                    confirmed=form.cleaned_data["confirmed"],
                     **data,
                 )
             except services.RateLimited:
@@ -211,6 +213,7 @@ def directory_settings(request: PracticeRequest) -> HttpResponse:
     )
 
 
+@accepts_upload(PHOTO_MAX_BYTES)
 @practice_view(Role.SUPERVISOR)
 def profile_edit(request: PracticeRequest) -> HttpResponse:
     """The supervisor's own public profile."""
@@ -320,7 +323,10 @@ def inquiry_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         if reply_form.is_valid():
             try:
                 services.inquiry_reply(
-                    actor=user, inquiry=inquiry, body=reply_form.cleaned_data["body"]
+                    actor=user,
+                    inquiry=inquiry,
+                    body=reply_form.cleaned_data["body"],
+                    confirmed=reply_form.cleaned_data["confirmed"],
                 )
             except ValidationError as exc:
                 apply_errors(reply_form, exc)

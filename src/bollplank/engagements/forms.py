@@ -14,7 +14,7 @@ from django_scopes.forms import SafeModelChoiceField
 
 from bollplank.clients.models import Client
 from bollplank.core import clock
-from bollplank.core.forms import BoundedDateField, validate_date_in_range
+from bollplank.core.forms import BoundedDateField, DecimalInputField, validate_date_in_range
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.engagements.enums import DEFAULT_MINUTES, Form, Status
@@ -78,13 +78,12 @@ def parse_people(text: str) -> list[PersonInput]:
 class EngagementForm(forms.ModelForm):
     # Tenant querysets only exist inside a request's scope: set in __init__.
     client = SafeModelChoiceField(queryset=Client.objects.none(), label=_("Client"))
-    price_kr = forms.DecimalField(
+    price_kr = DecimalInputField(
         label=_("Price per meeting (SEK, excl. VAT)"),
         min_value=Decimal(0),
         max_value=Decimal(10_000_000),
         decimal_places=2,
         required=False,
-        localize=True,
     )
     participants_text = forms.CharField(
         label=_("Participants"),

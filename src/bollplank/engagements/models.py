@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 from bollplank.clients.models import Client
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import Focus, Form, Status, Venue
+from bollplank.engagements.quota import Quota
 
 
 class Participant(models.Model):
@@ -112,6 +113,16 @@ class Engagement(models.Model):
         if self.venue == Venue.VIDEO:
             return self.video_url
         return self.venue_address
+
+    @property
+    def quota(self) -> Quota | None:
+        """Ordered, held, planned and left, where the read counted the meetings (the
+        meetings floor's selectors annotate held_count and planned_count)."""
+        held = getattr(self, "held_count", None)
+        planned = getattr(self, "planned_count", None)
+        if held is None or planned is None:
+            return None
+        return Quota(self.meetings_ordered, held, planned, self.meeting_minutes)
 
 
 class GroupMembership(models.Model):

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bollplank.core import clock
 from bollplank.core.personal_data_registry import Category, register
 from bollplank.engagements.models import GroupMembership, Participant
 
@@ -46,8 +47,13 @@ def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
 
 
 def _erase(user: Any) -> int:
-    """Attendance counts and invoices still refer to the row, so it stays without a name."""
+    """Attendance counts and invoices still refer to the row, so it stays without a name. The
+    person leaves every group today, so no meeting ahead counts, invites or bills them."""
     count = 0
+    today = clock.today()
+    for membership in GroupMembership.objects.filter(participant__in=_rows(user), left_on=None):
+        membership.left_on = max(today, membership.joined_on)
+        membership.save(update_fields=["left_on"])
     for p in _rows(user):
         p.name = _("Erased participant")
         p.email = f"erased-participant-{p.pk}@invalid.invalid"
@@ -68,7 +74,8 @@ register(
         export=_export,
         erase=_erase,
         erasure=gettext_lazy(
-            "Kept without name or address: attendance counts and invoices rest on the row."
+            "The person leaves every group today. Kept without name or address: attendance "
+            "counts and invoices rest on the row."
         ),
         practices=lambda user: set(_rows(user).values_list("practice_id", flat=True)),
         by_address=True,

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bollplank.accounts.models import Membership
+from bollplank.accounts.models import Invitation, Membership
+from bollplank.accounts.selectors import participant_invitations
+from bollplank.accounts.services import invitation_create
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
@@ -225,3 +227,41 @@ def participant_leave(
     membership.save(update_fields=["left_on"])
     audit(actor, "engagements.membership.left", membership)
     return membership
+
+
+def participant_invite(
+    *, actor: Any, engagement: Engagement, participant: Participant
+) -> Invitation:
+    """Invite a participant to log in (their meetings, questions, journal), in the client's
+    language; again, when invited before: the new link replaces the old one."""
+    if participant.user_id is not None:
+        raise ValidationError(
+            _("%(name)s already logs in.") % {"name": participant.name}, code="has_login"
+        )
+    invitation, _token = invitation_create(
+        actor=actor,
+        practice=engagement.practice,
+        email=participant.email,
+        name=participant.name,
+        role=Role.PARTICIPANT,
+        participant=participant,
+        language=engagement.client.language,
+    )
+    return invitation
+
+
+@transaction.atomic
+def participants_invite_all(*, actor: Any, engagement: Engagement) -> list[Participant]:
+    """Invite every current participant who neither logs in nor has ever been invited (those
+    invited before are sent again one by one, so nobody gets a second mail by surprise).
+    Returns whom it invited."""
+    participants = [
+        m.participant
+        for m in active_memberships(engagement).select_related("participant")
+        if m.participant.user_id is None
+    ]
+    invited = participant_invitations(engagement.practice, [p.pk for p in participants])
+    todo = [p for p in participants if p.pk not in invited]
+    for participant in todo:
+        participant_invite(actor=actor, engagement=engagement, participant=participant)
+    return todo

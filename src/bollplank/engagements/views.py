@@ -10,9 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from bollplank.accounts.services import invitation_create
+from bollplank.accounts.selectors import invitation_state, participant_invitations
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
@@ -55,7 +56,16 @@ def engagement_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         .only("id", "engagement_id", "starts_at", "ends_at", "focus", "status", "late_cancellation")
     )
     now = clock.now()
-    memberships = list(engagement.memberships.all())
+    memberships: list[Any] = list(engagement.memberships.all())
+    active_members = [m for m in memberships if m.left_on is None]
+    # Where each current participant stands with logging in (one query for them all).
+    latest = participant_invitations(practice, [m.participant_id for m in active_members])
+    for member in active_members:
+        member.invitation = invitation_state(
+            latest.get(member.participant_id),
+            has_login=member.participant.user_id is not None,
+            now=now,
+        )
     # Each meeting row's link, times and focus made here once instead of a reverse() and four
     # |date filters per row in the template, which grew with the engagement (the same text as
     # the filters gave, in the practice's time zone).
@@ -91,7 +101,8 @@ def engagement_detail(request: PracticeRequest, pk: int) -> HttpResponse:
             "engagement": engagement,
             "meetings": meetings,
             "now": now,
-            "active_members": [m for m in memberships if m.left_on is None],
+            "active_members": active_members,
+            "not_invited": sum(1 for m in active_members if m.invitation.status == "not_invited"),
             "former_members": [m for m in memberships if m.left_on is not None],
             "join_form": JoinForm(initial={"joined_on": clock.today()}),
             "focus_periods": focus_periods,
@@ -197,7 +208,7 @@ def participant_leave(request: PracticeRequest, pk: int, membership_pk: int) -> 
 @require_POST
 @practice_view(*STAFF)
 def participant_invite(request: PracticeRequest, pk: int, membership_pk: int) -> HttpResponse:
-    """Invite a participant to log in: they will see their meetings and calendar link."""
+    """Invite a participant to log in, or send the invitation again (the old link stops)."""
     user, practice, roles = who(request)
     engagement = select_engagement(user, practice, roles, pk)
     membership: GroupMembership = get_object_or_404(
@@ -205,16 +216,34 @@ def participant_invite(request: PracticeRequest, pk: int, membership_pk: int) ->
         pk=membership_pk,
     )
     participant = membership.participant
-    invitation_create(
-        actor=user,
-        practice=practice,
-        email=participant.email,
-        name=participant.name,
-        role=Role.PARTICIPANT,
-        participant=participant,
-        language=engagement.client.language,
-    )
-    messages.success(
-        request, _("An invitation is sent to %(email)s.") % {"email": participant.email}
-    )
+    try:
+        services.participant_invite(actor=user, engagement=engagement, participant=participant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("An invitation is sent to %(email)s.") % {"email": participant.email}
+        )
+    return redirect("engagement_detail", practice.slug, engagement.pk)
+
+
+@require_POST
+@practice_view(*STAFF)
+def participants_invite_all(request: PracticeRequest, pk: int) -> HttpResponse:
+    """Invite every current participant not yet invited."""
+    user, practice, roles = who(request)
+    engagement = select_engagement(user, practice, roles, pk)
+    invited = services.participants_invite_all(actor=user, engagement=engagement)
+    if invited:
+        messages.success(
+            request,
+            ngettext(
+                "An invitation is sent to %(count)d participant.",
+                "Invitations are sent to %(count)d participants.",
+                len(invited),
+            )
+            % {"count": len(invited)},
+        )
+    else:
+        messages.info(request, _("Everyone in the group has already been invited."))
     return redirect("engagement_detail", practice.slug, engagement.pk)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bollplank.core.forms import BoundedDateField
+from bollplank.core.forms import BoundedDateField, IdentityConfirmationForm
 from bollplank.evaluations.enums import SCALE_RANGE, Kind, Phase, Scale
 from bollplank.evaluations.models import Question, Questionnaire, Section
 
@@ -115,7 +115,7 @@ class AfterMeetingForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(IdentityConfirmationForm):
     """One field per question: radio buttons for the scales (big enough to tap on a phone),
     a text area for free text. The service checks the ranges again."""
 
@@ -168,7 +168,7 @@ class GoalForm(forms.Form):
         return self.people.get(self.cleaned_data["participant"])
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(IdentityConfirmationForm):
     rating = forms.TypedChoiceField(
         label=_("How far have you come (0 = not started, 10 = reached)?"),
         choices=[(str(i), str(i)) for i in range(11)],

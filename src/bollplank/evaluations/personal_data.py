@@ -17,10 +17,12 @@ import secrets
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from bollplank.core.personal_data_registry import Category, Retention, register
 from bollplank.engagements.models import Participant
+from bollplank.evaluations.enums import MIN_GROUP
 from bollplank.evaluations.models import (
     Answer,
     Goal,
@@ -189,6 +191,15 @@ def _count_goals(user: Any) -> int:
     )
 
 
+def _translated_with_min_group(message: str) -> str:
+    return gettext(message) % {"n": MIN_GROUP}
+
+
+# The record of processing states the threshold the report enforces, read from the same
+# constant, so that the document cannot promise a rule the code does not keep.
+_with_min_group = lazy(_translated_with_min_group, str)
+
+
 register(
     Category(
         key="evaluations.answers",
@@ -196,8 +207,10 @@ register(
         purpose=gettext_lazy("to follow up the supervision and report to the client"),
         legal_basis=gettext_lazy("legitimate interest (Art. 6.1 f)"),
         subjects=gettext_lazy("participants"),
-        recipients=gettext_lazy(
-            "the supervisor; the client sees means over at least three answers, never a name"
+        recipients=_with_min_group(
+            gettext_noop(
+                "the supervisor; the client sees means over at least %(n)s answers, never a name"
+            )
         ),
         export=_export_answers,
         erase=_erase_answers,
@@ -218,8 +231,11 @@ register(
         purpose=gettext_lazy("to follow a participant's goals and confirm supervision hours"),
         legal_basis=gettext_lazy("contract (Art. 6.1 b)"),
         subjects=gettext_lazy("participants"),
-        recipients=gettext_lazy(
-            "the participant and the supervisor; the client sees counts over five people"
+        recipients=_with_min_group(
+            gettext_noop(
+                "the participant and the supervisor; the client sees counts over at least "
+                "%(n)s people"
+            )
         ),
         export=_export_goals,
         erase=_erase_goals,

@@ -174,8 +174,9 @@ SHIPPED: list[tuple[str, str, str, str, str, str, list[tuple[str, str, list[Q]]]
         "after_meeting",
         "Efter träffen",
         "After the meeting",
-        "Fyra korta frågor om dagens träff. Det tar under en minut.",
-        "Four short questions about today's meeting. It takes less than a minute.",
+        # Not "today's": the form may be answered days later (the page shows the date).
+        "Fyra korta frågor om träffen. Det tar under en minut.",
+        "Four short questions about the meeting. It takes less than a minute.",
         [("", "", AFTER_MEETING)],
     ),
     (

@@ -277,9 +277,14 @@ def _answer(request: HttpRequest, invitation: Invitation, template_ctx: dict[str
     form = AnswerForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            services.response_submit(invitation=invitation, user=user, data=form.answers())
+            services.response_submit(
+                invitation=invitation,
+                user=user,
+                data=form.answers(),
+                confirmed=form.cleaned_data["confirmed"],
+            )
         except ValidationError as exc:
-            if exc.code in ("answered", "closed"):
+            if getattr(exc, "code", None) in ("answered", "closed"):
                 return render(
                     request,
                     "evaluations/answer_refused.html",

@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.forms import IdentityConfirmationForm
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.enums import Speaker
 from bollplank.facilitation.models import ConversationModel, MissionPart
@@ -144,7 +145,7 @@ class RunStartForm(forms.Form):
         ]
 
 
-class TakeawayForm(forms.Form):
+class TakeawayForm(IdentityConfirmationForm):
     takeaway = forms.CharField(
         label=_("What I take with me"),
         max_length=MAX_TEXT,
@@ -162,16 +163,7 @@ class TakeawayForm(forms.Form):
         help_text=_("Leave it unticked and only you can read it, in your journal."),
         required=False,
     )
-    confirmed = forms.BooleanField(
-        label=_("I have checked: the text identifies no one (it is not an identity number)."),
-        required=False,
-    )
-
-    @property
-    def asks_confirmation(self) -> bool:
-        return any(
-            e.code == "identity_number" for e in self.errors.as_data().get(NON_FIELD_ERRORS, [])
-        )
+    field_order = ["takeaway", "next_step", "to_summary", "confirmed"]
 
 
 class MissionPartForm(forms.Form):

@@ -25,6 +25,7 @@ from bollplank.engagements.enums import Status as EngagementStatus
 from bollplank.evaluations.selectors import open_invitations
 from bollplank.facilitation.selectors import runs_for_participant
 from bollplank.home.forms import PracticeSettingsForm
+from bollplank.home.menus import SETTINGS_GROUPS
 from bollplank.meetings.commitments import with_commitments
 from bollplank.meetings.selectors import (
     engagements_for_client_page,
@@ -99,15 +100,21 @@ def dashboard(request: PracticeRequest) -> HttpResponse:
     engagements: list[Any] = list(
         engagements_for_list(user, practice, own_roles)
         .filter(status="active")
-        .only("id", "title", "meetings_ordered", "client__id", "client__name", "supervisor__id")
+        .only(
+            "id",
+            "title",
+            "meetings_ordered",
+            "meeting_minutes",
+            "client__id",
+            "client__name",
+            "supervisor__id",
+        )
     )
     engagement_url = url_for_pk("engagement_detail", practice.slug)
     for e in engagements:
-        used = e.held_count + e.planned_count
-        e.quota_pct = min(100, round(100 * used / e.meetings_ordered))
         e.detail_url = engagement_url(e.pk)
-    # The engagements closest to running out of ordered meetings first.
-    engagements.sort(key=lambda e: (-e.quota_pct, e.title))
+    # The engagements closest to running out of ordered meetings (or furthest past) first.
+    engagements.sort(key=lambda e: (-e.quota.used_percent, e.title))
     return render(
         request,
         "home/dashboard.html",
@@ -259,6 +266,18 @@ def practice_settings(request: PracticeRequest) -> HttpResponse:
         messages.success(request, _("The settings are saved."))
         return redirect("practice_settings", practice.slug)
     return render(request, "home/practice_settings.html", {"form": form})
+
+
+@practice_view(Role.ADMIN)
+def settings_index(request: PracticeRequest) -> HttpResponse:
+    """The practice's administration, its pages grouped (the same groups as the settings
+    section's sub-navigation)."""
+    slug = request.practice.slug
+    groups = [
+        (group.heading, [(link.label, link.path(slug)) for link in group.links])
+        for group in SETTINGS_GROUPS
+    ]
+    return render(request, "home/settings_index.html", {"groups": groups})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -69,6 +69,12 @@ class MeetingForm(forms.Form):
         label=_("It has already been held: record it with its attendance"),
         required=False,
     )
+    # Asked for only once the service has said the meeting goes past the order.
+    over_order_ok = forms.BooleanField(label=_("Yes, plan past the order"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks_over_order = bool(self.data.get("over_order_ok"))
 
 
 class MoveForm(forms.Form):

@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from icalendar.parser.string import _escape_char, _foldline
+from icalendar.parser.string import _foldline
 
 from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.vtimezone import vtimezone
 
 
 class CalendarItem(Protocol):
@@ -65,6 +66,34 @@ UID_DOMAIN = "bollplank"
 
 METHODS = frozenset({"PUBLISH", "REQUEST", "CANCEL"})
 
+# Every line break a reader might split on (Python's splitlines() among them) becomes one
+# escaped "\n"; every other control character is dropped (RFC 5545 §3.1 allows none in a
+# value, and a lone CR would start a new line in lenient readers).
+_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with line breaks as plain LF and no other control characters (tabs stay)."""
+    return _CONTROL.sub("", _BREAKS.sub("\n", str(text)))
+
+
+def escape_text(text: str) -> str:
+    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks escaped,
+    control characters removed. Anything a user typed goes through here."""
+    return (
+        clean_text(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\n", "\\n")
+    )
+
+
+def _param(value: str) -> str:
+    # A quoted parameter value may hold anything but double quotes and control characters.
+    return "".join(c for c in str(value) if c != '"' and c.isprintable())
+
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     """``moment`` in UTC, whole seconds: iCalendar has no fractions, so say so explicitly."""
@@ -103,10 +132,10 @@ def meeting_event(
     event.add("dtend", _local(meeting.ends_at))
     # Only the engagement title: participant names and any record text are confidential and
     # must not end up on a calendar server outside our control.
-    event.add("summary", meeting.calendar_title)
+    event.add("summary", clean_text(meeting.calendar_title))
     # The place can be a video room's link: only for those who are in the room.
     if meeting.location and with_location:
-        event.add("location", meeting.location)
+        event.add("location", clean_text(meeting.location))
     # A cancelled meeting stays in feeds as CANCELLED (same UID) rather than disappearing, so
     # clients strike it out instead of silently keeping a stale copy.
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
@@ -128,13 +157,17 @@ def calendar_bytes(
     """A complete VCALENDAR for ``meetings``, serialised (CRLF line ends, folded lines).
 
     ``name`` is shown by clients as the calendar's name. ``method`` is the iTIP method
-    (``PUBLISH`` for feeds and downloads, ``REQUEST`` for an invitation, ``CANCEL`` for a
-    cancellation); leave it out for a plain file. ``urls`` maps meeting pk to an absolute URL.
-    An iTIP invitation also needs ``organizer`` (name, e-mail) and the ``attendee``'s e-mail
-    (RFC 5546 §3.2.2): without them clients import the event but do not treat it as one.
+    (``PUBLISH`` for a downloaded meeting, ``REQUEST`` for an invitation, ``CANCEL`` for a
+    cancellation); leave it out for a plain file such as a subscribed feed. ``urls`` maps
+    meeting pk to an absolute URL.
+    Every iTIP method needs ``organizer`` (name, e-mail; RFC 5546 §3.2: PUBLISH, REQUEST and
+    CANCEL alike), and an invitation the ``attendee``'s e-mail too: without them strict
+    clients refuse the file, lenient ones import it but do not treat it as an invitation.
     """
     if method is not None and method not in METHODS:
         raise ValueError(f"Unknown iTIP method {method!r}; expected one of {sorted(METHODS)}")
+    if method is not None and not (organizer and organizer[1]):
+        raise ValueError(f"METHOD:{method} needs an ORGANIZER with an e-mail address")
     urls = urls or {}
 
     cal = icalendar.Calendar()
@@ -143,16 +176,17 @@ def calendar_bytes(
     cal.add("calscale", "GREGORIAN")
     if method is not None:
         cal.add("method", method)
-    # Non-standard but read by Google Calendar, Apple Calendar and Outlook for the name and
-    # default zone of a subscribed feed.
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", TZID)
-
     meetings = list(meetings)
-    head = cal.to_ical().decode()
     end = "END:VCALENDAR\r\n"
+    # Non-standard but read by Google Calendar, Apple Calendar and Outlook for the name and
+    # default zone of a subscribed feed. The name comes from titles people typed.
+    head = (
+        cal.to_ical().decode().removesuffix(end)
+        + _line("X-WR-CALNAME", escape_text(name))
+        + f"X-WR-TIMEZONE:{TZID}\r\n"
+    )
     if not meetings:
-        return head.encode()
+        return (head + end).encode()
     # Every TZID an event uses needs its VTIMEZONE (RFC 5545 §3.6.5), ahead of the events,
     # where strict parsers expect them.
     first, last = _timezone_years(meetings)
@@ -166,7 +200,7 @@ def calendar_bytes(
         )
         for m in meetings
     )
-    return (head.removesuffix(end) + _vtimezone(first, last) + events + end).encode()
+    return (head + _vtimezone(first, last) + events + end).encode()
 
 
 def _timezone_years(meetings: list[CalendarItem]) -> tuple[int, int]:
@@ -213,15 +247,15 @@ def _local_text(moment: dt.datetime) -> str:
 # str(title), so a lazy translation is cached as the text it is now.)
 @lru_cache(maxsize=1024)
 def _escaped_title(title: str) -> str:
-    return _escape_char(title)
+    return escape_text(title)
 
 
-# Only these characters are changed by _escape_char (a "\\N" starts with a backslash).
-_NEEDS_ESCAPE = re.compile(r"[\\;,\r\n]")
+# Only these characters are changed by escape_text.
+_NEEDS_ESCAPE = re.compile(r"[\\;,\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
 
 def _escape(text: str) -> str:
-    return _escape_char(text) if _NEEDS_ESCAPE.search(text) else text
+    return escape_text(text) if _NEEDS_ESCAPE.search(text) else text
 
 
 def _event_text(
@@ -252,35 +286,29 @@ def _event_text(
         text += _line("LOCATION", _escape(meeting.location))
     text += f"STATUS:{status}\r\n"
     if url:
-        text += _line("URL", url)
+        text += _line("URL", _uri(url))
     if organizer:
         name, email = organizer
-        text += _line(f'ORGANIZER;CN="{_param(name)}"', f"mailto:{email}")
+        text += _line(f'ORGANIZER;CN="{_param(name)}"', f"mailto:{_uri(email)}")
     if attendee:
-        text += _line("ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE", f"mailto:{attendee}")
+        text += _line("ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE", f"mailto:{_uri(attendee)}")
     return text + "END:VEVENT\r\n"
 
 
-def _param(value: str) -> str:
-    # A quoted parameter value may hold anything but double quotes and control characters.
-    return "".join(c for c in value if c != '"' and c.isprintable())
+def _uri(value: str) -> str:
+    # A URI never holds spaces or control characters; a stray one must not end the line.
+    return "".join(c for c in str(value) if c.isprintable() and not c.isspace())
 
 
 @lru_cache(maxsize=64)
 def _vtimezone(first_year: int, last_year: int) -> str:
     """The VTIMEZONE for whole calendar years ``first_year`` up to ``last_year``.
 
-    icalendar's default spans 1970–2038 and lists every transition (several KB per feed, and
-    wrong after 2038). Whole years starting on 1 January always contain both a STANDARD and
-    a DAYLIGHT period, which some clients expect. Building one is slow: kept per window.
+    Written from the tz database (meetings/vtimezone.py) for the years the events need, not
+    for all of 1970–2038. Whole years starting on 1 January always contain both a STANDARD
+    and a DAYLIGHT period, which some clients expect.
     """
-    return (
-        icalendar.Timezone.from_tzid(
-            TZID, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
-        )
-        .to_ical()
-        .decode()
-    )
+    return vtimezone(TZID, dt.date(first_year, 1, 1), dt.date(last_year, 1, 1))
 
 
 def ics_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:

@@ -1,10 +1,9 @@
-"""Every write to meetings: planning series, single meetings, moves, cancellations, attendance,
-and the calendar feeds."""
+"""Every write to meetings: planning series, single meetings, moves and attendance; the
+cancellations (cancellations.py) and the calendar feeds (feeds.py) are named here too."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
@@ -25,8 +23,10 @@ from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.meetings.cancellations import meeting_cancel as meeting_cancel  # re-exported
 from bollplank.meetings.commitments import commitment_clash
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
-from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
-from bollplank.meetings.signals import meeting_changed
+from bollplank.meetings.feeds import feed_create as feed_create  # re-exported
+from bollplank.meetings.feeds import feed_revoke_all as feed_revoke_all  # re-exported
+from bollplank.meetings.models import Attendance, Meeting
+from bollplank.meetings.signals import meeting_changed, series_planned
 
 MAX_SERIES = 200
 
@@ -136,6 +136,27 @@ def check_ahead(starts_at: dt.datetime, now: dt.datetime | None = None) -> None:
                 )
             },
             code="in_past",
+        )
+
+
+OVER_ORDER = "over_order"
+
+
+def check_within_order(engagement: Engagement, adding: int, *, over_order_ok: bool) -> None:
+    """Planning past the ordered meetings needs the planner's explicit confirmation: the
+    client ordered a number, and more is a new agreement. Held and planned count; cancelled
+    meetings do not."""
+    if over_order_ok:
+        return
+    used = Meeting.objects.filter(engagement=engagement, status=MeetingStatus.PLANNED).count()
+    if used + adding > engagement.meetings_ordered:
+        raise ValidationError(
+            _(
+                "This plans %(n)d meetings of %(ordered)d ordered. Confirm that you plan "
+                "past the order, or plan fewer."
+            )
+            % {"n": used + adding, "ordered": engagement.meetings_ordered},
+            code=OVER_ORDER,
         )
 
 
@@ -301,15 +322,18 @@ def meetings_create_series(
     focus: str = "",
     now: dt.datetime | None = None,
     history: bool = False,
+    over_order_ok: bool = False,
 ) -> list[Meeting]:
     """Create the meetings the user chose. All or nothing: any date that is not possible
     raises with every problem listed, and nothing is saved. ``now`` decides which of them
     are still ahead (and get invitations and reminders); dates before it are refused unless
-    ``history`` says the caller records them as held with their attendance (the demo firm)."""
+    ``history`` says the caller records them as held with their attendance (the demo firm).
+    Past the ordered number only with ``over_order_ok``."""
     if not chosen:
         raise ValidationError(_("Choose at least one date."), code="nothing_chosen")
     # Serialise planning per supervisor so that two browsers cannot book the same hour.
     _lock_supervisor(engagement)
+    check_within_order(engagement, len(chosen), over_order_ok=over_order_ok)
     errors: list[str] = []
     meetings: list[Meeting] = []
     length = dt.timedelta(minutes=minutes or engagement.meeting_minutes)
@@ -352,10 +376,12 @@ def meetings_create_series(
         raise ValidationError(errors, code="series_invalid")
     Meeting.objects.bulk_create(meetings)
     audit(actor, "meetings.series.created", engagement, {"meetings": len(meetings)})
-    for new_meeting in meetings:
+    if len(meetings) == 1:
         meeting_changed.send(
-            sender=Meeting, meeting=new_meeting, change="planned", actor=actor, now=now
+            sender=Meeting, meeting=meetings[0], change="planned", actor=actor, now=now
         )
+    else:
+        series_planned.send(sender=Meeting, meetings=meetings, actor=actor, now=now)
     return meetings
 
 
@@ -450,11 +476,14 @@ def meeting_create(
     minutes: int | None = None,
     focus: str = "",
     now: dt.datetime | None = None,
+    over_order_ok: bool = False,
 ) -> Meeting:
     """Plan one meeting ahead; refused in the past (a meeting held is recorded as held, with
-    its attendance: meetings.corrections) and if it double-books the supervisor."""
+    its attendance: meetings.corrections), if it double-books the supervisor, and past the
+    ordered number unless ``over_order_ok``."""
     check_plannable(engagement, day)
     _lock_supervisor(engagement)
+    check_within_order(engagement, 1, over_order_ok=over_order_ok)
     starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
     check_ahead(starts_at, now)
     ends_at = after(starts_at, minutes or engagement.meeting_minutes)
@@ -568,28 +597,3 @@ def attendance_record(
         rows.append(row)
     audit(actor, "meetings.attendance.recorded", meeting, {"count": len(rows)})
     return rows
-
-
-# --- calendar feeds -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def feed_create(*, user: Any, practice: Practice) -> tuple[CalendarFeed, str]:
-    """A new private feed link; earlier links of the person stop working. Returns the token
-    once: only its hash is stored."""
-    feed_revoke_all(user=user, practice=practice)
-    token = secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.create(practice=practice, user=user, token_hash=hash_token(token))
-    audit(user, "meetings.feed.created", feed)
-    return feed, token
-
-
-@transaction.atomic
-def feed_revoke_all(*, user: Any, practice: Practice) -> int:
-    """Stop every feed link of the person in this practice."""
-    count = CalendarFeed.objects.filter(
-        practice=practice, user=user, revoked_at__isnull=True
-    ).update(revoked_at=clock.now())
-    if count:
-        audit(user, "meetings.feed.revoked", None, {"count": count}, practice=practice)
-    return count

@@ -5,6 +5,9 @@ from django.dispatch import Signal
 
 # meeting=<Meeting>, change="planned" | "moved" | "cancelled", actor=<User or None>
 meeting_changed = Signal()
+# meetings=<list of Meeting> (one engagement, two or more), actor=<User or None>, now=<datetime>:
+# a series planned at once, announced once so that people get one invitation for all of it.
+series_planned = Signal()
 # summary=<records.Summary>: shared with the group for the first time.
 summary_published = Signal()
 # meeting=<Meeting>, actor=<User>, before=(starts_at, ends_at): a held meeting's time was

@@ -24,7 +24,13 @@ from bollplank.core.forms import apply_errors
 from bollplank.core.pagecache import kept_in_memory
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
-from bollplank.core.tenancy import PracticeRequest, practice_view, roles_in, who
+from bollplank.core.tenancy import (
+    PracticeRequest,
+    practice_view,
+    roles_in,
+    second_factor_missing,
+    who,
+)
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
@@ -284,9 +290,11 @@ def series_plan(request: PracticeRequest, pk: int) -> HttpResponse:
                     chosen=chosen,
                     minutes=data["minutes"],
                     focus=data.get("focus") or "",
+                    over_order_ok=request.POST.get("over_order_ok") == "on",
                 )
             except ValidationError as exc:
                 errors = [str(m) for m in exc.messages]
+                context["asks_over_order"] = getattr(exc, "code", None) == services.OVER_ORDER
             else:
                 n = len(created)
                 messages.success(
@@ -346,9 +354,15 @@ def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
                     actor=user, engagement=engagement, attendance=statuses, **data
                 )
             else:
-                meeting = services.meeting_create(actor=user, engagement=engagement, **data)
+                meeting = services.meeting_create(
+                    actor=user,
+                    engagement=engagement,
+                    over_order_ok=form.cleaned_data["over_order_ok"],
+                    **data,
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
+            form.asks_over_order |= getattr(exc, "code", None) == services.OVER_ORDER
         else:
             held = form.cleaned_data["held"]
             messages.success(
@@ -489,6 +503,7 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
         method="PUBLISH",
         urls={meeting.pk: url},
         with_location=sees_location(roles),
+        organizer=(meeting.supervisor.name, meeting.supervisor.email),
     )
     return ics_response(content, f"traff-{meeting.pk}.ics")
 
@@ -542,6 +557,13 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         )
     practice = found.practice
     roles = roles_in(found.user, practice)
+    if second_factor_missing(found.user, [(practice, roles)]):
+        # A feed made before the practice required two-factor login must not outlive the rule.
+        return HttpResponse(
+            _("Your practice requires two-factor login. Set it up in Bollplank to use this link."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     with timezone.override(practice.timezone), scope(practice=practice):
         # Light rows, not Meeting instances: the feed reads only what an event shows.
         meetings = feed_meetings(found.user, practice, roles)
@@ -562,4 +584,5 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         urls=urls,
         with_location=sees_location(roles),
     )
-    return ics_response(content, "bollplank.ics")
+    # Shown, not downloaded: calendar clients and browsers that subscribe read it in place.
+    return ics_response(content, "bollplank.ics", inline=True)

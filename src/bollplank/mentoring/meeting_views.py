@@ -205,7 +205,13 @@ def me_meeting_ics(request: HttpRequest, token: str, pk: int) -> HttpResponse:
         meeting = meetings.meeting_of(person, pk)
         if meeting is None:
             raise Http404
-        content = calendar_bytes([meeting], name=person.programme.name, method="PUBLISH")
+        mentor = meeting.pair.mentor
+        content = calendar_bytes(
+            [meeting],
+            name=person.programme.name,
+            method="PUBLISH",
+            organizer=(mentor.name, mentor.email),
+        )
     return ics_response(content, f"mentortraff-{meeting.pk}.ics")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.mail import queue_mail
 from bollplank.core.roles import STAFF_ROLES, Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
@@ -151,6 +153,7 @@ def programme_signups(request: PracticeRequest, pk: int) -> HttpResponse:
     return render(request, "mentoring/signups.html", {"programme": programme, "page": page})
 
 
+@accepts_upload(signup_import.MAX_BYTES)
 @practice_view(*COORDINATORS)
 def programme_signups_import(request: PracticeRequest, pk: int) -> HttpResponse:
     """Sign-ups from a CSV file, all or nothing: a file with errors gets the full list by row
@@ -287,8 +290,9 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 apply_errors(form, exc)
         if personal and created is not None:
-            personal_url = request.build_absolute_uri(reverse("mentoring_me", args=[personal]))
-            # The link is the person's key: shown once here, and sent by e-mail to keep.
+            # The link is the person's key: shown once here, and sent by e-mail to keep; on
+            # the public address, whatever host name the form was sent from.
+            personal_url = settings.SITE_URL + reverse("mentoring_me", args=[personal])
             queue_mail(
                 to=created.email,
                 template="mentoring/email/signup",
@@ -298,6 +302,7 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
                     "personal_url": personal_url,
                 },
                 language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"sv", "en"} else "sv",
+                practice=programme.practice,
             )
             return render(
                 request,

@@ -100,3 +100,30 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} − {self.kind}"
+
+
+class EngagementAlert(models.Model):
+    """An engagement notice that has been sent and still holds: the order's share used has
+    reached the practice's threshold, or nothing has been booked for its number of weeks.
+    The row is removed when the condition no longer holds, so each crossing is told once."""
+
+    class Kind(models.TextChoices):
+        QUOTA = "quota", _("share of the order used")
+        IDLE = "idle", _("nothing booked")
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    engagement = models.ForeignKey(
+        "engagements.Engagement", on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    raised_at = models.DateTimeField()
+
+    objects = ScopedManager(practice="practice")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "kind"], name="engagement_alert_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert on engagement {self.engagement_id}"

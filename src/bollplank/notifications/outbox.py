@@ -16,8 +16,10 @@ accepted it then gets it twice (no SMTP client can tell), every other mail exact
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -30,12 +32,13 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import linebreaks, urlize
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from bollplank.core import clock
 from bollplank.core.audit import audit
-from bollplank.core.mail import is_muted
+from bollplank.core.mail import branding_of, is_muted
 from bollplank.core.models import Practice
 from bollplank.core.periodic import ensure_pending
 from bollplank.core.tasking import task_at
@@ -112,15 +115,18 @@ def queue_mail(
         )
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
-        html: str
-        try:
-            html = render_to_string(f"{template}.html", context)
-        except TemplateDoesNotExist:
-            html = ""  # plain text only (the invoice mail: the PDF is the document)
-        if kind in OPTIONAL_KINDS:
-            text += render_to_string("notifications/email/_footer.txt", context)
-            html += render_to_string("notifications/email/_footer.html", context)
+        text = str(render_to_string(f"{template}.txt", context))
+        html = ""  # plain text only (the invoice mail): the HTML part is made from the text
+        with contextlib.suppress(TemplateDoesNotExist):
+            html = str(render_to_string(f"{template}.html", context))
+        text, html = branded(
+            text=text,
+            html=html,
+            context=context,
+            practice=practice,
+            language=language,
+            footer=kind in OPTIONAL_KINDS,
+        )
     with scopes_disabled():
         mail = OutgoingMail.objects.create(
             practice=practice,
@@ -144,6 +150,40 @@ def queue_mail(
     pk = mail.pk
     transaction.on_commit(lambda: schedule(pk, mail.send_after))
     return mail
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+
+
+def branded(
+    *,
+    text: str,
+    html: str,
+    context: dict[str, Any],
+    practice: Practice | None,
+    language: str,
+    footer: bool,
+) -> tuple[str, str]:
+    """Both parts of a mail in the practice's dress: its name and logo on top, its signature
+    (or name) below, the unsubscribe footer for optional kinds, the language on the page.
+    A mail written as plain text only gets an HTML part made from its text."""
+    if not html.strip():
+        html = str(linebreaks(urlize(text.strip(), autoescape=True), autoescape=False))
+    found = _BODY.search(html)
+    body = found.group(1) if found else html
+    brand = {
+        "practice_name": practice.name if practice else "Bollplank",
+        "signature": (practice.email_signature.strip() if practice else "")
+        or (practice.name if practice else "Bollplank"),
+        "logo_url": "",
+        **branding_of(practice),
+    }
+    layout = {**context, **brand, "body": body, "language": language, "footer": footer}
+    html = render_to_string("notifications/email/layout.html", layout)
+    text = text.rstrip() + "\n\n-- \n" + brand["signature"] + "\n"
+    if footer:
+        text += render_to_string("notifications/email/_footer.txt", context)
+    return text, html
 
 
 def schedule(mail_id: int, when: dt.datetime) -> None:
@@ -180,9 +220,11 @@ def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
         message.attach_alternative(mail.html, "text/html")
     if mail.ics:
         # Both as an alternative (what Outlook and Gmail read as an invitation) and as a file.
-        method = mail.ics_method or "PUBLISH"
-        message.attach_alternative(mail.ics, f"text/calendar; method={method}; charset=utf-8")
-        message.attach("invite.ics", mail.ics, f"application/ics; method={method}")
+        # The method parameter must match the file's METHOD (a file without one gets none).
+        # Django adds the charset parameter itself: naming it here would repeat it.
+        method = f"; method={mail.ics_method}" if mail.ics_method else ""
+        message.attach_alternative(mail.ics, f"text/calendar{method}")
+        message.attach("invite.ics", mail.ics, f"application/ics{method}")
     return message
 
 

@@ -50,6 +50,10 @@ register(
         erase=_erase,
         erasure=gettext_lazy("Removed, queued mails included; so are the e-mail choices."),
         by_address=True,
+        # The e-mail choices are the person's, in no practice: only the practice's mails go.
+        erase_in_practice=lambda user, practice: _mail(user).filter(practice=practice).delete()[0],
+        count_in_practice=lambda user, practice: _mail(user).filter(practice=practice).count(),
+        erasure_in_practice=gettext_lazy("The practice's mails are removed, queued ones included."),
         practices=lambda user: {
             pk for pk in _mail(user).values_list("practice_id", flat=True) if pk is not None
         },

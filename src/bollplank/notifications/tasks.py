@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from bollplank.notifications import alerts
 from bollplank.notifications.outbox import deliver, deliver_due, ensure_sweep
 
 
@@ -22,3 +23,13 @@ def deliver_due_mail() -> dict[str, int]:
         return deliver_due()
     finally:
         ensure_sweep()
+
+
+@task()
+def sweep_engagement_alerts() -> dict[str, int]:
+    """Tell supervisors and client contacts of engagements that crossed the practice's share of
+    the order or have had nothing booked for its weeks; then enqueue the next sweep."""
+    try:
+        return alerts.engagement_alerts_due()
+    finally:
+        alerts.ensure_alert_chain()

@@ -29,9 +29,10 @@ from django.db import connection
 from bollplank.core import clock
 
 MAGIC = b"BPBACKUP1"
-# The key files a restored instance needs: without them notes cannot be read and every login
-# session and signed link breaks. Keys given in the environment are not in var/: keep those.
-KEY_FILES = ("secret_key", "note_keys")
+# The key files a restored instance needs: without them notes cannot be read, every login
+# session and signed link breaks, and the audit log can no longer be verified. Keys given in
+# the environment are not in var/: keep those.
+KEY_FILES = ("secret_key", "note_keys", "audit_key")
 
 
 class BackupError(Exception):

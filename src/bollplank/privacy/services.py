@@ -18,6 +18,7 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.personal_data_registry import Category, categories, retention_categories
+from bollplank.core.validators import control_characters_in
 from bollplank.privacy.models import RetentionRule
 
 
@@ -144,18 +145,6 @@ def person_practice_ids(user: Any) -> set[int]:
     return found
 
 
-def erasure_preview(user: Any) -> list[ErasureLine]:
-    """What erasing the person would touch, per kind, without changing anything. Only for a
-    person who has rows in no other practice than the asking admin's (see views.erase_person):
-    the counts span every practice."""
-    with scopes_disabled():
-        return [
-            ErasureLine(cat, None if cat.encrypted else erasure_count(cat, user))
-            for cat in categories()
-            if cat.erase is not None
-        ]
-
-
 @dataclass(frozen=True)
 class RetentionLine:
     practice: Practice | None
@@ -258,15 +247,6 @@ def address_practice_ids(email: str) -> set[int]:
     return found
 
 
-def address_erasure_preview(email: str) -> list[ErasureLine]:
-    with scopes_disabled():
-        return [
-            ErasureLine(cat, erasure_count(cat, Address(email)))
-            for cat in address_categories()
-            if cat.erase is not None
-        ]
-
-
 @transaction.atomic
 def address_erase(
     *, actor: Any, email: str, practice: Practice | None, dry_run: bool = False
@@ -283,4 +263,89 @@ def address_erase(
     if dry_run:
         return touched
     audit(actor, "privacy.address.erased", None, {"rows": touched}, practice=practice)
+    return touched
+
+
+# --- erasure from one practice's page --------------------------------------------------------
+#
+# A practice's admin erases what the person has in that practice, and nothing else: every kind
+# is erased and counted inside the practice's scope, so the tenancy guard keeps each query to
+# the practice's rows. Nothing the page shows or does depends on what other practices keep:
+# a person with a login and an address without one get the same page, and an address known
+# only elsewhere is as unknown as one known nowhere. Erasing a person everywhere is the
+# operator's (manage.py erase_person).
+
+
+def practice_subject(practice: Practice, email: str) -> Any | None:
+    """The person (their login) or the bare address that has rows in this practice; None when
+    the practice keeps nothing about the address, whatever other practices keep."""
+    from bollplank.accounts.models import User  # a floor below: the login an address belongs to
+
+    email = email.strip()
+    if not email or control_characters_in(email, multiline=False):
+        return None  # no address holds one (and PostgreSQL refuses a NUL in a query)
+    with scopes_disabled():
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is not None:
+            return user if practice.pk in person_practice_ids(user) else None
+    return Address(email) if practice.pk in address_practice_ids(email) else None
+
+
+def _kinds_for(subject: Any) -> list[Category]:
+    kinds = categories() if subject.pk is not None else address_categories()
+    return [c for c in kinds if c.erase is not None]
+
+
+def _count_here(cat: Category, subject: Any, practice: Practice) -> int:
+    if subject.pk is None and not cat.by_address:
+        return 0
+    with scope(practice=practice):
+        if cat.count_in_practice is not None:
+            return cat.count_in_practice(subject, practice)
+        return erasure_count(cat, subject)
+
+
+def practice_erasure_preview(practice: Practice, subject: Any) -> list[ErasureLine]:
+    """What erasing ``subject`` from this practice would touch, per kind: every kind that can
+    be erased is listed, for a login and a bare address alike, counted in this practice only."""
+    return [
+        ErasureLine(cat, None if cat.encrypted else _count_here(cat, subject, practice))
+        for cat in categories()
+        if cat.erase is not None
+    ]
+
+
+@transaction.atomic
+def practice_erase(*, actor: Any, practice: Practice, subject: Any) -> dict[str, int]:
+    """Erase what this practice keeps about ``subject`` (a login or an ``Address``): its rows
+    of every kind, the person's roles and invitations here, their tokens for this practice.
+    Other practices' rows are not touched. An account with nothing left in any practice is
+    erased as a whole (it serves no one any more); an operator's account never is."""
+    touched: dict[str, int] = {}
+    for cat in _kinds_for(subject):
+        with scope(practice=practice):
+            if cat.erase_in_practice is not None:
+                touched[cat.key] = cat.erase_in_practice(subject, practice)
+            else:
+                assert cat.erase is not None
+                touched[cat.key] = cat.erase(subject)
+    subjects = []
+    if subject.pk is not None:
+        subjects = [subject.pk]
+        subject.refresh_from_db()
+        if not person_practice_ids(subject) and not (subject.is_staff or subject.is_superuser):
+            # Not in the practice's log: whether the account went too would tell its admins
+            # that no other practice knows the person.
+            person_erase(actor=actor, user=subject)
+    shown = {c.key: touched.get(c.key, 0) for c in categories() if c.erase is not None}
+    audit(
+        actor,
+        "privacy.practice.erased",
+        None,
+        # The same keys for a login and a bare address, and no count of the protected room's
+        # texts: the log (read by admins) tells neither.
+        {"rows": _open_counts(shown)},
+        practice=practice,
+        subjects=subjects,
+    )
     return touched

@@ -11,7 +11,6 @@ practice_patterns: list[Any] = [
     path("privacy/retention/", views.retention, name="privacy_retention"),
     path("privacy/processing/", views.processing, name="privacy_processing"),
     path("privacy/erase/", views.erase_find, name="privacy_erase_find"),
-    path("privacy/erase/<int:user_pk>/", views.erase, name="privacy_erase"),
     path("privacy/erase/address/", views.erase_address, name="privacy_erase_address"),
 ]
 public_patterns: list[Any] = [

@@ -6,29 +6,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.forms import IdentityConfirmationForm
 from bollplank.records.enums import Visibility
 from bollplank.records.models import MAX_TEXT
 
 
-class TextForm(forms.Form):
+class TextForm(IdentityConfirmationForm):
     """A confidential text, with the confirmation the identity-number guard may ask for."""
 
     body = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=MAX_TEXT
-    )
-    confirmed = forms.BooleanField(
-        label=_("I have checked: the text identifies no one (it is not an identity number)."),
-        required=False,
     )
 
     def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if label:
             self.fields["body"].label = label
-
-    @property
-    def asks_confirmation(self) -> bool:
-        return any(e.code == "identity_number" for e in self.errors.as_data().get("body", []))
 
 
 class SummaryForm(TextForm):
@@ -51,13 +44,14 @@ class SubmissionForm(TextForm):
         super().__init__(*args, label=_("Your question or problem description"), **kwargs)
 
 
-class JournalForm(forms.Form):
+class JournalForm(IdentityConfirmationForm):
     body = forms.CharField(
         label=_("Reflection"), widget=forms.Textarea(attrs={"rows": 8}), max_length=MAX_TEXT
     )
     meeting = forms.TypedChoiceField(
         label=_("About the meeting"), coerce=int, required=False, empty_value=None
     )
+    field_order = ["body", "meeting", "confirmed"]
 
     def __init__(self, *args: Any, meetings: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from bollplank.core import clock
 from bollplank.core.audit import audit
-from bollplank.core.identity import find_identity_numbers
-from bollplank.engagements.enums import Focus
+from bollplank.core.identity import guard_identity_numbers
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting
@@ -48,22 +47,6 @@ def _check_text(text: str) -> str:
     return text
 
 
-def guard_case_text(text: str, *, focus: str, confirmed: bool) -> None:
-    """In case supervision, text that looks like a personal identity number needs the writer's
-    confirmation: the people discussed are not in the room and must not be identifiable."""
-    if focus == Focus.PROCESS or confirmed:
-        return
-    found = find_identity_numbers(text)
-    if found:
-        message = _(
-            "The text contains what looks like a personal identity number (%(found)s). "
-            "Case texts must not identify anyone: rephrase, or confirm that it is "
-            "not an identity number."
-        ) % {"found": ", ".join(found[:3])}
-        # The code sits on the field's own error so that the form can offer the confirmation.
-        raise ValidationError({"body": ValidationError(message, code="identity_number")})
-
-
 def _people_in(engagement: Engagement) -> list[int]:
     """The users an engagement's texts are about, for the audit log's subjects."""
     return [
@@ -91,8 +74,7 @@ def note_create(
     if engagement.supervisor_id != actor.pk:
         raise ValidationError(_("Only the engagement's supervisor writes its notes."))
     text = _check_text(body)
-    focus = meeting.effective_focus if meeting else engagement.focus
-    guard_case_text(text, focus=focus, confirmed=confirmed)
+    guard_identity_numbers({"body": text}, confirmed=confirmed)
     note = PrivateNote(
         practice=engagement.practice, author=actor, engagement=engagement, meeting=meeting
     )
@@ -109,8 +91,7 @@ def note_update(
     if note.author_id != actor.pk:
         raise ValidationError(_("Only the author can change a private note."))
     text = _check_text(body)
-    focus = note.meeting.effective_focus if note.meeting else note.engagement.focus
-    guard_case_text(text, focus=focus, confirmed=confirmed)
+    guard_identity_numbers({"body": text}, confirmed=confirmed)
     note.body = text
     note.save()
     audit(actor, "records.note.updated", note)
@@ -172,7 +153,7 @@ def summary_save(
     if meeting.supervisor_id != actor.pk:
         raise ValidationError(_("Only the meeting's supervisor writes its summary."))
     text = _check_text(body)
-    guard_case_text(text, focus=meeting.effective_focus, confirmed=confirmed)
+    guard_identity_numbers({"body": text}, confirmed=confirmed)
     summary, _created = Summary.objects.get_or_create(
         meeting=meeting,
         defaults={"practice": meeting.practice, "author": actor, "body": text},
@@ -233,7 +214,7 @@ def submission_create(
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": _("Choose who may read it.")})
     text = _check_text(body)
-    guard_case_text(text, focus=meeting.effective_focus, confirmed=confirmed)
+    guard_identity_numbers({"body": text}, confirmed=confirmed)
     last = Submission.objects.filter(meeting=meeting).aggregate(m=Max("position"))["m"]
     submission = Submission(
         practice=meeting.practice,
@@ -341,9 +322,11 @@ def journal_write(
     body: str,
     meeting: Meeting | None = None,
     entry: JournalEntry | None = None,
+    confirmed: bool = False,
 ) -> JournalEntry:
     """Write or rewrite one of the person's own journal entries."""
     text = _check_text(body)
+    guard_identity_numbers({"body": text}, confirmed=confirmed)
     if entry is None:
         entry = JournalEntry(practice=practice, author=actor, meeting=meeting)
     elif entry.author_id != actor.pk:

@@ -168,9 +168,13 @@ def note_edit(request: PracticeRequest, pk: int) -> HttpResponse:
 
 @practice_view(*SUPERVISOR)
 def notes_search(request: PracticeRequest) -> HttpResponse:
-    """Search and export the supervisor's own notes. Both are audited."""
+    """Search and export the supervisor's own notes. Both are audited.
+
+    The search words come by POST, never in the address: an address reaches proxy and server
+    access logs, the browser's history and the Referer of the next page, and words searched
+    for in private notes are as confidential as the notes. A ``?q=`` in the address is ignored."""
     user, practice, _roles = who(request)
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
     notes = list(selectors.notes_visible_to(user, practice).select_related("engagement"))
     if request.GET.get("format") == "txt":
         shown = services.notes_read(actor=user, notes=notes, action="exported")
@@ -186,11 +190,15 @@ def notes_search(request: PracticeRequest) -> HttpResponse:
         response["Cache-Control"] = "private, no-store"
         return response
     results = services.notes_search(actor=user, notes=notes, query=query) if query else None
-    return render(
+    response = render(
         request,
         "records/notes_search.html",
         {"query": query, "results": results, "total": len(notes)},
     )
+    if results is not None:
+        # Decrypted hits: kept in no cache, the browser's included.
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- summaries ------------------------------------------------------------------------------
@@ -230,7 +238,10 @@ def meeting_summary(request: PracticeRequest, pk: int) -> HttpResponse:
             )
             return redirect("meeting_summary", practice.slug, meeting.pk)
     return render(
-        request, "records/summary.html", {"meeting": meeting, "summary": summary, "form": form}
+        request,
+        "records/summary.html",
+        {"meeting": meeting, "summary": summary, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -401,7 +412,11 @@ def journal(request: PracticeRequest) -> HttpResponse:
         meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
         try:
             services.journal_write(
-                actor=user, practice=practice, body=form.cleaned_data["body"], meeting=meeting
+                actor=user,
+                practice=practice,
+                body=form.cleaned_data["body"],
+                meeting=meeting,
+                confirmed=form.cleaned_data["confirmed"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -452,6 +467,7 @@ def journal_edit(request: PracticeRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 meeting=meeting,
                 entry=entry,
+                confirmed=form.cleaned_data["confirmed"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -32,7 +32,7 @@ ID = Path(..., ge=1, le=MAX_ID)
 
 class CourseOut(Schema):
     id: int
-    title: str
+    title: str = Field(..., max_length=200)
     place: str
     price_ore: int
     capacity: int

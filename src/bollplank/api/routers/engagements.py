@@ -31,7 +31,7 @@ router = Router(tags=["engagements"])
 
 class EngagementOut(Schema):
     id: int
-    title: str
+    title: str = Field(..., max_length=200)
     client_id: int
     supervisor_id: int
     form: str

@@ -41,7 +41,7 @@ Focus = Literal["", "process", "case", "mixed"]
 class MeetingOut(Schema):
     id: int
     engagement_id: int
-    engagement_title: str
+    engagement_title: str = Field(..., max_length=200)
     starts_at: dt.datetime
     ends_at: dt.datetime
     status: str
@@ -95,6 +95,10 @@ class MeetingIn(Strict):
         "in the group that day). Without it, a time in the past is refused.",
     )
     attendance: list[AttendanceRow] = Field(default_factory=list, max_length=200)
+    over_order_ok: bool = Field(
+        False,
+        description="Plan past the engagement's ordered meetings (refused with 400 otherwise).",
+    )
 
 
 class MoveIn(Strict):
@@ -193,7 +197,9 @@ def create_meeting(request: HttpRequest, data: MeetingIn) -> Any:
         )
     else:
         meeting = checked(
-            lambda: services.meeting_create(actor=a.user, engagement=engagement, **when)
+            lambda: services.meeting_create(
+                actor=a.user, engagement=engagement, over_order_ok=data.over_order_ok, **when
+            )
         )
     return Status(201, _out(meeting, a.roles))
 

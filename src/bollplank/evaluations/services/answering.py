@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.identity import guard_identity_numbers
 from bollplank.evaluations.enums import SCALE_RANGE, Scale
 from bollplank.evaluations.models import (
     Answer,
@@ -76,7 +77,12 @@ def clean_answers(questions: list[Question], data: dict[int, Any]) -> dict[int, 
 
 
 def response_submit(
-    *, invitation: Invitation, user: Any, data: dict[int, Any], now: dt.datetime | None = None
+    *,
+    invitation: Invitation,
+    user: Any,
+    data: dict[int, Any],
+    confirmed: bool = False,
+    now: dt.datetime | None = None,
 ) -> Response:
     """Save one person's answers, once. Two posts at the same moment: one wins, the other is
     told it has already answered (a conditional update claims the invitation)."""
@@ -85,6 +91,10 @@ def response_submit(
     rnd = invitation.round
     questions = list(rnd.questionnaire.questions.all())
     clean = clean_answers(questions, data)
+    guard_identity_numbers(
+        {f"q{qid}": value for qid, value in clean.items() if isinstance(value, str)},
+        confirmed=confirmed,
+    )
     with transaction.atomic():
         claimed = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
             answered_at=now

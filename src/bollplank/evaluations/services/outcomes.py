@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.identity import guard_identity_numbers
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations.models import (
     Goal,
@@ -65,16 +66,24 @@ def goal_set_reached(*, actor: Any, goal: Goal, reached: bool) -> Goal:
 
 
 def progress_add(
-    *, actor: Any, goal: Goal, rating: int, comment: str = "", meeting: Meeting | None = None
+    *,
+    actor: Any,
+    goal: Goal,
+    rating: int,
+    comment: str = "",
+    meeting: Meeting | None = None,
+    confirmed: bool = False,
 ) -> GoalProgress:
     """A rating of how far the goal is reached, with a comment. The caller has checked that the
-    actor may see the goal; the rating must be 0–10."""
+    actor may see the goal; the rating must be 0–10. A comment that looks like it holds an
+    identity number needs the writer's confirmation (core.identity)."""
     if not 0 <= rating <= 10:
         raise ValidationError(
             {"rating": _("Choose a value from %(low)s to %(high)s.") % {"low": 0, "high": 10}}
         )
     if meeting is not None and meeting.engagement_id != goal.engagement_id:
         raise ValidationError(_("The meeting belongs to another engagement."))
+    guard_identity_numbers({"comment": comment}, confirmed=confirmed)
     progress = GoalProgress(
         practice=goal.practice,
         goal=goal,

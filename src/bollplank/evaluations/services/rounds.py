@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -152,7 +153,7 @@ def round_send(*, rnd: Round, now: dt.datetime | None = None) -> int:
             invitation.nonce = secrets.token_hex(16)
             invitation.token_hash = hash_token(invitation_token(invitation))
             invitation.save()
-            _mail(invitation, "evaluations/email/invitation")
+            _mail(invitation, "evaluations/email/invitation", now=now)
             made += 1
         rnd.sent_at = locked.sent_at = now
         locked.save(update_fields=["sent_at"])
@@ -175,7 +176,22 @@ def _schedule_reminder(rnd: Round, now: dt.datetime) -> None:
         )
 
 
-def _mail(invitation: Invitation, template: str) -> None:
+def meeting_named(rnd: Round, language: str, now: dt.datetime) -> tuple[str, str]:
+    """How a mail sent at ``now`` names the round's meeting: ("today" | "yesterday" |
+    "earlier", the day as the recipient reads it), or ("", "") for a round of no meeting.
+    A round sent or reminded days after the meeting must not call it today's."""
+    if rnd.meeting is None:
+        return "", ""
+    zone = ZoneInfo(rnd.practice.timezone)
+    day = timezone.localtime(rnd.meeting.starts_at, zone).date()
+    today = timezone.localtime(now, zone).date()
+    when = {today: "today", today - dt.timedelta(days=1): "yesterday"}.get(day, "earlier")
+    with translation.override(language):
+        shown = formats.date_format(day, "j F" if day.year == today.year else "j F Y")
+    return when, shown
+
+
+def _mail(invitation: Invitation, template: str, *, now: dt.datetime | None = None) -> None:
     """The invitation or reminder, in the participant's language, as an optional kind
     (questionnaire: it carries an unsubscribe link, and a participant who turned these off is
     not mailed) that the practice admin sees on the outbox page."""
@@ -184,6 +200,7 @@ def _mail(invitation: Invitation, template: str) -> None:
     user = participant.user if participant.user_id else None
     language = user.language if user is not None else "sv"
     questionnaire = rnd.questionnaire
+    meeting_when, meeting_day = meeting_named(rnd, language, now or clock.now())
     queue_mail(
         to=participant.email,
         template=template,
@@ -197,6 +214,8 @@ def _mail(invitation: Invitation, template: str) -> None:
                 else questionnaire.name_sv
             ),
             "anonymous": rnd.anonymous,
+            "meeting_when": meeting_when,
+            "meeting_day": meeting_day,
             "closes_at": rnd.closes_at,
             "link": answer_link(invitation),
         },

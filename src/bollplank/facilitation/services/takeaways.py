@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.identity import guard_identity_numbers
 from bollplank.engagements.models import Participant
 from bollplank.facilitation.models import (
     Run,
 )
 from bollplank.meetings.models import Meeting
 from bollplank.records.models import MAX_TEXT, JournalEntry, Summary
-from bollplank.records.services import guard_case_text
 
 
 def takeaway_writer(run: Run, user: Any) -> bool:
@@ -80,8 +80,8 @@ def takeaway_save(
         "model": run.model_name,
         "date": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d"),
     }
+    guard_identity_numbers({"takeaway": takeaway, "next_step": next_step}, confirmed=confirmed)
     if to_summary:
-        guard_case_text(text, focus=meeting.effective_focus, confirmed=confirmed)
         _add_to_summary(meeting, owner, text)
     entry = JournalEntry(practice=meeting.practice, author_id=owner.user_id, meeting=meeting)
     entry.body = f"{heading}\n{text}"

@@ -22,3 +22,21 @@ document.addEventListener("focusin", (event) => {
   const el = event.target;
   if (el instanceof HTMLInputElement && el.readOnly) el.select();
 });
+
+// The account menu is a drop-down on a wide screen: close it on Escape or a click elsewhere,
+// as a menu does. Without this file it still opens and closes with its own button.
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details.account-menu[open]")) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  // The innermost open menu that holds the focus closes, and its button takes the focus.
+  const open = [...document.querySelectorAll("details.account-menu[open], details.site-menu[open]")];
+  const menu = open.reverse().find((m) => m.contains(document.activeElement));
+  if (menu) {
+    menu.open = false;
+    menu.querySelector("summary")?.focus();
+  }
+});
