@@ -204,15 +204,16 @@ def test_attendance_for_someone_outside_the_group_is_refused(client, world):
 
 
 def test_move_changes_feed_sequence_and_keeps_uid(client, world):
+    meeting = _future_meeting(world)  # a held one is history and is not moved
     client.force_login(world.supervisor)
     day = tc.workday_after(10)
     client.post(
-        reverse("meeting_move", args=[P, world.meeting.pk]),
+        reverse("meeting_move", args=[P, meeting.pk]),
         {"day": str(day), "time": "13:00", "minutes": "120"},
     )
-    ics = client.get(reverse("meeting_ics", args=[P, world.meeting.pk]))
+    ics = client.get(reverse("meeting_ics", args=[P, meeting.pk]))
     event = next(iter(icalendar.Calendar.from_ical(ics.content).walk("VEVENT")))
-    assert str(event["UID"]).startswith(str(world.meeting.uid))
+    assert str(event["UID"]).startswith(str(meeting.uid))
     assert int(event["SEQUENCE"]) == 1
     assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == f"{day} 13:00"
 
@@ -224,7 +225,10 @@ def test_feed_shows_participant_meetings_and_cancellations(client, world):
     url = re.search(r'value="(http[^"]+\.ics)"', response.content.decode())[1]
     client.logout()
     client.force_login(world.supervisor)
-    client.post(reverse("meeting_cancel", args=[P, meeting.pk]))
+    client.post(
+        reverse("meeting_cancel", args=[P, meeting.pk]),
+        {"cancelled_by": "supervisor", "reason": "Sjukdom", "confirm": "yes"},
+    )
     client.logout()
     feed = client.get(url.replace("http://testserver", ""))
     cal = icalendar.Calendar.from_ical(feed.content)

@@ -243,10 +243,25 @@ MATRIX: list[Case] = [
         lambda w: [P, w.meeting.pk],
         {**OWN_ENGAGEMENT, "participant": 200, "outsider": 404},
     ),
-    ("meeting_move", "get", lambda w: [P, w.meeting.pk], OWN_ENGAGEMENT),
+    # The world's meeting has been held: staff are sent back to it (a held meeting is
+    # corrected, not moved).
+    (
+        "meeting_move",
+        "get",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    ("meeting_correct", "get", lambda w: [P, w.meeting.pk], OWN_ENGAGEMENT),
+    ("meeting_correct", "post", lambda w: [P, w.meeting.pk], OWN_ENGAGEMENT),
     (
         "meeting_cancel",
         "post",
+        lambda w: [P, w.meeting.pk],
+        {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
+    ),
+    (
+        "meeting_cancel",
+        "get",
         lambda w: [P, w.meeting.pk],
         {**OWN_ENGAGEMENT, "admin": 302, "supervisor": 302},
     ),
@@ -378,6 +393,8 @@ FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("series_plan", lambda w: [P, w.foreign_engagement.pk]),
     ("meeting_detail", lambda w: [P, w.foreign_meeting.pk]),
     ("meeting_move", lambda w: [P, w.foreign_meeting.pk]),
+    ("meeting_correct", lambda w: [P, w.foreign_meeting.pk]),
+    ("meeting_cancel", lambda w: [P, w.foreign_meeting.pk]),
     ("meeting_ics", lambda w: [P, w.foreign_meeting.pk]),
     ("client_detail", lambda w: [P, w.foreign_engagement.client_id]),
     ("mission_parts", lambda w: [P, w.foreign_engagement.client_id]),

@@ -13,6 +13,7 @@ from bollplank.engagements import views as engagement_views
 from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
 from bollplank.home import views as home_views
+from bollplank.meetings import history_views as meeting_history_views
 from bollplank.meetings import views as meeting_views
 from bollplank.mentoring import urls as mentoring_urls
 from bollplank.notifications import urls as notification_urls
@@ -64,7 +65,8 @@ practice_patterns = [
     path("meetings/", meeting_views.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/move/", meeting_views.meeting_move, name="meeting_move"),
-    path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/cancel/", meeting_history_views.cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/correct/", meeting_history_views.correct, name="meeting_correct"),
     path(
         "meetings/<int:pk>/attendance/",
         meeting_views.meeting_attendance,

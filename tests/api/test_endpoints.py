@@ -45,7 +45,13 @@ def test_meeting_location_hidden_from_client_contact(world: World, api: Any) -> 
 def test_meeting_of_another_practice_is_404(world: World, api: Any) -> None:
     foreign = api("foreign")
     assert foreign.get(f"/meetings/{world.meeting.pk}").status_code == 404
-    assert foreign.post(f"/meetings/{world.meeting.pk}/cancel").status_code == 404
+    assert (
+        foreign.post(
+            f"/meetings/{world.meeting.pk}/cancel",
+            {"cancelled_by": "supervisor", "reason": "Sjukdom"},
+        ).status_code
+        == 404
+    )
     assert foreign.get(f"/clients/{world.client.pk}").status_code == 404
     assert foreign.get(f"/engagements/{world.engagement.pk}").status_code == 404
 
@@ -194,9 +200,13 @@ def test_meeting_move_keeps_uid_and_raises_sequence(world: World, api: Any) -> N
         f"{_ahead(1)}T12:00:00Z",
         f"{_ahead(1)}T13:30:00Z",
     )
-    cancelled = supervisor.post(f"/meetings/{created['id']}/cancel")
+    cancelled = supervisor.post(
+        f"/meetings/{created['id']}/cancel", {"cancelled_by": "supervisor", "reason": "Sjukdom"}
+    )
     assert cancelled.json()["status"] == "cancelled"
-    again = supervisor.post(f"/meetings/{created['id']}/cancel")
+    again = supervisor.post(
+        f"/meetings/{created['id']}/cancel", {"cancelled_by": "supervisor", "reason": "Sjukdom"}
+    )
     assert again.status_code == 400
 
 

@@ -126,7 +126,9 @@ def test_api_revoked_token_is_401_even_when_revoked_twice(world: World, api: Any
 
 def test_api_read_token_cannot_write(world: World, api: Any) -> None:
     reader = api("supervisor", scope="read")
-    response = reader.post(f"/meetings/{world.meeting.pk}/cancel")
+    response = reader.post(
+        f"/meetings/{world.meeting.pk}/cancel", {"cancelled_by": "supervisor", "reason": "Sjukdom"}
+    )
     assert response.status_code == 403
     assert response.json() == {"detail": "Denna token får bara läsa."}
     assert reader.get(f"/meetings/{world.meeting.pk}").status_code == 200

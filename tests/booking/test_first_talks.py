@@ -327,7 +327,9 @@ def test_self_booking_mails_the_participant_and_the_supervisor(talk_world: Any) 
         meeting = services.booking_move(
             actor=w.participant_user, meeting=meeting, starts_at=at(3, 5, 10), now=NOW
         )
-        services.booking_cancel(actor=w.participant_user, meeting=meeting, now=NOW)
+        services.booking_cancel(
+            reason="Förhinder", actor=w.participant_user, meeting=meeting, now=NOW
+        )
     for to in ("pia@solbacka.se", "siv@ekbacken.se"):
         sent = [m for m in mails(to) if m.ics_method]
         assert [m.ics_method for m in sent] == ["REQUEST", "REQUEST", "CANCEL"], to

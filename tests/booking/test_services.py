@@ -146,8 +146,12 @@ def test_cancel_inside_the_notice_is_flagged_late_and_still_counts(world):
     late = book(world, engagement, at(3, 3, 14))
     early = book(world, engagement, at(3, 12, 14))
     with scopes_disabled():
-        late = services.booking_cancel(actor=world.participant_user, meeting=late, now=at(3, 3, 9))
-        early = services.booking_cancel(actor=world.participant_user, meeting=early, now=NOW)
+        late = services.booking_cancel(
+            reason="Förhinder", actor=world.participant_user, meeting=late, now=at(3, 3, 9)
+        )
+        early = services.booking_cancel(
+            reason="Förhinder", actor=world.participant_user, meeting=early, now=NOW
+        )
     assert (late.status, late.late_cancellation) == (MeetingStatus.CANCELLED, True)
     assert (early.status, early.late_cancellation) == (MeetingStatus.CANCELLED, False)
     # The early cancellation gave its place back; the late one counts against the quota.

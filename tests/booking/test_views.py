@@ -66,9 +66,19 @@ def test_participant_moves_and_cancels_from_the_page(client, world):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert (meeting.starts_at, meeting.sequence) == (far[8], 1)
-    response = client.post(reverse("booking_cancel", args=[P, meeting.pk]), follow=True)
+    # First the consequence, and nothing changes until the participant confirms.
+    step = client.post(reverse("booking_cancel", args=[P, meeting.pk]), {"reason": "Förhinder"})
+    assert "Debiteras inte." in step.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "planned"
+    response = client.post(
+        reverse("booking_cancel", args=[P, meeting.pk]),
+        {"reason": "Förhinder", "confirm": "yes"},
+        follow=True,
+    )
     meeting.refresh_from_db()
     assert (meeting.status, meeting.late_cancellation) == ("cancelled", False)
+    assert (meeting.cancelled_by, meeting.cancel_reason) == ("participant", "Förhinder")
     assert "Träffen är inställd" in response.content.decode() or meeting.is_cancelled
 
 

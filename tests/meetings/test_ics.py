@@ -188,18 +188,24 @@ def test_calendar_bytes_same_meeting_twice_gives_same_bytes(world: Any) -> None:
 
 
 def test_calendar_bytes_moved_meeting_keeps_uid_and_raises_sequence(world: Any) -> None:
-    before = _only_event(calendar_bytes(_loaded(world.meeting), name="Siv"))
+    # A meeting ahead: a held one is history and is not moved.
+    ahead = f.MeetingFactory(
+        engagement=world.engagement,
+        starts_at=tc.local(tc.workday_after(5), 9),
+        ends_at=tc.local(tc.workday_after(5), 11),
+    )
+    before = _only_event(calendar_bytes(_loaded(ahead), name="Siv"))
     day = tc.workday_after(10)
     with scope(practice=world.practice):
         meeting_reschedule(
             actor=world.supervisor,
-            meeting=world.meeting,
+            meeting=ahead,
             day=day,
             time=dt.time(13, 0),
             minutes=120,
         )
 
-    after = _only_event(calendar_bytes(_loaded(world.meeting), name="Siv"))
+    after = _only_event(calendar_bytes(_loaded(ahead), name="Siv"))
 
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
@@ -211,7 +217,13 @@ def test_calendar_bytes_cancelled_meeting_status_cancelled_same_uid_higher_seque
 ) -> None:
     before = _only_event(calendar_bytes(_loaded(world.meeting), name="Siv"))
     with scope(practice=world.practice):
-        meeting_cancel(actor=world.supervisor, meeting=world.meeting, now=EARLY)
+        meeting_cancel(
+            cancelled_by="supervisor",
+            reason="Sjukdom",
+            actor=world.supervisor,
+            meeting=world.meeting,
+            now=EARLY,
+        )
 
     content = calendar_bytes(_loaded(world.meeting), name="Siv", method="CANCEL", organizer=ORG)
 

@@ -174,7 +174,9 @@ def test_every_kind_of_file_reads_in_both_parsers(
     files["update"] = _calendar(next(m for m in mail.outbox if m.to == ["pia@solbacka.se"]))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
-        meeting_services.meeting_cancel(actor=world.supervisor, meeting=planned)
+        meeting_services.meeting_cancel(
+            actor=world.supervisor, meeting=planned, cancelled_by="supervisor", reason="Sjuk"
+        )
     files["cancellation"] = _calendar(next(m for m in mail.outbox if m.to == ["pia@solbacka.se"]))
 
     planned_uid = f"{planned.uid}@bollplank"

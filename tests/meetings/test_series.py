@@ -247,7 +247,11 @@ def test_cancel_inside_notice_is_late(engagement):
     meeting = f.MeetingFactory(engagement=engagement)
     with scope(practice=engagement.practice):
         late = services.meeting_cancel(
-            actor=None, meeting=meeting, now=meeting.starts_at - dt.timedelta(hours=47)
+            cancelled_by="supervisor",
+            reason="Sjukdom",
+            actor=None,
+            meeting=meeting,
+            now=meeting.starts_at - dt.timedelta(hours=47),
         )
     assert (late.status, late.late_cancellation, late.sequence) == ("cancelled", True, 1)
 
@@ -256,7 +260,11 @@ def test_cancel_outside_notice_is_not_late(engagement):
     meeting = f.MeetingFactory(engagement=engagement)
     with scope(practice=engagement.practice):
         early = services.meeting_cancel(
-            actor=None, meeting=meeting, now=meeting.starts_at - dt.timedelta(hours=49)
+            cancelled_by="supervisor",
+            reason="Sjukdom",
+            actor=None,
+            meeting=meeting,
+            now=meeting.starts_at - dt.timedelta(hours=49),
         )
     assert early.late_cancellation is False
 
@@ -268,7 +276,11 @@ def test_cancelled_meeting_frees_the_time(engagement):
     )
     with scope(practice=engagement.practice):
         services.meeting_cancel(
-            actor=None, meeting=meeting, now=meeting.starts_at - dt.timedelta(days=5)
+            cancelled_by="supervisor",
+            reason="Sjukdom",
+            actor=None,
+            meeting=meeting,
+            now=meeting.starts_at - dt.timedelta(days=5),
         )
         again = services.meeting_create(
             actor=None, engagement=engagement, day=tuesday, time=dt.time(9, 0)

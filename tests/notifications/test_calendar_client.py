@@ -120,7 +120,9 @@ def test_khal_shows_the_meeting_then_moved_then_cancelled(
     assert khal.events(day) == [f"{day} 13:00 {day} 15:00 Lärarlaget åk 4–6 CONFIRMED"]
 
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
-        meeting_services.meeting_cancel(actor=world.supervisor, meeting=meeting)
+        meeting_services.meeting_cancel(
+            cancelled_by="supervisor", reason="Sjukdom", actor=world.supervisor, meeting=meeting
+        )
     cancelled, cancelled_event = _pia_invitation()
     _check(cancelled_event, cancelled, "CANCEL", 2, f"{day} 13:00")
     assert str(cancelled_event["UID"]) == uid

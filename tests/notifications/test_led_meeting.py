@@ -46,7 +46,9 @@ def test_supervisor_changing_their_own_meeting_gets_no_mail(
         meeting_services.meeting_reschedule(
             actor=world.supervisor, meeting=meeting, day=_day(), time=dt.time(13, 0), minutes=120
         )
-        meeting_services.meeting_cancel(actor=world.supervisor, meeting=meeting)
+        meeting_services.meeting_cancel(
+            cancelled_by="supervisor", reason="Sjukdom", actor=world.supervisor, meeting=meeting
+        )
     assert _to_siv() == [] and _rows_to_siv() == []
     assert any(m.to == ["pia@solbacka.se"] for m in mail.outbox)
 
@@ -60,7 +62,9 @@ def test_admin_plans_moves_and_cancels_the_supervisor_gets_each_calendar_update(
             actor=world.admin, meeting=meeting, day=_day(), time=dt.time(13, 0), minutes=120
         )
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
-        meeting_services.meeting_cancel(actor=world.admin, meeting=meeting)
+        meeting_services.meeting_cancel(
+            cancelled_by="supervisor", reason="Sjukdom", actor=world.admin, meeting=meeting
+        )
     planned, moved, cancelled = _to_siv()
     uid = f"UID:{meeting.uid}@bollplank"
     assert "METHOD:REQUEST" in _calendar(planned) and "SEQUENCE:0" in _calendar(planned)

@@ -101,7 +101,9 @@ def test_reminder_for_meeting_cancelled_after_queueing_is_not_sent(
     meeting = _plan(world, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
-        meeting_services.meeting_cancel(actor=world.supervisor, meeting=meeting)
+        meeting_services.meeting_cancel(
+            cancelled_by="supervisor", reason="Sjukdom", actor=world.supervisor, meeting=meeting
+        )
     cancel = next(m for m in mail.outbox if m.to == ["pia@solbacka.se"])
     assert "METHOD:CANCEL" in _calendar(cancel) and "STATUS:CANCELLED" in _calendar(cancel)
     assert "SEQUENCE:1" in _calendar(cancel)

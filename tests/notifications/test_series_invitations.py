@@ -114,7 +114,9 @@ def test_moving_one_meeting_of_a_series_updates_only_that_event(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True), scope(practice=world.practice):
-        meeting_services.meeting_cancel(actor=world.supervisor, meeting=third)
+        meeting_services.meeting_cancel(
+            actor=world.supervisor, meeting=third, cancelled_by="supervisor", reason="Sjuk"
+        )
 
     assert sorted(m.to[0] for m in mail.outbox) == people
     for message in mail.outbox:

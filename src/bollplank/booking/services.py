@@ -38,6 +38,7 @@ from bollplank.core.services import model_update
 from bollplank.core.tasking import task_at
 from bollplank.engagements.models import Engagement
 from bollplank.meetings import services as meetings
+from bollplank.meetings.enums import CancelledBy
 from bollplank.meetings.models import Meeting
 from bollplank.notifications.meetings import Recipient, send_invitation
 
@@ -315,6 +316,7 @@ def booking_book(
         day=local.date(),
         time=local.time(),
         minutes=engagement.meeting_minutes,
+        now=now,
     )
     audit(actor, "booking.meeting.booked", meeting)
     tell_supervisor(meeting, "planned")
@@ -349,7 +351,7 @@ def booking_move(
     local = _local(engagement, starts_at)
     minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     moved = meetings.meeting_reschedule(
-        actor=actor, meeting=meeting, day=local.date(), time=local.time(), minutes=minutes
+        actor=actor, meeting=meeting, day=local.date(), time=local.time(), minutes=minutes, now=now
     )
     audit(actor, "booking.meeting.moved", moved)
     tell_supervisor(moved, "moved")
@@ -357,9 +359,18 @@ def booking_move(
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
-    """Cancel a booked meeting; inside the notice period it is flagged late (meetings)."""
-    cancelled = meetings.meeting_cancel(actor=actor, meeting=meeting, now=now)
+def booking_cancel(
+    *, actor: Any, meeting: Meeting, reason: str, now: dt.datetime | None = None
+) -> Meeting:
+    """The participant cancels their booked meeting, saying why; inside the notice period it
+    is a late cancellation by the client side (meetings.cancellations)."""
+    cancelled = meetings.meeting_cancel(
+        actor=actor,
+        meeting=meeting,
+        cancelled_by=CancelledBy.PARTICIPANT,
+        reason=reason,
+        now=now,
+    )
     tell_supervisor(cancelled, "cancelled")
     return cancelled
 

@@ -31,6 +31,8 @@ from bollplank.core.forms import apply_errors
 from bollplank.core.limits import accepts_upload
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
+from bollplank.meetings.cancellations import cancellation_consequence
+from bollplank.meetings.enums import CancelledBy
 from bollplank.meetings.ics import calendar_bytes, ics_response
 
 
@@ -332,8 +334,14 @@ def move(request: PracticeRequest, pk: int) -> HttpResponse:
 def cancel(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, _roles = who(request)
     meeting = selectors.own_booked_meeting(user, practice, pk, clock.now())
+    reason = request.POST.get("reason", "").strip()
+    if reason and request.POST.get("confirm") != "yes":
+        # First say what it costs; nothing changes until the participant confirms.
+        consequence = cancellation_consequence(meeting, CancelledBy.PARTICIPANT, clock.now())
+        context = {"meeting": meeting, "reason": reason, "consequence": consequence}
+        return render(request, "booking/cancel_confirm.html", context)
     try:
-        meeting = services.booking_cancel(actor=user, meeting=meeting)
+        meeting = services.booking_cancel(actor=user, meeting=meeting, reason=reason)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

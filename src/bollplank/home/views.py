@@ -207,12 +207,16 @@ def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
     give, in the current time zone and language, and the same translated words."""
     days = weekday_abbreviations()
     cancelled, late, held, planned = _("cancelled"), _("late"), _("held"), _("planned")
+    by_you, by_supervisor = _("by you"), _("by the supervisor or the practice")
     for m in meetings:
         start = timezone.localtime(m.starts_at)
         m.day_label = f"{days[start.weekday()]} {start:%Y-%m-%d}"
         m.time_label = times_label(m.starts_at, m.ends_at)
         if m.is_cancelled:
             m.status_label = f"{cancelled} ({late})" if m.late_cancellation else cancelled
+            if m.late_cancellation and m.cancelled_by:
+                side = by_you if m.cancelled_by_client_side else by_supervisor
+                m.status_label = f"{cancelled} ({late}, {side})"
         else:
             m.status_label = held if m.ends_at <= now else planned
         # Attendance counts of held meetings only; empty cells for the rest.
@@ -226,7 +230,11 @@ def client_home(request: PracticeRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""
     user, practice, _roles = who(request)
     only = frozenset({Role.CLIENT_CONTACT})
-    engagements = list(engagements_for_client_page(user, practice, only))
+    engagements: list[Any] = list(engagements_for_client_page(user, practice, only))
+    for e in engagements:
+        # Cancelled before causes were recorded.
+        known = e.late_by_client_count + e.late_by_staff_count
+        e.late_unknown_count = e.late_cancelled_count - known
     active = [e for e in engagements if e.status == EngagementStatus.ACTIVE]
     # The running engagements with their schedules, in one query; the ended ones (years of
     # them for a long-standing client) with their counts only.

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Engagement, GroupMembership
-from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
+from bollplank.meetings.enums import AttendanceStatus, CancelledBy, MeetingStatus
 from bollplank.meetings.models import Meeting
 from bollplank.meetings.services import (
     ChosenMeeting,
@@ -44,9 +44,13 @@ def demo_series(
         time=time,
         interval_weeks=interval_weeks,
         until=until,
+        history=True,
     )
     chosen = [ChosenMeeting(p.day, p.time) for p in proposals if p.status == Proposal.OK]
-    meetings_create_series(actor=actor, engagement=engagement, chosen=chosen, focus=focus, now=now)
+    # The firm's past is recorded with its attendance (demo_attendance).
+    meetings_create_series(
+        actor=actor, engagement=engagement, chosen=chosen, focus=focus, now=now, history=True
+    )
     return chosen
 
 
@@ -62,6 +66,8 @@ def demo_cancellations(*, late_in_past: Engagement, ahead: Engagement, now: dt.d
         meeting_cancel(
             actor=meeting.supervisor,
             meeting=meeting,
+            cancelled_by=CancelledBy.CLIENT_CONTACT,
+            reason="Personalmöte med kort varsel",
             now=meeting.starts_at - dt.timedelta(hours=20),
         )
     future = list(
@@ -70,7 +76,13 @@ def demo_cancellations(*, late_in_past: Engagement, ahead: Engagement, now: dt.d
         ).order_by("starts_at")[:1]
     )
     for meeting in future:
-        meeting_cancel(actor=meeting.supervisor, meeting=meeting, now=now)
+        meeting_cancel(
+            actor=meeting.supervisor,
+            meeting=meeting,
+            cancelled_by=CancelledBy.SUPERVISOR,
+            reason="Handledaren på utbildning",
+            now=now,
+        )
 
 
 def demo_attendance(

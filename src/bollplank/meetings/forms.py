@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from bollplank.core.forms import BoundedDateField
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.forms import DateInput, TimeInput
+from bollplank.meetings.enums import CancelledBy
+from bollplank.meetings.models import MAX_REASON
 
 
 class SeriesForm(forms.Form):
@@ -63,6 +65,10 @@ class MeetingForm(forms.Form):
         choices=[("", _("as the engagement"))] + list(Focus.choices),
         required=False,
     )
+    held = forms.BooleanField(
+        label=_("It has already been held: record it with its attendance"),
+        required=False,
+    )
     # Asked for only once the service has said the meeting goes past the order.
     over_order_ok = forms.BooleanField(label=_("Yes, plan past the order"), required=False)
 
@@ -79,3 +85,26 @@ class MoveForm(forms.Form):
 
 class FocusForm(forms.Form):
     focus = forms.ChoiceField(label=_("Focus of this meeting"), choices=Focus.choices)
+
+
+class CancelForm(forms.Form):
+    cancelled_by = forms.ChoiceField(
+        label=_("Who cancelled?"), choices=CancelledBy.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the meeting; the client contact does not see it."),
+    )
+
+
+class CorrectForm(forms.Form):
+    day = BoundedDateField(label=_("Date it was held"), widget=DateInput())
+    time = forms.TimeField(label=_("Time it began"), widget=TimeInput())
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

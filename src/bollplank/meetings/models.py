@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -14,7 +15,34 @@ from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Engagement, Participant
-from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
+from bollplank.meetings.enums import (
+    BILLABLE_CAUSES,
+    CLIENT_SIDE,
+    AttendanceStatus,
+    CancelledBy,
+    MeetingStatus,
+)
+
+MAX_REASON = 500
+
+
+def held_q(now: dt.datetime, prefix: str = "") -> models.Q:
+    """The one definition of a held meeting, for queries (Meeting.is_held for one meeting):
+    not cancelled, and over. A meeting can only be over without being cancelled by time
+    passing or by being recorded as held, so pages, the API and the invoice run agree."""
+    return models.Q(**{f"{prefix}status": MeetingStatus.PLANNED, f"{prefix}ends_at__lte": now})
+
+
+def billable_cancellation_q(prefix: str = "") -> models.Q:
+    """Late cancellations the engagement's terms may charge: those the client side caused
+    (Meeting.is_billable_cancellation for one meeting)."""
+    return models.Q(
+        **{
+            f"{prefix}status": MeetingStatus.CANCELLED,
+            f"{prefix}late_cancellation": True,
+            f"{prefix}cancelled_by__in": sorted(BILLABLE_CAUSES),
+        }
+    )
 
 
 class Meeting(models.Model):
@@ -34,6 +62,17 @@ class Meeting(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     late_cancellation = models.BooleanField(_("cancelled late"), default=False)
+    # Blank on meetings that are not cancelled, and on those cancelled before the cause was
+    # recorded (BILLABLE_CAUSES says how those count).
+    cancelled_by = models.CharField(
+        _("cancelled by"), max_length=20, choices=CancelledBy.choices, blank=True
+    )
+    cancel_reason = models.CharField(_("reason"), max_length=MAX_REASON, blank=True)
+    # A held meeting's time is changed only by a correction (meetings/corrections.py).
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.CharField(
+        _("reason for the correction"), max_length=MAX_REASON, blank=True
+    )
     location = models.CharField(_("place"), max_length=300, blank=True)
     # The calendar identity: the UID never changes and SEQUENCE rises with every change,
     # so that calendar clients update the event instead of adding a second one.
@@ -70,7 +109,23 @@ class Meeting(models.Model):
 
     @property
     def is_held(self) -> bool:
+        """held_q for one meeting."""
         return self.status == MeetingStatus.PLANNED and self.ends_at <= clock.now()
+
+    @property
+    def is_history(self) -> bool:
+        """Held or cancelled: what happened is settled (and may be invoiced), so the meeting
+        is neither moved nor cancelled; a held one can be corrected explicitly."""
+        return self.is_cancelled or self.is_held
+
+    @property
+    def is_billable_cancellation(self) -> bool:
+        """billable_cancellation_q for one meeting."""
+        return self.is_cancelled and self.late_cancellation and self.cancelled_by in BILLABLE_CAUSES
+
+    @property
+    def cancelled_by_client_side(self) -> bool:
+        return self.cancelled_by in CLIENT_SIDE
 
     @property
     def calendar_title(self) -> str:

@@ -18,7 +18,7 @@ from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.engagements.selectors import engagements_visible_to
-from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
+from bollplank.meetings.enums import CLIENT_SIDE, AttendanceStatus, CancelledBy, MeetingStatus
 from bollplank.meetings.models import Attendance, Meeting
 
 
@@ -88,7 +88,15 @@ def meetings_by_engagement(engagements: list[Any]) -> dict[int, list[Meeting]]:
     # Only what a schedule row shows (the client's page lists hundreds of them).
     qs = (
         Meeting.objects.filter(engagement__in=list(found))
-        .only("id", "engagement_id", "starts_at", "ends_at", "status", "late_cancellation")
+        .only(
+            "id",
+            "engagement_id",
+            "starts_at",
+            "ends_at",
+            "status",
+            "late_cancellation",
+            "cancelled_by",
+        )
         .order_by("engagement_id", "starts_at")
     )
     for meeting in _with_attendance_counts(qs):
@@ -284,6 +292,17 @@ def engagements_for_client_page(
             planned_count=_meeting_count(status=planned, ends_at__gt=now),
             late_cancelled_count=_meeting_count(
                 status=MeetingStatus.CANCELLED, late_cancellation=True
+            ),
+            # By cause, so that the client sees whose late cancellations they are.
+            late_by_client_count=_meeting_count(
+                status=MeetingStatus.CANCELLED,
+                late_cancellation=True,
+                cancelled_by__in=sorted(CLIENT_SIDE),
+            ),
+            late_by_staff_count=_meeting_count(
+                status=MeetingStatus.CANCELLED,
+                late_cancellation=True,
+                cancelled_by__in=[CancelledBy.SUPERVISOR, CancelledBy.PRACTICE],
             ),
         )
         .order_by("status", "client__name", "title")

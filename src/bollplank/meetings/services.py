@@ -1,10 +1,9 @@
-"""Every write to meetings: planning series, single meetings, moves, cancellations, attendance,
-and the calendar feeds."""
+"""Every write to meetings: planning series, single meetings, moves and attendance; the
+cancellations (cancellations.py) and the calendar feeds (feeds.py) are named here too."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,20 +12,28 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.timeutils import LocalTimeError, after, holiday_name, make_local
 from bollplank.engagements.enums import Status
 from bollplank.engagements.models import Engagement, GroupMembership
+from bollplank.meetings.cancellations import meeting_cancel as meeting_cancel  # re-exported
 from bollplank.meetings.commitments import commitment_clash
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
-from bollplank.meetings.models import Attendance, CalendarFeed, Meeting
+from bollplank.meetings.feeds import feed_create as feed_create  # re-exported
+from bollplank.meetings.feeds import feed_revoke_all as feed_revoke_all  # re-exported
+from bollplank.meetings.models import Attendance, Meeting
 from bollplank.meetings.signals import meeting_changed, series_planned
 
 MAX_SERIES = 200
+
+HELD_IS_HISTORY = _lazy(
+    "The meeting has been held: it cannot be moved or cancelled. If it is recorded wrongly, "
+    "correct it with a reason (Correct the held meeting)."
+)
 MAX_SERIES_DAYS = 3 * 366
 
 
@@ -117,6 +124,21 @@ class Proposal:
     OUTSIDE = "outside"
 
 
+def check_ahead(starts_at: dt.datetime, now: dt.datetime | None = None) -> None:
+    """A meeting is planned or moved ahead only: one in the past would count as held without
+    anyone having said so (pages, the API and invoices read "over and not cancelled" as held)."""
+    if starts_at < (now or clock.now()):
+        raise ValidationError(
+            {
+                "day": _(
+                    "That time has passed: meetings are planned ahead. A meeting that has "
+                    "already been held is recorded as held, with its attendance."
+                )
+            },
+            code="in_past",
+        )
+
+
 OVER_ORDER = "over_order"
 
 
@@ -138,7 +160,7 @@ def check_within_order(engagement: Engagement, adding: int, *, over_order_ok: bo
         )
 
 
-def _check_plannable(engagement: Engagement, day: dt.date) -> None:
+def check_plannable(engagement: Engagement, day: dt.date) -> None:
     """Meetings belong inside an active engagement's period."""
     if engagement.status != Status.ACTIVE:
         raise ValidationError(
@@ -220,6 +242,7 @@ def series_propose(
     count: int | None = None,
     minutes: int | None = None,
     skip_holidays: bool = True,
+    history: bool = False,
 ) -> list[ProposedMeeting]:
     """Propose a series in local wall-clock time; mark holidays, double bookings and times that
     do not exist. ``count`` counts the meetings that can be held (skipped dates do not count)."""
@@ -231,7 +254,9 @@ def series_propose(
     ):
         if count is not None and usable >= count:
             break
-        proposal = propose_one(engagement, day, time, length, skip_holidays=skip_holidays)
+        proposal = propose_one(
+            engagement, day, time, length, skip_holidays=skip_holidays, history=history
+        )
         proposals.append(proposal)
         if day > engagement.end_date:
             break  # one row says why the series stops; the rest would say the same
@@ -247,12 +272,14 @@ def propose_one(
     length: dt.timedelta,
     *,
     skip_holidays: bool = True,
+    history: bool = False,
 ) -> ProposedMeeting:
     """What stands in the way of a meeting on ``day`` at ``time``: a holiday, a wall-clock time
-    that does not exist, or the supervisor's other meetings."""
+    that does not exist, a time that has passed (unless ``history``: meetings_create_series),
+    or the supervisor's other meetings."""
     practice = engagement.practice
     try:
-        _check_plannable(engagement, day)
+        check_plannable(engagement, day)
     except ValidationError as exc:
         return ProposedMeeting(day, time, Proposal.OUTSIDE, exc.messages[0])
     holiday = holiday_name(day) if skip_holidays else None
@@ -262,6 +289,10 @@ def propose_one(
         starts_at = make_local(day, time, practice.timezone)
     except LocalTimeError as exc:
         return ProposedMeeting(day, time, Proposal.BAD_TIME, exc.messages[0])
+    if not history and starts_at < clock.now():
+        return ProposedMeeting(
+            day, time, Proposal.OUTSIDE, _("That time has passed: meetings are planned ahead.")
+        )
     ends_at = starts_at.astimezone(dt.UTC) + length
     found = list(
         conflicts_for(
@@ -290,12 +321,14 @@ def meetings_create_series(
     minutes: int | None = None,
     focus: str = "",
     now: dt.datetime | None = None,
+    history: bool = False,
     over_order_ok: bool = False,
 ) -> list[Meeting]:
     """Create the meetings the user chose. All or nothing: any date that is not possible
     raises with every problem listed, and nothing is saved. ``now`` decides which of them
-    are still ahead (and get invitations and reminders). Past the ordered number only with
-    ``over_order_ok``."""
+    are still ahead (and get invitations and reminders); dates before it are refused unless
+    ``history`` says the caller records them as held with their attendance (the demo firm).
+    Past the ordered number only with ``over_order_ok``."""
     if not chosen:
         raise ValidationError(_("Choose at least one date."), code="nothing_chosen")
     # Serialise planning per supervisor so that two browsers cannot book the same hour.
@@ -308,13 +341,19 @@ def meetings_create_series(
     buffer = dt.timedelta(minutes=engagement.practice.travel_buffer_minutes)
     for item in sorted(chosen, key=lambda c: (c.day, c.time)):
         try:
-            _check_plannable(engagement, item.day)
+            check_plannable(engagement, item.day)
             starts_at = make_local(item.day, item.time, engagement.practice.timezone)
         except ValidationError as exc:
             errors.append(exc.messages[0])
             continue
         starts_at = starts_at.astimezone(dt.UTC)
         ends_at = starts_at + length
+        if not history and starts_at < (now or clock.now()):
+            errors.append(
+                _("%(day)s: that time has passed; meetings are planned ahead.")
+                % {"day": item.day.isoformat()}
+            )
+            continue
         conflict = first_conflict(
             practice=engagement.practice,
             supervisor=engagement.supervisor,
@@ -436,14 +475,17 @@ def meeting_create(
     time: dt.time,
     minutes: int | None = None,
     focus: str = "",
+    now: dt.datetime | None = None,
     over_order_ok: bool = False,
 ) -> Meeting:
-    """Plan one meeting; refused if it double-books the supervisor, and past the ordered
-    number unless ``over_order_ok``."""
-    _check_plannable(engagement, day)
+    """Plan one meeting ahead; refused in the past (a meeting held is recorded as held, with
+    its attendance: meetings.corrections), if it double-books the supervisor, and past the
+    ordered number unless ``over_order_ok``."""
+    check_plannable(engagement, day)
     _lock_supervisor(engagement)
     check_within_order(engagement, 1, over_order_ok=over_order_ok)
     starts_at = make_local(day, time, engagement.practice.timezone).astimezone(dt.UTC)
+    check_ahead(starts_at, now)
     ends_at = after(starts_at, minutes or engagement.meeting_minutes)
     conflict = first_conflict(
         practice=engagement.practice,
@@ -462,15 +504,24 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_reschedule(
-    *, actor: Any, meeting: Meeting, day: dt.date, time: dt.time, minutes: int
+    *,
+    actor: Any,
+    meeting: Meeting,
+    day: dt.date,
+    time: dt.time,
+    minutes: int,
+    now: dt.datetime | None = None,
 ) -> Meeting:
     """Move a meeting. The calendar UID stays and SEQUENCE rises so calendars update it."""
     _lock_supervisor(meeting.engagement)
     meeting = _fresh(meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be moved."), code="cancelled")
-    _check_plannable(meeting.engagement, day)
+    if meeting.is_held:
+        raise ValidationError(HELD_IS_HISTORY, code="held")
+    check_plannable(meeting.engagement, day)
     starts_at = make_local(day, time, meeting.practice.timezone).astimezone(dt.UTC)
+    check_ahead(starts_at, now)
     ends_at = after(starts_at, minutes)
     conflict = first_conflict(
         practice=meeting.practice,
@@ -488,28 +539,6 @@ def meeting_reschedule(
     meeting.save()
     audit(actor, "meetings.meeting.moved", meeting, {"from": old, "to": starts_at.isoformat()})
     meeting_changed.send(sender=Meeting, meeting=meeting, change="moved", actor=actor)
-    return meeting
-
-
-@transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
-    """Cancel a meeting. Inside the practice's notice period it is flagged as late."""
-    meeting = _fresh(meeting)
-    if meeting.is_cancelled:
-        raise ValidationError(_("The meeting is already cancelled."), code="already_cancelled")
-    now = now or clock.now()
-    if meeting.ends_at <= now:
-        raise ValidationError(
-            _("The meeting has already taken place and cannot be cancelled."), code="in_past"
-        )
-    notice = dt.timedelta(hours=meeting.practice.late_cancellation_hours)
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancelled_at = now
-    meeting.late_cancellation = meeting.starts_at - now < notice
-    meeting.sequence += 1
-    meeting.save()
-    audit(actor, "meetings.meeting.cancelled", meeting, {"late": meeting.late_cancellation})
-    meeting_changed.send(sender=Meeting, meeting=meeting, change="cancelled", actor=actor, now=now)
     return meeting
 
 
@@ -568,28 +597,3 @@ def attendance_record(
         rows.append(row)
     audit(actor, "meetings.attendance.recorded", meeting, {"count": len(rows)})
     return rows
-
-
-# --- calendar feeds -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def feed_create(*, user: Any, practice: Practice) -> tuple[CalendarFeed, str]:
-    """A new private feed link; earlier links of the person stop working. Returns the token
-    once: only its hash is stored."""
-    feed_revoke_all(user=user, practice=practice)
-    token = secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.create(practice=practice, user=user, token_hash=hash_token(token))
-    audit(user, "meetings.feed.created", feed)
-    return feed, token
-
-
-@transaction.atomic
-def feed_revoke_all(*, user: Any, practice: Practice) -> int:
-    """Stop every feed link of the person in this practice."""
-    count = CalendarFeed.objects.filter(
-        practice=practice, user=user, revoked_at__isnull=True
-    ).update(revoked_at=clock.now())
-    if count:
-        audit(user, "meetings.feed.revoked", None, {"count": count}, practice=practice)
-    return count

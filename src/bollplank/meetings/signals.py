@@ -10,3 +10,6 @@ meeting_changed = Signal()
 series_planned = Signal()
 # summary=<records.Summary>: shared with the group for the first time.
 summary_published = Signal()
+# meeting=<Meeting>, actor=<User>, before=(starts_at, ends_at): a held meeting's time was
+# corrected; billing credits what it invoiced at the old time (billing/apps.py).
+held_meeting_corrected = Signal()

@@ -35,6 +35,7 @@ from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
 from bollplank.meetings.commitments import commitments_for_feed, with_commitments
+from bollplank.meetings.corrections import meeting_record_held
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
 from bollplank.meetings.ics import calendar_bytes, ics_response
@@ -335,24 +336,43 @@ def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"minutes": engagement.meeting_minutes, "time": dt.time(9, 0)},
     )
+    context: dict[str, Any] = {"form": form, "engagement": engagement}
     if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("day", "time", "minutes", "focus")}
         try:
-            meeting = services.meeting_create(
-                actor=user,
-                engagement=engagement,
-                day=form.cleaned_data["day"],
-                time=form.cleaned_data["time"],
-                minutes=form.cleaned_data["minutes"],
-                focus=form.cleaned_data["focus"],
-                over_order_ok=form.cleaned_data["over_order_ok"],
-            )
+            if form.cleaned_data["held"]:
+                # A meeting already held: first the attendance of everyone that day.
+                rows = [
+                    (m.participant, request.POST.get(f"attendance-{m.participant_id}", ""))
+                    for m in members_on(engagement, data["day"])
+                ]
+                context.update(attendance_rows=rows, attendance_choices=AttendanceStatus.choices)
+                if "attendance-step" not in request.POST:
+                    return render(request, "meetings/meeting_form.html", context)
+                statuses = {p.pk: status for p, status in rows if status}
+                meeting = meeting_record_held(
+                    actor=user, engagement=engagement, attendance=statuses, **data
+                )
+            else:
+                meeting = services.meeting_create(
+                    actor=user,
+                    engagement=engagement,
+                    over_order_ok=form.cleaned_data["over_order_ok"],
+                    **data,
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
             form.asks_over_order |= getattr(exc, "code", None) == services.OVER_ORDER
         else:
-            messages.success(request, _("The meeting is planned."))
+            held = form.cleaned_data["held"]
+            messages.success(
+                request,
+                _("The held meeting is recorded.") if held else _("The meeting is planned."),
+            )
             return redirect("meeting_detail", practice.slug, meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form, "engagement": engagement})
+    return render(
+        request, "meetings/meeting_form.html", context, status=400 if form.errors else 200
+    )
 
 
 # --- one meeting ----------------------------------------------------------------------------
@@ -406,6 +426,15 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
 def meeting_move(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
+    if meeting.is_history:
+        # Held or cancelled is settled: a held meeting is corrected, not moved.
+        messages.error(
+            request,
+            str(services.HELD_IS_HISTORY)
+            if meeting.is_held
+            else _("A cancelled meeting cannot be moved."),
+        )
+        return redirect("meeting_detail", practice.slug, meeting.pk)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -421,27 +450,6 @@ def meeting_move(request: PracticeRequest, pk: int) -> HttpResponse:
         {"form": form, "meeting": meeting},
         status=400 if form.errors else 200,
     )
-
-
-@require_POST
-@practice_view(*STAFF)
-def meeting_cancel(request: PracticeRequest, pk: int) -> HttpResponse:
-    user, practice, roles = who(request)
-    meeting = select_meeting(user, practice, roles, pk)
-    try:
-        meeting = services.meeting_cancel(actor=user, meeting=meeting)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if meeting.late_cancellation:
-            messages.warning(
-                request,
-                _("The meeting is cancelled — late, inside the notice period of %(h)d hours.")
-                % {"h": practice.late_cancellation_hours},
-            )
-        else:
-            messages.success(request, _("The meeting is cancelled."))
-    return redirect("meeting_detail", practice.slug, meeting.pk)
 
 
 @require_POST

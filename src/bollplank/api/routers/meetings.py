@@ -16,6 +16,8 @@ from bollplank.api.base import MAX_ID, WRITE_ERRORS, ErrorOut, Paging, Strict, a
 from bollplank.core.roles import Role
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
+from bollplank.meetings.corrections import meeting_record_held
+from bollplank.meetings.models import MAX_REASON
 from bollplank.meetings.selectors import engagement_detail, meeting_detail, meetings_visible_to
 
 router = Router(tags=["meetings"])
@@ -44,7 +46,20 @@ class MeetingOut(Schema):
     ends_at: dt.datetime
     status: str
     focus: str
+    held: bool = Field(
+        description="Over and not cancelled: the same definition as the pages' “held”."
+    )
     late_cancellation: bool
+    cancelled_by: str = Field(
+        description="Who caused the cancellation: participant, client_contact, supervisor or "
+        "practice; empty when the meeting is not cancelled or was cancelled before causes were "
+        "recorded."
+    )
+    cancel_reason: str | None = Field(description="Shown to the practice's staff only.")
+    billable_cancellation: bool = Field(
+        description="A late cancellation caused by the client side: the engagement's terms "
+        "for late cancellations apply."
+    )
     location: str | None = Field(description="Not shown to client contacts.")
     uid: str
     sequence: int
@@ -64,11 +79,22 @@ class MeetingFilters(Paging):
     status: Literal["planned", "cancelled"] | None = None
 
 
+class AttendanceRow(Strict):
+    participant_id: int = Field(ge=1, le=MAX_ID)
+    status: Literal["present", "absent", "late_cancelled"]
+
+
 class MeetingIn(Strict):
     engagement_id: int = Field(ge=1, le=MAX_ID)
     starts_at: Moment
     minutes: int | None = Field(None, ge=15, le=480)
     focus: Focus = ""
+    held: bool = Field(
+        False,
+        description="Record a meeting that has already been held (with `attendance` for everyone "
+        "in the group that day). Without it, a time in the past is refused.",
+    )
+    attendance: list[AttendanceRow] = Field(default_factory=list, max_length=200)
     over_order_ok: bool = Field(
         False,
         description="Plan past the engagement's ordered meetings (refused with 400 otherwise).",
@@ -80,9 +106,9 @@ class MoveIn(Strict):
     minutes: int = Field(ge=15, le=480)
 
 
-class AttendanceRow(Strict):
-    participant_id: int = Field(ge=1, le=MAX_ID)
-    status: Literal["present", "absent", "late_cancelled"]
+class CancelIn(Strict):
+    cancelled_by: Literal["participant", "client_contact", "supervisor", "practice"]
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
 
 
 class AttendanceIn(Strict):
@@ -97,6 +123,7 @@ class AttendanceOut(Schema):
 
 def _out(meeting: Any, roles: frozenset[str]) -> MeetingOut:
     sees_place = bool(roles & {Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT})
+    staff = bool(roles & {Role.ADMIN, Role.SUPERVISOR})
     return MeetingOut(
         id=meeting.pk,
         engagement_id=meeting.engagement_id,
@@ -105,7 +132,11 @@ def _out(meeting: Any, roles: frozenset[str]) -> MeetingOut:
         ends_at=meeting.ends_at,
         status=meeting.status,
         focus=meeting.effective_focus,
+        held=meeting.is_held,
         late_cancellation=meeting.late_cancellation,
+        cancelled_by=meeting.cancelled_by,
+        cancel_reason=meeting.cancel_reason if staff else None,
+        billable_cancellation=meeting.is_billable_cancellation,
         location=(meeting.location or meeting.engagement.venue_address) if sees_place else None,
         uid=str(meeting.uid),
         sequence=meeting.sequence,
@@ -146,21 +177,30 @@ def get_meeting(request: HttpRequest, meeting_id: int = ID) -> Any:
 
 @router.post("/", response={201: MeetingOut, **WRITE_ERRORS})
 def create_meeting(request: HttpRequest, data: MeetingIn) -> Any:
-    """Plan one meeting in an engagement (refused if it double-books the supervisor)."""
+    """Plan one meeting ahead in an engagement (refused in the past and if it double-books the
+    supervisor), or with ``held`` record one already held, with everyone's attendance."""
     a = acting(request, write=True)
     engagement = engagement_detail(a.user, a.practice, a.roles, data.engagement_id)
     day, time = _local(data.starts_at)
-    meeting = checked(
-        lambda: services.meeting_create(
-            actor=a.user,
-            engagement=engagement,
-            day=day,
-            time=time,
-            minutes=data.minutes,
-            focus=data.focus,
-            over_order_ok=data.over_order_ok,
+    when: dict[str, Any] = {
+        "day": day,
+        "time": time,
+        "minutes": data.minutes,
+        "focus": data.focus,
+    }
+    if data.held:
+        attendance: dict[int, str] = {row.participant_id: row.status for row in data.attendance}
+        meeting = checked(
+            lambda: meeting_record_held(
+                actor=a.user, engagement=engagement, attendance=attendance, **when
+            )
         )
-    )
+    else:
+        meeting = checked(
+            lambda: services.meeting_create(
+                actor=a.user, engagement=engagement, over_order_ok=data.over_order_ok, **when
+            )
+        )
     return Status(201, _out(meeting, a.roles))
 
 
@@ -179,10 +219,17 @@ def move_meeting(request: HttpRequest, data: MoveIn, meeting_id: int = ID) -> An
 
 
 @router.post("/{meeting_id}/cancel", response={200: MeetingOut, **WRITE_ERRORS})
-def cancel_meeting(request: HttpRequest, meeting_id: int = ID) -> Any:
+def cancel_meeting(request: HttpRequest, data: CancelIn, meeting_id: int = ID) -> Any:
+    """Cancel a meeting ahead, saying who caused it and why. Only a late cancellation caused
+    by a participant or the client contact is charged under the engagement's terms."""
     a = acting(request, write=True)
     meeting = meeting_detail(a.user, a.practice, a.roles, meeting_id)
-    return _out(checked(lambda: services.meeting_cancel(actor=a.user, meeting=meeting)), a.roles)
+    cancelled = checked(
+        lambda: services.meeting_cancel(
+            actor=a.user, meeting=meeting, cancelled_by=data.cancelled_by, reason=data.reason
+        )
+    )
+    return _out(cancelled, a.roles)
 
 
 @router.get(

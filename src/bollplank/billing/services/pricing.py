@@ -17,7 +17,7 @@ from bollplank.billing.enums import LateCancellation, LineKind, PriceModel, Trav
 from bollplank.billing.models import EngagementPrice
 from bollplank.billing.money import line_amount
 from bollplank.engagements.models import Engagement
-from bollplank.meetings.enums import MeetingStatus
+from bollplank.meetings.enums import BILLABLE_CAUSES, MeetingStatus
 from bollplank.meetings.models import Meeting
 
 
@@ -54,6 +54,16 @@ def members_on(engagement_id: int, day: dt.date, memberships: dict[int, list[Any
     )
 
 
+def late_share_of(price: EngagementPrice) -> int:
+    """How many percent of a meeting a late cancellation by the client side is charged under
+    ``price`` (0: not charged; a monthly fee already covers every meeting)."""
+    if price.late_cancellation == LateCancellation.NONE or price.model == PriceModel.FIXED_MONTHLY:
+        return 0
+    if price.late_cancellation == LateCancellation.FULL:
+        return 100
+    return int(price.late_cancellation_percent)
+
+
 def meeting_lines(
     meeting: Meeting, price: EngagementPrice, memberships: dict[int, list[Any]]
 ) -> list[LineDraft]:
@@ -83,15 +93,10 @@ def meeting_lines(
     else:
         quantity, unit, unit_price = Decimal(1), Unit.PIECE, price.amount_ore
     if late:
-        if price.late_cancellation == LateCancellation.NONE or price.model == (
-            PriceModel.FIXED_MONTHLY
-        ):
+        share = late_share_of(price)
+        # The supervisor's or the practice's cancellation is never charged, however late.
+        if not share or meeting.cancelled_by not in BILLABLE_CAUSES:
             return []
-        share = (
-            100
-            if price.late_cancellation == LateCancellation.FULL
-            else (price.late_cancellation_percent)
-        )
         description = _("Late cancellation, %(share)s %% of %(what)s") % {
             "share": share,
             "what": what[0].lower() + what[1:],

@@ -31,8 +31,8 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.engagements.models import Engagement, GroupMembership
-from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
-from bollplank.meetings.models import Meeting
+from bollplank.meetings.enums import AttendanceStatus
+from bollplank.meetings.models import Meeting, billable_cancellation_q, held_q
 
 MAX_RUN_DAYS = 366
 
@@ -93,7 +93,8 @@ def unbilled_fee_months(
 
 
 def uninvoiced_meetings(practice: Practice, until: dt.datetime) -> Any:
-    """Meetings delivered before ``until`` (held, or cancelled late) that no invoice line holds."""
+    """Meetings delivered before ``until`` (held, or cancelled late by the client side) that no
+    invoice line holds."""
     taken = InvoiceLine.objects.filter(
         meeting=OuterRef("pk"),
         released=False,
@@ -101,10 +102,7 @@ def uninvoiced_meetings(practice: Practice, until: dt.datetime) -> Any:
     )
     return (
         Meeting.objects.filter(practice=practice, ends_at__lte=until)
-        .filter(
-            Q(status=MeetingStatus.PLANNED)
-            | Q(status=MeetingStatus.CANCELLED, late_cancellation=True)
-        )
+        .filter(held_q(until) | billable_cancellation_q())
         .exclude(Exists(taken))
     )
 
