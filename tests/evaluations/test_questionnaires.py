@@ -89,6 +89,29 @@ def test_licensed_instrument_entered_after_recording_licence_and_expiry_stops_se
             services.check_sendable(q)
 
 
+def test_choosing_an_instrument_never_makes_an_unlicensed_questionnaire(client, world):
+    with scope(practice=world.practice), pytest.raises(ValidationError) as exc:
+        services.questionnaire_create(
+            actor=world.admin,
+            practice=world.practice,
+            kind=Kind.CUSTOM,
+            name_sv="ORS",
+            instrument="mcss26",
+        )
+    assert set(exc.value.message_dict) == {"instrument"}
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("questionnaire_list", args=[P]),
+        {"kind": "custom", "name_sv": "Min MCSS", "instrument": "mcss26"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Du valde ett licensierat instrument" in body
+    assert 'value="Min MCSS"' in body
+    with scopes_disabled():
+        assert not Questionnaire.objects.filter(practice=world.practice).exists()
+
+
 def test_questionnaire_with_no_questions_cannot_be_sent(world):
     with scope(practice=world.practice):
         q = services.questionnaire_create(

@@ -38,8 +38,18 @@ def questionnaire_create(
             errors["licence_valid_until"] = _("Record a licence that is valid today.")
         if errors:
             raise ValidationError(errors)
+    elif q.instrument:
+        # Dropping the chosen instrument would make an unlicensed questionnaire the person
+        # did not ask for.
+        raise ValidationError(
+            {
+                "instrument": _(
+                    "You chose a licensed instrument: choose the kind “licensed instrument” "
+                    "and record its licence, or leave the instrument empty."
+                )
+            }
+        )
     else:
-        q.instrument = ""
         q.licence_holder = q.licence_reference = ""
         q.licence_valid_until = None
     q.full_clean()
