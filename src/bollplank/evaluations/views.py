@@ -26,11 +26,12 @@ from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations import charts, selectors, services
-from bollplank.evaluations.enums import MIN_GROUP, Phase
+from bollplank.evaluations.enums import MIN_GROUP, Kind, Phase
 from bollplank.evaluations.forms import (
     AfterMeetingForm,
     AnswerForm,
     GoalForm,
+    LicenceForm,
     ProgressForm,
     QuestionForm,
     QuestionnaireForm,
@@ -68,6 +69,33 @@ def questionnaire_list(request: PracticeRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
+def questionnaire_licence(request: PracticeRequest, pk: int) -> HttpResponse:
+    """Edit or renew the licence of one of the practice's licensed instruments."""
+    user, practice, _roles = who(request)
+    q = selectors.questionnaire_detail(practice, pk)
+    if q.practice_id != practice.pk or q.kind != Kind.LICENSED:
+        raise Http404
+    form = LicenceForm(
+        request.POST or None,
+        initial={f: getattr(q, f) for f in LicenceForm.base_fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.questionnaire_licence_update(actor=user, questionnaire=q, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The licence is saved."))
+            return redirect("questionnaire_detail", practice.slug, q.pk)
+    return render(
+        request,
+        "evaluations/questionnaire_licence.html",
+        {"q": q, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@practice_view(*STAFF)
 def questionnaire_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     """One questionnaire with its sections and questions; the builder for the practice's own."""
     user, practice, _roles = who(request)
@@ -96,6 +124,7 @@ def questionnaire_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "evaluations/questionnaire_detail.html",
         {
             "q": q,
+            "today": clock.today(),
             "questions": selectors.questions_of(q),
             "section_form": section_form,
             "question_form": question_form,
