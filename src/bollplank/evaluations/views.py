@@ -3,9 +3,7 @@ Thin: selectors read and scope, services write and audit."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -21,12 +19,12 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
-from bollplank.core.spreadsheet import csv_safe
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations import charts, selectors, services
 from bollplank.evaluations.enums import MIN_GROUP, Kind, Phase
+from bollplank.evaluations.exports import client_report_csv
 from bollplank.evaluations.forms import (
     AfterMeetingForm,
     AnswerForm,
@@ -400,25 +398,7 @@ def _report_response(
 
 
 def _report_csv(report: selectors.ClientReport) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("When"), _("Question"), _("Answers"), _("Mean")])
-    phase_names = dict(Phase.choices)
-    for phase, question, cell in report.rows:
-        writer.writerow(
-            [
-                csv_safe(str(phase_names.get(phase, phase))),
-                csv_safe(question.text),
-                csv_safe(cell.n)
-                if cell.shown
-                else csv_safe(_("fewer than %(n)s") % {"n": MIN_GROUP}),
-                csv_safe(f"{cell.mean:.1f}".replace(".", ",")) if cell.mean is not None else "",
-            ]
-        )
-    writer.writerow([_("Meetings held"), "", csv_safe(report.meetings_held), ""])
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(client_report_csv(report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="utvardering.csv"'
     return response
 
