@@ -387,6 +387,10 @@ def _report_csv(report: selectors.ClientReport) -> HttpResponse:
             ]
         )
     writer.writerow([_("Meetings held"), "", csv_safe(report.meetings_held), ""])
+    if report.attendance_shown:
+        # The term's totals, as the PDF gives them; never per meeting.
+        writer.writerow([_("Attendance"), _("Present"), csv_safe(report.attended), ""])
+        writer.writerow([_("Attendance"), _("Possible"), csv_safe(report.expected), ""])
     response = HttpResponse(
         ("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8"
     )
