@@ -126,6 +126,14 @@ def test_the_edit_form_changes_it_and_the_engagement_page_shows_it(client, world
     assert world.engagement.attendance_visibility == NOTHING
     page = client.get(reverse("engagement_detail", args=[P, world.engagement.pk])).content
     assert "Uppdragsgivaren ser av närvaron</dt><dd>Ingenting" in page.decode()
+    # A form that does not send it (an older page, a script) leaves what was agreed.
+    del data["attendance_visibility"]
+    assert client.post(url, {**data, "title": "Nytt namn"}).status_code == 302
+    world.engagement.refresh_from_db()
+    assert (world.engagement.title, world.engagement.attendance_visibility) == (
+        "Nytt namn",
+        NOTHING,
+    )
 
 
 @pytest.mark.parametrize(

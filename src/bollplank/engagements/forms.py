@@ -176,7 +176,8 @@ class EngagementForm(forms.ModelForm):
             default = ("", _("Default: counts per term if individual, per meeting if group"))
             field.choices = [default, *AttendanceVisibility.choices]
         else:
-            field.required = True
+            # Not sent (an older form, a script): what was agreed stays.
+            field.required = False
             field.choices = AttendanceVisibility.choices
 
     def clean_participants_text(self) -> list[PersonInput]:
@@ -186,6 +187,8 @@ class EngagementForm(forms.ModelForm):
         data = super().clean() or {}
         if data.get("submission_hours_before") is None:
             data["submission_hours_before"] = 24
+        if not data.get("attendance_visibility") and self.instance.pk:
+            data["attendance_visibility"] = self.instance.attendance_visibility
         if not data.get("meeting_minutes") and data.get("form"):
             data["meeting_minutes"] = DEFAULT_MINUTES[Form(data["form"])]
             self.instance.meeting_minutes = data["meeting_minutes"]
