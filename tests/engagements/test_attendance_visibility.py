@@ -286,3 +286,19 @@ def test_no_page_and_no_api_operation_gives_the_client_attendance_per_meeting(
         text = response.content.decode()
         assert '"present"' not in text and '"absent"' not in text, concrete
     assert api.get(f"/meetings/{world.meeting.pk}/attendance").status_code == 403
+
+
+def test_migration_sets_existing_individual_engagements_to_counts_per_term(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "bollplank.engagements.migrations.0003_attendance_visibility"
+    )
+    engagement = _individual(world)
+    _set(engagement, EACH)  # what the column's default gave every row
+    with scopes_disabled():
+        migration.agree_on_existing(apps, None)
+        assert Engagement.objects.get(pk=engagement.pk).attendance_visibility == COUNTS
+        assert Engagement.objects.get(pk=world.engagement.pk).attendance_visibility == EACH
