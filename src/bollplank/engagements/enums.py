@@ -28,3 +28,19 @@ class Venue(models.TextChoices):
 class Status(models.TextChoices):
     ACTIVE = "active", _("active")
     ENDED = "ended", _("ended")
+
+
+class AttendanceVisibility(models.TextChoices):
+    """What the client contact sees of attendance, as agreed with the client: per meeting
+    shows the named person's attendance in individual supervision, so it is not the default
+    there."""
+
+    NOTHING = "nothing", _("nothing")
+    TERM_COUNTS = "term_counts", _("counts per term")
+    PER_MEETING = "per_meeting", _("per meeting")
+
+
+def default_attendance_visibility(form: str) -> str:
+    if form == Form.INDIVIDUAL:
+        return AttendanceVisibility.TERM_COUNTS
+    return AttendanceVisibility.PER_MEETING

@@ -17,7 +17,7 @@ from bollplank.core import clock
 from bollplank.core.forms import BoundedDateField, DecimalInputField, validate_date_in_range
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
-from bollplank.engagements.enums import DEFAULT_MINUTES, Form, Status
+from bollplank.engagements.enums import DEFAULT_MINUTES, AttendanceVisibility, Form, Status
 from bollplank.engagements.models import Engagement
 from bollplank.engagements.services import PersonInput
 
@@ -110,6 +110,7 @@ class EngagementForm(forms.ModelForm):
             "venue_address",
             "video_url",
             "submission_hours_before",
+            "attendance_visibility",
             "expectations",
             "goals",
         ]
@@ -147,6 +148,7 @@ class EngagementForm(forms.ModelForm):
         self.fields["submission_hours_before"].required = False
         self.fields["submission_hours_before"].initial = 24
         self.fields["meeting_minutes"].help_text = _("Default: 60 for individual, 120 for group.")
+        self._attendance_visibility_field(creating=creating)
         if self.instance.pk:
             self.fields["price_kr"].initial = Decimal(self.instance.price_per_meeting_ore) / 100
         if not creating:
@@ -162,6 +164,22 @@ class EngagementForm(forms.ModelForm):
             if supervisors.filter(pk=actor.pk).exists():
                 self.initial.setdefault("supervisor", actor.pk)
 
+    def _attendance_visibility_field(self, *, creating: bool) -> None:
+        field: Any = self.fields["attendance_visibility"]
+        field.label = _("What the client sees of attendance")
+        field.help_text = _(
+            "As agreed with the client. Per meeting shows a single participant's attendance "
+            "in individual supervision."
+        )
+        if creating:
+            # Left open, the model gives the default for the form.
+            default = ("", _("Default: counts per term if individual, per meeting if group"))
+            field.choices = [default, *AttendanceVisibility.choices]
+        else:
+            # Not sent (an older form, a script): what was agreed stays.
+            field.required = False
+            field.choices = AttendanceVisibility.choices
+
     def clean_participants_text(self) -> list[PersonInput]:
         return parse_people(self.cleaned_data["participants_text"])
 
@@ -169,6 +187,8 @@ class EngagementForm(forms.ModelForm):
         data = super().clean() or {}
         if data.get("submission_hours_before") is None:
             data["submission_hours_before"] = 24
+        if not data.get("attendance_visibility") and self.instance.pk:
+            data["attendance_visibility"] = self.instance.attendance_visibility
         if not data.get("meeting_minutes") and data.get("form"):
             data["meeting_minutes"] = DEFAULT_MINUTES[Form(data["form"])]
             self.instance.meeting_minutes = data["meeting_minutes"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,7 +12,14 @@ from django_scopes import ScopedManager
 
 from bollplank.clients.models import Client
 from bollplank.core.models import Practice
-from bollplank.engagements.enums import Focus, Form, Status, Venue
+from bollplank.engagements.enums import (
+    AttendanceVisibility,
+    Focus,
+    Form,
+    Status,
+    Venue,
+    default_attendance_visibility,
+)
 from bollplank.engagements.quota import Quota
 
 
@@ -87,6 +96,13 @@ class Engagement(models.Model):
         default=24,
         validators=[MaxValueValidator(24 * 14)],
     )
+    # Blank until saved: then the default for the form (individual: counts per term).
+    attendance_visibility = models.CharField(
+        _("what the client sees of attendance"),
+        max_length=12,
+        choices=AttendanceVisibility.choices,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(practice="practice")
@@ -107,6 +123,19 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.attendance_visibility:
+            self.attendance_visibility = default_attendance_visibility(self.form)
+        super().save(*args, **kwargs)
+
+    @property
+    def client_sees_attendance(self) -> bool:
+        return self.attendance_visibility != AttendanceVisibility.NOTHING
+
+    @property
+    def client_sees_each_meeting(self) -> bool:
+        return self.attendance_visibility == AttendanceVisibility.PER_MEETING
 
     @property
     def location_text(self) -> str:

@@ -39,6 +39,7 @@ ENGAGEMENT_FIELDS = (
     "price_per_meeting_ore",
     "status",
     "submission_hours_before",
+    "attendance_visibility",
 )
 
 

@@ -45,8 +45,12 @@ def client_report_csv(report: ClientReport) -> bytes:
         ) % {"n": withheld, "min_group": MIN_GROUP}
         writer.writerow([note, "", "", ""])
     writer.writerow([_("Meetings held"), "", csv_safe(report.meetings_held), ""])
-    pct = report.attendance_pct
-    writer.writerow([_("Attendance"), "", f"{pct} %" if pct is not None else "–", ""])
+    if report.attendance_shown:
+        # The term's totals, as the PDF gives them; never per meeting.
+        pct = report.attendance_pct
+        writer.writerow([_("Attendance"), "", f"{pct} %" if pct is not None else "–", ""])
+        writer.writerow([_("Attendance"), _("Present"), csv_safe(report.attended), ""])
+        writer.writerow([_("Attendance"), _("Possible"), csv_safe(report.expected), ""])
     goals = report.goals
     if goals is not None:
         writer.writerow(

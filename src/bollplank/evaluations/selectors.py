@@ -16,6 +16,7 @@ from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
+from bollplank.engagements.enums import AttendanceVisibility
 from bollplank.engagements.models import Engagement, Participant
 from bollplank.engagements.selectors import engagements_visible_to
 from bollplank.evaluations import report as report_module
@@ -300,6 +301,8 @@ class ClientReport:
     generated_at: dt.datetime
     goals: GoalCounts | None = None
     phase: str = ""
+    # False when no engagement in the report lets the client see attendance.
+    attendance_shown: bool = True
 
     @property
     def attendance_pct(self) -> int | None:
@@ -344,7 +347,9 @@ def client_report(
     for e in engagements:
         done |= Q(engagement=e.pk, ends_at__lte=cutoff[e.pk])
     held = Meeting.objects.filter(done, status=MeetingStatus.PLANNED)
-    counts = Attendance.objects.filter(meeting__in=held).aggregate(
+    # Attendance only of the engagements whose client was promised to see it.
+    counted = [e.pk for e in engagements if e.attendance_visibility != AttendanceVisibility.NOTHING]
+    counts = Attendance.objects.filter(meeting__in=held.filter(engagement__in=counted)).aggregate(
         expected=Count("id"), attended=Count("id", filter=Q(status=AttendanceStatus.PRESENT))
     )
     return ClientReport(
@@ -357,6 +362,7 @@ def client_report(
         generated_at=now,
         goals=goal_counts(engagements),
         phase=phase,
+        attendance_shown=bool(counted),
     )
 
 

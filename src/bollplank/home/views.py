@@ -225,6 +225,20 @@ def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
         m.absent_shown = m.absent_count if shown else ""
 
 
+def _attendance_as_agreed(engagement: Any, meetings: list[Any]) -> None:
+    """Only what the engagement says the client sees of attendance: the per-meeting cells
+    are emptied unless agreed, and the term's totals are given when counts are agreed."""
+    engagement.term_attendance = None
+    if not engagement.client_sees_each_meeting:
+        held = [m for m in meetings if m.present_shown != ""]
+        for m in meetings:
+            m.present_shown = m.absent_shown = ""
+        if engagement.client_sees_attendance:
+            present = sum(m.present_count for m in held)
+            possible = present + sum(m.absent_count for m in held)
+            engagement.term_attendance = (len(held), present, possible)
+
+
 @practice_view(Role.CLIENT_CONTACT)
 def client_home(request: PracticeRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""
@@ -241,6 +255,8 @@ def client_home(request: PracticeRequest) -> HttpResponse:
     schedules = meetings_by_engagement(active)
     now = clock.now()
     _label_schedule_rows([m for e in active for m in schedules.get(e.pk, [])], now)
+    for e in active:
+        _attendance_as_agreed(e, schedules.get(e.pk, []))
     # The client's issued invoices and credit notes (DOMAIN: the client sees invoices).
     invoices = list(invoices_for_list(user, practice, only)[:100])
     return render(

@@ -284,6 +284,7 @@ def engagements_for_client_page(
             "start_date",
             "end_date",
             "status",
+            "attendance_visibility",
             "supervisor__id",
             "supervisor__name",
         )

@@ -41,6 +41,10 @@ class EngagementOut(Schema):
     meetings_ordered: int | None
     start_date: dt.date
     end_date: dt.date
+    attendance_visibility: str = Field(
+        description="What the client contact sees of attendance, as agreed: nothing, "
+        "term_counts or per_meeting. The API gives a client contact no attendance per meeting."
+    )
 
 
 class EngagementPage(Schema):
