@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from bollplank.booking.models import FirstTalk, Place
 from bollplank.core import clock
 from tests import factories as f
 from tests import timecontrol as tc
@@ -121,6 +123,40 @@ def test_now_is_marked_on_today(client, world):
         reverse("calendar_week", args=[P]), {"view": "day", "date": tomorrow}
     ).content.decode()
     assert 'class="hg-now"' not in page
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+@pytest.mark.parametrize("view", ["week", "day"])
+def test_the_admins_calendar_runs_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, rows, view
+):
+    """Session, user, practice and roles; the supervisors for the filter; the meetings (with
+    their engagements and supervisors); the first talks (with theirs): whatever the rows."""
+    monday = tc.workday_after(7)
+    monday -= dt.timedelta(days=monday.weekday())
+    for i in range(rows):
+        engagement = world.engagement if i % 2 else world.other_engagement
+        f.MeetingFactory(
+            engagement=engagement,
+            starts_at=tc.local(monday, 8 + i),
+            ends_at=tc.local(monday, 10 + i),
+        )
+        with scopes_disabled():
+            FirstTalk.objects.create(
+                practice=world.practice,
+                supervisor=world.other_supervisor if i % 2 else world.supervisor,
+                name="Vera Besökare",
+                email="vera@example.se",
+                starts_at=tc.local(monday, 16 + i),
+                ends_at=tc.local(monday, 16 + i, 30),
+                place=Place.VIDEO,
+            )
+    client.force_login(world.admin)
+    query = {"date": monday.isoformat(), "view": view}
+    with django_assert_num_queries(6):
+        page = client.get(reverse("calendar_week", args=[P]), query).content.decode()
+    assert page.count('class="hg-meeting') == 2 * rows
+    assert "Vera" not in page
 
 
 def _month_sv(day: dt.date) -> str:
