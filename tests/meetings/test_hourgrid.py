@@ -38,7 +38,7 @@ def test_three_at_once_make_three_columns_in_the_order_given():
     assert hourgrid.assign_columns(spans) == [(2, 3), (0, 3), (1, 3)]
 
 
-def test_a_day_with_two_and_three_wide_clusters_is_six_columns_wide():
+def test_clusters_of_two_and_three_share_the_days_sixty_columns_evenly():
     day = tc.workday_after(7)
     items = [
         _item(day, (8, 0), (9, 0)),
@@ -49,13 +49,12 @@ def test_a_day_with_two_and_three_wide_clusters_is_six_columns_wide():
     ]
     grid = hourgrid.lay_out(items, [day], TZ)
     (only,) = grid.days
-    assert only.columns == 6
     assert [(p.column_start, p.column_span) for p in only.placed] == [
-        (1, 3),
-        (4, 3),
-        (1, 2),
-        (3, 2),
-        (5, 2),
+        (1, 30),
+        (31, 30),
+        (1, 20),
+        (21, 20),
+        (41, 20),
     ]
 
 
@@ -127,6 +126,8 @@ def test_the_autumn_change_day_keeps_every_meeting_at_least_one_row():
 def test_now_is_marked_on_the_axis_or_not_at_all():
     day = tc.workday_after(7)
     grid = hourgrid.lay_out([], [day], TZ)
-    assert hourgrid.now_offset(tc.local(day, 13), grid, TZ) == 50.0
-    assert hourgrid.now_offset(tc.local(day, 6, 59), grid, TZ) is None
-    assert hourgrid.now_offset(tc.local(day, 19, 0), grid, TZ) == 100.0
+    # 13:07 is in the 13:00 quarter, row 25 from 07:00, seven minutes in.
+    assert hourgrid.now_position(tc.local(day, 13, 7), grid, TZ) == (25, 7)
+    assert hourgrid.now_position(tc.local(day, 7), grid, TZ) == (1, 0)
+    assert hourgrid.now_position(tc.local(day, 6, 59), grid, TZ) is None
+    assert hourgrid.now_position(tc.local(day, 19), grid, TZ) is None

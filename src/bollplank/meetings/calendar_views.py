@@ -9,11 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from bollplank.core import clock
 from bollplank.core.roles import Role
-from bollplank.core.rows import times_label
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.meetings import hourgrid
@@ -34,21 +32,6 @@ def _parse_day(value: str | None) -> dt.date:
 
 def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _grid_label(item: Any) -> str:
-    """What a meeting on the grid is called to a screen reader: "title, weekday date,
-    13:00–15:00, supervisor" (and whether it is cancelled)."""
-    start = timezone.localtime(item.starts_at)
-    parts = [
-        item.engagement.title,
-        date_format(start, "l j F"),
-        times_label(item.starts_at, item.ends_at),
-        str(item.supervisor),
-    ]
-    if item.is_cancelled:
-        parts.append(_("cancelled"))
-    return ", ".join(parts)
 
 
 def _initials(person: Any) -> str:
@@ -78,7 +61,7 @@ def calendar_week(request: PracticeRequest) -> HttpResponse:
         if chosen is not None:
             items = [m for m in items if m.supervisor_id == chosen.pk]
     for item in items:
-        item.grid_label = _grid_label(item)
+        item.grid_day = date_format(timezone.localtime(item.starts_at), "l j F")
         item.initials = _initials(item.supervisor)
         item.is_mine = item.supervisor_id == user.pk
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
@@ -95,7 +78,7 @@ def calendar_week(request: PracticeRequest) -> HttpResponse:
         }
         for g in grid.days
     ]
-    now_at = hourgrid.now_offset(clock.localnow(tz), grid, tz) if first <= today <= last else None
+    now_at = hourgrid.now_position(clock.localnow(tz), grid, tz) if first <= today <= last else None
     step = dt.timedelta(days=1 if single else 7)
     return render(
         request,

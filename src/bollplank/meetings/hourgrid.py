@@ -19,6 +19,9 @@ ROWS_PER_HOUR = 60 // SLOT_MINUTES
 WORK_START_HOUR = 7
 WORK_END_HOUR = 19
 DAY_MINUTES = 24 * 60
+# Every day's grid is this many columns wide (divisible by 1–6), so that the meetings of an
+# overlap cluster share it evenly; the stylesheet has a class for each start and width.
+COLUMNS = 60
 
 
 def wall_minutes(moment: dt.datetime, day: dt.date, tz: dt.tzinfo) -> int:
@@ -100,8 +103,6 @@ class Placed:
 class DayGrid:
     date: dt.date
     placed: list[Placed]
-    # The day's grid is this many columns wide, so that every cluster divides it evenly.
-    columns: int
 
 
 def day_spans(items: Iterable[Any], day: dt.date, tz: dt.tzinfo) -> list[tuple[Any, int, int]]:
@@ -120,11 +121,10 @@ def day_spans(items: Iterable[Any], day: dt.date, tz: dt.tzinfo) -> list[tuple[A
 def lay_out_day(spans: Sequence[tuple[Any, int, int]], day: dt.date, first_hour: int) -> DayGrid:
     """The day's items placed on an axis that starts at ``first_hour``."""
     columns = assign_columns([(a, b) for _, a, b in spans])
-    width = math.lcm(*(n for _, n in columns)) if columns else 1
     offset = first_hour * ROWS_PER_HOUR
     placed = []
     for (item, first, last), (column, count) in zip(spans, columns, strict=True):
-        share = width // count
+        share = max(1, COLUMNS // count)
         placed.append(
             Placed(
                 item=item,
@@ -134,7 +134,7 @@ def lay_out_day(spans: Sequence[tuple[Any, int, int]], day: dt.date, first_hour:
                 column_span=share,
             )
         )
-    return DayGrid(date=day, placed=placed, columns=width)
+    return DayGrid(date=day, placed=placed)
 
 
 @dataclass(frozen=True)
@@ -158,12 +158,11 @@ def lay_out(items: Sequence[Any], days: Sequence[dt.date], tz: dt.tzinfo) -> Gri
     )
 
 
-def now_offset(now: dt.datetime, grid: Grid, tz: dt.tzinfo) -> float | None:
-    """Where the current time sits on the axis, as a percentage from its top, or None when it
-    is outside the axis."""
+def now_position(now: dt.datetime, grid: Grid, tz: dt.tzinfo) -> tuple[int, int] | None:
+    """Where the current time sits on the axis: its 15-minute grid row and the minutes into
+    that row, or None when it is outside the axis."""
     now = now.astimezone(tz)
     minutes = now.hour * 60 + now.minute - grid.first_hour * 60
-    total = grid.rows * SLOT_MINUTES
-    if not 0 <= minutes <= total:
+    if not 0 <= minutes < grid.rows * SLOT_MINUTES:
         return None
-    return round(minutes * 100 / total, 2)
+    return minutes // SLOT_MINUTES + 1, minutes % SLOT_MINUTES
