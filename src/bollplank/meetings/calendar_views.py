@@ -63,7 +63,6 @@ def calendar_week(request: PracticeRequest) -> HttpResponse:
     for item in items:
         item.grid_day = date_format(timezone.localtime(item.starts_at), "l j F")
         item.initials = _initials(item.supervisor)
-        item.is_mine = item.supervisor_id == user.pk
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     tz = timezone.get_current_timezone()
     grid = hourgrid.lay_out(items, dates, tz)
