@@ -13,6 +13,7 @@ from bollplank.engagements import views as engagement_views
 from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
 from bollplank.home import views as home_views
+from bollplank.meetings import calendar_views
 from bollplank.meetings import history_views as meeting_history_views
 from bollplank.meetings import views as meeting_views
 from bollplank.mentoring import urls as mentoring_urls
@@ -24,8 +25,8 @@ practice_patterns = [
     path("", home_views.dashboard, name="dashboard"),
     path("me/", home_views.participant_home, name="participant_home"),
     path("client/", home_views.client_home, name="client_home"),
-    path("calendar/week/", meeting_views.calendar_week, name="calendar_week"),
-    path("calendar/month/", meeting_views.calendar_month, name="calendar_month"),
+    path("calendar/week/", calendar_views.calendar_week, name="calendar_week"),
+    path("calendar/month/", calendar_views.calendar_month, name="calendar_month"),
     path("clients/", client_views.client_list, name="client_list"),
     path("clients/new/", client_views.client_create, name="client_create"),
     path("clients/<int:pk>/", client_views.client_detail, name="client_detail"),

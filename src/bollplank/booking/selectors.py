@@ -349,8 +349,10 @@ def first_talks_visible_to(user: Any, practice: Practice, roles: frozenset[str])
 def first_talks_between(
     user: Any, practice: Practice, roles: frozenset[str], start: dt.datetime, end: dt.datetime
 ) -> QuerySet[Any]:
-    return first_talks_visible_to(user, practice, roles).filter(
-        starts_at__gte=start, starts_at__lt=end
+    return (
+        first_talks_visible_to(user, practice, roles)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("supervisor")
     )
 
 

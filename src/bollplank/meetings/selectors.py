@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -69,7 +70,7 @@ def meetings_between(
     return (
         meetings_visible_to(user, practice, roles)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("engagement", "engagement__client")
+        .select_related("engagement", "engagement__client", "supervisor")
         .order_by("starts_at")
     )
 
@@ -323,3 +324,14 @@ def engagement_detail(user: Any, practice: Practice, roles: frozenset[str], pk: 
         )
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def supervisors_of(practice: Practice) -> QuerySet[Any]:
+    """The practice's supervisors by name, for the calendar's supervisor filter."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__practice=practice, memberships__role=Role.SUPERVISOR)
+        .only("id", "name", "email")
+        .order_by("name")
+        .distinct()
+    )

@@ -31,10 +31,10 @@ from bollplank.core.tenancy import (
     second_factor_missing,
     who,
 )
-from bollplank.core.timeutils import holidays_between, in_range
+from bollplank.core.timeutils import in_range
 from bollplank.engagements.selectors import members_on
 from bollplank.meetings import services
-from bollplank.meetings.commitments import commitments_for_feed, with_commitments
+from bollplank.meetings.commitments import commitments_for_feed
 from bollplank.meetings.corrections import meeting_record_held
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
@@ -43,7 +43,6 @@ from bollplank.meetings.models import CalendarFeed, Meeting
 from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import (
     feed_meetings,
-    meetings_between,
     meetings_visible_to,
 )
 from bollplank.meetings.selectors import (
@@ -59,127 +58,6 @@ def sees_location(roles: frozenset[str]) -> bool:
     """A client contact sees the schedule, not the place: for video meetings the place is the
     room's link, and the client is not in the room."""
     return bool(roles & {Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT})
-
-
-# --- calendar -------------------------------------------------------------------------------
-
-
-def _parse_day(value: str | None) -> dt.date:
-    """The date asked for, or today when it is missing, malformed or out of range."""
-    try:
-        day = dt.date.fromisoformat(value) if value else clock.today()
-    except ValueError:
-        return clock.today()
-    return day if in_range(day) else clock.today()
-
-
-def _aware(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-@practice_view(*ALL_ROLES)
-def calendar_week(request: PracticeRequest) -> HttpResponse:
-    """Seven days from Monday, with ISO week number and Swedish holidays."""
-    user, practice, roles = who(request)
-    day = _parse_day(request.GET.get("date"))
-    monday = day - dt.timedelta(days=day.weekday())
-    sunday = monday + dt.timedelta(days=6)
-    meetings = with_commitments(
-        meetings_between(
-            user, practice, roles, _aware(monday), _aware(sunday + dt.timedelta(days=1))
-        ),
-        user,
-        practice,
-        roles,
-        _aware(monday),
-        _aware(sunday + dt.timedelta(days=1)),
-    )
-    holidays = holidays_between(monday, sunday)
-    days = []
-    for offset in range(7):
-        current = monday + dt.timedelta(days=offset)
-        days.append(
-            {
-                "date": current,
-                "holiday": holidays.get(current),
-                "is_today": current == clock.today(),
-                "meetings": [m for m in meetings if timezone.localdate(m.starts_at) == current],
-            }
-        )
-    return render(
-        request,
-        "meetings/calendar_week.html",
-        {
-            "days": days,
-            "week": monday.isocalendar().week,
-            "year": monday.isocalendar().year,
-            "monday": monday,
-            "prev": monday - dt.timedelta(days=7),
-            "next": monday + dt.timedelta(days=7),
-            "month": monday.strftime("%Y-%m"),
-        },
-    )
-
-
-@practice_view(*ALL_ROLES)
-def calendar_month(request: PracticeRequest) -> HttpResponse:
-    """A month as weeks (Monday first), each week with its ISO number."""
-    user, practice, roles = who(request)
-    first = clock.today().replace(day=1)
-    try:
-        year, month = (int(x) for x in (request.GET.get("month") or "").split("-"))
-        asked = dt.date(year, month, 1)
-    except ValueError:
-        pass
-    else:
-        if in_range(asked) and in_range(asked + dt.timedelta(days=40)):
-            first = asked
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    grid_start = first - dt.timedelta(days=first.weekday())
-    grid_end = last + dt.timedelta(days=6 - last.weekday())
-    meetings = with_commitments(
-        meetings_between(
-            user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
-        ),
-        user,
-        practice,
-        roles,
-        _aware(grid_start),
-        _aware(grid_end + dt.timedelta(days=1)),
-    )
-    by_day: dict[dt.date, list[Any]] = {}
-    for meeting in meetings:
-        by_day.setdefault(timezone.localdate(meeting.starts_at), []).append(meeting)
-    holidays = holidays_between(grid_start, grid_end)
-    weeks = []
-    current = grid_start
-    while current <= grid_end:
-        days = []
-        for offset in range(7):
-            d = current + dt.timedelta(days=offset)
-            days.append(
-                {
-                    "date": d,
-                    "in_month": d.month == first.month,
-                    "holiday": holidays.get(d),
-                    "is_today": d == clock.today(),
-                    "meetings": by_day.get(d, []),
-                }
-            )
-        weeks.append({"number": current.isocalendar().week, "days": days})
-        current += dt.timedelta(days=7)
-    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
-    next_month = last + dt.timedelta(days=1)
-    return render(
-        request,
-        "meetings/calendar_month.html",
-        {
-            "first": first,
-            "weeks": weeks,
-            "prev": prev_month.strftime("%Y-%m"),
-            "next": next_month.strftime("%Y-%m"),
-        },
-    )
 
 
 @practice_view(*STAFF)
