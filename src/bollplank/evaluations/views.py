@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -371,8 +372,10 @@ def _report_response(
 
 
 def _report_csv(report: selectors.ClientReport) -> HttpResponse:
+    # The active language's conventions: semicolons beside decimal commas, commas beside points.
+    comma = get_format("DECIMAL_SEPARATOR") == ","
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv.writer(out, delimiter=";" if comma else ",")
     writer.writerow([_("When"), _("Question"), _("Answers"), _("Mean")])
     phase_names = dict(Phase.choices)
     for phase, question, cell in report.rows:
@@ -383,7 +386,7 @@ def _report_csv(report: selectors.ClientReport) -> HttpResponse:
                 csv_safe(cell.n)
                 if cell.shown
                 else csv_safe(_("fewer than %(n)s") % {"n": MIN_GROUP}),
-                csv_safe(f"{cell.mean:.1f}".replace(".", ",")) if cell.mean is not None else "",
+                number_format(cell.mean, 1) if cell.mean is not None else "",
             ]
         )
     writer.writerow([_("Meetings held"), "", csv_safe(report.meetings_held), ""])
