@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 P = "ekbacken"
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
+WEEKDAYS = "måndag tisdag onsdag torsdag fredag lördag söndag"
 SHORT = "jan feb mar apr maj jun jul aug sep okt nov dec"
 
 
@@ -41,6 +42,11 @@ def test_course_list_and_page_write_days_in_swedish(client, world):
     page = client.get(reverse("course_detail", args=[P, course.pk])).content.decode()
     assert f"Närvaro {_short(first)}</a>" in page
     assert f"Närvaro {_short(first + dt.timedelta(days=1))}</a>" in page
+    with scopes_disabled():
+        day = course.days.order_by("starts_at").first()
+    attendance = client.get(reverse("course_attendance", args=[P, course.pk, day.pk]))
+    weekday = WEEKDAYS.split()[first.weekday()]
+    assert f"<h1>Närvaro {weekday} {_long(first)}</h1>" in attendance.content.decode()
     for english in (" Jan ", " Feb ", " Mar ", " Apr ", " May ", " Jun ", " Jul ", " Aug "):
         assert english not in page
     for english in (" Sep ", " Oct ", " Nov ", " Dec "):
