@@ -105,3 +105,21 @@ def test_day_month_follows_the_active_language():
     with translation.override("en"):
         assert day_month(day) == "28 Dec"
     assert day_month(None) == ""
+
+
+def test_chart_values_use_the_active_languages_decimal_sign():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from bollplank.evaluations.charts import trend_chart
+
+    question = SimpleNamespace(pk=1, text="Hur var mötet?")
+    figures = SimpleNamespace(
+        means={1: (7.3, 4)}, round=SimpleNamespace(meeting=None, send_on=dt.date(2026, 12, 6))
+    )
+    trend = SimpleNamespace(questions=[question], rounds=[figures])
+    with translation.override("sv"):
+        assert [d[2] for d in trend_chart(trend).lines[0].dots] == ["7,3"]
+    with translation.override("en"):
+        assert [d[2] for d in trend_chart(trend).lines[0].dots] == ["7.3"]
