@@ -88,6 +88,12 @@ def test_english_sentences_and_fallbacks():
         assert sentence(unknown, None) == "Händelse: kurs – sparad"
         odd = AuditEvent(action="x.y.frobbed_twice", object_type="no.such")
         assert sentence(odd, None) == "Händelse: något – frobbed twice"
+        # No person behind it: the event's own words, without a "someone".
+        arrived = AuditEvent(action="directory.inquiry.received", object_type="directory.inquiry")
+        assert sentence(arrived, None) == "En förfrågan kom in"
+        registered = AuditEvent(action="courses.registration.created")
+        parts = {"object": "Eva Larsson", "course": "Samtalsmetodik"}
+        assert sentence(registered, parts) == "Eva Larsson anmälde sig till Samtalsmetodik"
 
 
 def test_objects_of_another_practice_are_not_named(world):

@@ -54,6 +54,10 @@ def _named(field: str) -> Callable[[Any], Parts]:
     return lambda o: {"object": getattr(o, field)}
 
 
+def _registration(r: Any) -> Parts:
+    return {"object": r.name, "course": r.course.title}
+
+
 def _inquiry(q: Any) -> Parts:
     return {"object": q.organization or q.name}
 
@@ -73,6 +77,7 @@ NAMERS: dict[str, tuple[tuple[str, ...], Callable[[Any], Parts]]] = {
     "core.practice": ((), _named("name")),
     "courses.course": ((), _named("title")),
     "directory.inquiry": ((), _inquiry),
+    "courses.registration": (("course",), _registration),
 }
 
 # Sentences for the most frequent actions; every other known action reads "<who> <what it is
@@ -107,7 +112,23 @@ SENTENCES: dict[str, Promise] = {
     ),
     "accounts.membership.granted": gettext_lazy("%(actor)s gave %(person)s the role %(role)s"),
     "accounts.invitation.created": gettext_lazy("%(actor)s invited %(object)s"),
+    "courses.course.saved": gettext_lazy("%(actor)s saved the course %(object)s"),
+    "courses.registration.created": gettext_lazy("%(object)s registered for %(course)s"),
+    "mentoring.signup.created": gettext_lazy("%(actor)s signed up for a mentoring programme"),
+    "mentoring.programme.created": gettext_lazy("%(actor)s created a mentoring programme"),
+    "evaluations.round.created": gettext_lazy("%(actor)s prepared an evaluation"),
+    "evaluations.round.sent": gettext_lazy("%(actor)s sent out an evaluation"),
+    "evaluations.round.answered": gettext_lazy("%(actor)s answered an evaluation"),
+    "evaluations.report.shared": gettext_lazy(
+        "%(actor)s shared the evaluation report of %(object)s"
+    ),
+    "billing.run.drafted": gettext_lazy("%(actor)s drafted the invoices of a period"),
+    "billing.invoice.issued": gettext_lazy("%(actor)s issued an invoice"),
+    "billing.settings.updated": gettext_lazy("%(actor)s changed the billing settings"),
 }
+
+# Actions whose words are already a whole sentence, with no person behind them.
+WHOLE = {"directory.inquiry.received"}
 
 VERBS: dict[str, Promise] = {
     "created": pgettext_lazy("audit event", "created"),
@@ -119,6 +140,9 @@ VERBS: dict[str, Promise] = {
     "sent": pgettext_lazy("audit event", "sent"),
     "read": pgettext_lazy("audit event", "read"),
     "downloaded": pgettext_lazy("audit event", "downloaded"),
+    "issued": pgettext_lazy("audit event", "issued"),
+    "answered": pgettext_lazy("audit event", "answered"),
+    "shared": pgettext_lazy("audit event", "shared"),
 }
 
 
@@ -175,12 +199,14 @@ def sentence(event: AuditEvent, parts: Parts | None) -> str:
     """One event as a sentence in the active language."""
     actor = event.actor.name if event.actor else pgettext("audit event", "someone")
     template = SENTENCES.get(event.action)
-    if template is not None and parts is not None:
+    if template is not None:
         try:
-            return capfirst(str(template) % {"actor": actor, **parts}) or ""
+            return capfirst(str(template) % {"actor": actor, **(parts or {})}) or ""
         except KeyError:
             pass
     label = LABELS.get(event.action)
+    if label is not None and event.action in WHOLE:
+        return capfirst(str(label)) or ""
     if label is not None:
         return capfirst(_("%(actor)s %(what)s") % {"actor": actor, "what": label}) or ""
     return _unknown(event)
