@@ -10,6 +10,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from bollplank.clients.models import Client
+from tests import factories as f
+from tests import timecontrol as tc
 from tests.browser.conftest import MOBILE, axe_check, guard_of, login, visit
 
 pytestmark = pytest.mark.browser
@@ -18,6 +20,10 @@ NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.inner
 
 
 def test_pages_fit_a_phone(world: Any, new_page: Callable[..., Page]) -> None:
+    with scopes_disabled():
+        ahead = f.MeetingFactory(
+            engagement=world.engagement, starts_at=tc.local(tc.workday_after(7), 13)
+        )
     page = new_page(viewport=MOBILE)
     login(page, world.supervisor.email)
     paths = [
@@ -31,10 +37,13 @@ def test_pages_fit_a_phone(world: Any, new_page: Callable[..., Page]) -> None:
         assert page.evaluate("() => window.innerWidth") == MOBILE["width"]
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways: {width} px wide"
-    # The meeting page's forms are there and usable on the small screen.
-    visit(page, f"/p/ekbacken/meetings/{world.meeting.pk}/")
+    # The meeting pages' forms are there and usable on the small screen: a meeting ahead can
+    # be moved, one held has its attendance recorded (and is never moved).
+    visit(page, f"/p/ekbacken/meetings/{ahead.pk}/")
     expect(page.locator("form[action$='/move/'] button")).to_be_visible()
+    visit(page, f"/p/ekbacken/meetings/{world.meeting.pk}/")
     expect(page.locator("form[action$='/attendance/'] button")).to_be_visible()
+    expect(page.locator("form[action$='/move/']")).to_have_count(0)
 
 
 def test_protected_room_pages_fit_a_phone(world: Any, new_page: Callable[..., Page]) -> None:

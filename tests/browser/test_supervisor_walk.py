@@ -277,12 +277,14 @@ def test_supervisor_runs_an_engagement_end_to_end(
     axe_check(page)
     page.fill("#id_day", ymd(term.held))
     page.fill("#id_time", "13:00")
+    # A past meeting enters only as held, with everyone's attendance, in the same form.
+    page.check("#id_held")
+    submit(page)
+    page.locator("fieldset.attendance", has_text=ANNA[0]).locator("input[value=present]").check()
+    page.locator("fieldset.attendance", has_text=BERTIL[0]).locator("input[value=absent]").check()
     submit(page)
     held_path = path_of(page.url)
     assert re.fullmatch(rf"/p/{SLUG}/meetings/\d+/", held_path), held_path
-    page.locator("fieldset.attendance", has_text=ANNA[0]).locator("input[value=present]").check()
-    page.locator("fieldset.attendance", has_text=BERTIL[0]).locator("input[value=absent]").check()
-    submit(page, "form[action$='/attendance/'] button")
     expect(
         page.locator("fieldset.attendance", has_text=ANNA[0]).locator("input[value=present]")
     ).to_be_checked()

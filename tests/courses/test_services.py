@@ -17,7 +17,7 @@ from bollplank.courses import services
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import Course, CourseAttendance, Registration
 from bollplank.engagements.models import GroupMembership
-from tests.courses.conftest import make_course, register
+from tests.courses.conftest import hold, make_course, register
 
 
 def _statuses(course: Course) -> list[tuple[str, str]]:
@@ -221,6 +221,7 @@ def test_attendance_per_day(world: Any) -> None:
     course = make_course(world.practice)
     a = register(course, email="a@x.se")
     b = register(course, email="b@x.se")
+    hold(course)
     with scope(practice=world.practice):
         first, second = list(course.days.all())
         services.attendance_save(actor=world.admin, course=course, day=first, present={a.pk, b.pk})

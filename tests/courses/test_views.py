@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -15,7 +17,7 @@ from bollplank.core import clock
 from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.models import Course, CourseAttendance, Registration
 from bollplank.directory.spam import form_token
-from tests.courses.conftest import form_data, make_course, register
+from tests.courses.conftest import form_data, hold, make_course, register
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -177,6 +179,7 @@ def test_staff_creates_course_with_days(client: Any, world: Any) -> None:
         "price_ore": "4 500",
         "vat_category": "E",
         "capacity": "12",
+        "min_attendance_percent": "100",
         "last_registration_day": "2030-04-20",
         "leader": str(world.supervisor.pk),
         "published": "on",
@@ -259,6 +262,7 @@ def test_attendance_page_saves_who_was_present(client: Any, world: Any) -> None:
     course = make_course(world.practice)
     a = register(course, email="a@x.se")
     register(course, email="b@x.se")
+    hold(course)
     with scopes_disabled():
         day = course.days.first()
     client.force_login(world.supervisor)
@@ -275,6 +279,7 @@ def test_attendance_page_saves_who_was_present(client: Any, world: Any) -> None:
 def test_certificate_is_a_pdf_with_the_name(client: Any, world: Any) -> None:
     course = make_course(world.practice)
     reg = register(course, name="Karin Kursdeltagare")
+    _attend_all(course, reg, world.admin)
     client.force_login(world.admin)
     response = client.get(reverse("course_certificate", args=["ekbacken", course.pk, reg.pk]))
     assert response.status_code == 200
@@ -291,6 +296,7 @@ def test_certificate_html_names_course_and_days_present(world: Any) -> None:
 
     course = make_course(world.practice)
     reg = register(course, name="Karin Kursdeltagare")
+    hold(course)
     with scope(practice=world.practice):
         day = course.days.first()
         services.attendance_save(actor=world.admin, course=course, day=day, present={reg.pk})
@@ -298,6 +304,64 @@ def test_certificate_html_names_course_and_days_present(world: Any) -> None:
     assert "Karin Kursdeltagare" in html
     assert "Kollegial grupphandledning" in html
     assert "7.0" in html or "7,0" in html
+
+
+def _attend_all(course: Course, reg: Registration, actor: Any) -> None:
+    from django_scopes import scope
+
+    from bollplank.courses import services
+
+    for day in hold(course):
+        with scope(practice=course.practice):
+            services.attendance_save(actor=actor, course=course, day=day, present={reg.pk})
+
+
+def test_attendance_is_refused_for_a_day_that_has_not_begun(client: Any, world: Any) -> None:
+    from django_scopes import scope
+
+    from bollplank.courses import services
+
+    course = make_course(world.practice)
+    reg = register(course, email="a@x.se")
+    with scopes_disabled():
+        day = course.days.first()
+    client.force_login(world.supervisor)
+    url = reverse("course_attendance", args=["ekbacken", course.pk, day.pk])
+    response = client.post(url, {"present": [str(reg.pk)]}, follow=True)
+    assert "Närvaro kan registreras först när kursdagen har börjat." in response.content.decode()
+    detail = client.get(reverse("course_detail", args=["ekbacken", course.pk])).content.decode()
+    assert url not in detail
+    with scopes_disabled():
+        assert not CourseAttendance.objects.filter(day=day).exists()
+    with scope(practice=world.practice), pytest.raises(ValidationError):
+        services.attendance_save(actor=world.admin, course=course, day=day, present={reg.pk})
+
+
+def test_no_certificate_before_the_course_or_below_its_rule(client: Any, world: Any) -> None:
+    course = make_course(world.practice, min_attendance_percent=100)
+    reg = register(course, name="Karin Kursdeltagare")
+    client.force_login(world.admin)
+    cert = reverse("course_certificate", args=["ekbacken", course.pk, reg.pk])
+    detail = reverse("course_detail", args=["ekbacken", course.pk])
+    assert cert not in client.get(detail).content.decode()
+    response = client.get(cert, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == detail
+    assert "kan inte få kursintyg" in body and "0 av 2 dagar" in body
+    # Present on one day of two: not enough under a 100 % rule, enough under 50 %.
+    from django_scopes import scope
+
+    from bollplank.courses import services
+
+    first, _second = hold(course)
+    with scope(practice=world.practice):
+        services.attendance_save(actor=world.admin, course=course, day=first, present={reg.pk})
+    assert client.get(cert).status_code == 302
+    with scopes_disabled():
+        Course.objects.filter(pk=course.pk).update(min_attendance_percent=50)
+    assert cert in client.get(detail).content.decode()
+    response = client.get(cert)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
 def test_follow_up_page_creates_group(client: Any, world: Any) -> None:

@@ -89,6 +89,102 @@ def test_licensed_instrument_entered_after_recording_licence_and_expiry_stops_se
             services.check_sendable(q)
 
 
+def test_choosing_an_instrument_never_makes_an_unlicensed_questionnaire(client, world):
+    with scope(practice=world.practice), pytest.raises(ValidationError) as exc:
+        services.questionnaire_create(
+            actor=world.admin,
+            practice=world.practice,
+            kind=Kind.CUSTOM,
+            name_sv="ORS",
+            instrument="mcss26",
+        )
+    assert set(exc.value.message_dict) == {"instrument"}
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("questionnaire_list", args=[P]),
+        {"kind": "custom", "name_sv": "Min MCSS", "instrument": "mcss26"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Du valde ett licensierat instrument" in body
+    assert 'value="Min MCSS"' in body
+    with scopes_disabled():
+        assert not Questionnaire.objects.filter(practice=world.practice).exists()
+
+
+def _licensed(world, valid_until):
+    with scope(practice=world.practice):
+        q = services.questionnaire_create(
+            actor=world.admin,
+            practice=world.practice,
+            kind=Kind.LICENSED,
+            name_sv="MCSS-26",
+            instrument="mcss26",
+            licence_holder="Ekbacken AB",
+            licence_reference="Avtal 2026-14",
+            licence_valid_until=clock.today() + dt.timedelta(days=30),
+        )
+        services.question_add(actor=world.admin, questionnaire=q, scale="agree5", text_sv="Fråga 1")
+        Questionnaire.objects.filter(pk=q.pk).update(licence_valid_until=valid_until)
+        q.refresh_from_db()
+    return q
+
+
+def test_expired_licence_is_renewed_from_its_page_and_audited(client, world):
+    from bollplank.core.models import AuditEvent
+
+    q = _licensed(world, clock.today() - dt.timedelta(days=1))
+    client.force_login(world.supervisor)
+    detail = client.get(reverse("questionnaire_detail", args=[P, q.pk])).content.decode()
+    url = reverse("questionnaire_licence", args=[P, q.pk])
+    assert url in detail and "Licensen har gått ut" in detail
+    page = client.get(url).content.decode()
+    assert 'value="Avtal 2026-14"' in page
+    # A renewal that is still expired is refused; what was typed stays.
+    response = client.post(
+        url,
+        {
+            "licence_holder": "Ekbacken AB",
+            "licence_reference": "Avtal 2027-02",
+            "licence_valid_until": (clock.today() - dt.timedelta(days=2)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "Ange en licens som gäller i dag." in response.content.decode()
+    assert 'value="Avtal 2027-02"' in response.content.decode()
+    renewed = clock.today() + dt.timedelta(days=365)
+    response = client.post(
+        url,
+        {
+            "licence_holder": "Ekbacken AB",
+            "licence_reference": "Avtal 2027-02",
+            "licence_valid_until": renewed.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    with scope(practice=world.practice):
+        q.refresh_from_db()
+        services.check_sendable(q)
+    assert (q.licence_reference, q.licence_valid_until) == ("Avtal 2027-02", renewed)
+    with scopes_disabled():
+        event = AuditEvent.objects.filter(action="evaluations.questionnaire.licence_updated").get()
+    assert event.actor_id == world.supervisor.pk
+    assert q.questions.count() == 1
+
+
+def test_only_a_licensed_instrument_has_a_licence_page(client, world):
+    with scope(practice=world.practice):
+        q = services.questionnaire_create(
+            actor=world.admin, practice=world.practice, kind=Kind.CUSTOM, name_sv="Egen"
+        )
+    client.force_login(world.admin)
+    assert client.get(reverse("questionnaire_licence", args=[P, q.pk])).status_code == 404
+    with scope(practice=world.practice), pytest.raises(ValidationError):
+        services.questionnaire_licence_update(
+            actor=world.admin, questionnaire=q, licence_holder="X"
+        )
+
+
 def test_questionnaire_with_no_questions_cannot_be_sent(world):
     with scope(practice=world.practice):
         q = services.questionnaire_create(

@@ -197,3 +197,40 @@ def test_after_meeting_rounds_of_small_meetings_stay_out(world):
         rep = selectors.client_report([world.engagement])
     assert all(not cell.shown for _p, _q, cell in rep.rows)
     assert rep.report.withheld == 12
+
+
+def test_csv_holds_what_the_pdf_holds_attendance_and_goals(db):
+    """The PDF's sections (meetings, attendance, goals) are in the CSV with the same figures."""
+    import datetime as dt
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from bollplank.evaluations.views import _report_csv
+
+    rep = selectors.ClientReport(
+        engagements=[],
+        report=report.Report(),
+        rows=[],
+        meetings_held=4,
+        attended=6,
+        expected=8,
+        generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        goals=selectors.GoalCounts(
+            group_total=3, group_reached=2, personal_people=2, personal_total=4, personal_reached=1
+        ),
+    )
+    with translation.override("sv"):
+        html = render_to_string(
+            "evaluations/report_document.html",
+            {"report": rep, "min_group": MIN_GROUP, "phases": Phase.choices},
+        )
+        lines = _report_csv(rep).content.decode("utf-8-sig").splitlines()
+    for label, value in [
+        ("Hållna träffar", "4"),
+        ("Närvaro", "75 %"),
+        ("Gruppernas mål", "2 av 3"),
+        ("Deltagarnas egna mål", "visas inte: färre än 5 personer"),
+    ]:
+        assert label in html and value in html
+        assert f"{label};;{value};" in lines

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bollplank.courses.models import CourseAttendance
 from tests.conftest import World
-from tests.courses.conftest import make_course, register
+from tests.courses.conftest import hold, make_course, register
 from tests.matrix import STAFF_ONLY, Case, P
 
 PUBLIC = {
@@ -35,6 +36,7 @@ def _reg(w: World) -> tuple[Any, Any]:
 
 def _day(w: World) -> list[Any]:
     course = _course(w)
+    hold(course)
     return [P, course.pk, course.days.first().pk]
 
 
@@ -45,6 +47,16 @@ def _foreign_day(w: World) -> list[Any]:
 
 def _reg_args(w: World) -> list[Any]:
     course, reg = _reg(w)
+    return [P, course.pk, reg.pk]
+
+
+def _certified_args(w: World) -> list[Any]:
+    """A participant present on every day of a course that has been held."""
+    course, reg = _reg(w)
+    for day in hold(course):
+        CourseAttendance.objects.create(
+            practice=w.practice, registration=reg, day=day, present=True
+        )
     return [P, course.pk, reg.pk]
 
 
@@ -73,7 +85,7 @@ MATRIX: list[Case] = [
         _reg_args,
         {**STAFF_ONLY, "admin": 302, "supervisor": 302, "other_supervisor": 302},
     ),
-    ("course_certificate", "get", _reg_args, STAFF_ONLY),
+    ("course_certificate", "get", _certified_args, STAFF_ONLY),
     ("course_follow_up", "get", lambda w: [P, _course(w).pk], STAFF_ONLY),
 ]
 FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [

@@ -49,6 +49,24 @@ def _questionnaire(w: World) -> int:
         return Questionnaire.shipped.get(key="after-meeting").pk
 
 
+def _licensed(practice: Any) -> int:
+    import datetime as dt
+
+    from bollplank.core import clock
+    from bollplank.evaluations.models import Questionnaire
+
+    with scopes_disabled():
+        return Questionnaire.objects.create(
+            practice=practice,
+            kind="licensed",
+            name_sv="MCSS-26",
+            instrument="mcss26",
+            licence_holder="Ekbacken AB",
+            licence_reference="Avtal 1",
+            licence_valid_until=clock.today() + dt.timedelta(days=30),
+        ).pk
+
+
 def _own_question(w: World) -> int:
     from bollplank.evaluations.models import Question, Questionnaire
 
@@ -80,6 +98,7 @@ def _pia(w: World) -> int:
 MATRIX: list[Case] = [
     ("questionnaire_list", "get", lambda w: [P], STAFF_ONLY),
     ("questionnaire_detail", "get", lambda w: [P, _questionnaire(w)], STAFF_ONLY),
+    ("questionnaire_licence", "get", lambda w: [P, _licensed(w.practice)], STAFF_ONLY),
     ("questionnaire_copy", "post", lambda w: [P, _questionnaire(w)], {**STAFF_ONLY, **POSTED}),
     ("question_remove", "post", lambda w: [P, _own_question(w)], {**STAFF_ONLY, **POSTED}),
     # Named answers and the group's trend: the engagement's own supervisor only.
@@ -129,4 +148,6 @@ MATRIX: list[Case] = [
 
 # The supervisor-only pages answer 404 to another practice's objects through the "foreign"
 # column above (a practice admin is refused by role before any object is looked up).
-FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = []
+FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
+    ("questionnaire_licence", lambda w: [P, _licensed(w.other_practice)]),
+]

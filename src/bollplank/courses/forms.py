@@ -48,6 +48,7 @@ class CourseForm(forms.ModelForm):
             "vat_category",
             "capacity",
             "last_registration_day",
+            "min_attendance_percent",
             "leader",
             "published",
         ]

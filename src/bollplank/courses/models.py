@@ -8,6 +8,7 @@ that two people registering for the last place at once cannot both get it.
 
 from __future__ import annotations
 
+import math
 import secrets
 import uuid
 
@@ -56,6 +57,16 @@ class Course(models.Model):
     )
     last_registration_day = models.DateField(_("last day to register"))
     published = models.BooleanField(_("published"), default=False)
+    # The attendance rule for a certificate: the share of the course's days a participant
+    # must have been present on.
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("attendance required for a certificate (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "The share of the course's days a participant must attend to get a certificate."
+        ),
+    )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -85,6 +96,11 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def days_required(self, days_total: int) -> int:
+        """Days present a certificate needs: the rule's share of the days, rounded up, at
+        least one (a course without days certifies no one)."""
+        return max(1, math.ceil(days_total * self.min_attendance_percent / 100))
 
 
 class CourseDay(models.Model):

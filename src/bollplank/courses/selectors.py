@@ -23,7 +23,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.courses.enums import RegistrationStatus
-from bollplank.courses.models import Course, CourseDay, Registration
+from bollplank.courses.models import Course, CourseAttendance, CourseDay, Registration
 
 
 def _with_counts(qs: QuerySet[Course]) -> QuerySet[Course]:
@@ -118,3 +118,14 @@ def registration_by_token(token: str) -> Any:
             .filter(token=token)
             .first()
         )
+
+
+def days_present_of(course: Course, registration: Registration | None = None) -> dict[int, int]:
+    """Days present per registration on the course's days (only those marked present)."""
+    rows = CourseAttendance.objects.filter(day__course=course, present=True)
+    if registration is not None:
+        rows = rows.filter(registration=registration)
+    present: dict[int, int] = {}
+    for reg_id in rows.values_list("registration_id", flat=True):
+        present[reg_id] = present.get(reg_id, 0) + 1
+    return present

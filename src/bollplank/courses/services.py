@@ -45,6 +45,7 @@ COURSE_FIELDS = (
     "last_registration_day",
     "published",
     "leader",
+    "min_attendance_percent",
 )
 REGISTRATION_FIELDS = (
     "name",
@@ -305,9 +306,15 @@ def registration_client_create(*, actor: Any, registration: Registration) -> Cli
 def attendance_save(
     *, actor: Any, course: Course, day: CourseDay, present: set[int]
 ) -> list[CourseAttendance]:
-    """Record who was present on a course day (confirmed registrations only)."""
+    """Record who was present on a course day (confirmed registrations only). A day that has
+    not begun has no one present yet: recording it would let a certificate out too early."""
     if day.course_id != course.pk:
         raise ValidationError(_("That day belongs to another course."))
+    if day.starts_at > clock.now():
+        raise ValidationError(
+            _("Attendance can be recorded only once the course day has begun."),
+            code="day_not_begun",
+        )
     confirmed = list(
         Registration.objects.filter(course=course, status=RegistrationStatus.CONFIRMED)
     )

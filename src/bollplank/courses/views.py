@@ -219,11 +219,8 @@ def course_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     course = _course(request, pk)
     registrations = list(selectors.registrations_of(course))
     days = list(course.days.all())
-    present: dict[int, int] = {}
-    for reg_id in CourseAttendance.objects.filter(day__course=course, present=True).values_list(
-        "registration_id", flat=True
-    ):
-        present[reg_id] = present.get(reg_id, 0) + 1
+    present = selectors.days_present_of(course)
+    required = course.days_required(len(days))
     invoiced = {
         line.course_registration_id: line.invoice
         for line in InvoiceLine.objects.filter(
@@ -232,6 +229,7 @@ def course_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     }
     for r in registrations:
         r.days_present = present.get(r.pk, 0)  # type: ignore[attr-defined]
+        r.certifiable = r.days_present >= required  # type: ignore[attr-defined]
         r.invoice = invoiced.get(r.pk)  # type: ignore[attr-defined]
     groups = {s: [r for r in registrations if r.status == s] for s in RegistrationStatus.values}
     return render(
@@ -240,6 +238,8 @@ def course_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         {
             "course": course,
             "days": days,
+            "days_required": required,
+            "now": clock.now(),
             "confirmed": groups[RegistrationStatus.CONFIRMED],
             "waitlisted": groups[RegistrationStatus.WAITLISTED],
             "cancelled": groups[RegistrationStatus.CANCELLED],
@@ -269,6 +269,9 @@ def course_attendance(request: PracticeRequest, pk: int, day_pk: int) -> HttpRes
     user, practice, _roles = who(request)
     course = _course(request, pk)
     day = get_object_or_404(CourseDay, course=course, pk=day_pk)
+    if day.starts_at > clock.now():
+        messages.error(request, _("Attendance can be recorded only once the course day has begun."))
+        return redirect("course_detail", practice.slug, course.pk)
     confirmed = list(
         Registration.objects.filter(course=course, status=RegistrationStatus.CONFIRMED)
     )
@@ -283,24 +286,48 @@ def course_attendance(request: PracticeRequest, pk: int, day_pk: int) -> HttpRes
         choices=[(r.pk, r.name) for r in confirmed],
     )
     if request.method == "POST" and form.is_valid():
-        services.attendance_save(
-            actor=user,
-            course=course,
-            day=day,
-            present={int(x) for x in form.cleaned_data["present"]},
-        )
-        messages.success(request, _("Attendance is saved."))
-        return redirect("course_detail", practice.slug, course.pk)
+        try:
+            services.attendance_save(
+                actor=user,
+                course=course,
+                day=day,
+                present={int(x) for x in form.cleaned_data["present"]},
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Attendance is saved."))
+            return redirect("course_detail", practice.slug, course.pk)
     return render(request, "courses/attendance.html", {"course": course, "day": day, "form": form})
 
 
 @practice_view(*STAFF)
 def course_certificate(request: PracticeRequest, pk: int, reg_pk: int) -> HttpResponse:
-    """A certificate of attendance (PDF) for a confirmed participant."""
+    """A certificate of attendance (PDF) for a confirmed participant who meets the course's
+    attendance rule; anyone else is sent back to the course with the reason."""
+    _user, practice, _roles = who(request)
     course = _course(request, pk)
     registration = get_object_or_404(
         Registration, course=course, pk=reg_pk, status=RegistrationStatus.CONFIRMED
     )
+    days_total = course.days.count()
+    present = selectors.days_present_of(course, registration).get(registration.pk, 0)
+    required = course.days_required(days_total)
+    if present < required:
+        messages.error(
+            request,
+            _(
+                "%(name)s cannot get a certificate: present on %(present)s of %(total)s days, "
+                "and the course requires %(required)s."
+            )
+            % {
+                "name": registration.name,
+                "present": present,
+                "total": days_total,
+                "required": required,
+            },
+        )
+        return redirect("course_detail", practice.slug, course.pk)
     pdf = certificate_pdf(course, registration)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate_filename(registration)}"'

@@ -42,6 +42,18 @@ class QuestionnaireForm(forms.Form):
     )
 
 
+class LicenceForm(forms.Form):
+    """The licence of a licensed instrument, edited or renewed."""
+
+    licence_holder = forms.CharField(label=_("Licence holder"), max_length=200)
+    licence_reference = forms.CharField(
+        label=_("Licence reference or agreement number"), max_length=200
+    )
+    licence_valid_until = BoundedDateField(
+        label=_("Licence valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class SectionForm(forms.Form):
     title_sv = forms.CharField(label=_("Section title (Swedish)"), max_length=160)
     title_en = forms.CharField(label=_("Section title (English)"), max_length=160, required=False)

@@ -15,6 +15,11 @@ practice_patterns: list[Any] = [
         name="questionnaire_detail",
     ),
     path(
+        "evaluations/questionnaires/<int:pk>/licence/",
+        views.questionnaire_licence,
+        name="questionnaire_licence",
+    ),
+    path(
         "evaluations/questionnaires/<int:pk>/copy/",
         views.questionnaire_copy,
         name="questionnaire_copy",

@@ -3,9 +3,7 @@ Thin: selectors read and scope, services write and audit."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -22,16 +19,17 @@ from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
-from bollplank.core.spreadsheet import csv_safe
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations import charts, selectors, services
-from bollplank.evaluations.enums import MIN_GROUP, Phase
+from bollplank.evaluations.enums import MIN_GROUP, Kind, Phase
+from bollplank.evaluations.exports import client_report_csv
 from bollplank.evaluations.forms import (
     AfterMeetingForm,
     AnswerForm,
     GoalForm,
+    LicenceForm,
     ProgressForm,
     QuestionForm,
     QuestionnaireForm,
@@ -69,6 +67,33 @@ def questionnaire_list(request: PracticeRequest) -> HttpResponse:
 
 
 @practice_view(*STAFF)
+def questionnaire_licence(request: PracticeRequest, pk: int) -> HttpResponse:
+    """Edit or renew the licence of one of the practice's licensed instruments."""
+    user, practice, _roles = who(request)
+    q = selectors.questionnaire_detail(practice, pk)
+    if q.practice_id != practice.pk or q.kind != Kind.LICENSED:
+        raise Http404
+    form = LicenceForm(
+        request.POST or None,
+        initial={f: getattr(q, f) for f in LicenceForm.base_fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.questionnaire_licence_update(actor=user, questionnaire=q, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The licence is saved."))
+            return redirect("questionnaire_detail", practice.slug, q.pk)
+    return render(
+        request,
+        "evaluations/questionnaire_licence.html",
+        {"q": q, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@practice_view(*STAFF)
 def questionnaire_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     """One questionnaire with its sections and questions; the builder for the practice's own."""
     user, practice, _roles = who(request)
@@ -97,6 +122,7 @@ def questionnaire_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "evaluations/questionnaire_detail.html",
         {
             "q": q,
+            "today": clock.today(),
             "questions": selectors.questions_of(q),
             "section_form": section_form,
             "question_form": question_form,
@@ -372,27 +398,7 @@ def _report_response(
 
 
 def _report_csv(report: selectors.ClientReport) -> HttpResponse:
-    # The active language's conventions: semicolons beside decimal commas, commas beside points.
-    comma = get_format("DECIMAL_SEPARATOR") == ","
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if comma else ",")
-    writer.writerow([_("When"), _("Question"), _("Answers"), _("Mean")])
-    phase_names = dict(Phase.choices)
-    for phase, question, cell in report.rows:
-        writer.writerow(
-            [
-                csv_safe(str(phase_names.get(phase, phase))),
-                csv_safe(question.text),
-                csv_safe(cell.n)
-                if cell.shown
-                else csv_safe(_("fewer than %(n)s") % {"n": MIN_GROUP}),
-                number_format(cell.mean, 1) if cell.mean is not None else "",
-            ]
-        )
-    writer.writerow([_("Meetings held"), "", csv_safe(report.meetings_held), ""])
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(client_report_csv(report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="utvardering.csv"'
     return response
 

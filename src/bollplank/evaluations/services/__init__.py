@@ -21,6 +21,7 @@ from bollplank.evaluations.services.questionnaires import (
     question_remove,
     questionnaire_copy,
     questionnaire_create,
+    questionnaire_licence_update,
     section_add,
 )
 from bollplank.evaluations.services.rounds import (
@@ -47,6 +48,7 @@ __all__ = [
     "question_remove",
     "questionnaire_copy",
     "questionnaire_create",
+    "questionnaire_licence_update",
     "report_share",
     "response_submit",
     "revisits_set",

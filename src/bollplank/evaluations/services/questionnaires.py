@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
+from bollplank.core.services import model_update
 from bollplank.evaluations.enums import Kind
 from bollplank.evaluations.models import (
     Question,
@@ -30,21 +31,65 @@ def questionnaire_create(
         errors: dict[str, str] = {}
         if not q.instrument:
             errors["instrument"] = _("Choose the instrument.")
-        if not q.licence_holder.strip():
-            errors["licence_holder"] = _("Record who holds the licence.")
-        if not q.licence_reference.strip():
-            errors["licence_reference"] = _("Record the licence's reference or agreement number.")
-        if q.licence_valid_until is None or q.licence_valid_until < clock.today():
-            errors["licence_valid_until"] = _("Record a licence that is valid today.")
+        errors.update(_licence_errors(q))
         if errors:
             raise ValidationError(errors)
+    elif q.instrument:
+        # Dropping the chosen instrument would make an unlicensed questionnaire the person
+        # did not ask for.
+        raise ValidationError(
+            {
+                "instrument": _(
+                    "You chose a licensed instrument: choose the kind “licensed instrument” "
+                    "and record its licence, or leave the instrument empty."
+                )
+            }
+        )
     else:
-        q.instrument = ""
         q.licence_holder = q.licence_reference = ""
         q.licence_valid_until = None
     q.full_clean()
     q.save()
     audit(actor, "evaluations.questionnaire.created", q, {"kind": kind})
+    return q
+
+
+LICENCE_FIELDS = ("licence_holder", "licence_reference", "licence_valid_until")
+
+
+def _licence_errors(q: Questionnaire) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not q.licence_holder.strip():
+        errors["licence_holder"] = _("Record who holds the licence.")
+    if not q.licence_reference.strip():
+        errors["licence_reference"] = _("Record the licence's reference or agreement number.")
+    if q.licence_valid_until is None or q.licence_valid_until < clock.today():
+        errors["licence_valid_until"] = _("Record a licence that is valid today.")
+    return errors
+
+
+@transaction.atomic
+def questionnaire_licence_update(
+    *, actor: Any, questionnaire: Questionnaire, **fields: Any
+) -> Questionnaire:
+    """Edit or renew the licence of a practice's licensed instrument: the same rules as when it
+    was recorded, so a renewed licence is valid today. Its questions stay as they are."""
+    if questionnaire.kind != Kind.LICENSED or questionnaire.is_shipped:
+        raise ValidationError(_("Only a licensed instrument has a licence to renew."))
+    q = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    before = {f: str(getattr(q, f) or "") for f in LICENCE_FIELDS}
+    changed = model_update(instance=q, fields=LICENCE_FIELDS, data=fields)
+    errors = _licence_errors(q)
+    if errors:
+        raise ValidationError(errors)
+    q.full_clean()
+    q.save()
+    audit(
+        actor,
+        "evaluations.questionnaire.licence_updated",
+        q,
+        {"fields": changed, "before": before, "valid_until": str(q.licence_valid_until)},
+    )
     return q
 
 
