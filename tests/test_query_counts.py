@@ -179,8 +179,8 @@ ROOM_PAGES = [
     ("notes_search", "supervisor", None, 1),
     # the participant's meetings for the choice; the entries
     ("journal", "participant", None, 2),
-    # count for the paginator; the page
-    ("audit_log", "admin", None, 2),
+    # count for the paginator; the page; the engagements the events name (one read per kind)
+    ("audit_log", "admin", None, 3),
     ("access_log", "participant", None, 2),
 ]
 

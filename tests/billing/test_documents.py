@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django_scopes import scopes_disabled
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -337,9 +338,38 @@ def test_csv_export_neutralises_text_and_keeps_amounts(billing):
         "4500,00",
         "1125,00",
         "5625,00",
-        "open",
+        "obetald",
         "",
     ]
+
+
+def test_csv_export_follows_the_language(billing):
+    invoice = issued(billing)
+    data = invoices_csv([invoice]).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data), delimiter=";"))
+    assert rows[0] == [
+        "Nummer",
+        "Typ",
+        "Fakturadatum",
+        "Förfallodag",
+        "Kund",
+        "Organisationsnummer",
+        "Er referens",
+        "OCR",
+        "Netto",
+        "Moms",
+        "Totalt",
+        "Status",
+        "Betald",
+    ]
+    assert rows[1][1] == "faktura" and rows[1][8:12] == ["4500,00", "1125,00", "5625,00", "obetald"]
+    with translation.override("en"):
+        data = invoices_csv([invoice]).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data), delimiter=","))
+    assert rows[0][:4] == ["Number", "Type", "Invoice date", "Due date"]
+    assert rows[0][8:] == ["Net", "VAT", "Total", "Status", "Paid"]
+    assert rows[1][1:3] == ["invoice", str(day(2, 1))]
+    assert rows[1][8:12] == ["4500.00", "1125.00", "5625.00", "open"]
 
 
 # --- öre-exact rounding -----------------------------------------------------------------------

@@ -65,8 +65,8 @@ def test_a_full_calendar_lowers_the_rank(world):
     rows = _ranked(q)
     assert [r.user for r in rows] == [world.other_supervisor, world.supervisor]
     texts = [x.text for x in rows[1].reasons]
-    assert "För lite ledig tid under den önskade perioden (4.0 av 4 h i veckan bokade)." in texts
-    assert "Ungefär 4.0 h i veckan ledigt under den önskade perioden (0.0 av 4 bokade)." in [
+    assert "För lite ledig tid under den önskade perioden (4 av 4 h i veckan bokade)." in texts
+    assert "Ungefär 4 h i veckan ledigt under den önskade perioden (0 av 4 bokade)." in [
         x.text for x in rows[0].reasons
     ]
 

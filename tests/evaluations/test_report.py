@@ -234,3 +234,18 @@ def test_csv_holds_what_the_pdf_holds_attendance_and_goals(db):
     ]:
         assert label in html and value in html
         assert f"{label};;{value};" in lines
+
+
+def test_report_csv_in_english_uses_commas_and_decimal_points(
+    client, world, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from bollplank.evaluations.exports import client_report_csv
+
+    large, _little, _rounds = _shared_report_world(world, django_capture_on_commit_callbacks)
+    with scope(practice=world.practice), translation.override("en"):
+        body = client_report_csv(selectors.client_report([large])).decode("utf-8-sig")
+    lines = body.splitlines()
+    assert lines[0] == "When,Question,Answers,Mean"
+    assert any(line.endswith(",6,4.0") for line in lines)

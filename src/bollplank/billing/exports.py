@@ -14,7 +14,10 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
-from bollplank.billing.enums import InvoiceKind, VatCategory
+from django.utils.formats import get_format
+from django.utils.translation import pgettext
+
+from bollplank.billing.enums import InvoiceKind, InvoiceStatus, VatCategory
 from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.money import kronor, totals
 from bollplank.core import clock
@@ -146,45 +149,50 @@ def _sek(ore: int) -> str:
     return kronor(ore).replace(".", ",")
 
 
-CSV_HEADER = [
-    "Nummer",
-    "Typ",
-    "Fakturadatum",
-    "Förfallodag",
-    "Kund",
-    "Organisationsnummer",
-    "Er referens",
-    "OCR",
-    "Netto",
-    "Moms",
-    "Totalt",
-    "Status",
-    "Betald",
-]
+def csv_header() -> list[str]:
+    """The column names in the active language."""
+    return [
+        pgettext("invoice export", "Number"),
+        pgettext("invoice export", "Type"),
+        pgettext("invoice export", "Invoice date"),
+        pgettext("invoice export", "Due date"),
+        pgettext("invoice export", "Customer"),
+        pgettext("invoice export", "Organisation number"),
+        pgettext("invoice export", "Your reference"),
+        pgettext("invoice export", "OCR"),
+        pgettext("invoice export", "Net"),
+        pgettext("invoice export", "VAT"),
+        pgettext("invoice export", "Total"),
+        pgettext("invoice export", "Status"),
+        pgettext("invoice export", "Paid"),
+    ]
 
 
 def invoices_csv(invoices: Iterable[Invoice]) -> bytes:
-    """One row per invoice or credit note, semicolon-separated with decimal commas (as Swedish
-    spreadsheets read it), UTF-8 with a byte-order mark. Amounts are written by us and stay
-    numbers; every text cell is neutralised."""
+    """One row per invoice or credit note in the active language's conventions: in Swedish
+    semicolon-separated with decimal commas (as Swedish spreadsheets read it), in English
+    comma-separated with decimal points; dates ISO; UTF-8 with a byte-order mark. Amounts are
+    written by us and stay numbers; every text cell is neutralised."""
+    comma = get_format("DECIMAL_SEPARATOR") == ","
+    amount = _sek if comma else kronor
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer = csv.writer(buffer, delimiter=";" if comma else ",", lineterminator="\r\n")
+    writer.writerow(csv_header())
     for invoice in invoices:
         writer.writerow(
             [
                 csv_safe(invoice.display_number),
-                "kreditfaktura" if invoice.kind == InvoiceKind.CREDIT_NOTE else "faktura",
+                str(InvoiceKind(invoice.kind).label),
                 invoice.issue_date.isoformat() if invoice.issue_date else "",
                 invoice.due_date.isoformat() if invoice.due_date else "",
                 csv_safe(invoice.buyer.get("name", "")),
                 csv_safe(invoice.buyer.get("org_number", "")),
                 csv_safe(invoice.buyer_reference),
                 invoice.ocr,
-                _sek(invoice.net_ore),
-                _sek(invoice.vat_ore),
-                _sek(invoice.total_ore),
-                invoice.status,
+                amount(invoice.net_ore),
+                amount(invoice.vat_ore),
+                amount(invoice.total_ore),
+                str(InvoiceStatus(invoice.status).label),
                 invoice.paid_on.isoformat() if invoice.paid_on else "",
             ]
         )

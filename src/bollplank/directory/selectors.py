@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -219,11 +220,16 @@ def _rank_place(row: Ranked, p: SupervisorProfile, inquiry: Inquiry) -> None:
             row.add(-2, _("Does not travel to clients."))
 
 
+def _hours(value: float) -> str:
+    return floatformat(value, -1)
+
+
 def _rank_capacity(
     row: Ranked, p: SupervisorProfile, inquiry: Inquiry, booked_per_week: float
 ) -> None:
     need = DEFAULT_MINUTES[Form(inquiry.form)] / 60 * RHYTHM_PER_WEEK[Rhythm(inquiry.rhythm)]
-    booked = round(booked_per_week, 1)
+    # Figures go into a sentence, so they are formatted here in the reader's language (9,2).
+    booked = _hours(booked_per_week)
     if p.weekly_hours is None:
         row.add(
             0,
@@ -236,13 +242,13 @@ def _rank_capacity(
         row.add(
             2,
             _("About %(free)s h a week free in the wished period (%(booked)s of %(cap)s booked).")
-            % {"free": free, "booked": booked, "cap": p.weekly_hours},
+            % {"free": _hours(free), "booked": booked, "cap": _hours(p.weekly_hours)},
         )
     else:
         row.add(
             -3,
             _("Too little free time in the wished period (%(booked)s of %(cap)s h a week booked).")
-            % {"booked": booked, "cap": p.weekly_hours},
+            % {"booked": booked, "cap": _hours(p.weekly_hours)},
         )
 
 

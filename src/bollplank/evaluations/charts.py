@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bollplank.evaluations.selectors import Trend
@@ -49,7 +50,7 @@ def trend_chart(trend: Trend, top: int = 10) -> Chart | None:
     lines = []
     for i, q in enumerate(trend.questions):
         pts = [
-            (x(j), y(r.means[q.pk][0]), f"{r.means[q.pk][0]:.1f}")
+            (x(j), y(r.means[q.pk][0]), number_format(r.means[q.pk][0], 1))
             for j, r in enumerate(rounds)
             if q.pk in r.means
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,9 +20,11 @@ def _fraction(reached: int, total: int) -> str:
 
 
 def client_report_csv(report: ClientReport) -> bytes:
-    """Semicolon-separated with a byte-order mark, as Swedish spreadsheets open it."""
+    """In the active language's conventions, with a byte-order mark: semicolon-separated with
+    decimal commas in Swedish (as Swedish spreadsheets open it), commas and points in English."""
+    comma = get_format("DECIMAL_SEPARATOR") == ","
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv.writer(out, delimiter=";" if comma else ",")
     writer.writerow([_("When"), _("Question"), _("Answers"), _("Mean")])
     phase_names = dict(Phase.choices)
     for phase, question, cell in report.rows:
@@ -32,7 +35,7 @@ def client_report_csv(report: ClientReport) -> bytes:
                 csv_safe(cell.n)
                 if cell.shown
                 else csv_safe(_("fewer than %(n)s") % {"n": MIN_GROUP}),
-                csv_safe(f"{cell.mean:.1f}".replace(".", ",")) if cell.mean is not None else "",
+                number_format(cell.mean, 1) if cell.mean is not None else "",
             ]
         )
     withheld = report.report.withheld

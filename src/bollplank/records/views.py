@@ -33,6 +33,7 @@ from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import meeting_detail as select_meeting
 from bollplank.meetings.selectors import meetings_visible_to
 from bollplank.records import selectors, services
+from bollplank.records.audit_log import audit_rows
 from bollplank.records.forms import JournalForm, SubmissionForm, SummaryForm, TextForm
 from bollplank.records.models import CaseTurn, Summary
 
@@ -487,7 +488,8 @@ def audit_log(request: PracticeRequest) -> HttpResponse:
     page = Paginator(selectors.audit_events_for_admin(practice), 100).get_page(
         request.GET.get("page")
     )
-    return render(request, "records/audit_log.html", {"page": page})
+    rows = audit_rows(practice, page.object_list)
+    return render(request, "records/audit_log.html", {"page": page, "rows": rows})
 
 
 @practice_view(*tuple(Role))

@@ -5,6 +5,8 @@ DATETIME_FORMAT = "j F Y H:i"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j F"
+# A day in a running text or a list, when the year is plain: "28 Dec" (day_month filter).
+SHORT_MONTH_DAY_FORMAT = "j M"
 YEAR_MONTH_FORMAT = "F Y"
 FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y%m%d"]

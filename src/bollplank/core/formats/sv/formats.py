@@ -5,6 +5,8 @@ DATETIME_FORMAT = "j F Y H:i"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j F"
+# A day in a running text or a list, when the year is plain: "28 dec" (day_month filter).
+SHORT_MONTH_DAY_FORMAT = "j b"
 YEAR_MONTH_FORMAT = "F Y"
 FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%y%m%d", "%Y%m%d"]
