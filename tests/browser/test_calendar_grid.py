@@ -47,7 +47,7 @@ def test_the_hour_grid_on_a_laptop_and_a_phone(world: Any, new_page: Callable[..
     assert b["y"] > a["y"] + 10  # 14:00 sits below 13:00
     assert a["height"] > b["height"] * 1.5  # two hours against one
     label = first.evaluate("a => a.textContent.replace(a.querySelector('.whose').textContent, '')")
-    assert label.startswith("Lärarlaget åk 4–6, Måndag ")
+    assert label.startswith("Lärarlaget åk 4–6, måndag ")
     assert label.endswith(", 13:00–15:00, Siv Handledare")
     # What a screen reader announces is that text (Chromium's accessibility tree).
     assert page.get_by_role("link", name=label, exact=True).count() == 1

@@ -57,7 +57,7 @@ def test_a_meeting_sits_in_its_rows_with_a_spoken_name(client, world, week):
     # 13:00 is row 25 of an axis from 07:00 in quarter hours; two hours are eight rows.
     assert "hg-rs-25 hg-re-33 " in link
     assert _spoken(link) == (
-        f"Lärarlaget åk 4–6, Måndag {monday.day} {_month_sv(monday)}, 13:00–15:00, Siv Handledare"
+        f"Lärarlaget åk 4–6, måndag {monday.day} {_month_sv(monday)}, 13:00–15:00, Siv Handledare"
     )
     assert f"v. {monday.isocalendar().week}" not in html  # the week view says "Vecka"
     assert f"Vecka {monday.isocalendar().week}" in html
