@@ -164,6 +164,7 @@ practice_patterns = [
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("accessibility/", home_views.accessibility, name="accessibility"),
+    path("accessibility/thanks/", home_views.accessibility_thanks, name="accessibility_thanks"),
     path("bench/noop/", home_views.noop, name="bench_noop"),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("feed/<str:token>.ics", meeting_views.feed, name="feed"),
