@@ -81,3 +81,15 @@ def test_every_key_the_apps_export_has_a_name(client, world):
     assert "E-post" in text and key_label("email") == "E-post"
     labels = {str(c.label) for c in categories()}
     assert any(label.capitalize() in text for label in labels)
+
+
+def test_readable_export_shows_a_course_registration_status_in_words(client, world):
+    """Regression: the export carried the stored code ("confirmed") instead of its name."""
+    from tests.courses.conftest import make_course, register
+
+    course = make_course(world.practice)
+    register(course, email=world.participant_user.email)
+    client.force_login(world.participant_user)
+    text = _text(client.post(reverse("my_data"), {"format": "html"}).content.decode())
+    assert "Status bekräftad" in text
+    assert "confirmed" not in text
