@@ -15,6 +15,7 @@ from bollplank.courses.enums import RegistrationStatus
 from bollplank.courses.pdf import certificate_html
 from bollplank.directory.models import SupervisorProfile
 from tests.courses.conftest import make_course, register
+from tests.pdftext import pdf_text
 
 
 def _present_first_day(world: Any, course: Any, reg: Any) -> Any:
@@ -48,6 +49,18 @@ def test_course_certificate_has_letterhead_leader_days_signature_and_code(world:
     assert f"{day.starts_at.day} " in html and "7,0" in html
     assert 'class="line"' in html  # the signature line
     assert code in html and f"/verify/{code}/" in html
+
+
+def test_course_certificate_pdf_says_it_in_print(client: Any, world: Any) -> None:
+    course = make_course(world.practice, leader=world.supervisor)
+    reg = register(course, name="Karin Kursdeltagare")
+    _present_first_day(world, course, reg)
+    client.force_login(world.admin)
+    response = client.get(reverse("course_certificate", args=["ekbacken", course.pk, reg.pk]))
+    text = pdf_text(response.content)
+    assert "Kursintyg" in text and "Karin Kursdeltagare" in text
+    assert world.practice.name in text and f"{world.supervisor.name}, kursledare" in text
+    assert verification_code("course", reg.pk) in text
 
 
 def test_verify_page_confirms_a_course_certificate_until_cancelled(client: Any, world: Any) -> None:

@@ -15,6 +15,7 @@ from bollplank.directory.models import SupervisorProfile
 from bollplank.evaluations import services
 from bollplank.evaluations.certificates import hours_certificate_html
 from bollplank.meetings.models import Attendance
+from tests.pdftext import pdf_text
 
 TZ = ZoneInfo("Europe/Stockholm")
 
@@ -68,11 +69,20 @@ def test_hours_certificate_is_a_document_with_letterhead_dates_signature_and_cod
     assert read_verification_code(code) == ("hours", signoff.pk)
 
 
-def test_hours_certificate_pdf_downloads(client, world):
+def test_hours_certificate_pdf_says_it_in_print(client, world):
+    _letterhead_and_profile(world)
     signoff = _signoff(world)
     client.force_login(world.participant_user)
     pdf = client.get(reverse("hours_certificate", args=["ekbacken", signoff.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    assert pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    day = world.meeting.starts_at.astimezone(TZ).date()
+    assert "Intyg om handledningstimmar" in text
+    assert world.practice.name in text and "Org.nr 556677-8899" in text
+    assert signoff.participant.name in text
+    assert "Leg. psykolog" in text and f"{world.supervisor.name}, handledare" in text
+    assert "Datum för träffarna" in text and str(day.year) in text
+    assert verification_code("hours", signoff.pk) in text
 
 
 def test_verify_page_confirms_person_kind_dates_and_practice_only(client, world):
