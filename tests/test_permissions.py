@@ -174,6 +174,9 @@ MATRIX: list[Case] = [
     # (url name, method, args, expected per role)
     ("home", "get", lambda w: [], {"anonymous": 302, **dict.fromkeys(ROLES[1:], 302)}),
     ("accessibility", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
+    # Public: anyone may report a problem; an empty form is refused (400) for everyone.
+    ("accessibility", "post", lambda w: [], dict.fromkeys(ROLES, 400)),
+    ("accessibility_thanks", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("bench_noop", "get", lambda w: [], dict.fromkeys(ROLES, 200)),
     ("invitation_accept", "get", lambda w: ["no-such-token"], dict.fromkeys(ROLES, 404)),
     # Public: mail clients fetch it without a login (a practice without a logo: 404).

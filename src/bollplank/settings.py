@@ -345,6 +345,9 @@ EMAIL_HOST_USER = env_str("BOLLPLANK_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("BOLLPLANK_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("BOLLPLANK_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("BOLLPLANK_DEFAULT_FROM_EMAIL", "Bollplank <noreply@localhost>")
+# Who runs this installation: feedback from the accessibility statement goes there. Empty: the
+# statement offers no form (a message nobody reads is worse than none).
+OPERATOR_EMAIL = env_str("BOLLPLANK_OPERATOR_EMAIL", "") or ""
 # For django.core.mail.backends.filebased.EmailBackend (one file per connection).
 EMAIL_FILE_PATH = env_str("BOLLPLANK_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # The outbox (notifications.outbox): a row claimed by a worker longer than the lease ago is

@@ -12,6 +12,7 @@ from bollplank.directory import urls as directory_urls
 from bollplank.engagements import views as engagement_views
 from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
+from bollplank.home import verify as home_verify
 from bollplank.home import views as home_views
 from bollplank.meetings import calendar_views
 from bollplank.meetings import history_views as meeting_history_views
@@ -165,6 +166,8 @@ practice_patterns = [
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("accessibility/", home_views.accessibility, name="accessibility"),
+    path("accessibility/thanks/", home_views.accessibility_thanks, name="accessibility_thanks"),
+    path("verify/<str:code>/", home_verify.certificate_verify, name="certificate_verify"),
     path("bench/noop/", home_views.noop, name="bench_noop"),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("feed/<str:token>.ics", meeting_views.feed, name="feed"),

@@ -75,6 +75,12 @@ def _own_question(w: World) -> int:
         return Question.objects.create(questionnaire=q, position=1, scale="yesno", text_sv="?").pk
 
 
+def _verification_code(w: World) -> str:
+    from bollplank.core.documents import verification_code
+
+    return verification_code("hours", _signoff(w))
+
+
 def _signoff(w: World) -> int:
     from bollplank.evaluations import services
     from bollplank.meetings.models import Attendance
@@ -112,6 +118,8 @@ MATRIX: list[Case] = [
     ("engagement_goals", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
     ("my_goals", "get", lambda w: [P], PARTICIPANTS),
     ("engagement_hours", "get", lambda w: [P, w.engagement.pk], OWN_SUPERVISOR),
+    # Public: whoever holds a certificate's code may check it (no login, no practice in the URL).
+    ("certificate_verify", "get", lambda w: [_verification_code(w)], dict.fromkeys(ROLES, 200)),
     (
         "hours_certificate",
         "get",

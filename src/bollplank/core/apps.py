@@ -25,6 +25,8 @@ class CoreConfig(AppConfig):
         # Every app's personal_data.py registers what it keeps about people
         # (core/personal_data_registry.py).
         autodiscover_modules("personal_data")
+        # ... and each app's documents.py what it adds to a certificate (core/documents.py).
+        autodiscover_modules("documents")
 
 
 def _guard_form_text() -> None:

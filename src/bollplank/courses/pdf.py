@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.text import slugify
 
 from bollplank.core import clock
+from bollplank.core.documents import letterhead, qualifications, verification_code
 from bollplank.courses.models import Course, Registration
 
 
@@ -15,6 +18,8 @@ def certificate_html(course: Course, registration: Registration) -> str:
     days = list(course.days.order_by("starts_at"))
     present = set(registration.attendance.filter(present=True).values_list("day_id", flat=True))
     hours = sum((d.ends_at - d.starts_at).total_seconds() / 3600 for d in days if d.pk in present)
+    practice = course.practice
+    code = verification_code("course", registration.pk)
     with translation.override(registration.language or "sv"):
         return render_to_string(
             "courses/certificate.html",
@@ -24,8 +29,12 @@ def certificate_html(course: Course, registration: Registration) -> str:
                 "days": [(d, d.pk in present) for d in days],
                 "days_present": len(present & {d.pk for d in days}),
                 "hours": round(hours, 1),
-                "practice": course.practice,
-                "issued_on": clock.today(),
+                "practice": practice,
+                "issued_on": clock.today(practice.timezone),
+                "head": letterhead(practice),
+                "qualifications": qualifications(practice, course.leader) if course.leader else [],
+                "code": code,
+                "verify_url": settings.SITE_URL + reverse("certificate_verify", args=[code]),
             },
         )
 

@@ -22,7 +22,7 @@ def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
         {
             "practice": r.practice.name,
             "course": r.course.title,
-            "status": r.status,
+            "status": r.get_status_display(),
             "name": r.name,
             "email": r.email,
             "organization": r.organization,

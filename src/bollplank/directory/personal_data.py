@@ -51,8 +51,8 @@ def _export_inquiries(user: Any, confidential: bool) -> list[dict[str, Any]]:
     return [
         {
             "practice": q.practice.name,
-            "received_at": q.created_at.isoformat(),
-            "status": q.status,
+            "received_at": q.created_at,
+            "status": q.get_status_display(),
             "organization": q.organization,
             "name": q.name,
             "email": q.email,

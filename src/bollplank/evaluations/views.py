@@ -23,6 +23,7 @@ from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import make_local
 from bollplank.engagements.models import Engagement
 from bollplank.evaluations import charts, selectors, services
+from bollplank.evaluations.certificates import hours_certificate_pdf
 from bollplank.evaluations.enums import MIN_GROUP, Kind, Phase
 from bollplank.evaluations.exports import client_report_csv
 from bollplank.evaluations.forms import (
@@ -550,14 +551,9 @@ def engagement_hours(request: PracticeRequest, pk: int) -> HttpResponse:
 def hours_certificate(request: PracticeRequest, pk: int) -> HttpResponse:
     """The certificate of signed-off supervision hours, as PDF: for the participant it is about
     and the supervisor who signed it."""
-    from weasyprint import HTML  # imported late: Pango is only needed here
-
     user, practice, _roles = who(request)
     signoff = selectors.signoff_visible_to(user, practice, pk)
-    html = render_to_string(
-        "evaluations/certificate_document.html", {"s": signoff, "practice": practice}
-    )
-    pdf = HTML(string=html, base_url=None).write_pdf()
+    pdf = hours_certificate_pdf(signoff)
     audit(user, "evaluations.hours.certificate", signoff, {})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="handledningstimmar-{signoff.pk}.pdf"'

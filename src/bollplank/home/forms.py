@@ -59,3 +59,21 @@ class PracticeSettingsForm(forms.ModelForm):
 
     def clean_price_group_ore(self) -> int:
         return self.cleaned_data.get("price_group_ore") or 0
+
+
+class AccessibilityFeedbackForm(forms.Form):
+    """A problem with the site's accessibility, reported from the statement."""
+
+    message = forms.CharField(
+        label=_("What did you try to do, and what happened?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address (optional, if you want an answer)"),
+        required=False,
+        max_length=254,
+    )
+    page = forms.CharField(
+        label=_("The address of the page (optional)"), required=False, max_length=500
+    )

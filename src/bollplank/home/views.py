@@ -21,10 +21,13 @@ from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import PracticeRequest, practice_view, user_practices, who
+from bollplank.directory.spam import source_key
 from bollplank.engagements.enums import Status as EngagementStatus
 from bollplank.evaluations.selectors import open_invitations
 from bollplank.facilitation.selectors import runs_for_participant
-from bollplank.home.forms import PracticeSettingsForm
+from bollplank.home.feedback import RateLimited as FeedbackRateLimited
+from bollplank.home.feedback import accessibility_feedback_send, feedback_enabled
+from bollplank.home.forms import AccessibilityFeedbackForm, PracticeSettingsForm
 from bollplank.home.menus import SETTINGS_GROUPS
 from bollplank.meetings.commitments import with_commitments
 from bollplank.meetings.selectors import (
@@ -296,11 +299,47 @@ def settings_index(request: PracticeRequest) -> HttpResponse:
     return render(request, "home/settings_index.html", {"groups": groups})
 
 
+# The day the statement was last checked against the site; DOS-lagen wants it shown.
+ACCESSIBILITY_REVIEWED = dt.date(2026, 12, 6)
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
-    """The accessibility statement (DOS-lagen) with a way to report problems."""
-    return render(
-        request, "home/accessibility.html", {"contact": "tillganglighet@bollplank.example"}
+    """The accessibility statement (DOS-lagen): when it was reviewed, how to report a problem
+    (a form mailed to the operator) and where to complain (DIGG)."""
+    enabled = feedback_enabled()
+    form = AccessibilityFeedbackForm(
+        request.POST if request.method == "POST" and enabled else None,
+        initial={"page": request.GET.get("page", "")[:500]},
     )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                accessibility_feedback_send(
+                    **form.cleaned_data, source=source_key(request.META.get("REMOTE_ADDR", ""))
+                )
+            except FeedbackRateLimited:
+                status = 429
+                form.add_error(
+                    None,
+                    _(
+                        "We have received many messages from your address lately. Please try "
+                        "again in an hour."
+                    ),
+                )
+            else:
+                return redirect("accessibility_thanks")
+    return render(
+        request,
+        "home/accessibility.html",
+        {"form": form if enabled else None, "reviewed": ACCESSIBILITY_REVIEWED},
+        status=status,
+    )
+
+
+def accessibility_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/accessibility_thanks.html")
 
 
 def noop(request: HttpRequest) -> HttpResponse:

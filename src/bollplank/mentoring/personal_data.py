@@ -68,7 +68,11 @@ def _export(user: Any, confidential: bool) -> list[dict[str, Any]]:
                         else p.mentor_signed_at,
                         "ended": p.ended_at,
                         "meetings": [
-                            {"starts": m.starts_at, "ends": m.ends_at, "status": m.status}
+                            {
+                                "starts": m.starts_at,
+                                "ends": m.ends_at,
+                                "status": m.get_status_display(),
+                            }
                             for m in PairMeeting.objects.filter(pair=p)
                         ],
                     }

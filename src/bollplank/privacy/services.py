@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from bollplank.core import clock
@@ -19,6 +21,7 @@ from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.personal_data_registry import Category, categories, retention_categories
 from bollplank.core.validators import control_characters_in
+from bollplank.privacy.labels import key_label
 from bollplank.privacy.models import RetentionRule
 
 
@@ -56,29 +59,40 @@ def export_json(data: dict[str, Any]) -> str:
 
 
 def _display(value: Any) -> dict[str, Any]:
-    """A value as the HTML export shows it: text, a list, or named parts."""
+    """A value as the HTML export shows it, in the active language: keys by their names, yes/no
+    for truth values, dates and numbers in the language's conventions."""
     if isinstance(value, dict):
-        return {"dict": [(str(k), _display(v)) for k, v in value.items()]}
+        return {"dict": [(key_label(str(k)), _display(v)) for k, v in value.items()]}
     if isinstance(value, list | tuple):
         return {"list": [_display(v) for v in value]} if value else {"text": "–"}
     if value is None or value == "":
         return {"text": "–"}
+    if isinstance(value, bool):
+        return {"text": str(_("Yes") if value else _("No"))}
     if isinstance(value, dt.datetime):
-        return {"text": timezone.localtime(value).strftime("%Y-%m-%d %H:%M")}
+        return {"text": formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")}
+    if isinstance(value, dt.date):
+        return {"text": formats.date_format(value, "DATE_FORMAT")}
+    if isinstance(value, float | Decimal):
+        return {"text": formats.number_format(value, use_l10n=True)}
     return {"text": str(value)}
 
 
 def export_html(data: dict[str, Any], language: str = "sv") -> str:
     """The same export as a page a person can read (no script, no style from outside)."""
-    shown = {
-        "person": data["person"],
-        "exported_at": data["exported_at"],
-        "categories": {
-            key: {"label": c["label"], "rows": [_display(row) for row in c["rows"]]}
-            for key, c in data["categories"].items()
-        },
-    }
+    names = {cat.key: cat.label for cat in categories()}
     with translation.override(language):
+        shown = {
+            "person": data["person"],
+            "exported_at": data["exported_at"],
+            "categories": {
+                key: {
+                    "label": str(names.get(key, c["label"])),
+                    "rows": [_display(row) for row in c["rows"]],
+                }
+                for key, c in data["categories"].items()
+            },
+        }
         return render_to_string(
             "privacy/export_document.html", {"data": shown, "LANGUAGE_CODE": language}
         )
