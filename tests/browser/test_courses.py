@@ -5,9 +5,11 @@ participants, takes attendance and opens the follow-up form. axe checks every pa
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
@@ -108,12 +110,23 @@ def test_course_fills_up_waitlist_promotes_after_cancellation(
     participants = staff.locator("table")
     expect(participants).to_contain_text("Bo Berg")
     expect(participants).to_contain_text("Vegetariskt")
-    staff.get_by_role("link", name="Närvaro").first.click()
-    axe_check(staff)
-    staff.get_by_label("Bo Berg").check()
-    staff.get_by_role("button", name="Spara").click()
-    axe_check(staff)
-    expect(staff.locator(".messages")).to_contain_text("Närvaron är sparad.")
+    # Attendance is taken once the first day has begun: the clock moves to that morning.
+    with scopes_disabled():
+        first_day = course.days.order_by("starts_at").first()
+    morning = time_machine.travel(first_day.starts_at + dt.timedelta(hours=1), tick=True)
+    morning.start()
+    try:
+        # A month on, the earlier session has ended: the admin logs in again.
+        login(staff, admin.email)
+        visit(staff, f"/p/ekbacken/courses/{course.pk}/")
+        staff.get_by_role("link", name="Närvaro").first.click()
+        axe_check(staff)
+        staff.get_by_label("Bo Berg").check()
+        staff.get_by_role("button", name="Spara").click()
+        axe_check(staff)
+        expect(staff.locator(".messages")).to_contain_text("Närvaron är sparad.")
+    finally:
+        morning.stop()
     staff.get_by_role("link", name="Gör deltagarna till en uppföljande handledningsgrupp").click()
     axe_check(staff)
     expect(staff.locator("#id_title")).to_have_value("Uppföljning: Kollegial grupphandledning")
