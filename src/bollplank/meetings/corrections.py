@@ -23,7 +23,12 @@ from bollplank.engagements.selectors import members_on
 from bollplank.meetings.cancellations import check_reason
 from bollplank.meetings.enums import AttendanceStatus
 from bollplank.meetings.models import Attendance, Meeting
-from bollplank.meetings.services import check_plannable, first_conflict, lock_supervisor
+from bollplank.meetings.services import (
+    check_plannable,
+    first_conflict,
+    lock_supervisor,
+    new_meeting,
+)
 from bollplank.meetings.signals import held_meeting_corrected
 
 
@@ -145,16 +150,7 @@ def meeting_record_held(
         raise ValidationError(
             {"time": _("The supervisor has another meeting at that time.")}, code="double_booking"
         )
-    meeting = Meeting(
-        practice=engagement.practice,
-        engagement=engagement,
-        supervisor=engagement.supervisor,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        focus=focus,
-        location=engagement.location_text,
-    )
-    meeting.full_clean(exclude=["uid", "practice", "engagement", "supervisor"])
+    meeting = new_meeting(engagement, starts_at, ends_at, focus)
     meeting.save()
     Attendance.objects.bulk_create(
         Attendance(practice=engagement.practice, meeting=meeting, participant_id=pk, status=status)

@@ -371,7 +371,7 @@ def meetings_create_series(
             )
             continue
         planned.append((starts_at, ends_at))
-        meetings.append(_new_meeting(engagement, starts_at, ends_at, focus))
+        meetings.append(new_meeting(engagement, starts_at, ends_at, focus))
     if errors:
         raise ValidationError(errors, code="series_invalid")
     Meeting.objects.bulk_create(meetings)
@@ -385,7 +385,7 @@ def meetings_create_series(
     return meetings
 
 
-def _new_meeting(
+def new_meeting(
     engagement: Engagement, starts_at: dt.datetime, ends_at: dt.datetime, focus: str
 ) -> Meeting:
     meeting = Meeting(
@@ -495,7 +495,7 @@ def meeting_create(
     )
     if conflict is not None:
         raise _conflict_error(conflict, engagement.practice)
-    meeting = _new_meeting(engagement, starts_at, ends_at, focus)
+    meeting = new_meeting(engagement, starts_at, ends_at, focus)
     meeting.save()
     audit(actor, "meetings.meeting.created", meeting)
     meeting_changed.send(sender=Meeting, meeting=meeting, change="planned", actor=actor)

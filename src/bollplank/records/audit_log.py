@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateformat import format as date_format
 from django.utils.functional import Promise
@@ -173,11 +172,8 @@ def _parts_by_object(practice: Practice, events: list[AuditEvent]) -> dict[tuple
         # The base manager: the page is already the practice's own, and its rows are read
         # for their names only; the practice filter keeps another practice's rows out.
         qs = model._base_manager.filter(pk__in=ids).select_related(*related)
-        try:
-            model._meta.get_field("practice")
+        if any(field.name == "practice" for field in model._meta.concrete_fields):
             qs = qs.filter(practice=practice)
-        except FieldDoesNotExist:
-            pass
         for obj in qs:
             found[(object_type, str(obj.pk))] = namer(obj)
     return found
@@ -203,6 +199,7 @@ def sentence(event: AuditEvent, parts: Parts | None) -> str:
         try:
             return capfirst(str(template) % {"actor": actor, **(parts or {})}) or ""
         except KeyError:
+            # The object the sentence names is gone (erased, pruned): say it without the name.
             pass
     label = LABELS.get(event.action)
     if label is not None and event.action in WHOLE:
