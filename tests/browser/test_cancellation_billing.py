@@ -5,6 +5,7 @@ is not (and offers a replacement meeting). axe checks every page on the way."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -39,9 +40,6 @@ def _cancel(page: Page, meeting: Any, who: str, reason: str, consequence: str) -
     expect(page.locator(".messages")).to_contain_text("Träffen är inställd")
 
 
-# Pinned: at the autumn daylight-saving change (02:30, the repeated hour) the invoice run's
-# draft is not found by this walk; not yet understood, see the stop's closing note.
-@pytest.mark.instant("2026-12-07T10:00:00+01:00")
 def test_late_cancellations_by_cause_in_the_invoice_run(
     world: Any, new_page: Callable[..., Page], live_server: Any, traveller: Any
 ) -> None:
@@ -92,7 +90,8 @@ def test_late_cancellations_by_cause_in_the_invoice_run(
     axe_check(admin)
     # One draft: half of 4 000 kr plus VAT, for the participant's late cancellation alone.
     expect(admin.locator("main")).to_contain_text("2 500,00 kr")
-    admin.get_by_role("link", name="Utkast 1").click()
+    # A draft is named by its id, which PostgreSQL does not restart between tests.
+    admin.get_by_role("link", name=re.compile(r"^Utkast \d+$")).click()
     axe_check(admin)
     expect(admin.locator("main")).to_contain_text("Sen avbokning, 50 %")
 
