@@ -110,6 +110,17 @@ class ExportForm(PeriodForm):
         initial="sie",
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        # Voucher numbers start again each financial year: one file, one year.
+        if data.get("format") == "sie" and start and end and start.year != end.year:
+            self.add_error(
+                "period_end",
+                _("A SIE file holds one financial year: choose a period within one calendar year."),
+            )
+        return data
+
 
 class LineForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=300)
