@@ -219,7 +219,9 @@ def read(data: bytes, filename: str) -> SieDocument:
         elif label == "#IB":
             doc.opening_balances.append((int(args[0]), args[1], Decimal(args[2])))
         elif label == "#VER":
-            voucher = Voucher(args[0], args[1], _date(args[2], number), args[3] if len(args) > 3 else "")
+            voucher = Voucher(
+                args[0], args[1], _date(args[2], number), args[3] if len(args) > 3 else ""
+            )
             doc.vouchers.append(voucher)
     if in_block or voucher is not None:
         raise SieError("the file ends inside a voucher")

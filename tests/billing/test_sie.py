@@ -57,9 +57,7 @@ def test_sie_file_reads_back_voucher_by_voucher(billing):
     with scopes_disabled():
         note = services.invoice_credit(actor=billing.admin, invoice=invoice, today=date(3, 3))
         settings = BillingSettings.objects.get(practice=billing.practice)
-        data = sie4(
-            [note, invoice], settings, date(3, 1), date(3, 31), generated=date(4, 1, Y)
-        )
+        data = sie4([note, invoice], settings, date(3, 1), date(3, 31), generated=date(4, 1, Y))
     doc = read(data, "fakturor.si")
     assert (doc.file_type, doc.flag, doc.program, doc.format) == (
         "4I",
@@ -106,7 +104,7 @@ def test_sie_file_reads_back_voucher_by_voucher(billing):
     lines = data.decode("cp437").split("\r\n")
     assert lines[:2] == ["#FLAGGA 0", "#KSUMMA"]
     assert lines[-2:] == [f"#KSUMMA {doc.checksum_declared}", ""]
-    assert '#VER F 1 %s "Faktura A1001 Solbacka skola"' % f"{date(3, 2):%Y%m%d}" in lines
+    assert f'#VER F 1 {date(3, 2):%Y%m%d} "Faktura A1001 Solbacka skola"' in lines
 
 
 def test_the_readers_crc_is_the_standard_crc32_and_the_checksum_catches_a_change(billing):
@@ -161,7 +159,7 @@ def test_sie_export_in_the_browser_names_a_4i_file_and_reads_back(client, billin
     invoice = issue(billing, 0, date(3, 2))
     client.force_login(billing.admin)
     url = reverse("billing_export", args=["ekbacken"])
-    period = {"period_start": "%s" % date(3, 1), "period_end": "%s" % date(3, 31)}
+    period = {"period_start": str(date(3, 1)), "period_end": str(date(3, 31))}
     response = client.get(url, {**period, "format": "sie"})
     disposition = response["Content-Disposition"]
     match = re.fullmatch(r'attachment; filename="(fakturor-\d{8}-\d{8}\.si)"', disposition)
@@ -183,7 +181,7 @@ def test_sie_export_across_two_years_is_refused_with_the_period_kept(client, bil
     issue(billing, 0, date(12, 20))
     client.force_login(billing.admin)
     url = reverse("billing_export", args=["ekbacken"])
-    period = {"period_start": "%s" % date(12, 1), "period_end": "%s" % date(1, 31, Y + 1)}
+    period = {"period_start": str(date(12, 1)), "period_end": str(date(1, 31, Y + 1))}
     response = client.get(url, {**period, "format": "sie"})
     page = response.content.decode()
     assert "Content-Disposition" not in response
