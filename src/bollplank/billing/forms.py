@@ -105,7 +105,7 @@ class PeriodForm(forms.Form):
 class ExportForm(PeriodForm):
     format = forms.ChoiceField(
         label=_("format"),
-        choices=[("sie", _("SIE 4 (accounting programs)")), ("csv", _("CSV (spreadsheets)"))],
+        choices=[("sie", _("SIE 4I (accounting programs)")), ("csv", _("CSV (spreadsheets)"))],
         widget=forms.RadioSelect,
         initial="sie",
     )
