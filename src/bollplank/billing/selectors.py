@@ -100,7 +100,8 @@ def voucher_numbers(practice: Practice, invoices: list[Invoice]) -> dict[int, in
     what lets an accountant import a month, then the next, or the same year twice, and have
     the accounting program recognise the vouchers it already has. Issuing stamps the moment
     while it holds its series' counter lock, so an invoice is visible here only once every
-    invoice issued before it is: an export never numbers past one that is still committing."""
+    invoice issued before it in its series is: an export never numbers past one that is still
+    committing (a practice that changes its number series while issuing is the exception)."""
     numbers: dict[int, int] = {}
     for year in sorted({i.issue_date.year for i in invoices if i.issue_date is not None}):
         start, end = fiscal_year(dt.date(year, 1, 1))
