@@ -85,8 +85,8 @@ def invoices_for_export(practice: Practice, start: dt.date, end: dt.date) -> Que
 
 
 def fiscal_year(day: dt.date) -> tuple[dt.date, dt.date]:
-    """The financial year a day is booked in. Bollplank assumes the calendar year (an
-    accounting program with a broken year books the vouchers by their dates anyway)."""
+    """The financial year a day is booked in. Bollplank assumes the calendar year: a practice
+    whose year is broken sets its own year in the accounting program when it reads the file."""
     return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
 
 
