@@ -146,6 +146,15 @@ class Meeting(models.Model):
         return self.engagement.title
 
     @property
+    def engagement_venue(self) -> str:
+        """Where the engagement meets (a feed row carries it as a column)."""
+        return self.engagement.venue
+
+    @property
+    def engagement_form(self) -> str:
+        return self.engagement.form
+
+    @property
     def effective_focus(self) -> str:
         return self.focus or self.engagement.focus
 

@@ -171,8 +171,8 @@ class FeedMeeting(NamedTuple):
     video_room: str
     engagement_id: int
     supervisor_id: int
-    venue: str
-    form: str
+    engagement_venue: str
+    engagement_form: str
 
 
 # In FeedMeeting's order.

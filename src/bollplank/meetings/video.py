@@ -185,7 +185,7 @@ def feed_places(user: Any, practice: Practice, rows: Iterable[Any]) -> dict[Any,
     """The person's join links to the meetings of their calendar feed (meetings.selectors'
     FeedMeeting rows), by the meetings' uid: two queries however long the feed, none without a
     server."""
-    rows = [r for r in rows if on_practice_server(r.venue, r.location)]
+    rows = [r for r in rows if on_practice_server(r.engagement_venue, r.location)]
     server = server_of(practice) if rows else None
     if server is None:
         return {}
@@ -197,9 +197,9 @@ def feed_places(user: Any, practice: Practice, rows: Iterable[Any]) -> dict[Any,
             seat,
             tz=practice.timezone,
             room=r.video_room,
-            venue=r.venue,
+            venue=r.engagement_venue,
             location=r.location,
-            form=r.form,
+            form=r.engagement_form,
             supervisor_id=r.supervisor_id,
             engagement_id=r.engagement_id,
             starts_at=r.starts_at,
@@ -243,7 +243,7 @@ def join_pages(meetings: Iterable[Any]) -> dict[Any, str]:
     meetings = [
         m
         for m in meetings
-        if isinstance(m, Meeting) and on_practice_server(m.engagement.venue, m.location)
+        if isinstance(m, Meeting) and on_practice_server(m.engagement_venue, m.location)
     ]
     if not meetings:
         return {}
