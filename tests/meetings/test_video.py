@@ -25,7 +25,6 @@ from bollplank.meetings.video import OPENS_BEFORE, meeting_link
 from bollplank.meetings.video_servers import video_server_save
 from bollplank.notifications.meetings import notify_meeting
 from bollplank.notifications.models import OutgoingMail
-from tests import factories as f
 from tests import timecontrol as tc
 
 P = "ekbacken"
@@ -393,3 +392,21 @@ def test_settings_remove_the_server_and_the_links_go(video, world):
         assert not VideoServer.objects.filter(practice=world.practice).exists()
         assert AuditEvent.objects.filter(action="meetings.video_server.removed").count() == 1
     assert _link(video, world.supervisor) == ""
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_feed_links_cost_two_queries_however_many_meetings(world, count, django_assert_num_queries):
+    from bollplank.core.roles import Role
+    from bollplank.meetings.selectors import feed_meetings
+    from bollplank.meetings.video import feed_places
+
+    _server(world)
+    for week in range(count):
+        _by_video(world.engagement, tc.local(tc.workday_after(7 + 7 * week), 9))
+    with scope(practice=world.practice):
+        rows = feed_meetings(world.participant_user, world.practice, frozenset({Role.PARTICIPANT}))
+        # The practice's video server; the person's group memberships.
+        with django_assert_num_queries(2):
+            places = feed_places(world.participant_user, world.practice, rows)
+
+    assert len(places) == count

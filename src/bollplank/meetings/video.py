@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -59,7 +59,8 @@ class Server:
 
     base_url: str
     app_id: str
-    secret: str
+    # Kept out of repr: error pages and logs print locals.
+    secret: str = field(repr=False)
 
     @property
     def domain(self) -> str:
