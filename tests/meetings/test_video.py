@@ -410,3 +410,12 @@ def test_feed_links_cost_two_queries_however_many_meetings(world, count, django_
             places = feed_places(world.participant_user, world.practice, rows)
 
     assert len(places) == count
+
+
+def test_a_meeting_that_is_over_has_no_link(video, world):
+    with scopes_disabled():
+        held = Meeting.objects.select_related("engagement", "practice").get(pk=world.meeting.pk)
+    assert held.ends_at < clock.now() and held.engagement.venue == Venue.VIDEO
+
+    assert _link(held, world.supervisor) == ""
+    assert _location(_feed(world, world.supervisor), held) == ""

@@ -34,7 +34,7 @@ import jwt
 from django.conf import settings
 from django.urls import reverse
 
-from bollplank.core import crypto
+from bollplank.core import clock, crypto
 from bollplank.core.models import Practice
 from bollplank.engagements.enums import Form, Venue
 from bollplank.engagements.models import GroupMembership
@@ -159,11 +159,12 @@ def link_for(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     status: str,
+    now: dt.datetime,
 ) -> str:
     """The person's join link to one meeting, or "" when they get none: the practice has no
-    server, the meeting is not on it or cancelled, or the person is neither its supervisor nor
-    in its group that day."""
-    if server is None or status == MeetingStatus.CANCELLED:
+    server, the meeting is not on it, cancelled or over by ``now``, or the person is neither
+    its supervisor nor in its group that day."""
+    if server is None or status == MeetingStatus.CANCELLED or ends_at <= now:
         return ""
     if not on_practice_server(venue, location):
         return ""
@@ -182,11 +183,16 @@ def link_for(
     )
 
 
-def feed_places(user: Any, practice: Practice, rows: Iterable[Any]) -> dict[Any, str]:
+def feed_places(
+    user: Any, practice: Practice, rows: Iterable[Any], now: dt.datetime | None = None
+) -> dict[Any, str]:
     """The person's join links to the meetings of their calendar feed (meetings.selectors'
     FeedMeeting rows), by the meetings' uid: two queries however long the feed, none without a
     server."""
-    rows = [r for r in rows if on_practice_server(r.engagement_venue, r.location)]
+    now = now or clock.now()
+    rows = [
+        r for r in rows if on_practice_server(r.engagement_venue, r.location) and r.ends_at > now
+    ]
     server = server_of(practice) if rows else None
     if server is None:
         return {}
@@ -206,16 +212,20 @@ def feed_places(user: Any, practice: Practice, rows: Iterable[Any]) -> dict[Any,
             starts_at=r.starts_at,
             ends_at=r.ends_at,
             status=r.status,
+            now=now,
         )
         if link:
             found[r.uid] = link
     return found
 
 
-def meeting_link(meeting: Any, user: Any, practice: Practice | None = None) -> str:
+def meeting_link(
+    meeting: Any, user: Any, practice: Practice | None = None, now: dt.datetime | None = None
+) -> str:
     """``link_for`` one Meeting (its engagement loaded); ``practice`` saves a query."""
     practice = practice or meeting.practice
-    if not on_practice_server(meeting.engagement.venue, meeting.location):
+    now = now or clock.now()
+    if not on_practice_server(meeting.engagement.venue, meeting.location) or meeting.ends_at <= now:
         return ""
     server = server_of(practice)
     if server is None:
@@ -234,6 +244,7 @@ def meeting_link(meeting: Any, user: Any, practice: Practice | None = None) -> s
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         status=meeting.status,
+        now=now,
     )
 
 
