@@ -135,3 +135,30 @@ def test_group_meets_by_video_from_the_invitation_and_the_meeting_page(
     login(asa, "admin@ekbacken.se")
     visit(asa, f"/p/ekbacken/meetings/{meeting.pk}/")
     expect(asa.get_by_role("link", name="Anslut till videomötet")).to_have_count(0)
+
+
+def test_admin_sets_up_the_video_server_and_the_secret_is_never_shown(
+    world: Any, page: Page
+) -> None:
+    login(page, "admin@ekbacken.se")
+    visit(page, "/p/ekbacken/settings/video/")
+
+    # Plain http and no secret: Swedish messages on the fields, what was typed kept.
+    page.fill("#id_base_url", "http://video.ekbacken.example")
+    page.fill("#id_app_id", APP_ID)
+    with page.expect_navigation():
+        page.locator("main form button.primary").click()
+    axe_check(page)
+    expect(page.locator("main")).to_contain_text("Ange serverns adress med https:// först")
+    expect(page.locator("main")).to_contain_text("Ange serverns app-hemlighet.")
+    expect(page.locator("#id_app_id")).to_have_value(APP_ID)
+
+    page.fill("#id_base_url", "https://video.ekbacken.example")
+    page.fill("#id_secret", SECRET)
+    with page.expect_navigation():
+        page.locator("main form button.primary").click()
+    axe_check(page)
+    expect(page.locator("main")).to_contain_text("Videoservern är sparad.")
+    expect(page.locator("#id_secret")).to_have_value("")
+    assert SECRET not in page.content()
+    expect(page.locator("main")).to_contain_text("En hemlighet är sparad.")
