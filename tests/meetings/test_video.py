@@ -419,3 +419,20 @@ def test_a_meeting_that_is_over_has_no_link(video, world):
 
     assert _link(held, world.supervisor) == ""
     assert _location(_feed(world, world.supervisor), held) == ""
+
+
+def test_series_invitation_says_the_meetings_are_by_video_with_each_ones_join_page(video, world):
+    from bollplank.notifications.series import notify_series
+
+    second = _by_video(world.engagement, tc.local(tc.workday_after(21), 9))
+    with scope(practice=world.practice):
+        notify_series([video, second])
+
+    with scopes_disabled():
+        mail = OutgoingMail.objects.get(to="pia@solbacka.se", kind="meeting")
+    assert "Träffarna hålls på video" in mail.text
+    invitation = icalendar.Calendar.from_ical(mail.ics)
+    for meeting in (video, second):
+        place = _location(invitation, meeting)
+        assert urlsplit(place).path == reverse("meeting_join", args=[P, meeting.pk])
+    assert "jwt" not in mail.text + mail.html + mail.ics
