@@ -3,14 +3,12 @@ refuses, and what the PDF and the e-invoice say (checked with the EN 16931 / Pep
 
 from __future__ import annotations
 
-import io
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
-from pypdf import PdfReader
 
 from bollplank.billing import services
 from bollplank.billing.models import BillingSettings, Invoice, InvoiceCounter
@@ -21,6 +19,7 @@ from bollplank.engagements.models import Engagement
 from tests.billing.conftest import day, held_meeting, month_end
 from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_endpoints
 from tests.conftest import World
+from tests.pdftext import pdf_text
 
 P = "ekbacken"
 GLN = "7350053850019"
@@ -218,7 +217,7 @@ def test_draft_page_shows_what_is_missing_and_the_references_are_added_there(cli
         invoice = Invoice.objects.get(pk=draft.pk)
         pdf = invoice_pdf(invoice, BillingSettings.objects.get(practice=billing.practice))
     assert (invoice.status, invoice.order_number) == ("open", "PO 2026-17")
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    text = pdf_text(pdf)
     assert "Ert ordernummer" in text and "PO 2026-17" in text
     assert "Er referens" in text and "SOL-4410" in text
     assert ubl_of(invoice).findtext(f"{CAC}OrderReference/{CBC}ID") == "PO 2026-17"

@@ -197,9 +197,7 @@ def check_endpoints(data: bytes) -> list[str]:
         scheme, value = el.get("schemeID", ""), (el.text or "").strip()
         if codes is not None and scheme not in codes:
             failed.append("PEPPOL-EN16931-CL008")
-        if scheme == "0007" and not (
-            len(value) == 10 and value.isdigit() and luhn.is_valid(value)
-        ):
+        if scheme == "0007" and not (len(value) == 10 and value.isdigit() and luhn.is_valid(value)):
             failed.append("PEPPOL-COMMON-R049")
         if scheme == "0088" and not (value.isdigit() and _gs1_check_digit_holds(value)):
             failed.append("PEPPOL-COMMON-R040")

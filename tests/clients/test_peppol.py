@@ -157,8 +157,7 @@ def test_migration_gives_existing_clients_their_organisation_number_as_address(d
     migration.org_number_as_peppol_address(apps, None)
     with scopes_disabled():
         found = {
-            c.pk: (c.peppol_scheme, c.peppol_id)
-            for c in Client.objects.filter(practice=practice)
+            c.pk: (c.peppol_scheme, c.peppol_id) for c in Client.objects.filter(practice=practice)
         }
     assert found == {
         with_number.pk: ("0007", "2120000142"),

@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.clients.enums import PeppolScheme
-
 from bollplank.clients.models import Client, ClientContact
 
 
