@@ -198,6 +198,7 @@ def test_draft_page_shows_what_is_missing_and_the_references_are_added_there(cli
 
     page = client.get(detail).content.decode()
     assert "kräver ordernummer på varje faktura, och det saknas." in page
+    assert "Fakturan kan inte utfärdas förrän det som saknas är ifyllt." in page
     assert "kräver köparens referens" not in page  # SOL-4410 came from the client
     response = client.post(reverse("invoice_issue", args=[P, draft.pk]), follow=True)
     assert "Solbacka skola kräver ordernummer på varje faktura" in response.content.decode()
