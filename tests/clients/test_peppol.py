@@ -164,3 +164,12 @@ def test_migration_gives_existing_clients_their_organisation_number_as_address(d
         without.pk: ("", ""),
         chosen.pk: ("0088", GLN),
     }
+
+
+def test_a_cleared_address_falls_back_to_the_organisation_number(world):
+    with scopes_disabled():
+        found = Client.objects.get(pk=world.client.pk)
+        services.client_update(actor=world.admin, client=found, peppol_scheme="0088", peppol_id=GLN)
+        assert found.peppol_address == "0088:" + GLN
+        services.client_update(actor=world.admin, client=found, peppol_scheme="", peppol_id="")
+        assert Client.objects.get(pk=found.pk).peppol_address == "0007:2120000142"

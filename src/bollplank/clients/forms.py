@@ -33,7 +33,7 @@ class ClientForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scheme: Any = self.fields["peppol_scheme"]
-        scheme.choices = [("", _("No Peppol address")), *PeppolScheme.choices]
+        scheme.choices = [("", _("Choose a scheme")), *PeppolScheme.choices]
         scheme.choices = [
             (value, f"{value} – {label}" if value else label) for value, label in scheme.choices
         ]

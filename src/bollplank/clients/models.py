@@ -55,7 +55,10 @@ class Client(models.Model):
         max_length=4,
         choices=PeppolScheme.choices,
         blank=True,
-        help_text=_("0007 for a Swedish organisation number, 0088 for a GLN."),
+        help_text=_(
+            "0007 for a Swedish organisation number, 0088 for a GLN. Left empty: the "
+            "organisation number under 0007."
+        ),
     )
     peppol_id = models.CharField(
         _("Peppol address"),
