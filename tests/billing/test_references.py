@@ -17,7 +17,13 @@ from bollplank.billing.ubl import invoice_ubl
 from bollplank.clients.models import Client
 from bollplank.engagements.models import Engagement
 from tests.billing.conftest import day, held_meeting, month_end
-from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_endpoints
+from tests.billing.ubl_rules import (
+    CAC,
+    CBC,
+    check_en16931,
+    check_endpoints,
+    peppol_address_schemes,
+)
 from tests.conftest import World
 from tests.pdftext import pdf_text
 
@@ -112,10 +118,11 @@ def test_the_rule_checker_catches_a_bad_gln_and_an_unknown_scheme(billing):
         xml = invoice_ubl(issue(billing, draft_of(billing)))
     bad_digit = xml.replace(GLN.encode(), b"7350053850018")
     assert check_endpoints(bad_digit) == ["PEPPOL-COMMON-R040"]
-    if check_endpoints(xml.replace(b'schemeID="0088"', b'schemeID="9955"')) != [
-        "PEPPOL-EN16931-CL008"
-    ]:
-        pytest.fail("9955 is no longer in the Peppol code list and must be refused")
+    if peppol_address_schemes() is None:
+        pytest.skip("the official Peppol rules are not on this machine")
+    # 9955 (Swedish VAT number) left the code list in 2025: the network refuses it.
+    unknown = xml.replace(b'schemeID="0088"', b'schemeID="9955"')
+    assert check_endpoints(unknown) == ["PEPPOL-EN16931-CL008"]
 
 
 # --- what the draft carries -------------------------------------------------------------------
