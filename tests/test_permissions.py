@@ -369,6 +369,7 @@ MATRIX: list[Case] = [
         {**ADMIN_ONLY, "admin": 302},
     ),
     ("invoice_line_add", "get", lambda w: [P, _billing_draft(w).pk], ADMIN_ONLY),
+    ("invoice_references", "get", lambda w: [P, _billing_draft(w).pk], ADMIN_ONLY),
     ("invoice_line_edit", "get", _draft_line, ADMIN_ONLY),
     ("invoice_line_remove", "post", _draft_line, {**ADMIN_ONLY, "admin": 302}),
     ("people", "get", lambda w: [P], ADMIN_ONLY),

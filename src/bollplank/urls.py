@@ -133,6 +133,11 @@ practice_patterns = [
     path("billing/invoices/<int:pk>/credit/", billing_views.invoice_credit, name="invoice_credit"),
     path("billing/invoices/<int:pk>/send/", billing_views.invoice_send, name="invoice_send"),
     path(
+        "billing/invoices/<int:pk>/references/",
+        billing_views.invoice_references,
+        name="invoice_references",
+    ),
+    path(
         "billing/invoices/<int:pk>/lines/new/",
         billing_views.invoice_line_add,
         name="invoice_line_add",

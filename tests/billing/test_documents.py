@@ -182,12 +182,15 @@ def test_ubl_credit_note_is_positive_and_refers_to_the_invoice(billing):
     assert root.findtext(f"{CAC}CreditNoteLine/{CBC}CreditedQuantity") == "1"
 
 
-def test_ubl_refuses_without_buyer_reference(billing):
+def test_ubl_refuses_without_buyer_reference_or_order_number(billing):
     with scopes_disabled():
         billing.client.invoice_reference = ""
         billing.client.save()
     invoice = issued(billing)
-    with scopes_disabled(), pytest.raises(ValidationError, match="Köparens referens saknas"):
+    with (
+        scopes_disabled(),
+        pytest.raises(ValidationError, match="Köparens referens och ordernummer saknas"),
+    ):
         invoice_ubl(invoice)
 
 

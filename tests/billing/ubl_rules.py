@@ -2,17 +2,23 @@
 
 pyschematron (which runs CEN-EN16931-UBL.sch) needs Python 3.12; the machines run 3.11. So the
 rules that carry an e-invoice are asserted here: required elements (BR-01…BR-16), the sums
-(BR-CO-10, -13, -14, -15, -16, -17, BR-S-08), the buyer's reference (BT-10, PEPPOL-EN16931-R003)
-and, for Swedish parties, the organisation number under scheme 0007 (BT-30, BT-47, endpoints).
+(BR-CO-10, -13, -14, -15, -16, -17, BR-S-08), the buyer's reference (BT-10, PEPPOL-EN16931-R003),
+no empty elements (PEPPOL-EN16931-R008), for Swedish parties the organisation number under scheme
+0007 (BT-30, BT-47, endpoints), and the electronic addresses as the Peppol layer checks them:
+the scheme from its code list (PEPPOL-EN16931-CL008, read from the official file), 0007 with its
+Luhn digit (PEPPOL-COMMON-R049), 0088 with its GS1 check digit (PEPPOL-COMMON-R040).
 The same checker runs on the official Peppol examples, so that it is known to accept what the
 official rules accept and to catch a broken sum.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
+from stdnum import luhn
 from stdnum.se import orgnr
 
 CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
@@ -56,6 +62,8 @@ def check_en16931(data: bytes) -> list[str]:
     for rule, path in required.items():
         if not _text(root, path):
             failed.append(rule)
+    if any(not len(el) and not (el.text or "").strip() for el in root.iter()):
+        failed.append("PEPPOL-EN16931-R008")
     lines = root.findall(f"{CAC}{line_tag}")
     if not lines:
         failed.append("BR-16")
@@ -154,4 +162,43 @@ def check_swedish_parties(data: bytes) -> list[str]:
             el = root.find(base + path)
             if el is None or el.get("schemeID") != "0007" or not orgnr.is_valid(el.text or ""):
                 failed.append(rule)
+    return failed
+
+
+PEPPOL_SCH = Path(__file__).resolve().parents[3] / "shared" / "peppol" / "PEPPOL-EN16931-UBL.sch"
+
+
+def peppol_address_schemes() -> set[str] | None:
+    """The "Electronic Address Identifier Scheme" code list of the official Peppol rules
+    (the ``eaid`` variable of rule CL008); None where the file is not on this machine."""
+    if not PEPPOL_SCH.exists():
+        return None
+    found = re.search(r'name="eaid" value="tokenize\(\'([^\']*)\'', PEPPOL_SCH.read_text())
+    assert found, "the code list moved in the Peppol rules file"
+    return set(found.group(1).split())
+
+
+def _gs1_check_digit_holds(value: str) -> bool:
+    """GS1 mod 10: weights 3 and 1 from the right, the check digit included (weight 1)."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(reversed(value)))
+    return total % 10 == 0
+
+
+def check_endpoints(data: bytes) -> list[str]:
+    """The failed Peppol rules on the seller's and the buyer's EndpointID."""
+    root = ET.fromstring(data)  # noqa: S314
+    codes = peppol_address_schemes()
+    failed = []
+    for party in ("AccountingSupplierParty", "AccountingCustomerParty"):
+        el = root.find(f"{CAC}{party}/{CAC}Party/{CBC}EndpointID")
+        if el is None:
+            failed.append(f"{party}: no EndpointID")
+            continue
+        scheme, value = el.get("schemeID", ""), (el.text or "").strip()
+        if codes is not None and scheme not in codes:
+            failed.append("PEPPOL-EN16931-CL008")
+        if scheme == "0007" and not (len(value) == 10 and value.isdigit() and luhn.is_valid(value)):
+            failed.append("PEPPOL-COMMON-R049")
+        if scheme == "0088" and not (value.isdigit() and _gs1_check_digit_holds(value)):
+            failed.append("PEPPOL-COMMON-R040")
     return failed

@@ -145,6 +145,21 @@ class LineForm(forms.Form):
         return {name: getattr(line, name) for name in cls.base_fields}
 
 
+class ReferencesForm(forms.Form):
+    buyer_reference = forms.CharField(
+        label=_("buyer's reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The reference the buyer gave, e.g. a reference code (BT-10)."),
+    )
+    order_number = forms.CharField(
+        label=_("order number"),
+        max_length=100,
+        required=False,
+        help_text=_("The buyer's order number (BT-13)."),
+    )
+
+
 class PaidForm(forms.Form):
     paid_on = BoundedDateField(label=_("paid on"), widget=DateInput())
 

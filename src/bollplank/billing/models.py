@@ -317,6 +317,7 @@ class Invoice(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     ocr = models.CharField(_("OCR number"), max_length=25, blank=True)
     buyer_reference = models.CharField(_("buyer's reference"), max_length=100, blank=True)
+    order_number = models.CharField(_("order number"), max_length=100, blank=True)
     language = models.CharField(max_length=8, default="sv")
     # Copied at issue: later changes to the practice or the client do not change the invoice.
     seller = models.JSONField(default=dict, blank=True)

@@ -2,7 +2,10 @@
 
 Public-sector buyers must receive invoices electronically (SFS 2018:1277). Swedish parties are
 identified by organisation number under scheme 0007 (ISO 6523 ICD for Swedish organisation
-numbers), both as Peppol endpoint and as legal registration. A credit note is a UBL CreditNote
+numbers) as legal registration; the buyer's Peppol endpoint is the client's Peppol address in
+whichever scheme it is registered (0007, 0088 GLN, …), the seller's its organisation number.
+The buyer's reference (BT-10) and the order number (BT-13) are written when the invoice has
+them; Peppol needs at least one. A credit note is a UBL CreditNote
 with positive amounts: the document type carries the sign.
 """
 
@@ -57,10 +60,20 @@ def _quantity(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else f"{value:.2f}"
 
 
+def endpoint_of(data: dict[str, Any]) -> tuple[str, str]:
+    """(scheme, value) of a party's electronic address (BT-34, BT-49): the Peppol address
+    copied from the client at issue, else the organisation number under 0007 (the seller, and
+    buyers of invoices issued before clients had a Peppol address)."""
+    if data.get("peppol_scheme") and data.get("peppol_id"):
+        return data["peppol_scheme"], data["peppol_id"]
+    return SCHEME_SE_ORG, _digits(data.get("org_number", ""))
+
+
 def _party(parent: ET.Element, data: dict[str, Any], *, seller: bool) -> None:
     party = _cac(parent, "Party")
     org = _digits(data.get("org_number", ""))
-    _cbc(party, "EndpointID", org, schemeID=SCHEME_SE_ORG)
+    scheme, endpoint = endpoint_of(data)
+    _cbc(party, "EndpointID", endpoint, schemeID=scheme)
     _cbc(_cac(party, "PartyName"), "Name", data["name"])
     address = _cac(party, "PostalAddress")
     if data.get("street"):
@@ -100,8 +113,11 @@ def check_exportable(invoice: Invoice) -> None:
     problems = []
     if invoice.is_draft:
         problems.append(_("Issue the invoice before exporting it."))
-    if not invoice.buyer_reference:
-        problems.append(_("The buyer's reference is missing: public buyers require it."))
+    if not (invoice.buyer_reference or invoice.order_number):
+        # PEPPOL-EN16931-R003: one of them identifies the invoice at the buyer.
+        problems.append(
+            _("The buyer's reference and the order number are missing: public buyers require one.")
+        )
     if not invoice.seller.get("vat_number"):
         problems.append(_("The practice's VAT number is missing in the billing settings."))
     if not invoice.buyer.get("org_number"):
@@ -126,10 +142,13 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         _cbc(root, "DueDate", invoice.due_date.isoformat())
     _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", "381" if credit else "380")
     _cbc(root, "DocumentCurrencyCode", CURRENCY)
-    _cbc(root, "BuyerReference", invoice.buyer_reference)
+    if invoice.buyer_reference:  # an empty element breaks PEPPOL-EN16931-R008
+        _cbc(root, "BuyerReference", invoice.buyer_reference)
     period = _cac(root, "InvoicePeriod")
     _cbc(period, "StartDate", invoice.period_start.isoformat())
     _cbc(period, "EndDate", invoice.period_end.isoformat())
+    if invoice.order_number:
+        _cbc(_cac(root, "OrderReference"), "ID", invoice.order_number)
     if credit and invoice.credited_invoice is not None:
         original = invoice.credited_invoice
         ref = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")

@@ -25,6 +25,7 @@ from bollplank.billing.forms import (
     LineForm,
     PaidForm,
     PeriodForm,
+    ReferencesForm,
     SendForm,
 )
 from bollplank.billing.models import Invoice, InvoiceLine
@@ -188,8 +189,33 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "is_admin": Role.ADMIN in request.roles,
         "paid_form": PaidForm(initial={"paid_on": clock.today()}),
         "open_lines": [x for x in lines if not x.released],
+        "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
     }
     return render(request, "billing/detail.html", context)
+
+
+@practice_view(*ADMIN)
+def invoice_references(request: PracticeRequest, pk: int) -> HttpResponse:
+    """The buyer's reference and the order number of a draft."""
+    user, _practice, _roles = who(request)
+    invoice = _invoice(request, pk)
+    if not invoice.is_draft:
+        raise Http404
+    initial = {"buyer_reference": invoice.buyer_reference, "order_number": invoice.order_number}
+    form = ReferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_references_save(actor=user, invoice=invoice, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The references are saved."))
+            return _back(invoice)
+    return render(
+        request,
+        "billing/references_form.html",
+        {"form": form, "invoice": invoice, "missing": services.missing_references(invoice)},
+    )
 
 
 def _line_form_view(request: PracticeRequest, pk: int, line_pk: int | None) -> HttpResponse:

@@ -37,6 +37,9 @@ class ClientSpec:
     contact_title: str
     domain: str
     contact_login: bool = False
+    # A Peppol address other than the organisation number (scheme, value), e.g. a region's GLN.
+    peppol: tuple[str, str] = ("", "")
+    requires_buyer_reference: bool = False
 
 
 def demo_client(
@@ -58,6 +61,9 @@ def demo_client(
         postal_code=spec.postal_code,
         city=spec.city,
         invoice_reference=spec.invoice_reference,
+        requires_buyer_reference=spec.requires_buyer_reference,
+        peppol_scheme=spec.peppol[0],
+        peppol_id=spec.peppol[1],
         mission=spec.mission,
     )
     contact = contact_create(

@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from bollplank.clients.enums import Sector
+from bollplank.clients.enums import PeppolScheme, Sector
+from bollplank.clients.peppol import normalize_participant, validate_participant
 from bollplank.core.models import Practice
 from bollplank.core.validators import validate_org_number
 
@@ -32,7 +33,41 @@ class Client(models.Model):
         _("invoice reference"),
         max_length=100,
         blank=True,
-        help_text=_("The buyer's reference that must be on every invoice."),
+        help_text=_(
+            "The buyer's reference (e.g. a reference code) for the invoices; an engagement "
+            "can have its own."
+        ),
+    )
+    order_number = models.CharField(
+        _("order number"),
+        max_length=100,
+        blank=True,
+        help_text=_("A standing order number for the invoices, if the client gave one."),
+    )
+    requires_buyer_reference = models.BooleanField(
+        _("requires the buyer's reference on every invoice"), default=False
+    )
+    requires_order_number = models.BooleanField(
+        _("requires an order number on every invoice"), default=False
+    )
+    peppol_scheme = models.CharField(
+        _("Peppol address scheme"),
+        max_length=4,
+        choices=PeppolScheme.choices,
+        blank=True,
+        help_text=_(
+            "0007 for a Swedish organisation number, 0088 for a GLN. Left empty: the "
+            "organisation number under 0007."
+        ),
+    )
+    peppol_id = models.CharField(
+        _("Peppol address"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Where the client receives e-invoices in the Peppol network, e.g. its organisation "
+            "number or the GLN its procurement gave."
+        ),
     )
     mission = models.TextField(
         _("the organization's mission"),
@@ -60,6 +95,15 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        self.peppol_id = normalize_participant(self.peppol_scheme, self.peppol_id)
+        validate_participant(self.peppol_scheme, self.peppol_id)
+
+    @property
+    def peppol_address(self) -> str:
+        """The participant identifier as the network writes it, e.g. 0088:7350053850019."""
+        return f"{self.peppol_scheme}:{self.peppol_id}" if self.peppol_id else ""
 
 
 class ClientContact(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import ean
 from stdnum.se import orgnr
 
 
@@ -57,4 +58,19 @@ def validate_no_control_characters(value: str, *, multiline: bool = False) -> No
                 "cannot be saved here. Remove them and try again."
             ),
             code="control_characters",
+        )
+
+
+def validate_gln(value: str) -> None:
+    """A GS1 Global Location Number: thirteen digits, the last a GS1 check digit."""
+    if not value:
+        return
+    if not (len(value) == 13 and value.isdigit() and ean.is_valid(value)):
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a valid GLN. A GLN has thirteen digits, e.g. "
+                "7350053850019, and the last one is a check digit."
+            ),
+            code="invalid_gln",
+            params={"value": value[:20]},
         )

@@ -135,6 +135,7 @@ def course_drafts(
             period_start=period_start,
             period_end=period_end,
             buyer_reference=client.invoice_reference,
+            order_number=client.order_number,
             language=client.language,
             created_by=actor,
         )

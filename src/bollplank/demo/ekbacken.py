@@ -87,6 +87,9 @@ CLIENTS: list[ClientSpec] = [
         contact="Sofia Nyström",
         contact_title="Verksamhetschef",
         domain="norrbacka-vc.example",
+        # A region receives its e-invoices at a GLN and wants its reference on each one.
+        peppol=("0088", "7300000000011"),
+        requires_buyer_reference=True,
     ),
     ClientSpec(
         key="friv",

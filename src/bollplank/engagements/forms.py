@@ -111,6 +111,8 @@ class EngagementForm(forms.ModelForm):
             "video_url",
             "submission_hours_before",
             "attendance_visibility",
+            "buyer_reference",
+            "order_number",
             "expectations",
             "goals",
         ]
@@ -156,6 +158,13 @@ class EngagementForm(forms.ModelForm):
         self.fields["submission_hours_before"].initial = 24
         self.fields["meeting_minutes"].help_text = _("Default: 60 for individual, 120 for group.")
         self._attendance_visibility_field(creating=creating)
+        if creating:
+            self.fields["buyer_reference"].help_text = _(
+                "Put on the invoices. Left empty: the client's reference."
+            )
+            self.fields["order_number"].help_text = _(
+                "The client's order number for this engagement. Left empty: the client's."
+            )
         if self.instance.pk:
             self.fields["price_kr"].initial = Decimal(self.instance.price_per_meeting_ore) / 100
         if not creating:

@@ -96,6 +96,20 @@ class Engagement(models.Model):
         default=24,
         validators=[MaxValueValidator(24 * 14)],
     )
+    # What the client's invoices for this engagement carry; filled from the client's
+    # defaults when the engagement is made, and read from the client while left empty.
+    buyer_reference = models.CharField(
+        _("buyer's reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Put on the invoices, e.g. the reference code of the client's buyer."),
+    )
+    order_number = models.CharField(
+        _("order number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The client's order number for this engagement, put on the invoices."),
+    )
     # Blank until saved: then the default for the form (individual: counts per term).
     attendance_visibility = models.CharField(
         _("what the client sees of attendance"),
@@ -142,6 +156,15 @@ class Engagement(models.Model):
         if self.venue == Venue.VIDEO:
             return self.video_url
         return self.venue_address
+
+    @property
+    def invoice_references(self) -> tuple[str, str]:
+        """The buyer's reference and the order number its invoices carry: its own, else the
+        client's."""
+        return (
+            self.buyer_reference or self.client.invoice_reference,
+            self.order_number or self.client.order_number,
+        )
 
     @property
     def quota(self) -> Quota | None:

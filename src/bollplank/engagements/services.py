@@ -40,6 +40,8 @@ ENGAGEMENT_FIELDS = (
     "status",
     "submission_hours_before",
     "attendance_visibility",
+    "buyer_reference",
+    "order_number",
 )
 
 
@@ -111,6 +113,8 @@ def engagement_create(
     engagement = Engagement(
         practice=practice, **{k: v for k, v in fields.items() if k in ENGAGEMENT_FIELDS}
     )
+    # The client's defaults, so that the engagement shows what its invoices will carry.
+    engagement.buyer_reference, engagement.order_number = engagement.invoice_references
     engagement.full_clean()
     _check_supervisor(practice, engagement.supervisor)
     emails = {p.email.strip().lower() for p in participants}

@@ -27,6 +27,7 @@ class InvoiceOut(Schema):
     paid_on: dt.date | None
     ocr: str
     buyer_reference: str
+    order_number: str
     net_ore: int
     vat_ore: int
     total_ore: int
@@ -54,6 +55,7 @@ def _out(invoice: Any) -> InvoiceOut:
         paid_on=invoice.paid_on,
         ocr=invoice.ocr,
         buyer_reference=invoice.buyer_reference,
+        order_number=invoice.order_number,
         net_ore=invoice.net_ore,
         vat_ore=invoice.vat_ore,
         total_ore=invoice.total_ore,

@@ -18,6 +18,8 @@ class ClientOut(Schema):
     id: int
     name: str
     org_number: str
+    peppol_scheme: str
+    peppol_id: str
     sector: str
     city: str
     language: str

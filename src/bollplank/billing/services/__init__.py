@@ -7,6 +7,8 @@ from bollplank.billing.services.drafts import (
     invoice_discard,
     invoice_line_remove,
     invoice_line_save,
+    invoice_references_save,
+    missing_references,
 )
 from bollplank.billing.services.issuing import (
     buyer_snapshot,
@@ -36,8 +38,10 @@ __all__ = [
     "invoice_line_remove",
     "invoice_line_save",
     "invoice_mark_paid",
+    "invoice_references_save",
     "invoice_run",
     "invoice_send",
+    "missing_references",
     "ocr_for",
     "price_of",
     "seller_snapshot",

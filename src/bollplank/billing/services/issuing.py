@@ -22,7 +22,7 @@ from bollplank.billing.models import (
 )
 from bollplank.billing.money import totals
 from bollplank.billing.ocr import ocr_reference
-from bollplank.billing.services.drafts import draft_locked
+from bollplank.billing.services.drafts import draft_locked, missing_references
 from bollplank.billing.services.settings import billing_settings_of
 from bollplank.clients.models import Client
 from bollplank.core import clock
@@ -109,6 +109,9 @@ def buyer_snapshot(client: Client) -> dict[str, Any]:
         "postal_code": client.postal_code,
         "city": client.city,
         "country": "SE",
+        # The electronic address the invoice is sent to (BT-49).
+        "peppol_scheme": client.peppol_scheme,
+        "peppol_id": client.peppol_id,
     }
 
 
@@ -124,6 +127,8 @@ def _issue(actor: Any, invoice: Invoice, settings: BillingSettings, today: dt.da
     if invoice.kind == InvoiceKind.CREDIT_NOTE and t.total_ore > 0:
         raise ValidationError(_("A credit note cannot have a positive total."))
     client = invoice.client
+    if missing := missing_references(invoice):
+        raise ValidationError(missing)
     if not client.org_number:
         raise ValidationError(
             _(
@@ -155,7 +160,6 @@ def _issue(actor: Any, invoice: Invoice, settings: BillingSettings, today: dt.da
     )
     invoice.seller = {**seller_snapshot(settings), "logo": _keep_logo(invoice.practice, settings)}
     invoice.buyer = buyer_snapshot(client)
-    invoice.buyer_reference = client.invoice_reference
     invoice.language = client.language
     invoice.net_ore, invoice.vat_ore, invoice.total_ore = t.net_ore, t.vat_ore, t.total_ore
     invoice.issued_at = clock.now()
@@ -223,6 +227,7 @@ def invoice_credit(
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         buyer_reference=invoice.buyer_reference,
+        order_number=invoice.order_number,
         language=invoice.language,
         created_by=actor,
     )

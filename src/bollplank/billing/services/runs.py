@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bollplank.billing.enums import VAT_RATE_BP, LineKind, PriceModel, VatCategory
 from bollplank.billing.models import BillingSettings, Invoice, InvoiceLine
-from bollplank.billing.services.drafts import store_totals
+from bollplank.billing.services.drafts import draft_references, store_totals
 from bollplank.billing.services.pricing import (
     LineDraft,
     fee_line,
@@ -177,13 +177,15 @@ def invoice_run(
         if not lines:
             continue
         client = clients[client_id]
+        buyer_reference, order_number = draft_references(client, {d.engagement for d in lines})
         invoice = Invoice.objects.create(
             practice=practice,
             client=client,
             engagement_id=engagement_id,
             period_start=period_start,
             period_end=period_end,
-            buyer_reference=client.invoice_reference,
+            buyer_reference=buyer_reference,
+            order_number=order_number,
             language=client.language,
             created_by=actor,
         )
