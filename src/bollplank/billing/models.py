@@ -438,6 +438,10 @@ class Invoice(models.Model):
             return 0
         return self.amount_due_ore - self.paid_ore
 
+    @property
+    def overpaid_ore(self) -> int:
+        return max(0, -self.outstanding_ore)
+
 
 class InvoiceLine(models.Model):
     """One line: what was delivered, when, by whom, and for how much (net, in öre)."""
