@@ -100,9 +100,7 @@ def test_a_bad_file_is_refused_on_the_page_with_its_line(client, billing):
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert (
-        "Filen lästes inte in. Rad 3: Posten har 40 tecken; en BgMax-post har 80." in page
-    )
+    assert "Filen lästes inte in. Rad 3: Posten har 40 tecken; en BgMax-post har 80." in page
     with scopes_disabled():
         assert not Payment.objects.exists() and not PaymentImport.objects.exists()
         assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.OPEN

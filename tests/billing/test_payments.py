@@ -158,9 +158,7 @@ def test_payments_naming_no_invoice_wait_and_are_assigned_by_hand(billing, invoi
             actor=billing.admin, payment=waiting[0], invoice_number=invoice.display_number.lower()
         )
         with pytest.raises(ValidationError) as caught:
-            services.payment_assign(
-                actor=billing.admin, payment=waiting[1], invoice_number="A9999"
-            )
+            services.payment_assign(actor=billing.admin, payment=waiting[1], invoice_number="A9999")
     assert caught.value.message_dict == {"invoice": ["Ingen faktura har nummer A9999."]}
     part = fresh(invoice)
     assert (part.status, part.paid_ore) == (InvoiceStatus.PART_PAID, 30000)

@@ -65,9 +65,7 @@ def invoices_for_list(
     first; ``status`` is a status, "overdue", or empty for all."""
     qs = invoices_visible_to(user, practice, roles).select_related("client", "credited_invoice")
     if status == "overdue":
-        qs = qs.filter(
-            kind=InvoiceKind.INVOICE, status__in=UNPAID, due_date__lt=clock.today()
-        )
+        qs = qs.filter(kind=InvoiceKind.INVOICE, status__in=UNPAID, due_date__lt=clock.today())
     elif status in InvoiceStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-status", "-issue_date", "-number", "-id")
@@ -268,6 +266,11 @@ def unmatched_payments(practice: Practice) -> QuerySet[Payment]:
         .select_related("bank_import")
         .order_by("paid_on", "id")
     )
+
+
+def payment_of(practice: Practice, pk: int) -> Payment | None:
+    """One of the practice's payments from the bank (None for another practice's)."""
+    return Payment.objects.filter(practice=practice, pk=pk).first()
 
 
 def payment_imports(practice: Practice, *, limit: int = 20) -> list[PaymentImport]:

@@ -8,8 +8,8 @@ from django_scopes import scope
 from django_tasks import task
 
 from bollplank.billing.models import BillingSettings, Invoice
-from bollplank.billing.services import payments
 from bollplank.billing.pdf import invoice_pdf, pdf_filename
+from bollplank.billing.services import payments
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 

@@ -33,7 +33,7 @@ from bollplank.billing.forms import (
     PeriodForm,
     SendForm,
 )
-from bollplank.billing.models import Invoice, InvoiceLine, Payment
+from bollplank.billing.models import Invoice, InvoiceLine
 from bollplank.billing.money import totals
 from bollplank.billing.pdf import invoice_pdf as render_pdf
 from bollplank.billing.pdf import pdf_filename
@@ -44,6 +44,7 @@ from bollplank.billing.selectors import (
     invoices_for_export,
     invoices_for_list,
     payment_imports,
+    payment_of,
     payments_of,
     unmatched_payments,
 )
@@ -496,7 +497,9 @@ def bgmax_import(request: PracticeRequest) -> HttpResponse:
 def payment_assign(request: PracticeRequest, pk: int) -> HttpResponse:
     """Put an unmatched payment on an invoice by its number."""
     user, practice, _roles = who(request)
-    payment = get_object_or_404(Payment.objects.filter(practice=practice), pk=pk)
+    payment = payment_of(practice, pk)
+    if payment is None:
+        raise Http404
     form = AssignPaymentForm(request.POST)
     if form.is_valid():
         try:

@@ -1,7 +1,7 @@
 """Every write in billing, by topic: the settings and prices (settings.py), what lines come to
-(pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py), and
-issuing, paying, crediting and sending (issuing.py), payments from the bank (payments.py). Callers use the names here
-(``services.invoice_run(...)``)."""
+(pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py),
+issuing, paying, crediting and sending (issuing.py), and payments from the bank
+(payments.py). Callers use the names here (``services.invoice_run(...)``)."""
 
 from bollplank.billing.services.drafts import (
     invoice_discard,

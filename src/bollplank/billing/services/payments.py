@@ -185,11 +185,13 @@ def bgmax_import(
     )
     touched: dict[int, Invoice] = {}
     for deposit in parsed.deposits:
+        paid_on = deposit.date
+        assert paid_on is not None  # the reader refuses a deposit without its date
         for p in deposit.payments:
             bank_import.payments += 1
             bank_import.total_ore += p.signed_ore
             if Payment.objects.filter(
-                practice=practice, paid_on=deposit.date, bank_reference=p.serial
+                practice=practice, paid_on=paid_on, bank_reference=p.serial
             ).exists():
                 bank_import.repeated += 1
                 continue
@@ -258,8 +260,10 @@ def payment_assign(*, actor: Any, payment: Payment, invoice_number: str) -> Paym
     invoice = candidates.get(pk=invoice.pk)
     if invoice.status not in PAYABLE_STATUSES:
         raise ValidationError(
-            {"invoice": _("Invoice %(number)s is credited; a payment cannot be put on it.")
-             % {"number": wanted}}
+            {
+                "invoice": _("Invoice %(number)s is credited; a payment cannot be put on it.")
+                % {"number": wanted}
+            }
         )
     payment.invoice = invoice
     payment.assigned_by = actor
