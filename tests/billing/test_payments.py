@@ -305,3 +305,12 @@ def test_the_folder_chain_waits_only_when_a_folder_is_set(billing, settings, tmp
         ).count()
         == 1
     )
+
+
+def test_a_paid_invoice_credited_afterwards_leaves_the_client_a_credit(billing, invoice):
+    half = invoice.total_ore // 2
+    imported(billing, bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, half, "971")])]))
+    with scopes_disabled():
+        services.invoice_credit(actor=billing.admin, invoice=invoice, today=day(6, 1))
+    assert fresh(invoice).status == InvoiceStatus.CREDITED
+    assert balance(billing) == -half

@@ -432,9 +432,9 @@ class Invoice(models.Model):
     @property
     def outstanding_ore(self) -> int:
         """What is still owed (negative: paid too much). Marked paid by hand counts as paid."""
-        if self.status == InvoiceStatus.PAID or self.kind != InvoiceKind.INVOICE:
+        if self.kind != InvoiceKind.INVOICE or self.is_draft:
             return 0
-        if self.status not in (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID, InvoiceStatus.OVERPAID):
+        if self.status == InvoiceStatus.PAID and not self.paid_ore:
             return 0
         return self.amount_due_ore - self.paid_ore
 

@@ -50,12 +50,11 @@ def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
 UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
 # What the client still owes on an invoice (negative: paid too much); paid by hand owes nothing.
 OUTSTANDING = F("total_ore") - F("credited_ore") - F("paid_ore")
-OWING = Q(
-    kind=InvoiceKind.INVOICE,
-    status__in=(InvoiceStatus.OPEN, InvoiceStatus.PART_PAID, InvoiceStatus.OVERPAID),
-)
 # What is paid on an invoice: its payments, or all of it when marked paid by hand.
 PAID_BY_HAND = Q(status=InvoiceStatus.PAID, paid_ore=0)
+# Invoices whose outstanding amount counts in the client's balance: a credited invoice that
+# was paid first leaves the client a credit.
+OWING = Q(kind=InvoiceKind.INVOICE) & ~Q(status=InvoiceStatus.DRAFT) & ~PAID_BY_HAND
 
 
 def invoices_for_list(

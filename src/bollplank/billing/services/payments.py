@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
@@ -174,15 +174,23 @@ def bgmax_import(
     except bgmax.BgMaxError as exc:
         raise _refusal(exc) from None
     _check_bankgiro(practice, parsed)
-    bank_import = PaymentImport.objects.create(
-        practice=practice,
-        sha256=digest,
-        filename=filename[:200],
-        source=source,
-        written_at=parsed.written_at.replace(tzinfo=BANKGIROT_TZ),
-        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
-        imported_at=clock.now(),
-    )
+    try:
+        with transaction.atomic():
+            bank_import = PaymentImport.objects.create(
+                practice=practice,
+                sha256=digest,
+                filename=filename[:200],
+                source=source,
+                written_at=parsed.written_at.replace(tzinfo=BANKGIROT_TZ),
+                imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                imported_at=clock.now(),
+            )
+    except IntegrityError:
+        # The same file imported at this very moment (an upload while the worker reads the
+        # folder): theirs counts, this one changes nothing.
+        seen = PaymentImport.objects.get(practice=practice, sha256=digest)
+        audit(actor, "billing.bgmax.repeated", seen, {"filename": filename[:200]})
+        return ImportResult(seen, repeated_file=True)
     touched: dict[int, Invoice] = {}
     for deposit in parsed.deposits:
         paid_on = deposit.date
@@ -246,18 +254,21 @@ def payment_assign(*, actor: Any, payment: Payment, invoice_number: str) -> Paym
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.invoice_id is not None:
         raise ValidationError(_("This payment is already assigned to an invoice."))
-    wanted = invoice_number.strip().upper()
-    candidates = Invoice.objects.select_for_update().filter(
-        practice=payment.practice, kind=InvoiceKind.INVOICE, number__isnull=False
-    )
-    invoice = next(
-        (i for i in candidates.only("series", "number") if i.display_number == wanted), None
+    wanted = invoice_number.strip().upper().replace(" ", "")
+    # A series is up to six letters or digits before the number: try each split.
+    splits = Q(pk__in=[])
+    for cut in range(0, min(6, len(wanted) - 1) + 1):
+        if wanted[cut:].isdigit() and len(wanted[cut:]) <= 9:
+            splits |= Q(series=wanted[:cut], number=int(wanted[cut:]))
+    invoice = (
+        Invoice.objects.select_for_update()
+        .filter(splits, practice=payment.practice, kind=InvoiceKind.INVOICE)
+        .first()
     )
     if invoice is None:
         raise ValidationError(
             {"invoice": _("No invoice has the number %(number)s.") % {"number": wanted}}
         )
-    invoice = candidates.get(pk=invoice.pk)
     if invoice.status not in PAYABLE_STATUSES:
         raise ValidationError(
             {
