@@ -81,6 +81,8 @@ def test_upload_walk_from_the_invoices_page(client, billing):
     assert "Överbetald" in detail and "kopplad för hand" in detail
     assert "Uppdragsgivarens saldo" in detail and "(betalt för mycket)" in detail
     assert f"<strong>{sv_money(-5000)}</strong> (betalt för mycket)" in detail
+    overview = client.get(url("billing_overview")).content.decode()
+    assert "Saldo" in overview and f'<td class="num">{sv_money(-5000)}</td>' in overview
 
     # The same file again: said so, nothing changed.
     page = upload(client, data, "igen.txt").content.decode()

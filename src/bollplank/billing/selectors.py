@@ -108,7 +108,7 @@ class ClientRow:
     invoiced_ore: int = 0
     paid_ore: int = 0
     overdue_ore: int = 0
-    open_ore: int = 0
+    open_ore: int = 0  # the client's balance: still owed, negative when paid too much
 
 
 @dataclass
