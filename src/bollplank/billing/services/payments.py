@@ -94,8 +94,8 @@ def invoice_settle(invoice: Invoice) -> Invoice:
         .values_list("paid_on", flat=True)
         .first()
     )
-    if paid == 0 and invoice.status == InvoiceStatus.PAID:
-        status = InvoiceStatus.PAID
+    if paid == 0 and invoice.status == InvoiceStatus.PAID and invoice.paid_ore == 0:
+        status = InvoiceStatus.PAID  # marked paid by hand
     elif paid == 0:
         status = InvoiceStatus.OPEN
     elif paid < due:
