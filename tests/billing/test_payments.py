@@ -314,3 +314,19 @@ def test_a_paid_invoice_credited_afterwards_leaves_the_client_a_credit(billing, 
         services.invoice_credit(actor=billing.admin, invoice=invoice, today=day(6, 1))
     assert fresh(invoice).status == InvoiceStatus.CREDITED
     assert balance(billing) == -half
+
+
+def test_the_bank_payment_of_an_invoice_marked_paid_by_hand_keeps_it_paid(billing, invoice):
+    with scopes_disabled():
+        services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=deposit_day(3))
+    assert balance(billing) == 0
+    imported(
+        billing, bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, invoice.total_ore, "981")])])
+    )
+    paid = fresh(invoice)
+    assert (paid.status, paid.paid_ore, paid.paid_on) == (
+        InvoiceStatus.PAID,
+        invoice.total_ore,
+        deposit_day(),
+    )
+    assert balance(billing) == 0
