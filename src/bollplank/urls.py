@@ -14,7 +14,7 @@ from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
 from bollplank.home import verify as home_verify
 from bollplank.home import views as home_views
-from bollplank.meetings import calendar_views
+from bollplank.meetings import calendar_views, video_views
 from bollplank.meetings import history_views as meeting_history_views
 from bollplank.meetings import views as meeting_views
 from bollplank.mentoring import urls as mentoring_urls
@@ -76,6 +76,7 @@ practice_patterns = [
     ),
     path("meetings/<int:pk>/focus/", meeting_views.meeting_focus, name="meeting_focus"),
     path("meetings/<int:pk>/ics/", meeting_views.meeting_ics, name="meeting_ics"),
+    path("meetings/<int:pk>/join/", video_views.meeting_join, name="meeting_join"),
     path("feed/", meeting_views.feed_settings, name="feed_settings"),
     # The protected room: notes, summaries, questions sent in, case rota, journal, audit.
     path("meetings/<int:pk>/notes/", record_views.meeting_notes, name="meeting_notes"),
@@ -157,6 +158,7 @@ practice_patterns = [
     path("people/invite/", account_views.invite, name="invite"),
     path("settings/", home_views.settings_index, name="settings_index"),
     path("settings/practice/", home_views.practice_settings, name="practice_settings"),
+    path("settings/video/", video_views.video_settings, name="video_settings"),
     path("people/roles/<int:pk>/end/", account_views.membership_end, name="membership_end"),
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,7 @@ from bollplank.billing.pdf import invoice_html, invoice_pdf
 from bollplank.billing.ubl import invoice_ubl
 from bollplank.core.spreadsheet import csv_safe
 from bollplank.meetings.enums import MeetingStatus
+from tests.billing import sie_reader
 from tests.billing.conftest import day, held_meeting, month_end
 from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_swedish_parties
 from tests.conftest import World
@@ -242,14 +244,21 @@ def test_sie_has_one_balanced_voucher_per_invoice_in_cp437(billing):
     ]
     year = day(1, 1).year
     assert ["#RAR", "0", f"{year}0101", f"{year}1231"] in records
+    assert ["#KPTYP", "BAS2014"] in records
     assert [r[1] for r in records if r[0] == "#KONTO"] == ["1510", "2611", "3041", "3044"]
     vouchers = [r for r in records if r[0] == "#VER"]
     assert vouchers == [
-        ["#VER", "", "", f"{day(2, 1):%Y%m%d}", 'Faktura A1001 Förskolan Ängen - Lódz ? avd. "Ö"'],
         [
             "#VER",
-            "",
-            "",
+            "F",
+            "1",
+            f"{day(2, 1):%Y%m%d}",
+            'Faktura A1001 Förskolan Ängen - Lódz ? avd. "Ö"',
+        ],
+        [
+            "#VER",
+            "F",
+            "2",
             f"{day(2, 1):%Y%m%d}",
             'Kreditfaktura A1002 Förskolan Ängen - Lódz ? avd. "Ö"',
         ],
@@ -264,7 +273,10 @@ def test_sie_has_one_balanced_voucher_per_invoice_in_cp437(billing):
         ["2611", "{}", "1125.00"],
     ]
     assert sie_balance(records) == [Decimal(0), Decimal(0)]
-    assert b"\r\n#VER" in data and data.endswith(b"}\r\n")
+    assert b"\r\n#VER" in data and re.search(rb"}\r\n#KSUMMA \d+\r\n$", data)
+    # The reader from the specification computes the same checksum over the transliterated text.
+    doc = sie_reader.read(data, "f.si")
+    assert doc.checksum_declared == doc.checksum_computed
 
 
 def test_sie_accounts_are_configurable(billing):

@@ -166,10 +166,12 @@ def test_the_whole_walk_through_the_pages(client, world, django_capture_on_commi
     response = client.get(
         url("billing_export"), {"period_start": today, "period_end": today, "format": "sie"}
     )
+    day_ = invoice.issue_date.strftime("%Y%m%d")
+    assert f'filename="fakturor-{day_}-{day_}.si"' in response["Content-Disposition"]
     records = parse_sie(response.content)
-    assert [r[4] for r in records if r[0] == "#VER"] == [
-        "Faktura 1001 Solbacka skola",
-        "Kreditfaktura 1002 Solbacka skola",
+    assert [r[1:5] for r in records if r[0] == "#VER"] == [
+        ["F", "1", day_, "Faktura 1001 Solbacka skola"],
+        ["F", "2", day_, "Kreditfaktura 1002 Solbacka skola"],
     ]
     response = client.get(
         url("billing_export"), {"period_start": today, "period_end": today, "format": "csv"}

@@ -79,7 +79,7 @@ def test_the_next_run_is_enqueued_even_when_a_run_fails(
 def test_a_finished_task_restarts_a_lost_chain(world: Any, db_backend: None) -> None:
     from bollplank.core import periodic
 
-    periodic._last_watch = 0.0
+    periodic._last_watch = None
     periodic.watch_chains(sender=None)
     assert len(waiting(CHAIN)) == 1
     DBTaskResult.objects.all().delete()

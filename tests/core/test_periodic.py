@@ -43,12 +43,24 @@ def test_every_lost_chain_is_restarted_once(db_backend: None) -> None:
 
 @pytest.mark.django_db
 def test_a_finished_task_restarts_lost_chains_at_most_every_few_minutes(db_backend: None) -> None:
-    periodic._last_watch = 0.0
+    periodic._last_watch = None
     periodic.watch_chains(sender=None)
     assert _waiting() == sorted(CHAINS)
     DBTaskResult.objects.all().delete()
     periodic.watch_chains(sender=None)  # within WATCH_SECONDS: nothing is asked
     assert _waiting() == []
+
+
+@pytest.mark.django_db
+def test_the_first_watch_restarts_lost_chains_on_a_machine_just_booted(
+    db_backend: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monotonic time counts from boot: a worker on a machine up for a minute still watches at
+    its first finished task (it once waited until the machine had been up WATCH_SECONDS)."""
+    periodic._last_watch = None
+    monkeypatch.setattr(periodic.time, "monotonic", lambda: 60.0)
+    periodic.watch_chains(sender=None)
+    assert _waiting() == sorted(CHAINS)
 
 
 @pytest.mark.django_db

@@ -74,6 +74,7 @@ APPS = (
     "notifications",
     "api",
     "privacy",
+    "video",
     "billing_payments",
 )
 

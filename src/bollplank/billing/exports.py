@@ -1,4 +1,5 @@
-"""Accounting exports for a period: SIE 4 (the Swedish exchange format) and CSV.
+"""Accounting exports for a period: SIE 4I (the Swedish exchange format, vouchers for an
+accounting program to read in) and CSV.
 
 SIE files are CP437 ("PC8"). A character CP437 lacks is transliterated (é stays, ł → l,
 – → -, € → EUR) or, when there is no sensible letter for it, replaced by "?": the file is
@@ -11,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -20,6 +22,7 @@ from django.utils.translation import pgettext
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus, VatCategory
 from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.money import kronor, totals
+from bollplank.billing.selectors import fiscal_year, voucher_numbers
 from bollplank.core import clock
 from bollplank.core.spreadsheet import csv_safe
 
@@ -90,6 +93,73 @@ ACCOUNT_NAMES = {
     "exempt": "Försäljning tjänster inom Sverige, momsfri",
 }
 
+# Invoices and credit notes are booked in one voucher series of their own ("F" as in faktura),
+# numbered per financial year (selectors.voucher_numbers).
+VOUCHER_SERIES = "F"
+# The file holds vouchers only, for the accounting program to read in: SIE type 4I, which the
+# format tells from type 4E (complete books with opening balances) by the file's extension
+# alone; #SIETYP says 4 in both. Bollplank does not keep the books, so it never claims 4E.
+SIE_EXTENSION = "si"
+CHART_OF_ACCOUNTS = "BAS2014"
+
+
+class _Text(str):
+    """A field written in quotes (names, texts): quoted, escaped and transliterated to CP437."""
+
+
+# The empty object list of a #TRANS row: Bollplank books no cost centres or projects.
+NO_OBJECTS = "{}"
+
+Field = str | int
+Record = tuple[Field, ...]
+
+
+def _field(value: Field) -> str:
+    if isinstance(value, _Text):
+        return _quote(value)
+    return str(value)
+
+
+def _checksummed(value: Field) -> bytes:
+    """What of a field the checksum covers: its content as the file holds it in CP437, without
+    the quotes around it, the backslashes of its escapes, or the braces of an object list."""
+    if value == NO_OBJECTS and not isinstance(value, _Text):
+        return b""
+    text = cp437_safe(value) if isinstance(value, _Text) else str(value)
+    return text.encode("cp437")
+
+
+def _sie_file(records: list[Record], vouchers: list[tuple[Record, list[Record]]]) -> bytes:
+    """The records, then each voucher's #VER with its #TRANS rows in braces, framed by #KSUMMA.
+
+    #KSUMMA (SIE 4B, "Kontrollsummering"): a first #KSUMMA without value right after #FLAGGA
+    opens the checksummed part, a last #KSUMMA carrying the value ends the file. The value is
+    CRC-32 as the specification's C code computes it (polynomial 0xEDB88320 reflected, register
+    started at 0xFFFFFFFF, the result inverted: the same as zlib's crc32), written as an
+    unsigned decimal integer, over every record between the two: its label and each field's
+    content, in CP437 bytes, one after the other. Not covered: the spaces between fields, line
+    ends, the quotes around a field and the braces (of the voucher block and of object lists).
+    #FLAGGA, outside the frame, may be changed by the program that reads the file in."""
+    lines = ["#FLAGGA 0", "#KSUMMA"]
+    crc = 0
+
+    def add(record: Record) -> None:
+        nonlocal crc
+        lines.append(" ".join(_field(f) for f in record))
+        for value in record:
+            crc = zlib.crc32(_checksummed(value), crc)
+
+    for record in records:
+        add(record)
+    for head, rows in vouchers:
+        add(head)
+        lines.append("{")
+        for row in rows:
+            add(row)
+        lines.append("}")
+    lines.append(f"#KSUMMA {crc}")
+    return ("\r\n".join(lines) + "\r\n").encode("cp437")
+
 
 def sie4(
     invoices: Iterable[Invoice],
@@ -99,50 +169,61 @@ def sie4(
     *,
     generated: dt.date | None = None,
 ) -> bytes:
-    """One #VER per invoice or credit note: receivables against sales per VAT rate and output
-    VAT. Credit notes carry negative amounts, so their vouchers reverse the invoice's."""
+    """A SIE 4I file: one voucher per invoice or credit note, in series F numbered per
+    financial year, receivables against sales per VAT rate and output VAT. Credit notes carry
+    negative amounts, so their vouchers reverse the invoice's. The period lies in one
+    financial year (the numbers start again in the next)."""
+    year_start, year_end = fiscal_year(period_start)
+    if fiscal_year(period_end) != (year_start, year_end):
+        raise ValueError("a SIE file holds one financial year")
+    invoices = list(invoices)
+    numbers = voucher_numbers(settings.practice, invoices)
     generated = generated or clock.today()
-    lines = [
-        "#FLAGGA 0",
-        '#PROGRAM "Bollplank" 1.0',
-        "#FORMAT PC8",
-        f"#GEN {_ymd(generated)}",
-        "#SIETYP 4",
-        f"#FNAMN {_quote(settings.legal_name)}",
-        f"#ORGNR {settings.org_number}",
+    records: list[Record] = [
+        ("#PROGRAM", _Text("Bollplank"), "1.0"),
+        ("#FORMAT", "PC8"),
+        ("#GEN", _ymd(generated)),
+        ("#SIETYP", 4),
+        ("#FNAMN", _Text(settings.legal_name)),
+        ("#ORGNR", settings.org_number),
+        ("#RAR", 0, _ymd(year_start), _ymd(year_end)),
+        ("#KPTYP", CHART_OF_ACCOUNTS),
     ]
-    # Financial years: Bollplank assumes the calendar year (set the accounting program's own
-    # year on import if the practice's year is broken).
-    years = sorted({period_start.year, period_end.year}, reverse=True)
-    for index, year in enumerate(years):
-        lines.append(f"#RAR {-index} {year}0101 {year}1231")
     accounts = [
         (settings.account_receivable, ACCOUNT_NAMES["receivable"]),
         (settings.account_output_vat, ACCOUNT_NAMES["vat"]),
         (settings.account_sales, ACCOUNT_NAMES["sales"]),
         (settings.account_sales_exempt, ACCOUNT_NAMES["exempt"]),
     ]
-    for number, name in accounts:
-        lines.append(f"#KONTO {number} {_quote(name)}")
-    for invoice in invoices:
+    records += [("#KONTO", number, _Text(name)) for number, name in accounts]
+    vouchers: list[tuple[Record, list[Record]]] = []
+    # The format wants a series' vouchers in ascending number order.
+    for invoice in sorted(invoices, key=lambda i: numbers[i.pk]):
         assert invoice.issue_date is not None
         t = totals(invoice.lines.all())
         word = "Kreditfaktura" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Faktura"
         text = f"{word} {invoice.display_number} {invoice.buyer.get('name', '')}"
-        lines.append(f'#VER "" "" {_ymd(invoice.issue_date)} {_quote(text[:100])}')
-        lines.append("{")
-        lines.append(f"#TRANS {settings.account_receivable} {{}} {kronor(t.total_ore)}")
+        head: Record = (
+            "#VER",
+            VOUCHER_SERIES,
+            numbers[invoice.pk],
+            _ymd(invoice.issue_date),
+            _Text(text[:100]),
+        )
+        rows: list[Record] = [
+            ("#TRANS", settings.account_receivable, NO_OBJECTS, kronor(t.total_ore))
+        ]
         for row in t.rows:
             sales = (
                 settings.account_sales_exempt
                 if row.category == VatCategory.EXEMPT
                 else settings.account_sales
             )
-            lines.append(f"#TRANS {sales} {{}} {kronor(-row.base_ore)}")
+            rows.append(("#TRANS", sales, NO_OBJECTS, kronor(-row.base_ore)))
         if t.vat_ore:
-            lines.append(f"#TRANS {settings.account_output_vat} {{}} {kronor(-t.vat_ore)}")
-        lines.append("}")
-    return ("\r\n".join(lines) + "\r\n").encode("cp437")
+            rows.append(("#TRANS", settings.account_output_vat, NO_OBJECTS, kronor(-t.vat_ore)))
+        vouchers.append((head, rows))
+    return _sie_file(records, vouchers)
 
 
 def _sek(ore: int) -> str:

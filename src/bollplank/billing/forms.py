@@ -105,10 +105,21 @@ class PeriodForm(forms.Form):
 class ExportForm(PeriodForm):
     format = forms.ChoiceField(
         label=_("format"),
-        choices=[("sie", _("SIE 4 (accounting programs)")), ("csv", _("CSV (spreadsheets)"))],
+        choices=[("sie", _("SIE 4I (accounting programs)")), ("csv", _("CSV (spreadsheets)"))],
         widget=forms.RadioSelect,
         initial="sie",
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        # Voucher numbers start again each financial year: one file, one year.
+        if data.get("format") == "sie" and start and end and start.year != end.year:
+            self.add_error(
+                "period_end",
+                _("A SIE file holds one financial year: choose a period within one calendar year."),
+            )
+        return data
 
 
 class LineForm(forms.Form):

@@ -93,6 +93,37 @@ def invoices_for_export(practice: Practice, start: dt.date, end: dt.date) -> Que
     )
 
 
+def fiscal_year(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The financial year a day is booked in. Bollplank assumes the calendar year: a practice
+    whose year is broken sets its own year in the accounting program when it reads the file."""
+    return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+
+
+def voucher_numbers(practice: Practice, invoices: list[Invoice]) -> dict[int, int]:
+    """The voucher number of each issued invoice or credit note: its place in the issue order
+    of its financial year, from 1.
+
+    Derived, not stored, from what never changes once an invoice is issued (the moment it was
+    issued, then its date and number), so exporting a year again gives every voucher the same
+    number, and an invoice issued later gets the next one without moving any other. That is
+    what lets an accountant import a month, then the next, or the same year twice, and have
+    the accounting program recognise the vouchers it already has. Issuing stamps the moment
+    while it holds its series' counter lock, so an invoice is visible here only once every
+    invoice issued before it in its series is: an export never numbers past one that is still
+    committing (a practice that changes its number series while issuing is the exception)."""
+    numbers: dict[int, int] = {}
+    for year in sorted({i.issue_date.year for i in invoices if i.issue_date is not None}):
+        start, end = fiscal_year(dt.date(year, 1, 1))
+        ids = (
+            Invoice.objects.filter(practice=practice, issue_date__gte=start, issue_date__lte=end)
+            .exclude(status=InvoiceStatus.DRAFT)
+            .order_by(F("issued_at").asc(nulls_first=True), "issue_date", "number", "id")
+            .values_list("id", flat=True)
+        )
+        numbers.update({pk: place for place, pk in enumerate(ids, start=1)})
+    return numbers
+
+
 @dataclass
 class MonthRow:
     month: dt.date

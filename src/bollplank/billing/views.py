@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from bollplank.billing import services
 from bollplank.billing.branding import logo_of
-from bollplank.billing.exports import invoices_csv, sie4
+from bollplank.billing.exports import SIE_EXTENSION, invoices_csv, sie4
 from bollplank.billing.forms import (
     AssignPaymentForm,
     BgMaxUploadForm,
@@ -394,7 +394,7 @@ def invoice_ubl(request: PracticeRequest, pk: int) -> HttpResponse:
 
 @practice_view(*ADMIN)
 def billing_export(request: PracticeRequest) -> HttpResponse:
-    """SIE 4 or CSV of the invoices and credit notes dated in a period."""
+    """SIE 4I or CSV of the invoices and credit notes dated in a period."""
     user, practice, _roles = who(request)
     form = ExportForm(request.GET if "format" in request.GET else None)
     if form.is_bound and form.is_valid():
@@ -403,7 +403,11 @@ def billing_export(request: PracticeRequest) -> HttpResponse:
         fmt = form.cleaned_data["format"]
         settings = services.billing_settings_of(practice)
         if fmt == "sie":
-            body, content_type, ext = sie4(invoices, settings, start, end), "text/plain", "se"
+            body, content_type, ext = (
+                sie4(invoices, settings, start, end),
+                "text/plain",
+                SIE_EXTENSION,
+            )
             content_type += "; charset=IBM437"
         else:
             body, content_type, ext = invoices_csv(invoices), "text/csv; charset=utf-8", "csv"

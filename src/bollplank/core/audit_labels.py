@@ -30,6 +30,8 @@ LABELS: dict[str, Promise] = {
     "meetings.meeting.focus_set": _("set a meeting's focus"),
     "meetings.feed.created": _("created a calendar link"),
     "meetings.feed.revoked": _("stopped a calendar link"),
+    "meetings.video_server.saved": _("set the practice's video server"),
+    "meetings.video_server.removed": _("removed the practice's video server"),
     "clients.client.created": _("registered a client"),
     "clients.client.updated": _("changed a client"),
     "clients.contact.created": _("added a client contact"),

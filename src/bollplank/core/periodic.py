@@ -42,7 +42,9 @@ def ensure_pending(task: Any, *, delay: dt.timedelta) -> bool:
 
 WATCH_SECONDS = 300
 _chains: dict[str, Callable[[], bool]] = {}
-_last_watch = 0.0
+# None until the first watch: monotonic time counts from boot, so on a machine up for less
+# than WATCH_SECONDS a start value of 0 would skip the first watch.
+_last_watch: float | None = None
 
 
 def keep_going(name: str, ensure: Callable[[], bool]) -> None:
@@ -66,7 +68,7 @@ def watch_chains(sender: Any = None, **kwargs: Any) -> None:
     """django-tasks' task_finished receiver: restart lost chains, at most every WATCH_SECONDS."""
     global _last_watch
     now = time.monotonic()
-    if now - _last_watch < WATCH_SECONDS:
+    if _last_watch is not None and now - _last_watch < WATCH_SECONDS:
         return
     _last_watch = now
     ensure_chains()

@@ -120,6 +120,13 @@ class EngagementForm(forms.ModelForm):
             "expectations": forms.Textarea(attrs={"rows": 4}),
             "goals": forms.Textarea(attrs={"rows": 4}),
         }
+        help_texts = {
+            "video_url": _(
+                "Leave it empty to meet in the practice's own video rooms, if the practice has "
+                "set up its video server (Settings, Video meetings): each meeting then gets its "
+                "own room and each person their own link."
+            )
+        }
 
     def __init__(
         self,

@@ -94,6 +94,7 @@ SETTINGS_GROUPS = (
                 short=_("Public page"),
             ),
             Link("people", _("People")),
+            Link("video_settings", _("Video meetings"), short=_("Video")),
         ),
     ),
     Group(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -108,3 +109,63 @@ class CorrectForm(forms.Form):
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# Jitsi's HS256 secret: shorter ones are guessable offline from any join link.
+MIN_SECRET_LENGTH = 32
+
+
+class VideoServerForm(forms.Form):
+    """The practice's Jitsi Meet server. The secret is never shown back: the field stays empty
+    and, left empty, keeps the stored one."""
+
+    base_url = forms.URLField(
+        label=_("Server address"),
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("The address of your own Jitsi Meet server, e.g. https://video.example.se."),
+    )
+    app_id = forms.CharField(
+        label=_("App id"),
+        max_length=100,
+        help_text=_("The app id (JWT_APP_ID) the server's token authentication is set up with."),
+    )
+    secret = forms.CharField(
+        label=_("App secret"),
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, has_secret: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_secret = has_secret
+        self.fields["secret"].help_text = (
+            _("A secret is stored. Leave the field empty to keep it.")
+            if has_secret
+            else _("The app secret (JWT_APP_SECRET), at least %(n)d characters.")
+            % {"n": MIN_SECRET_LENGTH}
+        )
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data["base_url"]
+        parts = urlsplit(url)
+        # The join links carry tokens: never over plain http, never with a query or fragment
+        # that the room's name would be appended after.
+        if parts.scheme != "https" or parts.query or parts.fragment or parts.username:
+            raise forms.ValidationError(
+                _("Give the server's address starting with https://, without ? or #.")
+            )
+        return url.rstrip("/")
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret", "")
+        if not secret and not self.has_secret:
+            raise forms.ValidationError(_("Give the server's app secret."))
+        if secret and len(secret) < MIN_SECRET_LENGTH:
+            raise forms.ValidationError(
+                _("The app secret must be at least %(n)d characters long.")
+                % {"n": MIN_SECRET_LENGTH}
+            )
+        return secret

@@ -111,9 +111,10 @@ def meeting_uid(meeting: CalendarItem) -> str:
 
 
 def meeting_event(
-    meeting: CalendarItem, *, url: str = "", with_location: bool = True
+    meeting: CalendarItem, *, url: str = "", with_location: bool = True, place: str = ""
 ) -> icalendar.Event:
-    """One VEVENT for ``meeting``; ``url`` is the absolute link back to it, if any.
+    """One VEVENT for ``meeting``; ``url`` is the absolute link back to it, if any; ``place``
+    stands in for the meeting's location (a person's own video link).
 
     Reads ``meeting.calendar_title`` (a meeting's engagement title), so the caller should
     have the engagement loaded.
@@ -134,8 +135,9 @@ def meeting_event(
     # must not end up on a calendar server outside our control.
     event.add("summary", clean_text(meeting.calendar_title))
     # The place can be a video room's link: only for those who are in the room.
-    if meeting.location and with_location:
-        event.add("location", clean_text(meeting.location))
+    location = place or meeting.location
+    if location and with_location:
+        event.add("location", clean_text(location))
     # A cancelled meeting stays in feeds as CANCELLED (same UID) rather than disappearing, so
     # clients strike it out instead of silently keeping a stale copy.
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
@@ -153,13 +155,16 @@ def calendar_bytes(
     with_location: bool = True,
     organizer: tuple[str, str] | None = None,
     attendee: str = "",
+    places: Mapping[Any, str] | None = None,
 ) -> bytes:
     """A complete VCALENDAR for ``meetings``, serialised (CRLF line ends, folded lines).
 
     ``name`` is shown by clients as the calendar's name. ``method`` is the iTIP method
     (``PUBLISH`` for a downloaded meeting, ``REQUEST`` for an invitation, ``CANCEL`` for a
     cancellation); leave it out for a plain file such as a subscribed feed. ``urls`` maps
-    meeting pk to an absolute URL.
+    meeting pk to an absolute URL; ``places`` maps an event's ``uid`` (unique among meetings
+    and first talks alike, unlike pks) to what stands in for its location: a video join link
+    made for the person the calendar is for, and only for them.
     Every iTIP method needs ``organizer`` (name, e-mail; RFC 5546 §3.2: PUBLISH, REQUEST and
     CANCEL alike), and an invitation the ``attendee``'s e-mail too: without them strict
     clients refuse the file, lenient ones import it but do not treat it as an invitation.
@@ -169,6 +174,7 @@ def calendar_bytes(
     if method is not None and not (organizer and organizer[1]):
         raise ValueError(f"METHOD:{method} needs an ORGANIZER with an e-mail address")
     urls = urls or {}
+    places = places or {}
 
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -195,6 +201,7 @@ def calendar_bytes(
             m,
             url=urls.get(m.pk, ""),
             with_location=with_location,
+            place=places.get(m.uid, ""),
             organizer=organizer,
             attendee=attendee,
         )
@@ -263,10 +270,12 @@ def _event_text(
     *,
     url: str,
     with_location: bool,
+    place: str = "",
     organizer: tuple[str, str] | None = None,
     attendee: str = "",
 ) -> str:
-    """meeting_event(meeting, url=url, with_location=with_location).to_ical(), decoded."""
+    """meeting_event(meeting, url=url, with_location=with_location, place=place).to_ical(),
+    decoded."""
     updated = _utc_text(meeting.updated_at)
     status = "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED"
     # The date-time, sequence and status lines are never long enough to fold (under 50
@@ -282,8 +291,9 @@ def _event_text(
         f"CREATED:{_utc_text(meeting.created_at)}\r\n"
         f"LAST-MODIFIED:{updated}\r\n"
     )
-    if meeting.location and with_location:
-        text += _line("LOCATION", _escape(meeting.location))
+    location = place or meeting.location
+    if location and with_location:
+        text += _line("LOCATION", _escape(location))
     text += f"STATUS:{status}\r\n"
     if url:
         text += _line("URL", _uri(url))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 
 from django.conf import settings
@@ -24,6 +25,12 @@ from bollplank.meetings.enums import (
 )
 
 MAX_REASON = 500
+
+
+def new_video_room() -> str:
+    """A video room's name: 128 random bits, not derived from any id, so that nobody finds a
+    room by counting. Lower case hex, because Jitsi lower-cases room names."""
+    return secrets.token_hex(16)
 
 
 def held_q(now: dt.datetime, prefix: str = "") -> models.Q:
@@ -77,6 +84,12 @@ class Meeting(models.Model):
     # The calendar identity: the UID never changes and SEQUENCE rises with every change,
     # so that calendar clients update the event instead of adding a second one.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The room on the practice's video server, used when the meeting is by video without a
+    # link of its own (meetings/video.py). Every meeting has one, so that an engagement moved
+    # to video later needs nothing done to its meetings.
+    video_room = models.CharField(
+        max_length=64, default=new_video_room, unique=True, editable=False
+    )
     sequence = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -133,6 +146,15 @@ class Meeting(models.Model):
         return self.engagement.title
 
     @property
+    def engagement_venue(self) -> str:
+        """Where the engagement meets (a feed row carries it as a column)."""
+        return self.engagement.venue
+
+    @property
+    def engagement_form(self) -> str:
+        return self.engagement.form
+
+    @property
     def effective_focus(self) -> str:
         return self.focus or self.engagement.focus
 
@@ -179,3 +201,19 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed {self.pk} of user {self.user_id}"
+
+
+class VideoServer(models.Model):
+    """A practice's own Jitsi Meet server with token authentication. The JWT secret is stored
+    encrypted (core.crypto) and is never shown back: it signs every join link."""
+
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="video_server")
+    base_url = models.URLField(_("server address"), max_length=200)
+    app_id = models.CharField(_("app id"), max_length=100)
+    secret_encrypted = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(practice="practice")
+
+    def __str__(self) -> str:
+        return self.base_url

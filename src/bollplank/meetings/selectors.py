@@ -167,6 +167,12 @@ class FeedMeeting(NamedTuple):
     status: str
     # Meeting.calendar_title: the engagement's title, whatever the meeting's status.
     calendar_title: str
+    # What decides a personal video link (meetings/video.py: feed_places).
+    video_room: str
+    engagement_id: int
+    supervisor_id: int
+    engagement_venue: str
+    engagement_form: str
 
 
 # In FeedMeeting's order.
@@ -181,6 +187,11 @@ _FEED_COLUMNS = (
     "location",
     "status",
     "engagement__title",
+    "video_room",
+    "engagement_id",
+    "supervisor_id",
+    "engagement__venue",
+    "engagement__form",
 )
 
 

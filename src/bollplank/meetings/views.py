@@ -48,6 +48,7 @@ from bollplank.meetings.selectors import (
 from bollplank.meetings.selectors import (
     meeting_detail as select_meeting,
 )
+from bollplank.meetings.video import OPENS_BEFORE, feed_places, meeting_link
 from bollplank.records.selectors import summaries_visible_to
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
@@ -297,6 +298,9 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         )
     turn = getattr(meeting, "case_turn", None)
     context["case_owner"] = turn.participant if turn else None
+    # The person's own link to the video room (their token, made now), if they have a seat.
+    context["video_link"] = meeting_link(meeting, user, practice)
+    context["opens_minutes"] = OPENS_BEFORE.seconds // 60
     return render(request, "meetings/detail.html", context)
 
 
@@ -382,6 +386,7 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
         urls={meeting.pk: url},
         with_location=sees_location(roles),
         organizer=(meeting.supervisor.name, meeting.supervisor.email),
+        places={meeting.uid: meeting_link(meeting, user, practice)},
     )
     return ics_response(content, f"traff-{meeting.pk}.ics")
 
@@ -446,6 +451,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         # Light rows, not Meeting instances: the feed reads only what an event shows.
         meetings = feed_meetings(found.user, practice, roles)
         talks = commitments_for_feed(found.user, practice, roles)
+        # The owner's own video links, made as the feed is written: only in their feed.
+        places = feed_places(found.user, practice, meetings)
         now = clock.now()
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
@@ -461,6 +468,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         name=f"Bollplank – {practice.name}",
         urls=urls,
         with_location=sees_location(roles),
+        places=places,
     )
     # Shown, not downloaded: calendar clients and browsers that subscribe read it in place.
     return ics_response(content, "bollplank.ics", inline=True)

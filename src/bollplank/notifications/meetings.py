@@ -20,6 +20,7 @@ from bollplank.core.tenancy import roles_in
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.ics import calendar_bytes
 from bollplank.meetings.models import Meeting
+from bollplank.meetings.video import join_pages
 from bollplank.notifications.enums import MailKind
 from bollplank.notifications.models import NotificationSettings
 from bollplank.notifications.outbox import queue_mail
@@ -63,9 +64,12 @@ def _when(moment: dt.datetime, tz: str, language: str) -> str:
         return formats.date_format(timezone.localtime(moment, ZoneInfo(tz)), "DATETIME_FORMAT")
 
 
-def _context(meeting: Meeting, person: Recipient, change: str, link: str) -> dict[str, Any]:
+def _context(
+    meeting: Meeting, person: Recipient, change: str, link: str, video_link: str = ""
+) -> dict[str, Any]:
     tz = meeting.practice.timezone
     return {
+        "video_link": video_link,
         "name": person.name,
         "title": meeting.engagement.title,
         "when": _when(meeting.starts_at, tz, person.language),
@@ -106,6 +110,9 @@ def send_invitation(
     (``meeting`` is then a booking.FirstTalk, ``key`` "first-talk")."""
     practice = meeting.practice
     supervisor = meeting.supervisor
+    # A meeting on the practice's video server: the join page, which makes the person's token
+    # when followed (the mail is stored; a token must not be).
+    video = join_pages([meeting])
     ics = calendar_bytes(
         [meeting],
         name=practice.name,
@@ -113,11 +120,12 @@ def send_invitation(
         urls={meeting.pk: link},
         organizer=(supervisor.name or practice.name, supervisor.email),
         attendee=person.email,
+        places=video,
     ).decode()
     queued = queue_mail(
         to=person.email,
         template="notifications/email/meeting",
-        context=_context(meeting, person, change, link),
+        context=_context(meeting, person, change, link, video.get(meeting.uid, "")),
         language=person.language,
         kind=kind,
         practice=practice,
@@ -144,7 +152,13 @@ def queue_reminders(meeting: Meeting, person: Recipient, *, now: dt.datetime | N
                 queue_mail(
                     to=person.email,
                     template="notifications/email/meeting",
-                    context=_context(meeting, person, "reminder", link),
+                    context=_context(
+                        meeting,
+                        person,
+                        "reminder",
+                        link,
+                        join_pages([meeting]).get(meeting.uid, ""),
+                    ),
                     language=person.language,
                     kind=MailKind.REMINDER,
                     practice=practice,

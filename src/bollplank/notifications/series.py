@@ -19,6 +19,7 @@ from bollplank.core.tenancy import roles_in
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.ics import calendar_bytes
 from bollplank.meetings.models import Meeting
+from bollplank.meetings.video import join_pages
 from bollplank.notifications.enums import MailKind
 from bollplank.notifications.meetings import (
     ICS_METHOD,
@@ -68,6 +69,7 @@ def send_series_invitation(
     first = meetings[0]
     practice, supervisor = first.practice, first.supervisor
     links = {m.pk: _link(m) for m in meetings}
+    video = join_pages(meetings)
     ics = calendar_bytes(
         meetings,
         name=practice.name,
@@ -75,6 +77,7 @@ def send_series_invitation(
         urls=links,
         organizer=(supervisor.name or practice.name, supervisor.email),
         attendee=person.email,
+        places=video,
     ).decode()
     dates = [
         {"when": _when(m.starts_at, practice.timezone, person.language), "link": links[m.pk]}
@@ -89,6 +92,7 @@ def send_series_invitation(
             "dates": dates,
             "count": len(meetings),
             "place": first.location or first.engagement.venue_address,
+            "by_video": bool(video),
             "practice_name": practice.name,
         },
         language=person.language,

@@ -1,82 +1,14 @@
-"""Encryption of confidential texts (private notes, journal entries) with MultiFernet.
+"""The note keys as the records app has always named them: the machinery is core.crypto, shared
+with the other values stored encrypted (a practice's video server secret)."""
 
-Keys come from BOLLPLANK_NOTE_KEYS (comma-separated, newest first) or the file named by
-BOLLPLANK_NOTE_KEYS_FILE (one key per line, newest first). Without either, a key file is made
-once in var/ for a one-machine install. The first key encrypts; every key decrypts, so that a
-rotation (new key first, `manage.py rotate_note_key`, then drop the old one) never stops reads.
-"""
+from bollplank.core.crypto import (
+    NoteKeyError,
+    decrypt,
+    encrypt,
+    fernet,
+    key_file,
+    reset,
+    rotate,
+)
 
-from __future__ import annotations
-
-import os
-from functools import lru_cache
-from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-
-from bollplank.core.pagecache import decrypted
-
-
-class NoteKeyError(ImproperlyConfigured):
-    pass
-
-
-def key_file() -> Path:
-    configured = os.environ.get("BOLLPLANK_NOTE_KEYS_FILE")
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "note_keys"
-
-
-def _raw_keys() -> list[str]:
-    configured = os.environ.get("BOLLPLANK_NOTE_KEYS")
-    if configured:
-        return [k.strip() for k in configured.split(",") if k.strip()]
-    path = key_file()
-    if not path.exists():
-        if os.environ.get("BOLLPLANK_NOTE_KEYS_FILE"):
-            raise NoteKeyError(f"BOLLPLANK_NOTE_KEYS_FILE={path} does not exist.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(Fernet.generate_key().decode() + "\n", encoding="utf-8")
-        path.chmod(0o600)
-    return [k.strip() for k in path.read_text(encoding="utf-8").splitlines() if k.strip()]
-
-
-@lru_cache(maxsize=1)
-def fernet() -> MultiFernet:
-    """The keys in force, parsed once per process. A malformed key fails loudly."""
-    keys = _raw_keys()
-    if not keys:
-        raise NoteKeyError("No note encryption key is configured (BOLLPLANK_NOTE_KEYS).")
-    try:
-        return MultiFernet([Fernet(k.encode()) for k in keys])
-    except (ValueError, TypeError) as exc:
-        raise NoteKeyError(
-            "A note encryption key is malformed: each must be 32 url-safe base64-encoded bytes "
-            "(make one with `manage.py rotate_note_key --new-key`)."
-        ) from exc
-
-
-def reset() -> None:
-    """Forget the parsed keys (after a rotation, and in tests)."""
-    fernet.cache_clear()
-
-
-def encrypt(text: str) -> str:
-    return fernet().encrypt(text.encode("utf-8")).decode("ascii")
-
-
-def decrypt(token: str) -> str:
-    decrypted()  # a page showing it is never kept (core/pagecache.py)
-    try:
-        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
-    except InvalidToken as exc:
-        raise NoteKeyError(
-            "A confidential text cannot be decrypted with the configured keys: the key is "
-            "wrong or missing. Restore the key that was used (see docs/deploy.md)."
-        ) from exc
-
-
-def rotate(token: str) -> str:
-    """The same text encrypted with the newest key."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
+__all__ = ["NoteKeyError", "decrypt", "encrypt", "fernet", "key_file", "reset", "rotate"]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.utils import DatabaseError
 from django_scopes import scopes_disabled
 
+from bollplank.meetings.models import VideoServer
 from bollplank.records import crypto
 from bollplank.records.models import JournalEntry, PrivateNote
 
@@ -48,7 +49,8 @@ def prepend_key(key: str) -> Path:
 
 
 def rotate_all() -> int:
-    """Re-encrypt in small transactions so that the site keeps working meanwhile."""
+    """Re-encrypt in small transactions so that the site keeps working meanwhile: the notes,
+    the journals and the video servers' secrets."""
     crypto.reset()
     count = 0
     with scopes_disabled():
@@ -64,4 +66,11 @@ def rotate_all() -> int:
                         # update_fields: updated_at is the writer's time, not the rotation's
                         model.objects.filter(pk=row.pk).update(body_encrypted=row.body_encrypted)
                         count += 1
+        # The practices' video server secrets are stored with the same keys.
+        with transaction.atomic():
+            for server in VideoServer.objects.select_for_update():
+                VideoServer.objects.filter(pk=server.pk).update(
+                    secret_encrypted=crypto.rotate(server.secret_encrypted)
+                )
+                count += 1
     return count
