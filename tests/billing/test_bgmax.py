@@ -143,6 +143,12 @@ def test_a_bad_file_is_refused_with_its_line(data, line, words):
         assert str(caught.value).startswith(f"Rad {line}: ")
 
 
+def test_a_test_file_is_marked_as_such():
+    lines = _good()
+    lines[0] = lines[0][:44] + "T" + lines[0][45:]
+    assert bgmax.parse(joined(lines)).test is True
+
+
 def test_a_file_without_its_end_is_refused_at_its_last_line():
     with pytest.raises(bgmax.BgMaxError) as caught:
         bgmax.parse(joined(_good()[:-1]))

@@ -222,6 +222,19 @@ def test_a_file_for_another_bankgiro_is_refused(billing, invoice):
         assert not Payment.objects.exists()
 
 
+def test_a_test_file_from_bankgirot_is_refused(billing, invoice):
+    lines = records(BG, [(deposit_day(), [Pay(invoice.ocr, invoice.total_ore, "931")])])
+    lines[0] = lines[0][:44] + "T" + lines[0][45:]
+    with pytest.raises(ValidationError) as caught:
+        imported(billing, joined(lines))
+    assert caught.value.messages == [
+        "Filen lästes inte in: Bankgirot har märkt den som testfil (T på rad 1)."
+    ]
+    with scopes_disabled():
+        assert not Payment.objects.exists()
+    assert fresh(invoice).status == InvoiceStatus.OPEN
+
+
 def test_only_the_practices_own_invoice_is_matched(billing, invoice):
     settings_for(billing.other_practice, bankgiro="1234-5674")
     held_meeting(billing.foreign_engagement, day(10))

@@ -68,7 +68,13 @@ def _bankgiro_digits(value: str) -> str:
     return "".join(c for c in value if c.isdigit()).lstrip("0")
 
 
-def _check_bankgiro(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
+def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
+    if parsed.test:
+        # A test file's payments never happened: they must not mark anything paid.
+        raise ValidationError(
+            _("The file was not imported: Bankgirot marks it as a test file (T in line 1)."),
+            code="test_file",
+        )
     own = BillingSettings.objects.filter(practice=practice).values_list("bankgiro", flat=True)
     mine = _bankgiro_digits(own.first() or "")
     others = sorted(bg for bg in parsed.bankgiros if bg != mine)
@@ -162,8 +168,8 @@ def bgmax_import(
 ) -> ImportResult:
     """Import a BgMax file into the practice: every new payment is recorded and matched to
     the invoice its OCR reference names; the rest wait for a practice admin. Raises
-    ValidationError (nothing imported) for a file that cannot be read or is for another
-    bankgiro."""
+    ValidationError (nothing imported) for a file that cannot be read, is a test file or is
+    for another bankgiro."""
     digest = hashlib.sha256(data).hexdigest()
     seen = PaymentImport.objects.filter(practice=practice, sha256=digest).first()
     if seen is not None:
@@ -173,7 +179,7 @@ def bgmax_import(
         parsed = bgmax.parse(data)
     except bgmax.BgMaxError as exc:
         raise _refusal(exc) from None
-    _check_bankgiro(practice, parsed)
+    _check_file(practice, parsed)
     try:
         with transaction.atomic():
             bank_import = PaymentImport.objects.create(
