@@ -363,6 +363,9 @@ AUDIT_SEAL_SECONDS = env_int("BOLLPLANK_AUDIT_SEAL_SECONDS", 5)
 AUDIT_CHECKPOINT_DIR = Path(
     env_str("BOLLPLANK_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")) or VAR_DIR / "audit"
 )
+# Bankgirot's payment files (BgMax): the task worker imports what lands in this folder every
+# ten minutes and moves each file to imported/ or refused/ beneath it. Empty: upload only.
+BGMAX_DIR = env_str("BOLLPLANK_BGMAX_DIR", "") or ""
 
 TASKS = {
     "default": {

@@ -122,6 +122,12 @@ practice_patterns = [
     path("billing/run/", billing_views.invoice_run, name="invoice_run"),
     path("billing/export/", billing_views.billing_export, name="billing_export"),
     path("billing/invoices/", billing_views.invoice_list, name="invoice_list"),
+    path("billing/payments/", billing_views.bgmax_import, name="bgmax_import"),
+    path(
+        "billing/payments/<int:pk>/assign/",
+        billing_views.payment_assign,
+        name="payment_assign",
+    ),
     path("billing/invoices/<int:pk>/", billing_views.invoice_detail, name="invoice_detail"),
     path("billing/invoices/<int:pk>/pdf/", billing_views.invoice_pdf, name="invoice_pdf"),
     path("billing/invoices/<int:pk>/xml/", billing_views.invoice_ubl, name="invoice_ubl"),

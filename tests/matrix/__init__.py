@@ -75,6 +75,7 @@ APPS = (
     "api",
     "privacy",
     "video",
+    "billing_payments",
 )
 
 

@@ -8,9 +8,11 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from bollplank.billing.branding import mail_branding
         from bollplank.billing.services.corrections import on_held_meeting_corrected
+        from bollplank.billing.services.payments import ensure_bgmax_chain
         from bollplank.billing.services.pricing import late_share_of
         from bollplank.billing.services.settings import price_of
         from bollplank.core.mail import branding_register
+        from bollplank.core.periodic import keep_going
         from bollplank.meetings.signals import held_meeting_corrected
         from bollplank.meetings.terms import late_share_register
 
@@ -20,3 +22,5 @@ class BillingConfig(AppConfig):
         held_meeting_corrected.connect(on_held_meeting_corrected, dispatch_uid="billing_correct")
         # The outbox (below billing) shows the practice's invoice logo in every mail.
         branding_register(mail_branding)
+        # The watched BgMax folder is read by the worker alone; restarted if lost.
+        keep_going("BgMax folder", ensure_bgmax_chain)

@@ -44,6 +44,8 @@ class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("invoice", "draft")
     OPEN = "open", pgettext_lazy("invoice", "open")
     PAID = "paid", pgettext_lazy("invoice", "paid")
+    PART_PAID = "part_paid", pgettext_lazy("invoice", "partly paid")
+    OVERPAID = "overpaid", pgettext_lazy("invoice", "overpaid")
     CREDITED = "credited", pgettext_lazy("invoice", "credited")
 
 
@@ -63,3 +65,22 @@ class Unit(models.TextChoices):
     HOUR = "HUR", pgettext_lazy("unit", "h")
     KILOMETRE = "KMT", pgettext_lazy("unit", "km")
     MONTH = "MON", pgettext_lazy("unit", "month")
+
+
+# An issued invoice whose payments are still counted: what is paid decides among these.
+PAYABLE_STATUSES = (
+    InvoiceStatus.OPEN,
+    InvoiceStatus.PART_PAID,
+    InvoiceStatus.PAID,
+    InvoiceStatus.OVERPAID,
+)
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", _("payment")
+    DEDUCTION = "deduction", _("deduction")
+
+
+class ImportSource(models.TextChoices):
+    UPLOAD = "upload", _("uploaded")
+    FOLDER = "folder", _("from the watched folder")

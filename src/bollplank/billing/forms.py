@@ -178,3 +178,28 @@ class CreditForm(forms.Form):
 
 class SendForm(forms.Form):
     to = forms.EmailField(label=_("send to"), max_length=254)
+
+
+# A day's BgMax file is a few kilobytes per hundred payments; this refuses only mistakes.
+BGMAX_MAX_BYTES = 10 * 1024 * 1024
+
+
+class BgMaxUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("BgMax file"),
+        help_text=_("The file of incoming payments from Bankgirot (Bankgiro Inbetalningar)."),
+    )
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        if file.size > BGMAX_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB; it is not a BgMax file."))
+        return file
+
+
+class AssignPaymentForm(forms.Form):
+    invoice = forms.CharField(
+        label=_("invoice number"),
+        max_length=20,
+        help_text=_("As printed on the invoice, e.g. A1001."),
+    )

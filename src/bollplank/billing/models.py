@@ -256,7 +256,7 @@ class EngagementPrice(models.Model):
 
 IMMUTABLE = _("An issued invoice cannot be changed or deleted; credit it instead.")
 # What may still change on an issued invoice: its payment and sending state.
-MUTABLE_AFTER_ISSUE = frozenset({"status", "paid_on", "sent_at", "credited_ore"})
+MUTABLE_AFTER_ISSUE = frozenset({"status", "paid_on", "sent_at", "credited_ore", "paid_ore"})
 
 
 class ImmutableInvoiceError(ValueError):
@@ -326,6 +326,7 @@ class Invoice(models.Model):
     vat_ore = models.BigIntegerField(default=0)
     total_ore = models.BigIntegerField(default=0)
     credited_ore = models.BigIntegerField(default=0)  # positive: how much credit notes took back
+    paid_ore = models.BigIntegerField(default=0)  # the sum of the payments matched to it
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -407,7 +408,16 @@ class Invoice(models.Model):
     @property
     def is_partly_credited(self) -> bool:
         """Some lines credited, the rest still owed: the invoice stays open for the rest."""
-        return self.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID) and self.credited_ore > 0
+        return (
+            self.status
+            in (
+                InvoiceStatus.OPEN,
+                InvoiceStatus.PART_PAID,
+                InvoiceStatus.PAID,
+                InvoiceStatus.OVERPAID,
+            )
+            and self.credited_ore > 0
+        )
 
     @property
     def status_label(self) -> str:
@@ -419,6 +429,19 @@ class Invoice(models.Model):
     @property
     def amount_due_ore(self) -> int:
         return self.total_ore - self.credited_ore
+
+    @property
+    def outstanding_ore(self) -> int:
+        """What is still owed (negative: paid too much). Marked paid by hand counts as paid."""
+        if self.kind != InvoiceKind.INVOICE or self.is_draft:
+            return 0
+        if self.status == InvoiceStatus.PAID and not self.paid_ore:
+            return 0
+        return self.amount_due_ore - self.paid_ore
+
+    @property
+    def overpaid_ore(self) -> int:
+        return max(0, -self.outstanding_ore)
 
 
 class InvoiceLine(models.Model):
@@ -511,3 +534,8 @@ class InvoiceLine(models.Model):
     @property
     def vat_percent(self) -> Decimal:
         return Decimal(self.vat_rate_bp) / 100
+
+
+# The bank's payments (BgMax imports) live in their own module; imported here so that Django
+# finds their models with the app's.
+from bollplank.billing.payment_models import Payment, PaymentImport  # noqa: E402, F401

@@ -32,3 +32,16 @@ register(
         export=_export,
     )
 )
+
+# Payers as Bankgirot names them in its payment files: usually the client organisation, now
+# and then a person paying a course. Kept with the payments as bookkeeping records.
+register(
+    Category(
+        key="billing.payments",
+        label=gettext_lazy("payments from Bankgirot"),
+        purpose=gettext_lazy("to see which invoices are paid"),
+        legal_basis=gettext_lazy("legal obligation: the Swedish Bookkeeping Act (Art. 6.1 c)"),
+        subjects=gettext_lazy("payers named in the bank's payment files"),
+        recipients=gettext_lazy("the practice's accountant"),
+    )
+)

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus
-from bollplank.billing.models import Invoice, InvoiceLine
+from bollplank.billing.models import Invoice, InvoiceLine, Payment, PaymentImport
 from bollplank.billing.services.pricing import meeting_lines
 from bollplank.billing.services.runs import (
     memberships_of,
@@ -46,6 +46,17 @@ def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
     return qs.exclude(status=InvoiceStatus.DRAFT).filter(visible).distinct()
 
 
+# Issued invoices with something still to pay.
+UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
+# What the client still owes on an invoice (negative: paid too much); paid by hand owes nothing.
+OUTSTANDING = F("total_ore") - F("credited_ore") - F("paid_ore")
+# What is paid on an invoice: its payments, or all of it when marked paid by hand.
+PAID_BY_HAND = Q(status=InvoiceStatus.PAID, paid_ore=0)
+# Invoices whose outstanding amount counts in the client's balance: a credited invoice that
+# was paid first leaves the client a credit.
+OWING = Q(kind=InvoiceKind.INVOICE) & ~Q(status=InvoiceStatus.DRAFT) & ~PAID_BY_HAND
+
+
 def invoices_for_list(
     user: Any, practice: Practice, roles: frozenset[str], *, status: str = ""
 ) -> QuerySet[Invoice]:
@@ -53,9 +64,7 @@ def invoices_for_list(
     first; ``status`` is a status, "overdue", or empty for all."""
     qs = invoices_visible_to(user, practice, roles).select_related("client", "credited_invoice")
     if status == "overdue":
-        qs = qs.filter(
-            kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN, due_date__lt=clock.today()
-        )
+        qs = qs.filter(kind=InvoiceKind.INVOICE, status__in=UNPAID, due_date__lt=clock.today())
     elif status in InvoiceStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-status", "-issue_date", "-number", "-id")
@@ -130,7 +139,7 @@ class ClientRow:
     invoiced_ore: int = 0
     paid_ore: int = 0
     overdue_ore: int = 0
-    open_ore: int = 0
+    open_ore: int = 0  # the client's balance: still owed, negative when paid too much
 
 
 @dataclass
@@ -181,15 +190,16 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
     issued = Invoice.objects.filter(practice=practice, issue_date__gte=since).exclude(
         status=InvoiceStatus.DRAFT
     )
-    overdue_q = Q(kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN, due_date__lt=today)
+    overdue_q = Q(kind=InvoiceKind.INVOICE, status__in=UNPAID, due_date__lt=today)
     by_month: dict[dt.date, MonthRow] = {}
     rows = (
         issued.annotate(month=TruncMonth("issue_date"))
         .values("month", "kind")
         .annotate(
             total=Sum("total_ore"),
-            paid=Sum("total_ore", filter=Q(status=InvoiceStatus.PAID)),
-            overdue=Sum("total_ore", filter=overdue_q),
+            paid=Sum("paid_ore"),
+            paid_by_hand=Sum("total_ore", filter=PAID_BY_HAND),
+            overdue=Sum(OUTSTANDING, filter=overdue_q),
         )
         .order_by("month")
     )
@@ -201,23 +211,24 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
             row.credited_ore += -(r["total"] or 0)
         else:
             row.invoiced_ore += r["total"] or 0
-            row.paid_ore += r["paid"] or 0
+            row.paid_ore += (r["paid"] or 0) + (r["paid_by_hand"] or 0)
             row.overdue_ore += r["overdue"] or 0
     by_client: dict[str, ClientRow] = {}
     client_rows = (
         issued.values("client__name", "kind")
         .annotate(
             total=Sum("total_ore"),
-            paid=Sum("total_ore", filter=Q(status=InvoiceStatus.PAID)),
-            overdue=Sum("total_ore", filter=overdue_q),
-            open=Sum("total_ore", filter=Q(kind=InvoiceKind.INVOICE, status=InvoiceStatus.OPEN)),
+            paid=Sum("paid_ore"),
+            paid_by_hand=Sum("total_ore", filter=PAID_BY_HAND),
+            overdue=Sum(OUTSTANDING, filter=overdue_q),
+            open=Sum(OUTSTANDING, filter=OWING),
         )
         .order_by("client__name")
     )
     for r in client_rows:
         crow = by_client.setdefault(r["client__name"], ClientRow(r["client__name"]))
         crow.invoiced_ore += r["total"] or 0
-        crow.paid_ore += r["paid"] or 0
+        crow.paid_ore += (r["paid"] or 0) + (r["paid_by_hand"] or 0)
         crow.overdue_ore += r["overdue"] or 0
         crow.open_ore += r["open"] or 0
     return Overview(
@@ -262,3 +273,45 @@ def delivered_not_invoiced(practice: Practice) -> list[Undelivered]:
         row.last = max(filter(None, [row.last, min(today, months[-1])]))
         row.estimate_ore += price_of(engagement).amount_ore * len(months)
     return sorted(found.values(), key=lambda r: (r.client, r.engagement))
+
+
+# --- payments from the bank -----------------------------------------------------------------
+
+
+def client_balance(practice: Practice, client_id: int) -> int:
+    """What the client owes on its issued invoices, in öre (negative: paid too much). All time,
+    unlike the overview's twelve months."""
+    total = (
+        Invoice.objects.filter(practice=practice, client_id=client_id)
+        .filter(OWING)
+        .aggregate(s=Sum(OUTSTANDING))["s"]
+    )
+    return int(total or 0)
+
+
+def unmatched_payments(practice: Practice) -> QuerySet[Payment]:
+    """Payments from the bank that no invoice holds yet, oldest first, with their file."""
+    return (
+        Payment.objects.filter(practice=practice, invoice__isnull=True)
+        .select_related("bank_import")
+        .order_by("paid_on", "id")
+    )
+
+
+def payment_of(practice: Practice, pk: int) -> Payment | None:
+    """One of the practice's payments from the bank (None for another practice's)."""
+    return Payment.objects.filter(practice=practice, pk=pk).first()
+
+
+def payment_imports(practice: Practice, *, limit: int = 20) -> list[PaymentImport]:
+    """The latest imported BgMax files, newest first."""
+    return list(
+        PaymentImport.objects.filter(practice=practice)
+        .select_related("imported_by")
+        .order_by("-imported_at", "-id")[:limit]
+    )
+
+
+def payments_of(invoice: Invoice) -> list[Payment]:
+    """The payments matched or assigned to the invoice, in date order."""
+    return list(Payment.objects.filter(invoice=invoice).order_by("paid_on", "id"))

@@ -1,4 +1,6 @@
-"""Background work for billing: e-mail an invoice with its PDF attached."""
+"""Background work for billing: e-mail an invoice with its PDF attached, and read the BgMax
+files that arrive in the watched folder (BOLLPLANK_BGMAX_DIR) every ten minutes; that chain
+enqueues its own next run and is restarted by the worker when lost (core.periodic)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from django_tasks import task
 
 from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.pdf import invoice_pdf, pdf_filename
+from bollplank.billing.services import payments
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 
@@ -31,3 +34,12 @@ def send_invoice(*, practice_id: int, invoice_id: int, to: str) -> int:
             reply_to=invoice.seller.get("email", ""),
         )
     return 1 if queued else 0
+
+
+@task()
+def import_bgmax_folder() -> dict[str, int]:
+    """Import the BgMax files waiting in the watched folder, then enqueue the next look."""
+    try:
+        return payments.bgmax_import_folder()
+    finally:
+        payments.ensure_bgmax_chain()

@@ -6,11 +6,15 @@ client contacts download their client's issued invoices. Participants see none.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +22,8 @@ from bollplank.billing import services
 from bollplank.billing.branding import logo_of
 from bollplank.billing.exports import SIE_EXTENSION, invoices_csv, sie4
 from bollplank.billing.forms import (
+    AssignPaymentForm,
+    BgMaxUploadForm,
     BillingSettingsForm,
     CreditForm,
     EngagementPriceForm,
@@ -34,9 +40,14 @@ from bollplank.billing.pdf import invoice_pdf as render_pdf
 from bollplank.billing.pdf import pdf_filename
 from bollplank.billing.selectors import (
     billing_overview,
+    client_balance,
     invoice_for_page,
     invoices_for_export,
     invoices_for_list,
+    payment_imports,
+    payment_of,
+    payments_of,
+    unmatched_payments,
 )
 from bollplank.billing.sources import unmatched_rows
 from bollplank.billing.ubl import invoice_ubl as render_ubl
@@ -152,7 +163,7 @@ def _list_url(slug: str) -> str:
     return reverse("invoice_list", args=[slug])
 
 
-STATUS_FILTERS = ("", "draft", "open", "overdue", "paid", "credited")
+STATUS_FILTERS = ("", "draft", "open", "overdue", "part_paid", "paid", "overpaid", "credited")
 
 
 @practice_view(Role.ADMIN, Role.SUPERVISOR)
@@ -190,6 +201,12 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "paid_form": PaidForm(initial={"paid_on": clock.today()}),
         "open_lines": [x for x in lines if not x.released],
         "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
+        "payments": payments_of(invoice) if Role.ADMIN in request.roles else [],
+        "client_balance": (
+            client_balance(invoice.practice, invoice.client_id)
+            if Role.ADMIN in request.roles and not invoice.is_draft
+            else None
+        ),
     }
     return render(request, "billing/detail.html", context)
 
@@ -445,3 +462,88 @@ def practice_logo(request: HttpRequest, practice_slug: str) -> HttpResponse:
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- payments from the bank -----------------------------------------------------------------
+
+
+def _payments_page(request: PracticeRequest, form: BgMaxUploadForm, status: int = 200) -> Any:
+    _user, practice, _roles = who(request)
+    context = {
+        "form": form,
+        "unmatched": list(unmatched_payments(practice)),
+        "imports": payment_imports(practice),
+        "assign_form": AssignPaymentForm(),
+    }
+    return render(request, "billing/payments.html", context, status=status)
+
+
+@practice_view(*ADMIN)
+def bgmax_import(request: PracticeRequest) -> HttpResponse:
+    """Upload a BgMax file; the page lists the imports and the payments no invoice holds."""
+    user, practice, _roles = who(request)
+    if request.method != "POST":
+        return _payments_page(request, BgMaxUploadForm())
+    form = BgMaxUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _payments_page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        result = services.bgmax_import(
+            actor=user, practice=practice, data=upload.read(), filename=upload.name
+        )
+    except ValidationError as exc:
+        services.bgmax_refused(
+            actor=user, practice=practice, filename=upload.name, error=" ".join(exc.messages)
+        )
+        form.add_error("file", exc)
+        return _payments_page(request, form, status=400)
+    done = result.bank_import
+    if result.repeated_file:
+        messages.info(
+            request,
+            _("This file was imported before (%(when)s); nothing was changed.")
+            % {"when": date_format(timezone.localtime(done.imported_at), "SHORT_DATETIME_FORMAT")},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "%(payments)d payments read: %(matched)d matched to invoices, %(unmatched)d "
+                "to assign by hand, %(repeated)d imported before."
+            )
+            % {
+                "payments": done.payments,
+                "matched": done.matched,
+                "unmatched": done.unmatched,
+                "repeated": done.repeated,
+            },
+        )
+    return redirect("bgmax_import", practice.slug)
+
+
+@require_POST
+@practice_view(*ADMIN)
+def payment_assign(request: PracticeRequest, pk: int) -> HttpResponse:
+    """Put an unmatched payment on an invoice by its number."""
+    user, practice, _roles = who(request)
+    payment = payment_of(practice, pk)
+    if payment is None:
+        raise Http404
+    form = AssignPaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_assign(
+                actor=user, payment=payment, invoice_number=form.cleaned_data["invoice"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The payment is put on invoice %(number)s.")
+                % {"number": form.cleaned_data["invoice"].strip().upper()},
+            )
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("bgmax_import", practice.slug)

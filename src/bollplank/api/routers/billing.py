@@ -32,6 +32,7 @@ class InvoiceOut(Schema):
     vat_ore: int
     total_ore: int
     credited_ore: int
+    paid_ore: int
 
 
 class InvoicePage(Schema):
@@ -60,6 +61,7 @@ def _out(invoice: Any) -> InvoiceOut:
         vat_ore=invoice.vat_ore,
         total_ore=invoice.total_ore,
         credited_ore=invoice.credited_ore,
+        paid_ore=invoice.paid_ore,
     )
 
 

@@ -1,7 +1,7 @@
 """Every write in billing, by topic: the settings and prices (settings.py), what lines come to
-(pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py), and
-issuing, paying, crediting and sending (issuing.py). Callers use the names here
-(``services.invoice_run(...)``)."""
+(pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py),
+issuing, paying, crediting and sending (issuing.py), and payments from the bank
+(payments.py). Callers use the names here (``services.invoice_run(...)``)."""
 
 from bollplank.billing.services.drafts import (
     invoice_discard,
@@ -19,6 +19,13 @@ from bollplank.billing.services.issuing import (
     ocr_for,
     seller_snapshot,
 )
+from bollplank.billing.services.payments import (
+    bgmax_import,
+    bgmax_import_folder,
+    bgmax_refused,
+    ensure_bgmax_chain,
+    payment_assign,
+)
 from bollplank.billing.services.runs import invoice_run
 from bollplank.billing.services.settings import (
     billing_settings_of,
@@ -28,6 +35,11 @@ from bollplank.billing.services.settings import (
 )
 
 __all__ = [
+    "bgmax_import",
+    "bgmax_import_folder",
+    "bgmax_refused",
+    "ensure_bgmax_chain",
+    "payment_assign",
     "billing_settings_of",
     "billing_settings_save",
     "buyer_snapshot",

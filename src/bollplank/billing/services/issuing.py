@@ -23,6 +23,7 @@ from bollplank.billing.models import (
 from bollplank.billing.money import totals
 from bollplank.billing.ocr import ocr_reference
 from bollplank.billing.services.drafts import draft_locked, missing_references
+from bollplank.billing.services.payments import invoice_settle
 from bollplank.billing.services.settings import billing_settings_of
 from bollplank.clients.models import Client
 from bollplank.core import clock
@@ -259,6 +260,9 @@ def invoice_credit(
     if fully:
         invoice.status = InvoiceStatus.CREDITED
     invoice.save(update_fields=["credited_ore", "status"])
+    if not fully and invoice.paid_ore:
+        # Less is due now: what was paid may now be all of it, or more.
+        invoice_settle(invoice)
     audit(
         actor,
         "billing.invoice.credited",
