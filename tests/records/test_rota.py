@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -128,3 +130,22 @@ def test_the_service_saves_all_or_nothing(world: Any) -> None:
         )
 
     assert _owners() == {}
+
+
+def _rota_queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_rota_page_query_count_does_not_grow_with_meetings(client: Any, world: Any) -> None:
+    client.force_login(world.supervisor)
+    url = reverse("engagement_rota", args=[P, world.engagement.pk])
+    pia = _members(world)[0]
+    first = _ahead(world, 7)
+    client.post(url, {f"owner-{first.pk}": pia.pk})
+    one = _rota_queries(client, url)
+    for days in (14, 21, 28, 35):
+        meeting = _ahead(world, days)
+        client.post(url, {f"owner-{meeting.pk}": pia.pk})
+    assert _rota_queries(client, url) == one
