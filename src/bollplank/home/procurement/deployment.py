@@ -65,7 +65,7 @@ class Deployment:
                 servers = servers.filter(practice=practice)
             hosts = sorted({urlsplit(s.base_url).hostname or s.base_url for s in servers})
         return cls(
-            email_backend=settings.EMAIL_BACKEND,
+            email_backend=settings.EMAIL_BACKEND or "",
             email_host=settings.EMAIL_HOST or "",
             email_port=int(settings.EMAIL_PORT),
             email_use_tls=bool(settings.EMAIL_USE_TLS or getattr(settings, "EMAIL_USE_SSL", False)),
@@ -238,8 +238,8 @@ def storage(d: Deployment | None) -> list[Store]:
         ),
         Store(
             "Cache: räknare för misslyckade inloggningar; sidor som nyss visats",
-            f"räknarna i `var/cache` eller databasen (`BOLLPLANK_CACHE`); sidorna i "
-            f"arbetsprocessens eget minne i högst `BOLLPLANK_PAGE_CACHE_SECONDS` sekunder",
+            "räknarna i `var/cache` eller databasen (`BOLLPLANK_CACHE`); sidorna i "
+            "arbetsprocessens eget minne i högst `BOLLPLANK_PAGE_CACHE_SECONDS` sekunder",
             "sidcachen skriver aldrig till disk och håller inget dekrypterat "
             "(`src/bollplank/core/pagecache.py`)",
         ),

@@ -126,7 +126,9 @@ def _party(practice: Any) -> Party:
         return Party(blank(), blank())
     with scope(practice=practice):
         billing = BillingSettings.objects.filter(practice=practice).first()
-    return Party(practice.name, billing.org_number if billing and billing.org_number else blank())
+    if billing is None:
+        return Party(practice.name, blank())
+    return Party(billing.legal_name or practice.name, billing.org_number or blank())
 
 
 def _tidy(text: str) -> str:
@@ -162,9 +164,7 @@ def pack(deployment: Deployment | None, practice: Any = None) -> dict[str, str]:
             },
             "axe_tags": ", ".join(AXE_TAGS),
         }
-        return {
-            name: _tidy(render_to_string(f"procurement/{name}", context)) for name in FILES
-        }
+        return {name: _tidy(render_to_string(f"procurement/{name}", context)) for name in FILES}
 
 
 def pack_write(out: Path, deployment: Deployment | None, practice: Any = None) -> list[Path]:
