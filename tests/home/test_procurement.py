@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django_scopes import scope
 
@@ -181,3 +182,19 @@ def test_unknown_practice_is_refused(tmp_path):
     with pytest.raises(CommandError, match="No practice with the slug 'nowhere'"):
         call_command("procurement_pack", "--practice", "nowhere", "--out", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_admin_reads_and_downloads_the_practices_agreement(client, world):
+    settings_for(world.practice)
+    client.force_login(world.admin)
+    url = reverse("processing_agreement", args=[world.practice.slug])
+    page = client.get(url).content.decode()
+    assert "<h1>Personuppgiftsbiträdesavtal</h1>" in page
+    assert "| namn | Ekbacken Handledning AB | *fyll i* |" in page
+    assert "| organisationsnummer | 556677-8899 | *fyll i* |" in page
+    download = client.get(url, {"download": "1"})
+    assert download["Content-Disposition"] == 'attachment; filename="pub-avtal-ekbacken.md"'
+    text = download.content.decode()
+    assert text.startswith("# Personuppgiftsbiträdesavtal (PUB-avtal)\n")
+    assert "| Handledarnas privata anteckningar (krypterad) |" in text

@@ -137,34 +137,45 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def pack(deployment: Deployment | None, practice: Any = None) -> dict[str, str]:
+def _context(deployment: Deployment | None, practice: Any) -> dict[str, Any]:
+    rows = processing_rows(practice)
+    return {
+        "deployment": deployment,
+        "practice": practice,
+        "controller": _party(practice),
+        "rows": rows,
+        "subjects": sorted({r.subjects for r in rows}),
+        "encrypted": [r.label for r in rows if r.encrypted],
+        "sub_processors": sub_processors(deployment),
+        "stores": storage(deployment),
+        "questions": _questions(),
+        "blank": blank(),
+        "operator_email": deployment.operator_email if deployment else "",
+        "statement": {
+            "title": _(STATEMENT_TITLE),
+            "aim": _(STATEMENT_AIM),
+            "check": _(STATEMENT_CHECK),
+            "known": _(STATEMENT_KNOWN),
+            "digg": re.sub(r'<a href="([^"]+)">([^<]+)</a>', r"[\2](\1)", _(STATEMENT_DIGG)),
+            "reviewed": formats.date_format(ACCESSIBILITY_REVIEWED, "DATE_FORMAT"),
+        },
+        "axe_tags": ", ".join(AXE_TAGS),
+    }
+
+
+def pack(
+    deployment: Deployment | None, practice: Any = None, names: tuple[str, ...] = FILES
+) -> dict[str, str]:
     """The pack's files by name. ``deployment=None`` writes the committed, neutral pack."""
     with translation.override("sv"):
-        rows = processing_rows(practice)
-        subjects = sorted({r.subjects for r in rows})
-        context = {
-            "deployment": deployment,
-            "practice": practice,
-            "controller": _party(practice),
-            "rows": rows,
-            "subjects": subjects,
-            "encrypted": [r.label for r in rows if r.encrypted],
-            "sub_processors": sub_processors(deployment),
-            "stores": storage(deployment),
-            "questions": _questions(),
-            "blank": blank(),
-            "operator_email": deployment.operator_email if deployment else "",
-            "statement": {
-                "title": _(STATEMENT_TITLE),
-                "aim": _(STATEMENT_AIM),
-                "check": _(STATEMENT_CHECK),
-                "known": _(STATEMENT_KNOWN),
-                "digg": re.sub(r'<a href="([^"]+)">([^<]+)</a>', r"[\2](\1)", _(STATEMENT_DIGG)),
-                "reviewed": formats.date_format(ACCESSIBILITY_REVIEWED, "DATE_FORMAT"),
-            },
-            "axe_tags": ", ".join(AXE_TAGS),
-        }
-        return {name: _tidy(render_to_string(f"procurement/{name}", context)) for name in FILES}
+        context = _context(deployment, practice)
+        return {name: _tidy(render_to_string(f"procurement/{name}", context)) for name in names}
+
+
+def practice_agreement(practice: Any) -> str:
+    """The data processing agreement filled in for one practice, from this deployment."""
+    deployment = Deployment.from_settings(practice)
+    return pack(deployment, practice, ("pub-avtal.md",))["pub-avtal.md"]
 
 
 def pack_write(out: Path, deployment: Deployment | None, practice: Any = None) -> list[Path]:

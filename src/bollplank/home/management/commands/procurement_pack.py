@@ -19,7 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--out", default="docs/procurement", help="folder to write into")
+        parser.add_argument("--out", required=True, help="folder to write into")
         parser.add_argument(
             "--template",
             action="store_true",
