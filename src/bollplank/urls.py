@@ -14,6 +14,7 @@ from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
 from bollplank.home import verify as home_verify
 from bollplank.home import views as home_views
+from bollplank.home.procurement import views as procurement_views
 from bollplank.meetings import calendar_views, video_views
 from bollplank.meetings import history_views as meeting_history_views
 from bollplank.meetings import views as meeting_views
@@ -164,6 +165,11 @@ practice_patterns = [
     path("settings/", home_views.settings_index, name="settings_index"),
     path("settings/practice/", home_views.practice_settings, name="practice_settings"),
     path("settings/video/", video_views.video_settings, name="video_settings"),
+    path(
+        "settings/agreement/",
+        procurement_views.processing_agreement,
+        name="processing_agreement",
+    ),
     path("people/roles/<int:pk>/end/", account_views.membership_end, name="membership_end"),
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,

@@ -110,6 +110,7 @@ SETTINGS_GROUPS = (
             Link("audit_log", _("Audit log")),
             Link("privacy_retention", _("Retention")),
             Link("privacy_processing", _("Processing record")),
+            Link("processing_agreement", _("Data processing agreement")),
             Link("privacy_erase_find", _("Erase a person")),
         ),
     ),
