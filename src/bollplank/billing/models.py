@@ -539,3 +539,4 @@ class InvoiceLine(models.Model):
 # The bank's payments (BgMax imports) live in their own module; imported here so that Django
 # finds their models with the app's.
 from bollplank.billing.payment_models import Payment, PaymentImport  # noqa: E402, F401
+from bollplank.billing.delivery_models import AccessPoint, Delivery  # noqa: E402, F401
