@@ -19,7 +19,9 @@ class AccessPointForm(forms.Form):
         label=_("API address"),
         max_length=200,
         assume_scheme="https",
-        help_text=_("The address of your access point provider's API, e.g. https://api.example.se/v1."),
+        help_text=_(
+            "The address of your access point provider's API, e.g. https://api.example.se/v1."
+        ),
     )
     peppol_scheme = forms.ChoiceField(
         label=_("Peppol address scheme"),

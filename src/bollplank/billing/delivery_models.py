@@ -24,9 +24,7 @@ class AccessPoint(models.Model):
     shape), its API key stored encrypted (core.crypto) and never shown back, and the
     practice's own participant identifier, the sender of its invoices."""
 
-    practice = models.OneToOneField(
-        Practice, on_delete=models.CASCADE, related_name="access_point"
-    )
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="access_point")
     base_url = models.URLField(_("API address"), max_length=200)
     api_key_encrypted = models.TextField()
     peppol_scheme = models.CharField(

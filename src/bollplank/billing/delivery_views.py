@@ -63,9 +63,7 @@ def delivery_resend(request: PracticeRequest, pk: int, delivery_pk: int) -> Http
     """Send a failed delivery of the invoice again."""
     user, practice, roles = who(request)
     invoice = invoice_for_page(user, practice, roles, pk)
-    delivery = (
-        Delivery.objects.filter(invoice=invoice, pk=delivery_pk).first() if invoice else None
-    )
+    delivery = Delivery.objects.filter(invoice=invoice, pk=delivery_pk).first() if invoice else None
     if invoice is None or delivery is None:
         raise Http404
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -161,7 +162,7 @@ class AccessPointTransport:
         return message_id[:200]
 
     def status(self, message_id: str) -> Outcome:
-        answer = self._call("GET", "/documents/" + urllib.request.quote(message_id, safe=""))
+        answer = self._call("GET", "/documents/" + urllib.parse.quote(message_id, safe=""))
         state = str(answer.get("status", "")) if isinstance(answer, dict) else ""
         if state == "delivered":
             return Outcome("delivered")

@@ -1,7 +1,8 @@
 """Every write in billing, by topic: the settings and prices (settings.py), what lines come to
 (pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py),
 issuing, paying, crediting and sending (issuing.py), delivering issued invoices to buyers by
-Peppol or e-mail (delivery.py), and payments from the bank (payments.py). Callers use the names here (``services.invoice_run(...)``)."""
+Peppol or e-mail (delivery.py), and payments from the bank (payments.py). Callers use the
+names here (``services.invoice_run(...)``)."""
 
 from bollplank.billing.services.delivery import (
     access_point_remove,

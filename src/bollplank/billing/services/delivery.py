@@ -79,9 +79,7 @@ def access_point_save(
     """Set the practice's Peppol access point. An empty ``api_key`` keeps the stored one (the
     form never shows it back); a new one is stored encrypted. The audit log names the fields
     that changed, never the key."""
-    point = AccessPoint.objects.filter(practice=practice).first() or AccessPoint(
-        practice=practice
-    )
+    point = AccessPoint.objects.filter(practice=practice).first() or AccessPoint(practice=practice)
     changed = [
         name
         for name, value in (
