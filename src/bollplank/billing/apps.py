@@ -26,4 +26,4 @@ class BillingConfig(AppConfig):
         # The watched BgMax folder is read by the worker alone; restarted if lost.
         keep_going("BgMax folder", ensure_bgmax_chain)
         # Deliveries a lost worker left behind are picked up again; restarted if lost.
-        keep_going("Invoice deliveries", ensure_delivery_sweep)
+        keep_going("invoice deliveries", ensure_delivery_sweep)
