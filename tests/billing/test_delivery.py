@@ -19,7 +19,7 @@ from django_scopes import scopes_disabled
 from bollplank.billing import services, tasks
 from bollplank.billing.enums import DeliveryChannel, DeliveryStatus
 from bollplank.billing.models import AccessPoint, Delivery, Invoice
-from bollplank.billing.services.delivery import BACKOFF, MAX_ATTEMPTS
+from bollplank.billing.services.delivery import BACKOFF, CHECKS, MAX_ATTEMPTS
 from bollplank.billing.transports import AccessPointTransport, DeliveryError
 from bollplank.clients.models import Client, ClientContact
 from bollplank.core import crypto
@@ -91,7 +91,7 @@ def _page(client: Any, w: World, invoice: Invoice) -> str:
 
 
 def test_issued_invoice_goes_through_the_access_point_and_is_delivered(
-    peppol, stand_in, client, django_capture_on_commit_callbacks
+    peppol, stand_in, client, traveller, django_capture_on_commit_callbacks
 ):
     invoice = _issue(peppol, django_capture_on_commit_callbacks)
     [received] = stand_in.state.received
@@ -109,7 +109,11 @@ def test_issued_invoice_goes_through_the_access_point_and_is_delivered(
     )
     assert mail.outbox == []  # no PDF by e-mail besides
     # The worker looks at the document's status a minute later: the buyer's side has it.
-    assert tasks.check_delivery.call(delivery_id=delivery.pk) == DeliveryStatus.DELIVERED
+    assert _run_due(django_capture_on_commit_callbacks) == {}
+    traveller.shift(CHECKS[0])
+    assert _run_due(django_capture_on_commit_callbacks) == {"delivered": 1}
+    [delivery] = _deliveries(invoice)
+    assert delivery.delivered_at is not None
     page = _page(client, peppol, invoice)
     assert "Peppol (åtkomstpunkt)" in page and f"0088:{GLN}" in page and "Levererad" in page
 
@@ -193,15 +197,18 @@ def test_the_buyers_side_refusing_it_later_fails_the_delivery(
 
 
 def test_a_pending_document_is_looked_at_again_and_stays_sent(
-    peppol, stand_in, django_capture_on_commit_callbacks
+    peppol, stand_in, traveller, django_capture_on_commit_callbacks
 ):
     stand_in.state.outcome = "pending"
     invoice = _issue(peppol, django_capture_on_commit_callbacks)
     [delivery] = _deliveries(invoice)
-    for _ in range(3):
+    for _ in CHECKS:
         assert tasks.check_delivery.call(delivery_id=delivery.pk) == DeliveryStatus.SENT
     [delivery] = _deliveries(invoice)
-    assert delivery.checks == 3
+    assert delivery.checks == len(CHECKS)
+    # After the last look it stays sent: the sweep asks no more.
+    traveller.shift(dt.timedelta(days=2))
+    assert _run_due(django_capture_on_commit_callbacks) == {}
 
 
 def test_the_stand_in_refuses_a_document_for_another_receiver(peppol, stand_in, world):

@@ -205,15 +205,19 @@ def delivery_attempt(delivery_id: int, *, now: dt.datetime | None = None) -> str
         delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
         return str(delivery.status)
     delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, clock.now(), ""
-    delivery.save(update_fields=["status", "sent_at", "message_id", "last_error"])
+    # From here on the time of the next look at its status (the sweep looks too).
+    delivery.next_attempt_at = now + CHECKS[0]
+    delivery.save(
+        update_fields=["status", "sent_at", "message_id", "last_error", "next_attempt_at"]
+    )
     audit(
         None,
-        "billing.invoice.delivered",
+        "billing.invoice.delivery_sent",
         delivery.invoice,
         {"delivery": delivery.pk, "channel": delivery.channel},
     )
     if delivery.channel == DeliveryChannel.PEPPOL:
-        pk, when = delivery.pk, now + CHECKS[0]
+        pk, when = delivery.pk, delivery.next_attempt_at
         transaction.on_commit(lambda: schedule(CHECK_TASK, pk, when))
     return str(delivery.status)
 
@@ -243,16 +247,20 @@ def delivery_check(delivery_id: int, *, now: dt.datetime | None = None) -> str:
     elif outcome is not None and outcome.state == "failed":
         _fail(delivery, outcome.error)
     elif delivery.checks < len(CHECKS):
-        pk, when = delivery.pk, now + CHECKS[delivery.checks]
+        delivery.next_attempt_at = now + CHECKS[delivery.checks]
+        pk, when = delivery.pk, delivery.next_attempt_at
         transaction.on_commit(lambda: schedule(CHECK_TASK, pk, when))
-    delivery.save(update_fields=["status", "delivered_at", "last_error", "checks"])
+    delivery.save(
+        update_fields=["status", "delivered_at", "last_error", "checks", "next_attempt_at"]
+    )
     return str(delivery.status)
 
 
 @scopes_disabled()
 def deliveries_due(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Claims older than the lease back to the queue (their worker died), then send what is
-    due: for a backend that cannot defer the retries, and after a worker was lost."""
+    due and look at the sent documents whose next look is due: for a backend that cannot defer
+    the retries, and after a worker was lost."""
     now = now or clock.now()
     Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - LEASE).update(
         status=DeliveryStatus.QUEUED
@@ -265,6 +273,19 @@ def deliveries_due(*, now: dt.datetime | None = None, limit: int = 200) -> dict[
     counts: dict[str, int] = {}
     for pk in due:
         status = delivery_attempt(pk, now=now)
+        counts[status] = counts.get(status, 0) + 1
+    to_check = list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.SENT,
+            channel=DeliveryChannel.PEPPOL,
+            checks__lt=len(CHECKS),
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in to_check:
+        status = delivery_check(pk, now=now)
         counts[status] = counts.get(status, 0) + 1
     return counts
 
