@@ -451,3 +451,21 @@ def test_invoice_page_query_count_with_deliveries(client, billing, rows):
 # BASE + the invoice with its client, its lines, its credit notes, its payments, its
 # deliveries (one query however many), the practice and the client's balance.
 EXPECTED_DETAIL = 7
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def test_erasing_the_contact_blanks_the_address_and_keeps_the_delivery(
+    billing, django_capture_on_commit_callbacks
+):
+    from bollplank.privacy.services import address_erase
+
+    with scopes_disabled():
+        contact = ClientContact.objects.get(client=billing.client)
+    invoice = _issue(billing, django_capture_on_commit_callbacks)
+    assert [d.recipient for d in _deliveries(invoice)] == [contact.email]
+    touched = address_erase(actor=billing.admin, email=contact.email.upper(), practice=None)
+    assert touched["billing.deliveries"] == 1
+    [delivery] = _deliveries(invoice)
+    assert (delivery.recipient, delivery.status) == ("", DeliveryStatus.SENT)
