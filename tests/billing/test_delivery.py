@@ -237,6 +237,23 @@ def test_a_wrong_api_key_fails_with_a_clear_message(
     assert delivery.last_error == "Åtkomstpunkten godtog inte API-nyckeln (HTTP 401)."
 
 
+def test_an_unexpected_error_is_counted_and_tried_again(
+    peppol, stand_in, django_capture_on_commit_callbacks
+):
+    """A key that no longer decrypts (restored from another machine) breaks no worker: the
+    attempt counts, the error is named, and the retry follows the pauses."""
+    with scopes_disabled():
+        AccessPoint.objects.filter(practice=peppol.practice).update(api_key_encrypted="garbage")
+    invoice = _issue(peppol, django_capture_on_commit_callbacks)
+    [delivery] = _deliveries(invoice)
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.QUEUED,
+        1,
+        "NoteKeyError",
+    )
+    assert stand_in.state.calls == 0
+
+
 # --- by e-mail --------------------------------------------------------------------------------
 
 

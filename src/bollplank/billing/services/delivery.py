@@ -192,7 +192,13 @@ def delivery_attempt(delivery_id: int, *, now: dt.datetime | None = None) -> str
     if not claimed:
         return str(delivery.status)
     try:
-        delivery.message_id = transport_for(delivery).send(delivery.invoice, delivery.recipient)
+        try:
+            delivery.message_id = transport_for(delivery).send(delivery.invoice, delivery.recipient)
+        except DeliveryError:
+            raise
+        except Exception as exc:  # anything else (a key, a PDF): counted and tried again
+            log.exception("delivery %s broke", delivery.pk)
+            raise DeliveryError(type(exc).__name__, permanent=False) from exc
     except DeliveryError as exc:
         log.warning("delivery %s failed (attempt %s)", delivery.pk, delivery.attempts)
         if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
