@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from bollplank.accounts import views as account_views
 from bollplank.api import urls as api_urls
+from bollplank.billing import delivery_views
 from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
 from bollplank.clients import views as client_views
@@ -140,6 +141,11 @@ practice_patterns = [
     path("billing/invoices/<int:pk>/credit/", billing_views.invoice_credit, name="invoice_credit"),
     path("billing/invoices/<int:pk>/send/", billing_views.invoice_send, name="invoice_send"),
     path(
+        "billing/invoices/<int:pk>/deliveries/<int:delivery_pk>/resend/",
+        delivery_views.delivery_resend,
+        name="delivery_resend",
+    ),
+    path(
         "billing/invoices/<int:pk>/references/",
         billing_views.invoice_references,
         name="invoice_references",
@@ -169,6 +175,9 @@ practice_patterns = [
         "settings/agreement/",
         procurement_views.processing_agreement,
         name="processing_agreement",
+    ),
+    path(
+        "settings/access-point/", delivery_views.access_point_settings, name="access_point_settings"
     ),
     path("people/roles/<int:pk>/end/", account_views.membership_end, name="membership_end"),
     # One list per app from here on, so that apps grow without touching this file.

@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from bollplank.core import periodic
 
 CHAINS = {
+    "bollplank.billing.tasks.deliver_due_invoices",
     "bollplank.notifications.tasks.deliver_due_mail",
     "bollplank.booking.tasks.refresh_due_calendars",
     "bollplank.mentoring.tasks.sweep_checkin_reminders",
@@ -32,6 +33,7 @@ def test_every_lost_chain_is_restarted_once(db_backend: None) -> None:
     assert sorted(periodic.ensure_chains()) == [
         "check-in reminder",
         "engagement notices",
+        "invoice deliveries",
         "outbox sweep",
         "outside-calendar refresh",
     ]
@@ -74,5 +76,6 @@ def test_one_broken_chain_keeps_no_other_down(
     assert sorted(periodic.ensure_chains()) == [
         "check-in reminder",
         "engagement notices",
+        "invoice deliveries",
         "outside-calendar refresh",
     ]

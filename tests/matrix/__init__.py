@@ -77,6 +77,7 @@ APPS = (
     "video",
     "billing_payments",
     "procurement",
+    "billing_delivery",
 )
 
 

@@ -8,6 +8,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from bollplank.billing.branding import mail_branding
         from bollplank.billing.services.corrections import on_held_meeting_corrected
+        from bollplank.billing.services.delivery import ensure_delivery_sweep
         from bollplank.billing.services.payments import ensure_bgmax_chain
         from bollplank.billing.services.pricing import late_share_of
         from bollplank.billing.services.settings import price_of
@@ -24,3 +25,5 @@ class BillingConfig(AppConfig):
         branding_register(mail_branding)
         # The watched BgMax folder is read by the worker alone; restarted if lost.
         keep_going("BgMax folder", ensure_bgmax_chain)
+        # Deliveries a lost worker left behind are picked up again; restarted if lost.
+        keep_going("invoice deliveries", ensure_delivery_sweep)

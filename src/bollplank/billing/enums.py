@@ -84,3 +84,16 @@ class PaymentKind(models.TextChoices):
 class ImportSource(models.TextChoices):
     UPLOAD = "upload", _("uploaded")
     FOLDER = "folder", _("from the watched folder")
+
+
+class DeliveryChannel(models.TextChoices):
+    PEPPOL = "peppol", _("Peppol (access point)")
+    EMAIL = "email", _("e-mail with the PDF")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("delivery", "queued")
+    SENDING = "sending", pgettext_lazy("delivery", "sending")
+    SENT = "sent", pgettext_lazy("delivery", "sent")
+    DELIVERED = "delivered", pgettext_lazy("delivery", "delivered")
+    FAILED = "failed", pgettext_lazy("delivery", "failed")

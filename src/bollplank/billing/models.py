@@ -536,6 +536,7 @@ class InvoiceLine(models.Model):
         return Decimal(self.vat_rate_bp) / 100
 
 
-# The bank's payments (BgMax imports) live in their own module; imported here so that Django
-# finds their models with the app's.
+# The bank's payments (BgMax imports) and the deliveries to buyers live in their own modules;
+# imported here so that Django finds their models with the app's.
+from bollplank.billing.delivery_models import AccessPoint, Delivery  # noqa: E402, F401
 from bollplank.billing.payment_models import Payment, PaymentImport  # noqa: E402, F401

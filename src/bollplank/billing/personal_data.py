@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from bollplank.billing.models import InvoiceLine
+from bollplank.billing.models import Delivery, InvoiceLine
 from bollplank.core.personal_data_registry import Category, register
 
 
@@ -43,5 +43,33 @@ register(
         legal_basis=gettext_lazy("legal obligation: the Swedish Bookkeeping Act (Art. 6.1 c)"),
         subjects=gettext_lazy("payers named in the bank's payment files"),
         recipients=gettext_lazy("the practice's accountant"),
+    )
+)
+
+
+# A delivery by e-mail names the client contact it went to. The delivery stays with the issued
+# invoice as its record; erasure blanks the address.
+def _deliveries(user: Any) -> Any:
+    if not user.email:
+        return Delivery.objects.none()
+    return Delivery.objects.filter(recipient__iexact=user.email)
+
+
+register(
+    Category(
+        key="billing.deliveries",
+        label=gettext_lazy("addresses invoices were delivered to"),
+        purpose=gettext_lazy("to deliver invoices and show where they went"),
+        legal_basis=gettext_lazy("contract and legitimate interest (Art. 6.1 b, f)"),
+        subjects=gettext_lazy("client contacts who receive invoices by e-mail"),
+        recipients=gettext_lazy("the practice's admins"),
+        export=lambda user, confidential: [
+            {"invoice": d.invoice.display_number, "channel": d.channel, "queued": d.created_at}
+            for d in _deliveries(user).select_related("invoice").order_by("created_at", "pk")
+        ],
+        erase=lambda user: _deliveries(user).update(recipient=""),
+        erasure=gettext_lazy("The address is removed; the delivery stays with the invoice."),
+        by_address=True,
+        practices=lambda user: set(_deliveries(user).values_list("practice_id", flat=True)),
     )
 )

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus
-from bollplank.billing.models import Invoice, InvoiceLine, Payment, PaymentImport
+from bollplank.billing.models import Delivery, Invoice, InvoiceLine, Payment, PaymentImport
 from bollplank.billing.services.pricing import meeting_lines
 from bollplank.billing.services.runs import (
     memberships_of,
@@ -315,3 +315,8 @@ def payment_imports(practice: Practice, *, limit: int = 20) -> list[PaymentImpor
 def payments_of(invoice: Invoice) -> list[Payment]:
     """The payments matched or assigned to the invoice, in date order."""
     return list(Payment.objects.filter(invoice=invoice).order_by("paid_on", "id"))
+
+
+def deliveries_of(invoice: Invoice) -> list[Delivery]:
+    """The invoice's deliveries to its buyer, the newest first (the first says where it is)."""
+    return list(Delivery.objects.filter(invoice=invoice).order_by("-created_at", "-id"))

@@ -1,4 +1,5 @@
-"""Background work for billing: e-mail an invoice with its PDF attached, and read the BgMax
+"""Background work for billing: deliver issued invoices (Peppol or e-mail) and follow them,
+e-mail an invoice with its PDF attached, and read the BgMax
 files that arrive in the watched folder (BOLLPLANK_BGMAX_DIR) every ten minutes; that chain
 enqueues its own next run and is restarted by the worker when lost (core.periodic)."""
 
@@ -9,7 +10,7 @@ from django_tasks import task
 
 from bollplank.billing.models import BillingSettings, Invoice
 from bollplank.billing.pdf import invoice_pdf, pdf_filename
-from bollplank.billing.services import payments
+from bollplank.billing.services import delivery, payments
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 
@@ -43,3 +44,26 @@ def import_bgmax_folder() -> dict[str, int]:
         return payments.bgmax_import_folder()
     finally:
         payments.ensure_bgmax_chain()
+
+
+@task()
+def deliver_invoice(*, delivery_id: int) -> str:
+    """Send one queued delivery of an invoice (claimed first, so a second worker cannot send
+    it again); a failure the far end may get over is enqueued again later."""
+    return delivery.delivery_attempt(delivery_id)
+
+
+@task()
+def check_delivery(*, delivery_id: int) -> str:
+    """Ask the access point whether a sent invoice reached the buyer."""
+    return delivery.delivery_check(delivery_id)
+
+
+@task()
+def deliver_due_invoices() -> dict[str, int]:
+    """Deliveries whose worker was lost, or whose retry the backend could not defer; then
+    enqueue the next sweep."""
+    try:
+        return delivery.deliveries_due()
+    finally:
+        delivery.ensure_delivery_sweep()

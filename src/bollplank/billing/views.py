@@ -41,6 +41,7 @@ from bollplank.billing.pdf import pdf_filename
 from bollplank.billing.selectors import (
     billing_overview,
     client_balance,
+    deliveries_of,
     invoice_for_page,
     invoices_for_export,
     invoices_for_list,
@@ -202,6 +203,7 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "open_lines": [x for x in lines if not x.released],
         "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
         "payments": payments_of(invoice) if Role.ADMIN in request.roles else [],
+        "deliveries": deliveries_of(invoice) if Role.ADMIN in request.roles else [],
         "client_balance": (
             client_balance(invoice.practice, invoice.client_id)
             if Role.ADMIN in request.roles and not invoice.is_draft

@@ -101,6 +101,7 @@ SETTINGS_GROUPS = (
         _("Billing and mail"),
         (
             Link("billing_settings", _("Billing settings")),
+            Link("access_point_settings", _("Peppol access point"), short=_("Peppol")),
             Link("notifications_outbox", _("Outbox")),
         ),
     ),

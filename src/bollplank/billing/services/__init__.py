@@ -1,8 +1,18 @@
 """Every write in billing, by topic: the settings and prices (settings.py), what lines come to
 (pricing.py, pure functions), the invoice run (runs.py), editing drafts (drafts.py),
-issuing, paying, crediting and sending (issuing.py), and payments from the bank
-(payments.py). Callers use the names here (``services.invoice_run(...)``)."""
+issuing, paying, crediting and sending (issuing.py), delivering issued invoices to buyers by
+Peppol or e-mail (delivery.py), and payments from the bank (payments.py). Callers use the
+names here (``services.invoice_run(...)``)."""
 
+from bollplank.billing.services.delivery import (
+    access_point_remove,
+    access_point_save,
+    deliveries_due,
+    delivery_attempt,
+    delivery_check,
+    delivery_queue,
+    delivery_resend,
+)
 from bollplank.billing.services.drafts import (
     invoice_discard,
     invoice_line_remove,
@@ -35,6 +45,13 @@ from bollplank.billing.services.settings import (
 )
 
 __all__ = [
+    "access_point_remove",
+    "access_point_save",
+    "deliveries_due",
+    "delivery_attempt",
+    "delivery_check",
+    "delivery_queue",
+    "delivery_resend",
     "bgmax_import",
     "bgmax_import_folder",
     "bgmax_refused",

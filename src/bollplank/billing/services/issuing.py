@@ -22,6 +22,7 @@ from bollplank.billing.models import (
 )
 from bollplank.billing.money import totals
 from bollplank.billing.ocr import ocr_reference
+from bollplank.billing.services.delivery import delivery_queue
 from bollplank.billing.services.drafts import draft_locked, missing_references
 from bollplank.billing.services.payments import invoice_settle
 from bollplank.billing.services.settings import billing_settings_of
@@ -172,6 +173,8 @@ def _issue(actor: Any, invoice: Invoice, settings: BillingSettings, today: dt.da
         invoice,
         {"number": invoice.display_number, "kind": invoice.kind, "total_ore": invoice.total_ore},
     )
+    # To the buyer: by Peppol or by e-mail, from the worker once this transaction commits.
+    delivery_queue(invoice=invoice, actor=actor)
     return invoice
 
 
