@@ -10,6 +10,7 @@ class BillingConfig(AppConfig):
         from bollplank.billing.services.corrections import on_held_meeting_corrected
         from bollplank.billing.services.payments import ensure_bgmax_chain
         from bollplank.billing.services.pricing import late_share_of
+        from bollplank.billing.services.reminders import ensure_reminder_chain
         from bollplank.billing.services.settings import price_of
         from bollplank.core.mail import branding_register
         from bollplank.core.periodic import keep_going
@@ -24,3 +25,5 @@ class BillingConfig(AppConfig):
         branding_register(mail_branding)
         # The watched BgMax folder is read by the worker alone; restarted if lost.
         keep_going("BgMax folder", ensure_bgmax_chain)
+        # Overdue invoices are reminded once a day by the worker; restarted if lost.
+        keep_going("payment reminders", ensure_reminder_chain)

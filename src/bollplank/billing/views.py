@@ -47,8 +47,10 @@ from bollplank.billing.selectors import (
     payment_imports,
     payment_of,
     payments_of,
+    reminders_of,
     unmatched_payments,
 )
+from bollplank.billing.services.reminders import remindable
 from bollplank.billing.sources import unmatched_rows
 from bollplank.billing.ubl import invoice_ubl as render_ubl
 from bollplank.billing.ubl import ubl_filename
@@ -202,6 +204,8 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "open_lines": [x for x in lines if not x.released],
         "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
         "payments": payments_of(invoice) if Role.ADMIN in request.roles else [],
+        "reminders": reminders_of(invoice) if Role.ADMIN in request.roles else [],
+        "can_remind": remindable(invoice, clock.today()),
         "client_balance": (
             client_balance(invoice.practice, invoice.client_id)
             if Role.ADMIN in request.roles and not invoice.is_draft
