@@ -283,7 +283,9 @@ def test_an_invoice_not_yet_due_has_no_reminder_button(client, billing):
         )
         invoice = services.invoice_issue(actor=billing.admin, invoice=draft)  # due in 30 days
     client.force_login(billing.admin)
-    assert "Skicka en påminnelse" not in client.get(url("invoice_detail", invoice.pk)).content.decode()
+    assert (
+        "Skicka en påminnelse" not in client.get(url("invoice_detail", invoice.pk)).content.decode()
+    )
     assert client.get(url("reminder_send", invoice.pk)).status_code == 404
 
 

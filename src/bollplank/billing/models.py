@@ -568,7 +568,7 @@ class InvoiceLine(models.Model):
         return Decimal(self.vat_rate_bp) / 100
 
 
-# The bank's payments (BgMax imports) and the reminders live in their own modules; imported here so that Django
-# finds their models with the app's.
+# The bank's payments (BgMax imports) and the reminders live in their own modules; imported
+# here so that Django finds their models with the app's.
 from bollplank.billing.payment_models import Payment, PaymentImport  # noqa: E402, F401
 from bollplank.billing.reminder_models import Reminder  # noqa: E402, F401

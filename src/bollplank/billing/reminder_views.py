@@ -42,9 +42,7 @@ def reminder_send(request: PracticeRequest, pk: int) -> HttpResponse:
     settings = services.billing_settings_of(practice)
     sent = reminders_of(invoice)
     preview = reminders.reminder_terms(invoice, settings, today, sent_before=len(sent))
-    form = SendForm(
-        request.POST or None, initial={"to": reminders.reminder_address(invoice)}
-    )
+    form = SendForm(request.POST or None, initial={"to": reminders.reminder_address(invoice)})
     if request.method == "POST" and form.is_valid():
         try:
             reminder = reminders.reminder_create(

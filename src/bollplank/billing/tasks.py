@@ -9,7 +9,7 @@ from django_scopes import scope
 from django_tasks import task
 
 from bollplank.billing.models import BillingSettings, Invoice, Reminder
-from bollplank.billing.pdf import invoice_pdf, pdf_filename, reminder_pdf, reminder_filename
+from bollplank.billing.pdf import invoice_pdf, pdf_filename, reminder_filename, reminder_pdf
 from bollplank.billing.services import payments, reminders
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
@@ -52,9 +52,7 @@ def send_reminder(*, practice_id: int, reminder_id: int) -> int:
     reminder's id keys the mail, so a task run twice sends one."""
     practice = Practice.objects.get(pk=practice_id)
     with scope(practice=practice):
-        reminder = Reminder.objects.select_related("invoice").get(
-            pk=reminder_id, practice=practice
-        )
+        reminder = Reminder.objects.select_related("invoice").get(pk=reminder_id, practice=practice)
         invoice = reminder.invoice
         settings = BillingSettings.objects.filter(practice=practice).first()
         queued = queue_mail(
@@ -64,7 +62,11 @@ def send_reminder(*, practice_id: int, reminder_id: int) -> int:
             language=invoice.language or "sv",
             kind="invoice",
             practice=practice,
-            attachment=(reminder_filename(reminder), reminder_pdf(reminder, settings), "application/pdf"),
+            attachment=(
+                reminder_filename(reminder),
+                reminder_pdf(reminder, settings),
+                "application/pdf",
+            ),
             reply_to=invoice.seller.get("email", ""),
             dedupe_key=f"reminder:{reminder.pk}",
         )

@@ -140,9 +140,7 @@ def reminder_create(
     if reminder.sent_to:
         practice_id, reminder_id = invoice.practice_id, reminder.pk
         transaction.on_commit(
-            lambda: task_at(SEND_REMINDER).enqueue(
-                practice_id=practice_id, reminder_id=reminder_id
-            )
+            lambda: task_at(SEND_REMINDER).enqueue(practice_id=practice_id, reminder_id=reminder_id)
         )
     audit(
         actor,
