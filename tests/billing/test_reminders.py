@@ -373,3 +373,17 @@ def test_the_invoice_list_with_reminders_query_count(client, world, rows):
     # credited invoice and reminder count
     assert _count(client, url("invoice_list")) == 3 + 2
     assert client.get(url("invoice_list")).content.decode().count("Påmind (1)") == rows + 1
+
+
+def test_the_command_runs_the_reminders(billing, invoice, traveller):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    traveller.move_to(
+        dt.datetime.combine(invoice.due_date + dt.timedelta(days=12), dt.time(7), tzinfo=dt.UTC)
+    )
+    out = StringIO()
+    call_command("send_payment_reminders", stdout=out)
+    assert out.getvalue().strip() == "practices: 1, reminders: 1"
+    assert len(reminders_of(invoice)) == 1
