@@ -15,6 +15,7 @@ CHAINS = {
     "bollplank.booking.tasks.refresh_due_calendars",
     "bollplank.mentoring.tasks.sweep_checkin_reminders",
     "bollplank.notifications.tasks.sweep_engagement_alerts",
+    "bollplank.billing.tasks.run_reminders",
 }
 
 
@@ -34,6 +35,7 @@ def test_every_lost_chain_is_restarted_once(db_backend: None) -> None:
         "engagement notices",
         "outbox sweep",
         "outside-calendar refresh",
+        "payment reminders",
     ]
     assert _waiting() == sorted(CHAINS)
     # Asked again (another worker starting, another task finishing): nothing more waits.
@@ -75,4 +77,5 @@ def test_one_broken_chain_keeps_no_other_down(
         "check-in reminder",
         "engagement notices",
         "outside-calendar refresh",
+        "payment reminders",
     ]
