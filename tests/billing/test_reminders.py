@@ -261,6 +261,7 @@ def test_the_admin_sends_a_reminder_by_hand_after_seeing_it(
     assert [r[0] for r in reminders_of(invoice)] == [1]
     page = client.get(url("invoice_detail", invoice.pk)).content.decode()
     assert "Påminnelse 1 (PDF)" in page and "ekonomi@solbacka.se" in page
+    assert "Skicka en påminnelse" not in page  # not twice on a day
     # A second the same day is refused with a message, and nothing is sent.
     response = client.post(url("reminder_send", invoice.pk), {"to": "ekonomi@solbacka.se"})
     assert "Fakturan har redan fått en påminnelse i dag." in response.content.decode()

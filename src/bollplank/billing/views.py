@@ -205,13 +205,17 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
         "payments": payments_of(invoice) if Role.ADMIN in request.roles else [],
         "reminders": reminders_of(invoice) if Role.ADMIN in request.roles else [],
-        "can_remind": remindable(invoice, clock.today()),
         "client_balance": (
             client_balance(invoice.practice, invoice.client_id)
             if Role.ADMIN in request.roles and not invoice.is_draft
             else None
         ),
     }
+    # The next reminder can go out once the invoice is overdue, and not twice on a day.
+    today = clock.today()
+    context["can_remind"] = remindable(invoice, today) and not any(
+        r.sent_on >= today for r in context["reminders"]
+    )
     return render(request, "billing/detail.html", context)
 
 
