@@ -194,6 +194,7 @@ def invoice_list(request: PracticeRequest) -> HttpResponse:
 def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     lines = list(invoice.lines.all())
+    sent = reminders_of(invoice) if Role.ADMIN in request.roles else []
     context = {
         "invoice": invoice,
         "lines": lines,
@@ -204,7 +205,7 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "open_lines": [x for x in lines if not x.released],
         "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
         "payments": payments_of(invoice) if Role.ADMIN in request.roles else [],
-        "reminders": reminders_of(invoice) if Role.ADMIN in request.roles else [],
+        "reminders": sent,
         "client_balance": (
             client_balance(invoice.practice, invoice.client_id)
             if Role.ADMIN in request.roles and not invoice.is_draft
@@ -213,9 +214,7 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     }
     # The next reminder can go out once the invoice is overdue, and not twice on a day.
     today = clock.today()
-    context["can_remind"] = remindable(invoice, today) and not any(
-        r.sent_on >= today for r in context["reminders"]
-    )
+    context["can_remind"] = remindable(invoice, today) and not any(r.sent_on >= today for r in sent)
     return render(request, "billing/detail.html", context)
 
 
