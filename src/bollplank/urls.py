@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from bollplank.accounts import views as account_views
 from bollplank.api import urls as api_urls
-from bollplank.billing import delivery_views
+from bollplank.billing import delivery_views, reminder_views
 from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
 from bollplank.clients import views as client_views
@@ -140,6 +140,12 @@ practice_patterns = [
     path("billing/invoices/<int:pk>/paid/", billing_views.invoice_pay, name="invoice_pay"),
     path("billing/invoices/<int:pk>/credit/", billing_views.invoice_credit, name="invoice_credit"),
     path("billing/invoices/<int:pk>/send/", billing_views.invoice_send, name="invoice_send"),
+    path("billing/invoices/<int:pk>/remind/", reminder_views.reminder_send, name="reminder_send"),
+    path(
+        "billing/invoices/<int:pk>/reminders/<int:number>/pdf/",
+        reminder_views.reminder_pdf,
+        name="reminder_pdf",
+    ),
     path(
         "billing/invoices/<int:pk>/deliveries/<int:delivery_pk>/resend/",
         delivery_views.delivery_resend,

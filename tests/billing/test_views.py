@@ -44,6 +44,11 @@ SETTINGS_FORM = {
     "account_output_vat": "2611",
     "account_sales": "3041",
     "account_sales_exempt": "3044",
+    "reminder_first_days": "10",
+    "reminder_interval_days": "14",
+    "reminder_max": "2",
+    "reminder_fee_ore": "0",
+    "late_interest_percent": "0",
 }
 
 

@@ -16,6 +16,7 @@ CHAINS = {
     "bollplank.booking.tasks.refresh_due_calendars",
     "bollplank.mentoring.tasks.sweep_checkin_reminders",
     "bollplank.notifications.tasks.sweep_engagement_alerts",
+    "bollplank.billing.tasks.run_reminders",
 }
 
 
@@ -36,6 +37,7 @@ def test_every_lost_chain_is_restarted_once(db_backend: None) -> None:
         "invoice deliveries",
         "outbox sweep",
         "outside-calendar refresh",
+        "payment reminders",
     ]
     assert _waiting() == sorted(CHAINS)
     # Asked again (another worker starting, another task finishing): nothing more waits.
@@ -78,4 +80,5 @@ def test_one_broken_chain_keeps_no_other_down(
         "engagement notices",
         "invoice deliveries",
         "outside-calendar refresh",
+        "payment reminders",
     ]

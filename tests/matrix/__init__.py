@@ -78,6 +78,7 @@ APPS = (
     "billing_payments",
     "procurement",
     "billing_delivery",
+    "billing_reminders",
 )
 
 

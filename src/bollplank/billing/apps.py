@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
         from bollplank.billing.services.delivery import ensure_delivery_sweep
         from bollplank.billing.services.payments import ensure_bgmax_chain
         from bollplank.billing.services.pricing import late_share_of
+        from bollplank.billing.services.reminders import ensure_reminder_chain
         from bollplank.billing.services.settings import price_of
         from bollplank.core.mail import branding_register
         from bollplank.core.periodic import keep_going
@@ -27,3 +28,5 @@ class BillingConfig(AppConfig):
         keep_going("BgMax folder", ensure_bgmax_chain)
         # Deliveries a lost worker left behind are picked up again; restarted if lost.
         keep_going("invoice deliveries", ensure_delivery_sweep)
+        # Overdue invoices are reminded once a day by the worker; restarted if lost.
+        keep_going("payment reminders", ensure_reminder_chain)

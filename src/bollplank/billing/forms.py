@@ -11,7 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.billing.enums import Unit, VatCategory
-from bollplank.billing.models import BillingSettings, EngagementPrice, InvoiceLine
+from bollplank.billing.models import (
+    MAX_REMINDER_FEE,
+    BillingSettings,
+    EngagementPrice,
+    InvoiceLine,
+)
 from bollplank.billing.services.settings import SETTINGS_FIELDS
 from bollplank.core import clock
 from bollplank.core.forms import BoundedDateField, DecimalInputField, KronorField
@@ -25,11 +30,31 @@ class BillingSettingsForm(forms.ModelForm):
         help_text=_("PNG or JPEG, at most 500 kB. Printed at the top of the invoice."),
     )
     remove_logo = forms.BooleanField(label=_("remove the logo"), required=False)
+    reminder_fee_ore = KronorField(
+        label=_("reminder fee (kr)"),
+        required=False,
+        max_value=Decimal(MAX_REMINDER_FEE) / 100,
+        help_text=_(
+            "At most 60 kr, and only if the client agreed to it in advance (in your terms or "
+            "the agreement). Charged on the first reminder; 0 for none."
+        ),
+    )
 
     class Meta:
         model = BillingSettings
         # One list of what the settings hold: the service writes exactly these.
         fields = list(SETTINGS_FIELDS)
+        field_classes = {"late_interest_percent": DecimalInputField}
+        help_texts = {
+            "late_interest_percent": _(
+                "The Interest Act's rate is the Riksbank's reference rate plus 8 percentage "
+                "points (set it again when the reference rate changes, 1 January and 1 July); "
+                "another rate only if agreed. 0 for none."
+            ),
+        }
+
+    def clean_reminder_fee_ore(self) -> int:
+        return self.cleaned_data.get("reminder_fee_ore") or 0
 
     def clean_logo_file(self) -> tuple[bytes, str] | None:
         upload = self.cleaned_data.get("logo_file")

@@ -51,6 +51,10 @@ series_validator = RegexValidator(
     r"^[A-Z0-9]{0,6}$", _("Use up to six capital letters A–Z or digits.")
 )
 
+# The most a written payment reminder may cost (förordning (1981:1057) om ersättning för
+# inkassokostnader m.m., 60 kr since 16 March 2013), in öre.
+MAX_REMINDER_FEE = 6000
+
 DEFAULT_EXEMPTION_TEXT = _(
     "Exempt from VAT under Chapter 10 of the Swedish VAT Act (mervärdesskattelagen 2023:200)."
 )
@@ -134,6 +138,34 @@ class BillingSettings(models.Model):
         max_length=4,
         default="3044",
         validators=[account_validator],
+    )
+    # Reminders (billing/services/reminders.py). The fee may be charged only when the buyer
+    # agreed to it in advance, and at most what förordning (1981:1057) allows (MAX_REMINDER_FEE).
+    reminders_enabled = models.BooleanField(_("send reminders of overdue invoices"), default=False)
+    reminder_first_days = models.PositiveSmallIntegerField(
+        _("days after the due date before the first reminder"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+    )
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        _("days between reminders"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+    )
+    reminder_max = models.PositiveSmallIntegerField(
+        _("reminders per invoice at most"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    reminder_fee_ore = models.PositiveIntegerField(
+        _("reminder fee"), default=0, validators=[MaxValueValidator(MAX_REMINDER_FEE)]
+    )
+    late_interest_percent = models.DecimalField(
+        _("interest on late payment (% a year)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(50))],
     )
     logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
     logo_content_type = models.CharField(max_length=40, blank=True, editable=False)
@@ -536,7 +568,8 @@ class InvoiceLine(models.Model):
         return Decimal(self.vat_rate_bp) / 100
 
 
-# The bank's payments (BgMax imports) and the deliveries to buyers live in their own modules;
-# imported here so that Django finds their models with the app's.
+# The bank's payments (BgMax imports), the deliveries to buyers and the reminders live in their
+# own modules; imported here so that Django finds their models with the app's.
 from bollplank.billing.delivery_models import AccessPoint, Delivery  # noqa: E402, F401
 from bollplank.billing.payment_models import Payment, PaymentImport  # noqa: E402, F401
+from bollplank.billing.reminder_models import Reminder  # noqa: E402, F401

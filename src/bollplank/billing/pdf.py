@@ -8,7 +8,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from bollplank.billing.models import BillingSettings, Invoice, InvoiceLogo
+from bollplank.billing.models import BillingSettings, Invoice, InvoiceLogo, Reminder
 from bollplank.billing.money import totals
 
 
@@ -48,13 +48,38 @@ def invoice_html(invoice: Invoice, settings: BillingSettings | None) -> str:
         return render_to_string("billing/invoice_document.html", invoice_context(invoice, settings))
 
 
-def invoice_pdf(invoice: Invoice, settings: BillingSettings | None) -> bytes:
-    """The PDF of an issued invoice or credit note. Rendered from the data frozen at issue;
-    fonts come from the system (DejaVu), nothing is fetched from the network."""
+def _pdf(html: str) -> bytes:
+    """Fonts come from the system (DejaVu), nothing is fetched from the network."""
     from weasyprint import HTML  # imported late: it loads Pango, which the web pages never need
 
-    html = invoice_html(invoice, settings)
     return HTML(string=html, base_url=None).write_pdf()
+
+
+def invoice_pdf(invoice: Invoice, settings: BillingSettings | None) -> bytes:
+    """The PDF of an issued invoice or credit note, rendered from the data frozen at issue."""
+    return _pdf(invoice_html(invoice, settings))
+
+
+def reminder_html(reminder: Reminder, settings: BillingSettings | None) -> str:
+    """The reminder in the buyer's language, with the invoice's seller, buyer and logo."""
+    invoice = reminder.invoice
+    context = {
+        "reminder": reminder,
+        "invoice": invoice,
+        "seller": invoice.seller,
+        "buyer": invoice.buyer,
+        "logo": _logo(invoice, settings),
+    }
+    with translation.override(invoice.language or "sv"):
+        return render_to_string("billing/reminder_document.html", context)
+
+
+def reminder_pdf(reminder: Reminder, settings: BillingSettings | None) -> bytes:
+    return _pdf(reminder_html(reminder, settings))
+
+
+def reminder_filename(reminder: Reminder) -> str:
+    return f"paminnelse-{reminder.invoice.display_number}-{reminder.number}.pdf"
 
 
 def pdf_filename(invoice: Invoice) -> str:

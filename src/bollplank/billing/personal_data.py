@@ -73,3 +73,19 @@ register(
         practices=lambda user: set(_deliveries(user).values_list("practice_id", flat=True)),
     )
 )
+
+
+# A reminder keeps the address it was e-mailed to (a client contact's), with the invoice it
+# reminds of, for as long as that invoice is kept.
+register(
+    Category(
+        key="billing.reminders",
+        label=gettext_lazy("payment reminders"),
+        purpose=gettext_lazy("to remind clients of overdue invoices"),
+        legal_basis=gettext_lazy(
+            "legitimate interest: being paid what the client owes (Art. 6.1 f)"
+        ),
+        subjects=gettext_lazy("client contacts the reminders were e-mailed to"),
+        recipients=gettext_lazy("the client organisation"),
+    )
+)

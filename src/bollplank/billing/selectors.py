@@ -16,7 +16,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bollplank.billing.enums import InvoiceKind, InvoiceStatus
-from bollplank.billing.models import Delivery, Invoice, InvoiceLine, Payment, PaymentImport
+from bollplank.billing.models import (
+    Delivery,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentImport,
+    Reminder,
+)
 from bollplank.billing.services.pricing import meeting_lines
 from bollplank.billing.services.runs import (
     memberships_of,
@@ -62,7 +69,11 @@ def invoices_for_list(
 ) -> QuerySet[Invoice]:
     """Invoices with their client and (for credit notes) the credited invoice's number, newest
     first; ``status`` is a status, "overdue", or empty for all."""
-    qs = invoices_visible_to(user, practice, roles).select_related("client", "credited_invoice")
+    qs = (
+        invoices_visible_to(user, practice, roles)
+        .select_related("client", "credited_invoice")
+        .annotate(reminder_count=Count("reminders"))
+    )
     if status == "overdue":
         qs = qs.filter(kind=InvoiceKind.INVOICE, status__in=UNPAID, due_date__lt=clock.today())
     elif status in InvoiceStatus.values:
@@ -320,3 +331,18 @@ def payments_of(invoice: Invoice) -> list[Payment]:
 def deliveries_of(invoice: Invoice) -> list[Delivery]:
     """The invoice's deliveries to its buyer, the newest first (the first says where it is)."""
     return list(Delivery.objects.filter(invoice=invoice).order_by("-created_at", "-id"))
+
+
+def reminders_of(invoice: Invoice) -> list[Reminder]:
+    """The invoice's reminders, first first."""
+    return list(Reminder.objects.filter(invoice=invoice).order_by("number"))
+
+
+def reminder_of(invoice: Invoice, number: int) -> Reminder | None:
+    """The invoice's reminder with that number (the invoice found through a scoped selector)."""
+    found = Reminder.objects.filter(
+        practice_id=invoice.practice_id, invoice=invoice, number=number
+    ).first()
+    if found is not None:
+        found.invoice = invoice
+    return found

@@ -1,16 +1,16 @@
 """Background work for billing: deliver issued invoices (Peppol or e-mail) and follow them,
-e-mail an invoice with its PDF attached, and read the BgMax
-files that arrive in the watched folder (BOLLPLANK_BGMAX_DIR) every ten minutes; that chain
-enqueues its own next run and is restarted by the worker when lost (core.periodic)."""
+e-mail an invoice or a reminder with its PDF attached, read the BgMax files that arrive in the
+watched folder (BOLLPLANK_BGMAX_DIR) every ten minutes, and remind overdue invoices once a day;
+each chain enqueues its own next run and is restarted by the worker when lost (core.periodic)."""
 
 from __future__ import annotations
 
 from django_scopes import scope
 from django_tasks import task
 
-from bollplank.billing.models import BillingSettings, Invoice
-from bollplank.billing.pdf import invoice_pdf, pdf_filename
-from bollplank.billing.services import delivery, payments
+from bollplank.billing.models import BillingSettings, Invoice, Reminder
+from bollplank.billing.pdf import invoice_pdf, pdf_filename, reminder_filename, reminder_pdf
+from bollplank.billing.services import delivery, payments, reminders
 from bollplank.core.mail import queue_mail
 from bollplank.core.models import Practice
 
@@ -67,3 +67,40 @@ def deliver_due_invoices() -> dict[str, int]:
         return delivery.deliveries_due()
     finally:
         delivery.ensure_delivery_sweep()
+
+
+@task()
+def send_reminder(*, practice_id: int, reminder_id: int) -> int:
+    """Render the reminder's PDF and put the mail, in the buyer's language, in the outbox; the
+    reminder's id keys the mail, so a task run twice sends one."""
+    practice = Practice.objects.get(pk=practice_id)
+    with scope(practice=practice):
+        reminder = Reminder.objects.select_related("invoice").get(pk=reminder_id, practice=practice)
+        invoice = reminder.invoice
+        settings = BillingSettings.objects.filter(practice=practice).first()
+        queued = queue_mail(
+            to=reminder.sent_to,
+            template="billing/email/reminder",
+            context={"reminder": reminder, "invoice": invoice, "seller": invoice.seller},
+            language=invoice.language or "sv",
+            kind="invoice",
+            practice=practice,
+            attachment=(
+                reminder_filename(reminder),
+                reminder_pdf(reminder, settings),
+                "application/pdf",
+            ),
+            reply_to=invoice.seller.get("email", ""),
+            dedupe_key=f"reminder:{reminder.pk}",
+        )
+    return 1 if queued else 0
+
+
+@task()
+def run_reminders() -> dict[str, int]:
+    """Remind the overdue invoices of every practice with reminders on, then enqueue the next
+    run (tomorrow morning)."""
+    try:
+        return reminders.reminder_run()
+    finally:
+        reminders.ensure_reminder_chain()

@@ -48,8 +48,10 @@ from bollplank.billing.selectors import (
     payment_imports,
     payment_of,
     payments_of,
+    reminders_of,
     unmatched_payments,
 )
+from bollplank.billing.services.reminders import remindable
 from bollplank.billing.sources import unmatched_rows
 from bollplank.billing.ubl import invoice_ubl as render_ubl
 from bollplank.billing.ubl import ubl_filename
@@ -193,6 +195,7 @@ def invoice_list(request: PracticeRequest) -> HttpResponse:
 def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     lines = list(invoice.lines.all())
+    sent = reminders_of(invoice) if Role.ADMIN in request.roles else []
     context = {
         "invoice": invoice,
         "lines": lines,
@@ -204,12 +207,16 @@ def invoice_detail(request: PracticeRequest, pk: int) -> HttpResponse:
         "missing_references": services.missing_references(invoice) if invoice.is_draft else [],
         "payments": payments_of(invoice) if Role.ADMIN in request.roles else [],
         "deliveries": deliveries_of(invoice) if Role.ADMIN in request.roles else [],
+        "reminders": sent,
         "client_balance": (
             client_balance(invoice.practice, invoice.client_id)
             if Role.ADMIN in request.roles and not invoice.is_draft
             else None
         ),
     }
+    # The next reminder can go out once the invoice is overdue, and not twice on a day.
+    today = clock.today()
+    context["can_remind"] = remindable(invoice, today) and not any(r.sent_on >= today for r in sent)
     return render(request, "billing/detail.html", context)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError

@@ -45,6 +45,12 @@ SETTINGS_FIELDS = (
     "account_output_vat",
     "account_sales",
     "account_sales_exempt",
+    "reminders_enabled",
+    "reminder_first_days",
+    "reminder_interval_days",
+    "reminder_max",
+    "reminder_fee_ore",
+    "late_interest_percent",
 )
 PRICE_FIELDS = (
     "model",
