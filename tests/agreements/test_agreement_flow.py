@@ -77,7 +77,7 @@ def test_agreement_pdf_states_the_terms_in_swedish(client, world):
     assert "Version 1" in text
     assert "Ekbacken handledning, handledare Siv Handledare" in text
     assert "Solbacka skola (Org.nr 212000-0142)" in text
-    assert "Grupp handledning, fokus: process" in text or "Grupphandledning" in text
+    assert "Form: grupp, fokus: process" in text
     assert "10 träffar om 120 minuter vardera, 20 timmar totalt" in text
     assert "Storgatan 1, Uppsala" in text
     assert "4 500,00 kr per träff, 25 % moms" in text
@@ -165,8 +165,7 @@ def test_price_change_makes_a_new_version_to_accept(client, world):
     client.force_login(world.contact_user)
     html = client.get(reverse("client_agreements", args=[P])).content.decode()
     assert "Version 1" in html and "Version 2" in html
-    assert "Ersatt av en nyare version" in html
-    assert "Väntar på godkännande" in html
+    assert "Godkänt" in html and "Väntar på godkännande" in html
     old = client.get(reverse("agreement_detail", args=[P, first.pk])).content.decode()
     assert "Godkänn avtalet" not in old
     _accept(client, world, second)
