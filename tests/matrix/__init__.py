@@ -76,6 +76,7 @@ APPS = (
     "privacy",
     "video",
     "billing_payments",
+    "agreements",
 )
 
 
