@@ -224,3 +224,26 @@ def test_participants_never_see_the_agreement(client, world):
     )
     for name in ("agreement_detail", "agreement_pdf"):
         assert client.get(reverse(name, args=[P, agreement.pk])).status_code == 404
+
+
+def test_the_acceptance_is_exported_and_erased_without_address(client, world):
+    from bollplank.core.personal_data_registry import categories
+
+    _create(client, world)
+    [agreement] = _versions(world)
+    _accept(client, world, agreement)
+    [category] = [c for c in categories() if c.key == "agreements.acceptances"]
+    with scopes_disabled():
+        [row] = category.export(world.contact_user, False)
+        assert (row["agreement_version"], row["ip"], row["browser"]) == (
+            1,
+            "192.0.2.17",
+            "Testwebbläsare/1.0",
+        )
+        assert category.erase(world.contact_user) == 1
+        acceptance = Acceptance.objects.get(agreement=agreement)
+    assert (acceptance.name, acceptance.ip_address, acceptance.user_agent) == (
+        "Rektor Rut",
+        None,
+        "",
+    )
