@@ -67,4 +67,4 @@ def test_supervisor_creates_and_client_contact_accepts(
     staff.reload()
     axe_check(staff)
     expect(staff.locator("main table")).to_contain_text("Rektor Rut")
-    expect(staff.locator("main table")).to_contain_text("Godkänt")
+    expect(staff.locator("main table .status-accepted")).to_have_text("Godkänt")

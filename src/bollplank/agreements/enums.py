@@ -2,10 +2,11 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementStatus(models.TextChoices):
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("agreement", "accepted")
     AWAITING = "awaiting", _("awaiting acceptance")
     # The engagement's terms changed after this version: a new version must be made.
     OUTDATED = "outdated", _("the terms have changed")
