@@ -18,9 +18,7 @@ class Agreement(models.Model):
     PDF is kept as it was made, so that its SHA-256 still names it when it is accepted."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.PROTECT, related_name="agreements"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="agreements")
     version = models.PositiveSmallIntegerField(_("version"))
     terms = models.JSONField(_("terms"))
     language = models.CharField(
@@ -34,6 +32,13 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(_("created"))
 
     objects = ScopedManager(practice="practice")
+
+    # Where the version stands, set by selectors.with_status for the pages (not stored: it
+    # depends on the newer versions and on the engagement's terms now).
+    status: str
+    status_label: str
+    accepted: bool
+    is_newest: bool
 
     class Meta:
         ordering = ["engagement", "-version"]
@@ -53,9 +58,7 @@ class Acceptance(models.Model):
     the document they were shown."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    agreement = models.OneToOneField(
-        Agreement, on_delete=models.PROTECT, related_name="acceptance"
-    )
+    agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="acceptance")
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -157,7 +157,14 @@ def _staff_sections(flags: Flags) -> list[Section]:
             _("Engagements"),
             Link("engagement_list", _("Engagements")),
             *engagement_links,
-            prefixes=("engagements/", "agreements/", "notes/", "models/", "evaluations/", "mentoring/"),
+            prefixes=(
+                "engagements/",
+                "agreements/",
+                "notes/",
+                "models/",
+                "evaluations/",
+                "mentoring/",
+            ),
         ),
         _section(
             _("Clients"),
