@@ -69,7 +69,7 @@ def with_status(agreements: list[Agreement], current_terms: dict[Any, dict[str, 
             a.status = AgreementStatus.REPLACED
         a.accepted = accepted
         a.is_newest = is_newest
-        a.status_label = AgreementStatus(a.status).label
+        a.status_label = str(AgreementStatus(a.status).label)
 
 
 def versions_of(engagement: Engagement) -> list[Agreement]:
