@@ -248,3 +248,20 @@ def test_the_acceptance_is_exported_and_erased_without_address(client, world):
         None,
         "",
     )
+
+
+def test_the_client_contact_is_mailed_of_a_new_version(
+    client, world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _create(client, world)
+    [agreement] = _versions(world)
+    # To the contact of the client who can log in; the engagement's participants get nothing.
+    [message] = mail.outbox
+    with scope(practice=world.practice):
+        assert message.to == [world.client.contacts.get(user=world.contact_user).email]
+    assert message.subject == "Ett handledningsavtal att godkänna: Lärarlaget åk 4–6"
+    assert "har skapat version 1 av handledningsavtalet för Lärarlaget åk 4–6" in message.body
+    assert f"/p/ekbacken/agreements/{agreement.pk}/" in message.body

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bollplank.agreements.models import Acceptance, Agreement
@@ -14,7 +16,9 @@ from bollplank.agreements.pdf import agreement_pdf
 from bollplank.agreements.terms import terms_of
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.mail import queue_mail
 from bollplank.engagements.models import Engagement
+from bollplank.notifications.enums import MailKind
 
 
 def latest_version(engagement: Engagement) -> Agreement | None:
@@ -61,7 +65,31 @@ def agreement_create(*, actor: Any, engagement: Engagement, language: str) -> Ag
             "sha256": agreement.sha256,
         },
     )
+    _tell_contacts(agreement)
     return agreement
+
+
+def _tell_contacts(agreement: Agreement) -> None:
+    """Mail the client's contacts who can log in (only they can accept) that a version awaits
+    them, each in their own language."""
+    engagement = agreement.engagement
+    path = reverse("agreement_detail", args=[engagement.practice.slug, agreement.pk])
+    contacts = engagement.client.contacts.filter(user__isnull=False).select_related("user")
+    for contact in contacts:
+        queue_mail(
+            to=contact.email,
+            template="agreements/email/new_version",
+            context={
+                "name": contact.name,
+                "practice_name": engagement.practice.name,
+                "engagement": engagement.title,
+                "version": agreement.version,
+                "link": settings.SITE_URL + path,
+            },
+            language=contact.user.language,
+            kind=MailKind.OTHER,
+            practice=engagement.practice,
+        )
 
 
 @transaction.atomic
