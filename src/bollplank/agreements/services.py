@@ -86,7 +86,7 @@ def _tell_contacts(agreement: Agreement) -> None:
                 "version": agreement.version,
                 "link": settings.SITE_URL + path,
             },
-            language=contact.user.language,
+            language=contact.user.language if contact.user else "sv",
             kind=MailKind.OTHER,
             practice=engagement.practice,
         )
