@@ -302,6 +302,26 @@ def case_turn_set(
 
 
 @transaction.atomic
+def rota_save(*, actor: Any, meetings: list[Meeting], owners: dict[int, Participant | None]) -> int:
+    """Save the case owners of several meetings in one action: all or none. ``owners`` maps a
+    meeting's id to its owner (None clears it); only meetings whose owner changes are written
+    (and audited). Returns how many changed."""
+    current = dict(
+        CaseTurn.objects.filter(meeting__in=meetings).values_list("meeting_id", "participant_id")
+    )
+    changed = 0
+    for meeting in meetings:
+        if meeting.pk not in owners:
+            continue
+        owner = owners[meeting.pk]
+        if current.get(meeting.pk) == (owner.pk if owner else None):
+            continue
+        case_turn_set(actor=actor, meeting=meeting, participant=owner)
+        changed += 1
+    return changed
+
+
+@transaction.atomic
 def rota_apply(*, actor: Any, engagement: Engagement, meetings: list[Meeting]) -> int:
     """Give every meeting without a case owner the suggested one."""
     open_meetings = [m for m in meetings if not CaseTurn.objects.filter(meeting=m).exists()]

@@ -340,48 +340,49 @@ def engagement_rota(request: PracticeRequest, pk: int) -> HttpResponse:
         ).order_by("starts_at")[:20]
     )
     members = [m.participant for m in engagement.memberships.all() if m.left_on is None]
+    chosen: dict[int, int | None] = dict(
+        CaseTurn.objects.filter(meeting__in=upcoming).values_list("meeting_id", "participant_id")
+    )
     if request.method == "POST":
-        meeting = None
-        text, level = "", "success"
+        if request.POST.get("action") == "suggest":
+            count = services.rota_apply(actor=user, engagement=engagement, meetings=upcoming)
+            messages.success(request, _("%(n)d meetings got a case owner.") % {"n": count})
+            return redirect("engagement_rota", practice.slug, engagement.pk)
+        # The whole rota in one action: every row's choice is read, and either all are saved
+        # or none (an error keeps what was chosen on the page).
+        by_pk = {p.pk: p for p in members}
+        owners: dict[int, Participant | None] = {}
+        unknown = False
+        for meeting in upcoming:
+            field = f"owner-{meeting.pk}"
+            if field not in request.POST:
+                continue
+            raw = request.POST.get(field) or ""
+            owner = by_pk.get(int(raw)) if raw.isdigit() else None
+            unknown = unknown or (raw != "" and owner is None)
+            owners[meeting.pk] = owner
+            chosen[meeting.pk] = int(raw) if raw.isdigit() else None
         try:
-            if request.POST.get("action") == "suggest":
-                count = services.rota_apply(actor=user, engagement=engagement, meetings=upcoming)
-                text = _("%(n)d meetings got a case owner.") % {"n": count}
-            else:
-                meeting = next(m for m in upcoming if str(m.pk) == request.POST.get("meeting"))
-                raw = request.POST.get("participant") or ""
-                participant = (
-                    Participant.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-                )
-                services.case_turn_set(actor=user, meeting=meeting, participant=participant)
-                text = _("The case rota is saved.")
-        except (ValidationError, StopIteration) as exc:
-            text = " ".join(getattr(exc, "messages", [_("Choose a meeting.")]))
-            level = "error"
-        if request.htmx and meeting is not None:
-            # One owner saved from the page with JavaScript (htmx): only its row comes back,
-            # with what happened in it. Without JavaScript the page comes back whole.
-            turn = CaseTurn.objects.filter(meeting=meeting).select_related("participant").first()
-            context: dict[str, Any] = {"engagement": engagement, "m": meeting, "turn": turn}
-            context |= {"members": members, "row_message": text, "row_level": level}
-            return render(request, "records/rota.html#row", context)
-        if level == "error":
-            messages.error(request, text)
+            if unknown:
+                raise ValidationError(_("That person is not in the group."))
+            count = services.rota_save(actor=user, meetings=upcoming, owners=owners)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, text)
-        return redirect("engagement_rota", practice.slug, engagement.pk)
-    turns = {
-        t.meeting_id: t
-        for t in CaseTurn.objects.filter(meeting__in=upcoming).select_related("participant")
-    }
+            if count:
+                messages.success(request, _("The case rota is saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("engagement_rota", practice.slug, engagement.pk)
     return render(
         request,
         "records/rota.html",
         {
             "engagement": engagement,
-            "rows": [(m, turns.get(m.pk)) for m in upcoming],
+            "rows": [(m, chosen.get(m.pk)) for m in upcoming],
             "members": members,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
