@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "bollplank.meetings",
     "bollplank.records",
     "bollplank.billing",
+    "bollplank.agreements",
     "bollplank.facilitation",
     "bollplank.evaluations",
     "bollplank.courses",

@@ -2,6 +2,7 @@ from allauth.account import views as allauth_views
 from django.urls import include, path
 
 from bollplank.accounts import views as account_views
+from bollplank.agreements import urls as agreement_urls
 from bollplank.api import urls as api_urls
 from bollplank.billing import delivery_views, reminder_views
 from bollplank.billing import views as billing_views
@@ -189,6 +190,7 @@ practice_patterns = [
     # One list per app from here on, so that apps grow without touching this file.
     *evaluation_urls.practice_patterns,
     *course_urls.practice_patterns,
+    *agreement_urls.practice_patterns,
     *directory_urls.practice_patterns,
     *mentoring_urls.practice_patterns,
     *booking_urls.practice_patterns,

@@ -67,7 +67,7 @@ EXPECTED_PRIMARY = {
         "Inställningar",
     ],
     "supervisor": ["Min dag", "Kalender", "Uppdrag", "Uppdragsgivare", "Fakturering", "Kurser"],
-    "contact": ["Våra uppdrag", "Kalender", "Vårt uppdrag", "Utvärderingar", "Mentorskap"],
+    "contact": ["Våra uppdrag", "Kalender", "Vårt uppdrag", "Avtal", "Utvärderingar", "Mentorskap"],
     "participant": ["Mina träffar", "Kalender", "Boka en träff", "Min dagbok", "Mina mål"],
 }
 

@@ -79,6 +79,7 @@ APPS = (
     "procurement",
     "billing_delivery",
     "billing_reminders",
+    "agreements",
 )
 
 

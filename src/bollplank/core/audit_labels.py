@@ -39,6 +39,8 @@ LABELS: dict[str, Promise] = {
     "engagements.engagement.updated": _("changed an engagement"),
     "engagements.membership.joined": _("added a participant to a group"),
     "engagements.membership.left": _("recorded that a participant left a group"),
+    "agreements.agreement.created": _("made a version of a supervision agreement"),
+    "agreements.agreement.accepted": _("accepted a supervision agreement"),
     "accounts.invitation.created": _("sent an invitation"),
     "accounts.invitation.accepted": _("accepted an invitation"),
     "accounts.membership.granted": _("gave a role"),

@@ -159,7 +159,14 @@ def _staff_sections(flags: Flags) -> list[Section]:
             _("Engagements"),
             Link("engagement_list", _("Engagements")),
             *engagement_links,
-            prefixes=("engagements/", "notes/", "models/", "evaluations/", "mentoring/"),
+            prefixes=(
+                "engagements/",
+                "agreements/",
+                "notes/",
+                "models/",
+                "evaluations/",
+                "mentoring/",
+            ),
         ),
         _section(
             _("Clients"),
@@ -186,6 +193,7 @@ CLIENT_CONTACT_LINKS = (
     Link("client_home", _("Our engagements")),
     Link("calendar_week", _("Calendar")),
     Link("client_mission", _("Our mission")),
+    Link("client_agreements", _("Agreements")),
     Link("client_report", _("Evaluations")),
     Link("mentoring_programmes", _("Mentoring")),
 )
@@ -197,6 +205,7 @@ _PREFIXES = {
     "my_goals": ("evaluations/",),
     "client_home": ("client/",),
     "client_mission": ("client/mission/",),
+    "client_agreements": ("client/agreements/", "agreements/"),
     "client_report": ("evaluations/report/",),
     "mentoring_programmes": ("mentoring/",),
 }

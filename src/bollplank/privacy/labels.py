@@ -143,6 +143,7 @@ KEY_LABELS: dict[str, Text] = {
     "attendance": _("Attendance"),
     "approach": _("Approach"),
     "anything_else": _("Anything else"),
+    "agreement_version": _("Version of the agreement"),
     "agreed_goals": _("Agreed goals"),
     "address": _("Address"),
     "action": _("Action"),
