@@ -466,8 +466,8 @@ def test_invoice_page_query_count_with_deliveries(client, billing, rows):
 
 
 # BASE + the invoice with its client, its lines, its credit notes, its payments, its
-# deliveries (one query however many), the practice and the client's balance.
-EXPECTED_DETAIL = 7
+# deliveries (one query however many), its reminders, the practice and the client's balance.
+EXPECTED_DETAIL = 8
 
 
 # --- personal data ----------------------------------------------------------------------------
