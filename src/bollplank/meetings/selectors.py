@@ -167,7 +167,7 @@ class FeedMeeting(NamedTuple):
     status: str
     # Meeting.calendar_title: the engagement's title, whatever the meeting's status.
     calendar_title: str
-    # What decides a personal video link (meetings/video.py: feed_places).
+    # What decides a personal video link (meetings/video.py: feed_join_pages).
     video_room: str
     engagement_id: int
     supervisor_id: int
