@@ -383,6 +383,20 @@ def test_settings_store_the_secret_encrypted_and_never_show_it(world):
     assert crypto.decrypt(server.secret_encrypted) == SECRET
 
 
+def test_an_error_report_from_the_settings_hides_the_secret(world):
+    from django.views.debug import ExceptionReporter
+
+    response = _client(world.admin).post(
+        reverse("video_settings", args=[P]),
+        {"base_url": BASE_URL, "app_id": APP_ID, "secret": SECRET},
+    )
+
+    # What Django's error page and the admins' error mail would show of this request.
+    report = ExceptionReporter(response.wsgi_request, None, None, None).get_traceback_text()
+    assert SECRET not in report
+    assert "secret" in report and APP_ID in report  # the other fields are still shown
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -20,7 +20,7 @@ from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.engagements.selectors import engagements_visible_to
 from bollplank.meetings.enums import CLIENT_SIDE, AttendanceStatus, CancelledBy, MeetingStatus
-from bollplank.meetings.models import Attendance, Meeting
+from bollplank.meetings.models import Attendance, Meeting, VideoServer
 
 
 def _participant_filter(user: Any) -> Exists:
@@ -346,3 +346,8 @@ def supervisors_of(practice: Practice) -> QuerySet[Any]:
         .order_by("name")
         .distinct()
     )
+
+
+def video_server_of(practice: Practice) -> VideoServer | None:
+    """The practice's video server (its secret still encrypted), or None when it has none."""
+    return VideoServer.objects.filter(practice=practice).first()

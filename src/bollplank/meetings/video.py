@@ -43,6 +43,7 @@ from bollplank.engagements.enums import Form, Venue
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting, VideoServer
+from bollplank.meetings.selectors import video_server_of
 
 # How long before the start a join link works.
 OPENS_BEFORE = dt.timedelta(minutes=15)
@@ -72,7 +73,7 @@ class Server:
 
 def server_of(practice: Practice) -> Server | None:
     """The practice's video server, or None when it has none."""
-    found = VideoServer.objects.filter(practice=practice).first()
+    found = video_server_of(practice)
     if found is None:
         return None
     return Server(found.base_url.rstrip("/"), found.app_id, crypto.decrypt(found.secret_encrypted))
