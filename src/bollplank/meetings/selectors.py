@@ -167,12 +167,11 @@ class FeedMeeting(NamedTuple):
     status: str
     # Meeting.calendar_title: the engagement's title, whatever the meeting's status.
     calendar_title: str
-    # What decides a personal video link (meetings/video.py: feed_join_pages).
-    video_room: str
+    # What decides whether the feed's owner gets the meeting's join page
+    # (meetings/video.py: feed_join_pages).
     engagement_id: int
     supervisor_id: int
     engagement_venue: str
-    engagement_form: str
 
 
 # In FeedMeeting's order.
@@ -187,11 +186,9 @@ _FEED_COLUMNS = (
     "location",
     "status",
     "engagement__title",
-    "video_room",
     "engagement_id",
     "supervisor_id",
     "engagement__venue",
-    "engagement__form",
 )
 
 
