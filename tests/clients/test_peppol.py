@@ -17,6 +17,7 @@ from bollplank.clients import services
 from bollplank.clients.enums import PeppolScheme
 from bollplank.clients.models import Client
 from bollplank.clients.peppol import normalize_participant, validate_participant
+from bollplank.core.audit import AuditEvent
 from tests import factories as f
 from tests.billing.ubl_rules import peppol_address_schemes
 
@@ -88,6 +89,52 @@ def test_a_new_client_is_addressed_by_its_organisation_number(world):
         "0007:2120000142",
     )
     assert (without.peppol_scheme, without.peppol_id) == ("", "")
+
+
+def _edit(client, world, org_number: str, scheme: str, value: str) -> Client:
+    """The client's form sent as the page shows it, with a new organisation number."""
+    client.force_login(world.admin)
+    shown = ("name", "sector", "street", "postal_code", "city", "language", "invoice_reference")
+    client.post(
+        reverse("client_edit", args=[P, world.client.pk]),
+        {
+            **{name: getattr(world.client, name) for name in shown},
+            "org_number": org_number,
+            "peppol_scheme": scheme,
+            "peppol_id": value,
+        },
+    )
+    with scopes_disabled():
+        return Client.objects.get(pk=world.client.pk)
+
+
+def test_a_corrected_organisation_number_moves_the_address_made_from_it(client, world):
+    with scopes_disabled():
+        services.client_update(actor=world.admin, client=world.client, org_number="2120000142")
+        world.client.refresh_from_db()
+    assert world.client.peppol_address == "0007:2120000142"
+
+    # The page still shows the old address when the number is corrected.
+    saved = _edit(client, world, "232100-0032", "0007", "2120000142")
+    assert saved.peppol_address == "0007:2321000032"
+    with scopes_disabled():
+        event = AuditEvent.objects.filter(action="clients.client.updated").last()
+    assert event.data == {"fields": ["org_number", "peppol_id"]}
+
+    # Without a number, an address made from it goes too.
+    assert _edit(client, world, "", "0007", "2321000032").peppol_address == ""
+
+
+def test_an_address_set_by_hand_stays_when_the_organisation_number_changes(client, world):
+    saved = _edit(client, world, "212000-0142", "0088", GLN)
+    assert saved.peppol_address == "0088:" + GLN
+
+    assert _edit(client, world, "232100-0032", "0088", GLN).peppol_address == "0088:" + GLN
+    # Another organisation's number under 0007, typed by hand, stays too.
+    assert (
+        _edit(client, world, "212000-0142", "0007", "2321000032").peppol_address
+        == "0007:2321000032"
+    )
 
 
 def test_client_form_saves_a_gln_and_the_requirements(client, world):

@@ -291,27 +291,52 @@ def _location(cal: icalendar.Calendar, meeting: Meeting) -> str:
     raise AssertionError("the meeting is not in the feed")
 
 
-def test_feed_carries_the_link_only_of_its_owner(video, world):
-    supervisors = _location(_feed(world, world.supervisor), video)
+def _join_page(meeting: Meeting) -> str:
+    return "http://testserver" + reverse("meeting_join", args=[P, meeting.pk])
+
+
+def test_feed_carries_the_join_page_and_no_token_only_for_those_in_the_room(video, world):
+    with scope(practice=world.practice):
+        _feed_row, token = feed_create(user=world.supervisor, practice=world.practice)
+    raw = Client().get(reverse("feed", args=[token])).content.decode()
     participants = _location(_feed(world, world.participant_user), video)
 
-    assert _decode(supervisors)["context"]["user"]["name"] == "Siv Handledare"
-    assert _decode(participants)["context"]["user"]["name"] == "Pia Deltagare"
+    # Calendar servers outside our control keep the feed: it must hold no token at all.
+    assert "jwt" not in raw and BASE_URL not in raw
+    supervisors = _location(icalendar.Calendar.from_ical(raw), video)
+    assert supervisors == participants == _join_page(video)
     # The admin's and the client contact's feeds hold the meeting, without a link.
     assert _location(_feed(world, world.admin), video) == ""
     assert _location(_feed(world, world.contact_user), video) == ""
 
 
-def test_meetings_calendar_file_carries_the_downloaders_own_link(video, world):
+def test_meetings_calendar_file_carries_the_join_page_and_no_token(video, world):
     url = reverse("meeting_ics", args=[P, video.pk])
 
-    own = icalendar.Calendar.from_ical(_client(world.participant_user).get(url).content)
+    own = _client(world.participant_user).get(url).content.decode()
+    supervisors = _client(world.supervisor).get(url).content.decode()
     admins = icalendar.Calendar.from_ical(_client(world.admin).get(url).content)
     contacts = icalendar.Calendar.from_ical(_client(world.contact_user).get(url).content)
 
-    assert _decode(_location(own, video))["context"]["user"]["name"] == "Pia Deltagare"
+    for raw in (own, supervisors):
+        assert "jwt" not in raw and BASE_URL not in raw
+        assert _location(icalendar.Calendar.from_ical(raw), video) == _join_page(video)
     assert _location(admins, video) == ""
     assert _location(contacts, video) == ""
+
+
+def test_the_join_page_in_a_calendar_file_makes_a_fresh_token_for_who_follows_it(world):
+    _server(world)
+    # Starting in ten minutes: the room is open.
+    meeting = _by_video(world.engagement, clock.now() + dt.timedelta(minutes=10))
+    pia = _client(world.participant_user)
+    calendar = pia.get(reverse("meeting_ics", args=[P, meeting.pk])).content
+
+    page = _location(icalendar.Calendar.from_ical(calendar), meeting)
+    response = pia.get(urlsplit(page).path)
+
+    assert response["Location"].startswith(f"{BASE_URL}/{meeting.video_room}?jwt=")
+    assert _decode(response["Location"])["context"]["user"]["name"] == "Pia Deltagare"
 
 
 def test_invitation_mail_links_to_the_join_page_and_stores_no_token(video, world):
@@ -358,6 +383,20 @@ def test_settings_store_the_secret_encrypted_and_never_show_it(world):
     assert crypto.decrypt(server.secret_encrypted) == SECRET
 
 
+def test_an_error_report_from_the_settings_hides_the_secret(world):
+    from django.views.debug import ExceptionReporter
+
+    response = _client(world.admin).post(
+        reverse("video_settings", args=[P]),
+        {"base_url": BASE_URL, "app_id": APP_ID, "secret": SECRET},
+    )
+
+    # What Django's error page and the admins' error mail would show of this request.
+    report = ExceptionReporter(response.wsgi_request, None, None, None).get_traceback_text()
+    assert SECRET not in report
+    assert "secret" in report and APP_ID in report  # the other fields are still shown
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -398,7 +437,7 @@ def test_settings_remove_the_server_and_the_links_go(video, world):
 def test_feed_links_cost_two_queries_however_many_meetings(world, count, django_assert_num_queries):
     from bollplank.core.roles import Role
     from bollplank.meetings.selectors import feed_meetings
-    from bollplank.meetings.video import feed_places
+    from bollplank.meetings.video import feed_join_pages
 
     _server(world)
     for week in range(count):
@@ -407,7 +446,7 @@ def test_feed_links_cost_two_queries_however_many_meetings(world, count, django_
         rows = feed_meetings(world.participant_user, world.practice, frozenset({Role.PARTICIPANT}))
         # The practice's video server; the person's group memberships.
         with django_assert_num_queries(2):
-            places = feed_places(world.participant_user, world.practice, rows)
+            places = feed_join_pages(world.participant_user, world.practice, rows, "")
 
     assert len(places) == count
 

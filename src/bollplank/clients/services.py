@@ -40,6 +40,21 @@ def _default_peppol_address(client: Client) -> None:
         client.peppol_id = orgnr.compact(client.org_number)
 
 
+def _address_follows(client: Client, old_org_number: str, old_address: tuple[str, str]) -> bool:
+    """Whether the client's Peppol address was its old organisation number (scheme 0007) and
+    is left so by this change of that number: then it was derived, not chosen, and follows the
+    new number. An address set by hand (another scheme or value) stays."""
+    scheme, value = old_address
+    old_number = orgnr.compact(old_org_number)
+    return (
+        bool(old_number)
+        and scheme == PeppolScheme.SE_ORG
+        and value == old_number
+        and (client.peppol_scheme, client.peppol_id) == old_address
+        and orgnr.compact(client.org_number) != old_number
+    )
+
+
 @transaction.atomic
 def client_create(*, actor: Any, practice: Practice, **fields: Any) -> Client:
     """Register a client organization in the practice."""
@@ -55,10 +70,20 @@ def client_create(*, actor: Any, practice: Practice, **fields: Any) -> Client:
 @transaction.atomic
 def client_update(*, actor: Any, client: Client, **fields: Any) -> Client:
     """Change a client's details. Invoices already issued keep the details they were issued with."""
+    old_org_number, old_address = client.org_number, (client.peppol_scheme, client.peppol_id)
     changed = model_update(instance=client, fields=CLIENT_FIELDS, data=fields)
     client.full_clean()
     client.org_number = normalize_org_number(client.org_number)
+    if _address_follows(client, old_org_number, old_address):
+        # A corrected organisation number must not leave invoices going to the old one.
+        client.peppol_scheme, client.peppol_id = "", ""
     _default_peppol_address(client)
+    moved = {
+        name
+        for name, before in zip(("peppol_scheme", "peppol_id"), old_address, strict=True)
+        if getattr(client, name) != before
+    }
+    changed = [name for name in CLIENT_FIELDS if name in changed or name in moved]
     client.save()
     audit(actor, "clients.client.updated", client, {"fields": changed})
     return client

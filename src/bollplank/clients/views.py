@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -74,7 +75,9 @@ def client_create(request: PracticeRequest) -> HttpResponse:
 def client_edit(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     client = get_object_or_404(clients_visible_to(user, practice, roles), pk=pk)
-    form = ClientForm(request.POST or None, instance=client)
+    # The form fills its instance as it validates: give it a copy, so that the service sees
+    # the stored values and knows what changed (for the audit and the Peppol address).
+    form = ClientForm(request.POST or None, instance=copy.copy(client))
     if request.method == "POST" and form.is_valid():
         try:
             services.client_update(actor=user, client=client, **form.cleaned_data)

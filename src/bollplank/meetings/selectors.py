@@ -20,7 +20,7 @@ from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, GroupMembership
 from bollplank.engagements.selectors import engagements_visible_to
 from bollplank.meetings.enums import CLIENT_SIDE, AttendanceStatus, CancelledBy, MeetingStatus
-from bollplank.meetings.models import Attendance, Meeting
+from bollplank.meetings.models import Attendance, Meeting, VideoServer
 
 
 def _participant_filter(user: Any) -> Exists:
@@ -167,12 +167,11 @@ class FeedMeeting(NamedTuple):
     status: str
     # Meeting.calendar_title: the engagement's title, whatever the meeting's status.
     calendar_title: str
-    # What decides a personal video link (meetings/video.py: feed_places).
-    video_room: str
+    # What decides whether the feed's owner gets the meeting's join page
+    # (meetings/video.py: feed_join_pages).
     engagement_id: int
     supervisor_id: int
     engagement_venue: str
-    engagement_form: str
 
 
 # In FeedMeeting's order.
@@ -187,11 +186,9 @@ _FEED_COLUMNS = (
     "location",
     "status",
     "engagement__title",
-    "video_room",
     "engagement_id",
     "supervisor_id",
     "engagement__venue",
-    "engagement__form",
 )
 
 
@@ -346,3 +343,8 @@ def supervisors_of(practice: Practice) -> QuerySet[Any]:
         .order_by("name")
         .distinct()
     )
+
+
+def video_server_of(practice: Practice) -> VideoServer | None:
+    """The practice's video server (its secret still encrypted), or None when it has none."""
+    return VideoServer.objects.filter(practice=practice).first()

@@ -15,10 +15,12 @@ signed with the server's secret (HS256, as Jitsi's token authentication expects)
 - ``context.features``: recording, live streaming, transcription and dial-out off (read by Jitsi
   with ``enableFeaturesBasedOnToken``): a supervision meeting is a protected room.
 
-No ``iat``: the token depends only on the meeting, the person and the server, so that a calendar
-feed gives the same bytes on every fetch. Tokens are made when a page or feed is written and
-never stored; e-mails, which are stored in the outbox, carry the ``meeting_join`` link instead,
-which makes the token when it is followed.
+No ``iat``: the token depends only on the meeting, the person and the server. Tokens are made
+only when a page is written for the signed-in person (the meeting's page, the join page) and
+never stored. Everything that is stored elsewhere carries the ``meeting_join`` link instead,
+which makes the token when it is followed: e-mails (kept in the outbox) and calendar feeds and
+files, which Google, Microsoft and Apple fetch and keep on servers outside our control, where a
+token would stay valid until the meeting ends and could not be withdrawn.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ from django.urls import reverse
 
 from bollplank.core import clock, crypto
 from bollplank.core.models import Practice
+from bollplank.core.rows import url_for_pk
 from bollplank.engagements.enums import Form, Venue
 from bollplank.engagements.models import GroupMembership
 from bollplank.meetings.enums import MeetingStatus
 from bollplank.meetings.models import Meeting, VideoServer
+from bollplank.meetings.selectors import video_server_of
 
 # How long before the start a join link works.
 OPENS_BEFORE = dt.timedelta(minutes=15)
@@ -69,7 +73,7 @@ class Server:
 
 def server_of(practice: Practice) -> Server | None:
     """The practice's video server, or None when it has none."""
-    found = VideoServer.objects.filter(practice=practice).first()
+    found = video_server_of(practice)
     if found is None:
         return None
     return Server(found.base_url.rstrip("/"), found.app_id, crypto.decrypt(found.secret_encrypted))
@@ -145,6 +149,30 @@ def seat_of(user: Any, practice: Practice, engagements: Iterable[int] | None = N
     return Seat(user.pk, user.name or user.email, periods)
 
 
+def role_for(
+    seat: Seat,
+    *,
+    tz: str,
+    venue: str,
+    location: str,
+    supervisor_id: int,
+    engagement_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    status: str,
+    now: dt.datetime,
+) -> str:
+    """The person's role in one meeting's room ("moderator" or "participant"), or "" when they
+    have none: the meeting is not on the practice's server, cancelled or over by ``now``, or the
+    person is neither its supervisor nor in its group that day."""
+    if status == MeetingStatus.CANCELLED or ends_at <= now:
+        return ""
+    if not on_practice_server(venue, location):
+        return ""
+    day = starts_at.astimezone(ZoneInfo(tz)).date()
+    return seat.role_in(supervisor_id=supervisor_id, engagement_id=engagement_id, day=day)
+
+
 def link_for(
     server: Server | None,
     seat: Seat,
@@ -161,15 +189,22 @@ def link_for(
     status: str,
     now: dt.datetime,
 ) -> str:
-    """The person's join link to one meeting, or "" when they get none: the practice has no
-    server, the meeting is not on it, cancelled or over by ``now``, or the person is neither
-    its supervisor nor in its group that day."""
-    if server is None or status == MeetingStatus.CANCELLED or ends_at <= now:
+    """The person's join link to one meeting, with their token, or "" when they get none: the
+    practice has no server, or they have no role in the room (``role_for``)."""
+    if server is None:
         return ""
-    if not on_practice_server(venue, location):
-        return ""
-    day = starts_at.astimezone(ZoneInfo(tz)).date()
-    role = seat.role_in(supervisor_id=supervisor_id, engagement_id=engagement_id, day=day)
+    role = role_for(
+        seat,
+        tz=tz,
+        venue=venue,
+        location=location,
+        supervisor_id=supervisor_id,
+        engagement_id=engagement_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=status,
+        now=now,
+    )
     if not role:
         return ""
     return join_url(
@@ -183,30 +218,33 @@ def link_for(
     )
 
 
-def feed_places(
-    user: Any, practice: Practice, rows: Iterable[Any], now: dt.datetime | None = None
+def feed_join_pages(
+    user: Any,
+    practice: Practice,
+    rows: Iterable[Any],
+    base: str,
+    now: dt.datetime | None = None,
 ) -> dict[Any, str]:
-    """The person's join links to the meetings of their calendar feed (meetings.selectors'
-    FeedMeeting rows), by the meetings' uid: two queries however long the feed, none without a
-    server."""
+    """The ``meeting_join`` pages (under ``base``, the site's address) of the meetings in the
+    person's calendar feed (meetings.selectors' FeedMeeting rows) whose room they have a role
+    in, by the meetings' uid. No token: a feed is kept by calendar servers outside our control.
+    Two queries however long the feed, none when no meeting is on a video server."""
     now = now or clock.now()
     rows = [
         r for r in rows if on_practice_server(r.engagement_venue, r.location) and r.ends_at > now
     ]
-    server = server_of(practice) if rows else None
-    if server is None:
+    if not rows or not VideoServer.objects.filter(practice=practice).exists():
         return {}
     seat = seat_of(user, practice)
-    found = {}
-    for r in rows:
-        link = link_for(
-            server,
+    page = url_for_pk("meeting_join", practice.slug)
+    return {
+        r.uid: base + page(r.pk)
+        for r in rows
+        if role_for(
             seat,
             tz=practice.timezone,
-            room=r.video_room,
             venue=r.engagement_venue,
             location=r.location,
-            form=r.engagement_form,
             supervisor_id=r.supervisor_id,
             engagement_id=r.engagement_id,
             starts_at=r.starts_at,
@@ -214,15 +252,33 @@ def feed_places(
             status=r.status,
             now=now,
         )
-        if link:
-            found[r.uid] = link
-    return found
+    }
+
+
+def _meeting_role(meeting: Any, user: Any, practice: Practice, now: dt.datetime) -> str:
+    """``role_for`` one Meeting (its engagement loaded)."""
+    engagement = meeting.engagement
+    if not on_practice_server(engagement.venue, meeting.location) or meeting.ends_at <= now:
+        return ""
+    return role_for(
+        seat_of(user, practice, [engagement.pk]),
+        tz=practice.timezone,
+        venue=engagement.venue,
+        location=meeting.location,
+        supervisor_id=meeting.supervisor_id,
+        engagement_id=engagement.pk,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        status=meeting.status,
+        now=now,
+    )
 
 
 def meeting_link(
     meeting: Any, user: Any, practice: Practice | None = None, now: dt.datetime | None = None
 ) -> str:
-    """``link_for`` one Meeting (its engagement loaded); ``practice`` saves a query."""
+    """``link_for`` one Meeting (its engagement loaded), with the person's token: only for a
+    page written for them; ``practice`` saves a query."""
     practice = practice or meeting.practice
     now = now or clock.now()
     if not on_practice_server(meeting.engagement.venue, meeting.location) or meeting.ends_at <= now:
@@ -246,6 +302,25 @@ def meeting_link(
         status=meeting.status,
         now=now,
     )
+
+
+def meeting_join_page(
+    meeting: Any,
+    user: Any,
+    base: str,
+    practice: Practice | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """The ``meeting_join`` page (under ``base``, the site's address) of one Meeting (its
+    engagement loaded) when the person has a role in its room, else "": what a calendar file
+    carries instead of a token."""
+    practice = practice or meeting.practice
+    now = now or clock.now()
+    if not _meeting_role(meeting, user, practice, now):
+        return ""
+    if not VideoServer.objects.filter(practice=practice).exists():
+        return ""
+    return base + reverse("meeting_join", args=[practice.slug, meeting.pk])
 
 
 def join_pages(meetings: Iterable[Any]) -> dict[Any, str]:

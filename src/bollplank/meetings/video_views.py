@@ -8,23 +8,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.meetings.forms import VideoServerForm
-from bollplank.meetings.models import VideoServer
 from bollplank.meetings.selectors import meeting_detail as select_meeting
+from bollplank.meetings.selectors import video_server_of
 from bollplank.meetings.video import OPENS_BEFORE, meeting_link
 from bollplank.meetings.video_servers import video_server_remove, video_server_save
 
 
+# The app secret signs every join link: an error report must not show it.
+@sensitive_post_parameters("secret")
 @practice_view(Role.ADMIN)
 def video_settings(request: PracticeRequest) -> HttpResponse:
     """The practice's own Jitsi Meet server: address, app id and secret (never shown back)."""
     user, practice, _roles = who(request)
-    current = VideoServer.objects.filter(practice=practice).first()
+    current = video_server_of(practice)
     if request.method == "POST" and request.POST.get("action") == "remove":
         video_server_remove(actor=user, practice=practice)
         messages.success(request, _("The video server is removed. Meetings show no video links."))

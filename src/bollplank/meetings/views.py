@@ -48,7 +48,12 @@ from bollplank.meetings.selectors import (
 from bollplank.meetings.selectors import (
     meeting_detail as select_meeting,
 )
-from bollplank.meetings.video import OPENS_BEFORE, feed_places, meeting_link
+from bollplank.meetings.video import (
+    OPENS_BEFORE,
+    feed_join_pages,
+    meeting_join_page,
+    meeting_link,
+)
 from bollplank.records.selectors import summaries_visible_to
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
@@ -386,7 +391,12 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
         urls={meeting.pk: url},
         with_location=sees_location(roles),
         organizer=(meeting.supervisor.name, meeting.supervisor.email),
-        places={meeting.uid: meeting_link(meeting, user, practice)},
+        # The join page, never a token: the file ends up on calendar servers outside our control.
+        places={
+            meeting.uid: meeting_join_page(
+                meeting, user, request.build_absolute_uri("/").rstrip("/"), practice
+            )
+        },
     )
     return ics_response(content, f"traff-{meeting.pk}.ics")
 
@@ -447,18 +457,19 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    base = request.build_absolute_uri("/").rstrip("/")
     with timezone.override(practice.timezone), scope(practice=practice):
         # Light rows, not Meeting instances: the feed reads only what an event shows.
         meetings = feed_meetings(found.user, practice, roles)
         talks = commitments_for_feed(found.user, practice, roles)
-        # The owner's own video links, made as the feed is written: only in their feed.
-        places = feed_places(found.user, practice, meetings)
+        # The join page of the meetings whose video room the owner may enter, never a token:
+        # calendar servers outside our control poll the feed and keep what it says.
+        places = feed_join_pages(found.user, practice, meetings, base)
         now = clock.now()
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
             CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)
     # One reverse() for the whole feed, not one per meeting: a feed holds a year of meetings.
-    base = request.build_absolute_uri("/").rstrip("/")
     meeting_url = url_for_pk("meeting_detail", practice.slug)
     urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings}
     # First talks (booking app) have no page of their own: no URL, and their pks are not
