@@ -130,6 +130,14 @@ BAD = [
     ("no start", _with(1, _good()[1]), 1, "startpost (01)"),
     ("detail before a payment", _with(3, "26Solbacka".ljust(80)), 3, "följer inte"),
     ("time stamp", _replaced(1, 25, "2026133"), 1, "tidsstämpel"),
+    # Digits other than 0-9 (superscripts, other scripts) pass str.isdigit() but not int().
+    ("superscript in an amount", _replaced(3, 38, "00000000000012500²"), 3, "Beloppet"),
+    ("superscript one in an amount", _replaced(3, 54, "¹³"), 3, "Beloppet"),
+    ("superscript in a date", _replaced(7, 38, "2026030²"), 7, "inte ett datum"),
+    ("superscript in the time stamp", _replaced(1, 25, "²"), 1, "tidsstämpel"),
+    ("superscript in the sender", _replaced(3, 3, "000000000²"), 3, "Avsändarens bankgiro"),
+    ("superscript in the bankgiro", _replaced(2, 3, "005050105²"), 2, "Bankgironumret"),
+    ("superscript in a count", _replaced(8, 3, "0000000²"), 8, "betalningsposter"),
 ]
 
 

@@ -343,3 +343,45 @@ def test_the_bank_payment_of_an_invoice_marked_paid_by_hand_keeps_it_paid(billin
         deposit_day(),
     )
     assert balance(billing) == 0
+
+
+def test_a_file_that_fails_unexpectedly_is_set_aside_and_the_next_is_read(
+    billing, invoice, settings, tmp_path: Path
+):
+    settings.BGMAX_DIR = str(tmp_path)
+    # A superscript digit: a refusal with its line, not a crash of the task.
+    good = bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, invoice.total_ore, "1101")])])
+    lines = records(BG, [(deposit_day(), [Pay("99999999", 100, "1102", ocr=False)])])
+    lines[2] = lines[2][:54] + "²" + lines[2][55:]
+    (tmp_path / "a-upphojd.txt").write_bytes(joined(lines))
+    # Ten deposits of the largest amount a record holds: each reads, but their sum is more
+    # than the database's largest integer, so saving the import fails (not a ValidationError).
+    huge = 10**18 - 1
+    big = [
+        (deposit_day(n), [Pay("99999999", huge, f"12{n:02d}", ocr=False)]) for n in range(1, 11)
+    ]
+    (tmp_path / "b-for-stor.txt").write_bytes(bgmax_file(BG, big))
+    (tmp_path / "c-bra.txt").write_bytes(good)
+
+    assert tasks.import_bgmax_folder.call() == {"imported": 1, "refused": 2}
+
+    refused = tmp_path / "refused"
+    assert sorted(p.name for p in refused.iterdir()) == [
+        "a-upphojd.txt",
+        "a-upphojd.txt.fel.txt",
+        "b-for-stor.txt",
+        "b-for-stor.txt.fel.txt",
+    ]
+    assert (refused / "a-upphojd.txt.fel.txt").read_text(encoding="utf-8").startswith(
+        "Filen lästes inte in. Rad 3: Beloppet"
+    )
+    assert (refused / "b-for-stor.txt.fel.txt").read_text(encoding="utf-8").startswith(
+        "Filen lästes inte in på grund av ett oväntat fel ("
+    )
+    assert [p.name for p in (tmp_path / "imported").iterdir()] == ["c-bra.txt"]
+    assert fresh(invoice).status == InvoiceStatus.PAID
+    with scopes_disabled():
+        # The failed file left nothing behind.
+        assert list(PaymentImport.objects.values_list("filename", flat=True)) == ["c-bra.txt"]
+        assert Payment.objects.count() == 1
+    assert actions().count("billing.bgmax.refused") == 2

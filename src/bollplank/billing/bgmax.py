@@ -106,9 +106,14 @@ def _field(record: str, start: int, end: int) -> str:
     return record[start - 1 : end]
 
 
+def _digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" and the like, which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def _number(record: str, start: int, end: int, line: int, what: str) -> int:
     value = _field(record, start, end)
-    if not value.isdigit():
+    if not _digits(value):
         raise BgMaxError(
             line,
             _("%(what)s in positions %(start)d–%(end)d is not a number: “%(value)s”.")
@@ -120,7 +125,7 @@ def _number(record: str, start: int, end: int, line: int, what: str) -> int:
 def _date(record: str, start: int, line: int) -> dt.date:
     value = _field(record, start, start + 7)
     try:
-        if not value.isdigit():
+        if not _digits(value):
             raise ValueError(value)
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
@@ -141,7 +146,7 @@ def _start(record: str, line: int) -> tuple[dt.datetime, bool]:
         raise BgMaxError(line, _("The start record does not name the layout BGMAX."))
     stamp = _field(record, 25, 44)
     try:
-        if not stamp.isdigit():
+        if not _digits(stamp):
             raise ValueError(stamp)
         written = dt.datetime.strptime(stamp[:14], "%Y%m%d%H%M%S")
     except ValueError:
@@ -153,7 +158,7 @@ def _start(record: str, line: int) -> tuple[dt.datetime, bool]:
 
 def _payment(record: str, kind: str, line: int) -> BgMaxPayment:
     sender = _field(record, 3, 12)
-    if sender.strip() and not sender.isdigit():
+    if sender.strip() and not _digits(sender):
         raise BgMaxError(line, _("The sender's bankgiro number is not a number."))
     return BgMaxPayment(
         line=line,

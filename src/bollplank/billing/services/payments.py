@@ -343,9 +343,9 @@ def bgmax_import_folder(*, folder: Path | None = None) -> dict[str, int]:
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.startswith("."):
             continue
-        data = path.read_bytes()
         practice: Practice | None = None
         try:
+            data = path.read_bytes()
             try:
                 parsed = bgmax.parse(data)
             except bgmax.BgMaxError as exc:
@@ -373,6 +373,18 @@ def bgmax_import_folder(*, folder: Path | None = None) -> dict[str, int]:
             _move(path, folder / "refused", reason)
             done["refused"] += 1
             logger.warning("BgMax file %s refused: %s", path.name, reason)
+        except Exception as exc:
+            # A fault of ours must not stop the task, nor leave the file in the folder to fail
+            # again every run and hold up the files after it: it is set aside like a bad one
+            # (its import rolled back), and logged with its traceback for us to mend.
+            logger.exception("BgMax file %s could not be imported", path.name)
+            reason = _(
+                "The file was not imported because of an unexpected error (%(error)s). "
+                "Contact support and keep the file."
+            ) % {"error": type(exc).__name__}
+            bgmax_refused(actor=None, practice=practice, filename=path.name, error=reason)
+            _move(path, folder / "refused", reason)
+            done["refused"] += 1
         else:
             _move(path, folder / "imported")
             done["imported"] += 1
