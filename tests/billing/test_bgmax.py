@@ -101,6 +101,14 @@ def test_reads_a_built_file_with_two_deposits_in_utf8_too():
         assert parsed.payments[0].payer_org_number == "2120001234"
 
 
+def test_a_utf8_file_with_a_byte_order_mark_is_read():
+    lines = records(BG, [(D1, [Pay("10010189", 125000, "1", name="Åsa Öberg")])])
+    parsed = bgmax.parse(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    assert parsed.written_at.date() == dt.date(2026, 3, 2)
+    [payment] = parsed.payments
+    assert (payment.reference, payment.payer_name) == ("10010189", "Åsa Öberg")
+
+
 def _good() -> list[str]:
     return records(BG, [(D1, [Pay("10010189", 125000, "1", name="Solbacka skola")])])
 

@@ -95,9 +95,10 @@ class BgMaxFile:
 
 
 def _text(data: bytes) -> str:
-    """Bankgirot writes ISO 8859-1; a file re-saved as UTF-8 is read as such."""
+    """Bankgirot writes ISO 8859-1; a file re-saved as UTF-8 is read as such (with or without
+    the byte order mark some editors put first)."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("latin-1")
 
