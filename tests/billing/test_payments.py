@@ -17,6 +17,7 @@ from bollplank.billing.enums import ImportSource, InvoiceStatus, PaymentKind
 from bollplank.billing.models import Invoice, Payment, PaymentImport
 from bollplank.billing.selectors import client_balance
 from bollplank.core.models import AuditEvent
+from bollplank.core.roles import Role
 from tests.billing.bgmax_files import Pay, bgmax_file, joined, records
 from tests.billing.conftest import day, held_meeting, month_end, settings_for
 from tests.conftest import World
@@ -385,3 +386,19 @@ def test_a_file_that_fails_unexpectedly_is_set_aside_and_the_next_is_read(
         assert list(PaymentImport.objects.values_list("filename", flat=True)) == ["c-bra.txt"]
         assert Payment.objects.count() == 1
     assert actions().count("billing.bgmax.refused") == 2
+
+
+def test_a_part_paid_invoice_past_its_due_date_is_overdue_like_the_filter_says(billing, invoice):
+    from bollplank.billing.selectors import invoices_for_list
+    from bollplank.core import clock
+
+    assert invoice.due_date < clock.today()
+    imported(billing, bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, 100, "1301")])]))
+    part = fresh(invoice)
+    assert (part.status, part.is_overdue) == (InvoiceStatus.PART_PAID, True)
+    assert str(part.status_label) == "förfallen"
+    with scopes_disabled():
+        listed = invoices_for_list(
+            billing.admin, billing.practice, frozenset({Role.ADMIN}), status="overdue"
+        )
+        assert [i.pk for i in listed] == [invoice.pk]

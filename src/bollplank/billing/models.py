@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from bollplank.billing.enums import (
+    UNPAID_STATUSES,
     InvoiceKind,
     InvoiceStatus,
     LateCancellation,
@@ -400,7 +401,8 @@ class Invoice(models.Model):
     @property
     def is_overdue(self) -> bool:
         return (
-            self.status == InvoiceStatus.OPEN
+            self.kind == InvoiceKind.INVOICE
+            and self.status in UNPAID_STATUSES
             and self.due_date is not None
             and self.due_date < clock.today()
         )

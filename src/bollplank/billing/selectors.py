@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from bollplank.billing.enums import InvoiceKind, InvoiceStatus
+from bollplank.billing.enums import UNPAID_STATUSES, InvoiceKind, InvoiceStatus
 from bollplank.billing.models import Invoice, InvoiceLine, Payment, PaymentImport
 from bollplank.billing.services.pricing import meeting_lines
 from bollplank.billing.services.runs import (
@@ -46,8 +46,7 @@ def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
     return qs.exclude(status=InvoiceStatus.DRAFT).filter(visible).distinct()
 
 
-# Issued invoices with something still to pay.
-UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
+UNPAID = UNPAID_STATUSES
 # What the client still owes on an invoice (negative: paid too much); paid by hand owes nothing.
 OUTSTANDING = F("total_ore") - F("credited_ore") - F("paid_ore")
 # What is paid on an invoice: its payments, or all of it when marked paid by hand.
