@@ -121,6 +121,11 @@ def test_assigning_to_an_unknown_number_says_so(client, billing):
         url("payment_assign", payment.pk), {"invoice": "B77"}, follow=True
     ).content.decode()
     assert "Ingen faktura har nummer B77." in page
+    # A superscript digit is not a number: the same answer, not a server error.
+    page = client.post(
+        url("payment_assign", payment.pk), {"invoice": "A²"}, follow=True
+    ).content.decode()
+    assert "Ingen faktura har nummer A²." in page
     with scopes_disabled():
         assert Payment.objects.get().invoice is None
 

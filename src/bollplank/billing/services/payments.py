@@ -264,7 +264,8 @@ def payment_assign(*, actor: Any, payment: Payment, invoice_number: str) -> Paym
     # A series is up to six letters or digits before the number: try each split.
     splits = Q(pk__in=[])
     for cut in range(0, min(6, len(wanted) - 1) + 1):
-        if wanted[cut:].isdigit() and len(wanted[cut:]) <= 9:
+        # ASCII digits only: isdigit() also takes "²", which int() refuses.
+        if wanted[cut:].isascii() and wanted[cut:].isdigit() and len(wanted[cut:]) <= 9:
             splits |= Q(series=wanted[:cut], number=int(wanted[cut:]))
     invoice = (
         Invoice.objects.select_for_update()
