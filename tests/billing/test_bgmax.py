@@ -159,6 +159,30 @@ def test_a_bad_file_is_refused_with_its_line(data, line, words):
         assert str(caught.value).startswith(f"Rad {line}: ")
 
 
+def test_a_blank_or_repeated_serial_number_in_a_deposit_is_refused_with_its_line():
+    two = [Pay("10010189", 1000, "7"), Pay("10020185", 2000, "8")]
+    lines = records(BG, [(D1, two)])
+    assert [r[:2] for r in lines] == ["01", "05", "20", "20", "15", "70"]
+    blank = lines.copy()
+    blank[3] = blank[3][:57] + " " * 12 + blank[3][69:]
+    same = lines.copy()
+    same[3] = same[3][:57] + lines[2][57:69] + same[3][69:]
+    with translation.override("sv"):
+        with pytest.raises(bgmax.BgMaxError) as caught:
+            bgmax.parse(joined(blank))
+        assert str(caught.value) == "Rad 4: Betalningen saknar Bankgirots löpnummer."
+        with pytest.raises(bgmax.BgMaxError) as caught:
+            bgmax.parse(joined(same))
+        assert str(caught.value) == (
+            "Rad 4: Betalningen har samma löpnummer (000000000007) som den på rad 3."
+        )
+    # The same serial number in deposits of different days is two payments.
+    parsed = bgmax.parse(
+        bgmax_file(BG, [(D1, [Pay("10010189", 1000, "7")]), (D2, [Pay("10010189", 1000, "7")])])
+    )
+    assert len(parsed.payments) == 2
+
+
 def test_a_test_file_is_marked_as_such():
     lines = _good()
     lines[0] = lines[0][:44] + "T" + lines[0][45:]

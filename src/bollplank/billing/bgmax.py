@@ -174,6 +174,23 @@ def _payment(record: str, kind: str, line: int) -> BgMaxPayment:
     )
 
 
+def _check_serial(deposit: BgMaxDeposit, payment: BgMaxPayment) -> None:
+    """A payment is known by its serial number on its deposit day: one without, or with the
+    serial of another payment of the deposit, would be taken for one already imported."""
+    if not payment.serial:
+        raise BgMaxError(payment.line, _("The payment has no serial number from Bankgirot."))
+    for other in deposit.payments:
+        if other.serial == payment.serial:
+            raise BgMaxError(
+                payment.line,
+                _(
+                    "The payment has the same serial number (%(serial)s) as the one on line "
+                    "%(other)d."
+                )
+                % {"serial": payment.serial, "other": other.line},
+            )
+
+
 def _detail(payment: BgMaxPayment, kind: str, record: str, line: int) -> None:
     if kind in ("22", "23"):
         _number(record, 38, 55, line, _("The amount"))
@@ -294,6 +311,7 @@ def parse(data: bytes) -> BgMaxFile:
             if deposit is None:
                 raise BgMaxError(number, _("A payment outside a deposit (no opening record 05)."))
             payment = _payment(record, "payment" if kind == "20" else "deduction", number)
+            _check_serial(deposit, payment)
             deposit.payments.append(payment)
             counts[kind] += 1
         elif kind in DETAIL_TYPES:
