@@ -146,6 +146,9 @@ BAD = [
     ("superscript in the sender", _replaced(3, 3, "000000000²"), 3, "Avsändarens bankgiro"),
     ("superscript in the bankgiro", _replaced(2, 3, "005050105²"), 2, "Bankgironumret"),
     ("superscript in a count", _replaced(8, 3, "0000000²"), 8, "betalningsposter"),
+    ("null byte in a name", _replaced(4, 10, "\x00"), 4, "styrtecken"),
+    ("escape in an address", _replaced(5, 5, "\x1b[2J"), 5, "styrtecken"),
+    ("DEL in a city", _replaced(6, 3, "\x7f"), 6, "styrtecken"),
 ]
 
 
@@ -199,3 +202,18 @@ def test_an_empty_file_is_refused():
     with pytest.raises(bgmax.BgMaxError) as caught:
         bgmax.parse(b"\r\n\r\n")
     assert caught.value.line == 1
+
+
+def test_a_personal_identity_number_in_record_29_is_not_kept():
+    def org_number_read(value: str) -> str:
+        lines = records(BG, [(D1, [Pay("10010189", 1000, "1", org_number="2120001234")])])
+        assert lines[3].startswith("29")
+        lines[3] = ("29" + value).ljust(80)
+        [payment] = bgmax.parse(joined(lines)).payments
+        return payment.payer_org_number
+
+    assert org_number_read("002120001234") == "2120001234"  # an organisation number is kept
+    assert org_number_read("005500001234") == "5500001234"
+    assert org_number_read("198112289874") == ""  # 12 digits
+    assert org_number_read("008112289874") == ""  # 10 digits, padded
+    assert org_number_read("000501011233") == ""  # born this century: a leading zero

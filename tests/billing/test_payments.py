@@ -358,9 +358,7 @@ def test_a_file_that_fails_unexpectedly_is_set_aside_and_the_next_is_read(
     # Ten deposits of the largest amount a record holds: each reads, but their sum is more
     # than the database's largest integer, so saving the import fails (not a ValidationError).
     huge = 10**18 - 1
-    big = [
-        (deposit_day(n), [Pay("99999999", huge, f"12{n:02d}", ocr=False)]) for n in range(1, 11)
-    ]
+    big = [(deposit_day(n), [Pay("99999999", huge, f"12{n:02d}", ocr=False)]) for n in range(1, 11)]
     (tmp_path / "b-for-stor.txt").write_bytes(bgmax_file(BG, big))
     (tmp_path / "c-bra.txt").write_bytes(good)
 
@@ -373,11 +371,15 @@ def test_a_file_that_fails_unexpectedly_is_set_aside_and_the_next_is_read(
         "b-for-stor.txt",
         "b-for-stor.txt.fel.txt",
     ]
-    assert (refused / "a-upphojd.txt.fel.txt").read_text(encoding="utf-8").startswith(
-        "Filen lästes inte in. Rad 3: Beloppet"
+    assert (
+        (refused / "a-upphojd.txt.fel.txt")
+        .read_text(encoding="utf-8")
+        .startswith("Filen lästes inte in. Rad 3: Beloppet")
     )
-    assert (refused / "b-for-stor.txt.fel.txt").read_text(encoding="utf-8").startswith(
-        "Filen lästes inte in på grund av ett oväntat fel ("
+    assert (
+        (refused / "b-for-stor.txt.fel.txt")
+        .read_text(encoding="utf-8")
+        .startswith("Filen lästes inte in på grund av ett oväntat fel (")
     )
     assert [p.name for p in (tmp_path / "imported").iterdir()] == ["c-bra.txt"]
     assert fresh(invoice).status == InvoiceStatus.PAID
@@ -402,3 +404,16 @@ def test_a_part_paid_invoice_past_its_due_date_is_overdue_like_the_filter_says(b
             billing.admin, billing.practice, frozenset({Role.ADMIN}), status="overdue"
         )
         assert [i.pk for i in listed] == [invoice.pk]
+
+
+def test_a_null_byte_in_a_file_is_refused_with_its_line_on_every_database(billing, invoice):
+    lines = records(BG, [(deposit_day(), [Pay(invoice.ocr, 100, "1401", name="Solbacka skola")])])
+    assert lines[3].startswith("26")
+    lines[3] = "26Sol\x00backa".ljust(80)
+    with pytest.raises(ValidationError) as caught:
+        imported(billing, joined(lines))
+    assert caught.value.messages == [
+        "Filen lästes inte in. Rad 4: Posten innehåller styrtecken (till exempel en nollbyte)."
+    ]
+    with scopes_disabled():
+        assert not Payment.objects.exists() and not PaymentImport.objects.exists()

@@ -19,6 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from stdnum.se import personnummer
+
+from bollplank.core.validators import control_characters_in
 
 RECORD_LENGTH = 80
 KNOWN_TYPES = frozenset(
@@ -207,7 +210,18 @@ def _detail(payment: BgMaxPayment, kind: str, record: str, line: int) -> None:
     elif kind == "28":
         payment.payer_city = _field(record, 3, 37).strip()
     elif kind == "29":
-        payment.payer_org_number = _field(record, 3, 14).strip().lstrip("0")
+        number = _field(record, 3, 14).strip()
+        # A payer who is a person may send their personal identity number here; the system
+        # never needs one and keeps none.
+        if not _personal_identity_number(number):
+            payment.payer_org_number = number.lstrip("0")
+
+
+def _personal_identity_number(value: str) -> bool:
+    """Whether the record's 12 positions hold a Swedish personal identity number (12 digits,
+    or 10 padded with zeros)."""
+    ten = value[2:] if len(value) == 12 and value.startswith("00") else ""
+    return any(_digits(v) and personnummer.is_valid(v) for v in (value, ten) if v)
 
 
 def _close(deposit: BgMaxDeposit, record: str, line: int) -> None:
@@ -278,6 +292,11 @@ def parse(data: bytes) -> BgMaxFile:
                 number,
                 _("A record has %(length)d characters; BgMax records have %(expected)d.")
                 % {"length": len(record), "expected": RECORD_LENGTH},
+            )
+        if control_characters_in(record, multiline=False):
+            # A NUL cannot be stored in PostgreSQL, and Bankgirot writes none of them.
+            raise BgMaxError(
+                number, _("The record holds control characters (such as a null byte).")
             )
         kind = record[:2]
         if kind not in KNOWN_TYPES:
