@@ -11,6 +11,7 @@ from django.utils import translation
 from django_scopes import scopes_disabled
 
 from bollplank.billing.enums import InvoiceStatus
+from bollplank.billing.forms import BGMAX_MAX_BYTES
 from bollplank.billing.models import Invoice, Payment, PaymentImport
 from bollplank.core.models import AuditEvent
 from bollplank.core.templatetags.bollplank import money
@@ -108,6 +109,17 @@ def test_a_bad_file_is_refused_on_the_page_with_its_line(client, billing):
         assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.OPEN
     refused = AuditEvent.objects.filter(action="billing.bgmax.refused").get()
     assert refused.data["filename"] == "kort.txt" and "Rad 3" in refused.data["error"]
+
+
+def test_a_file_over_the_forms_limit_gets_the_forms_message_not_a_bare_413(client, billing):
+    # More than the 2 MB every page takes, less than the file's limit and 1 MB: the page
+    # reaches the form, which says what is wrong.
+    client.force_login(billing.admin)
+    big = b"01BGMAX" + b" " * (BGMAX_MAX_BYTES + 1 - 7)
+    response = client.post(url("bgmax_import"), {"file": SimpleUploadedFile("stor.txt", big)})
+    assert "Filen är större än 10 MB; det är inte en BgMax-fil." in response.content.decode()
+    with scopes_disabled():
+        assert not PaymentImport.objects.exists()
 
 
 def test_assigning_to_an_unknown_number_says_so(client, billing):
