@@ -150,3 +150,31 @@ def test_payments_page_query_count(client, world, rows):
     upload(client, bgmax_file(BG, [(day(5, 1), payments)]))
     # BASE + the payments to assign with their files + the latest imports with who imported
     assert _count(client, url("bgmax_import")) == BASE + 2
+
+
+def test_a_bankgiro_another_practice_holds_cannot_be_saved(client, world):
+    from django.db import IntegrityError, transaction
+
+    from bollplank.billing.models import BillingSettings
+    from tests.billing.test_views import SETTINGS_FORM
+
+    theirs = settings_for(world.other_practice, bankgiro="5050-1055")
+    client.force_login(world.admin)
+    # The same number written another way is the same bankgiro.
+    response = client.post(url("billing_settings"), {**SETTINGS_FORM, "bankgiro": "50501055"})
+    page = response.content.decode()
+    assert "En annan verksamhet har redan det här bankgironumret" in page
+    assert "Ekbackevägen 7" in page  # what was typed is kept
+    with scopes_disabled():
+        assert not BillingSettings.objects.filter(practice=world.practice).exists()
+        # Another number saves, and so does the other practice's own.
+        client.post(url("billing_settings"), {**SETTINGS_FORM, "bankgiro": "1234-5674"})
+        assert BillingSettings.objects.get(practice=world.practice).bankgiro_digits == "12345674"
+        theirs.city = "Annanstad"
+        theirs.save()
+        # The database refuses the same bankgiro too, should anything write past the form.
+        mine = BillingSettings.objects.get(practice=world.practice)
+        mine.bankgiro = "5050-1055"
+        with pytest.raises(IntegrityError), transaction.atomic():
+            mine.save()
+    assert AuditEvent.objects.filter(action="billing.settings.updated").count() == 1

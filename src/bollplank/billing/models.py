@@ -33,6 +33,7 @@ from bollplank.billing.enums import (
     VatCategory,
 )
 from bollplank.billing.validators import (
+    bankgiro_digits,
     validate_bankgiro,
     validate_bic,
     validate_iban,
@@ -138,15 +139,32 @@ class BillingSettings(models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
     logo_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    # The bankgiro normalised (set on save): a bankgiro's payment files are read into the one
+    # practice that holds it, so no two practices may hold the same one.
+    bankgiro_digits = models.CharField(max_length=10, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(practice="practice")
 
     class Meta:
         verbose_name = _("billing settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bankgiro_digits"],
+                condition=~models.Q(bankgiro_digits=""),
+                name="billing_settings_bankgiro_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.legal_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.bankgiro_digits = bankgiro_digits(self.bankgiro)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "bankgiro" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "bankgiro_digits"}
+        super().save(*args, **kwargs)
 
     @property
     def is_complete(self) -> bool:

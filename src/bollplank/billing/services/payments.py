@@ -36,6 +36,7 @@ from bollplank.billing.enums import (
 )
 from bollplank.billing.models import BillingSettings, Invoice, Payment, PaymentImport
 from bollplank.billing.ocr import ocr_is_valid
+from bollplank.billing.validators import bankgiro_digits
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
@@ -64,10 +65,6 @@ def _refusal(exc: bgmax.BgMaxError) -> ValidationError:
     )
 
 
-def _bankgiro_digits(value: str) -> str:
-    return "".join(c for c in value if c.isdigit()).lstrip("0")
-
-
 def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
     if parsed.test:
         # A test file's payments never happened: they must not mark anything paid.
@@ -76,7 +73,7 @@ def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
             code="test_file",
         )
     own = BillingSettings.objects.filter(practice=practice).values_list("bankgiro", flat=True)
-    mine = _bankgiro_digits(own.first() or "")
+    mine = bankgiro_digits(own.first() or "")
     others = sorted(bg for bg in parsed.bankgiros if bg != mine)
     if others:
         raise ValidationError(
@@ -316,7 +313,7 @@ def _practice_for(parsed: bgmax.BgMaxFile) -> Practice | None:
         found = [
             s.practice
             for s in BillingSettings.objects.exclude(bankgiro="").select_related("practice")
-            if _bankgiro_digits(s.bankgiro) == bankgiro
+            if bankgiro_digits(s.bankgiro) == bankgiro
         ]
     return found[0] if len(found) == 1 else None
 
