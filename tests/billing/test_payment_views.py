@@ -178,3 +178,19 @@ def test_a_bankgiro_another_practice_holds_cannot_be_saved(client, world):
         with pytest.raises(IntegrityError), transaction.atomic():
             mine.save()
     assert AuditEvent.objects.filter(action="billing.settings.updated").count() == 1
+
+
+def test_a_part_paid_invoice_is_marked_paid_from_its_page(client, billing):
+    invoice = issued(billing)
+    client.force_login(billing.admin)
+    upload(client, bgmax_file(BG, [(day(5, 1), [Pay(invoice.ocr, 10000, "71")])]))
+    page_url = url("invoice_detail", invoice.pk)
+    assert "Markera resten som betald" in client.get(page_url).content.decode()
+    page = client.post(
+        url("invoice_pay", invoice.pk), {"paid_on": str(day(6, 1))}, follow=True
+    ).content.decode()
+    assert "Reglerat manuellt" in page and sv_money(invoice.total_ore - 10000) in page
+    assert "Markera resten som betald" not in page
+    with scopes_disabled():
+        paid = Invoice.objects.get(pk=invoice.pk)
+    assert (paid.status, paid.settled_ore) == (InvoiceStatus.PAID, invoice.total_ore - 10000)

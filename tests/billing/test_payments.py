@@ -417,3 +417,57 @@ def test_a_null_byte_in_a_file_is_refused_with_its_line_on_every_database(billin
     ]
     with scopes_disabled():
         assert not Payment.objects.exists() and not PaymentImport.objects.exists()
+
+
+def test_a_part_paid_invoice_can_be_marked_paid_and_a_later_payment_keeps_it_paid(billing, invoice):
+    third = invoice.total_ore // 3
+    imported(billing, bgmax_file(BG, [(deposit_day(5), [Pay(invoice.ocr, third, "1501")])]))
+    assert fresh(invoice).status == InvoiceStatus.PART_PAID
+    with scopes_disabled():
+        services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=deposit_day(7))
+    settled = fresh(invoice)
+    rest = invoice.total_ore - third
+    assert (settled.status, settled.paid_ore, settled.settled_ore, settled.paid_on) == (
+        InvoiceStatus.PAID,
+        third,
+        rest,
+        deposit_day(7),
+    )
+    assert (settled.outstanding_ore, balance(billing)) == (0, 0)
+    event = AuditEvent.objects.filter(action="billing.invoice.paid").get()
+    assert (event.data["from"], event.data["settled_ore"]) == (InvoiceStatus.PART_PAID, rest)
+
+    # A bank payment arriving afterwards does not turn it back to part paid.
+    imported(billing, bgmax_file(BG, [(deposit_day(9), [Pay(invoice.ocr, third, "1502")])]))
+    after = fresh(invoice)
+    assert (after.status, after.paid_ore, after.settled_ore, after.paid_on) == (
+        InvoiceStatus.PAID,
+        2 * third,
+        invoice.total_ore - 2 * third,
+        deposit_day(7),
+    )
+    assert balance(billing) == 0
+    # Paid in full by the bank after all: simply paid, nothing settled by hand.
+    last = invoice.total_ore - 2 * third
+    imported(billing, bgmax_file(BG, [(deposit_day(12), [Pay(invoice.ocr, last, "1503")])]))
+    full = fresh(invoice)
+    assert (full.status, full.paid_ore, full.settled_ore, full.paid_on) == (
+        InvoiceStatus.PAID,
+        invoice.total_ore,
+        0,
+        deposit_day(12),
+    )
+
+
+def test_an_invoice_marked_paid_by_hand_stays_paid_when_part_of_it_comes_by_bank(billing, invoice):
+    with scopes_disabled():
+        services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=deposit_day(3))
+    imported(billing, bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, 1000, "1601")])]))
+    paid = fresh(invoice)
+    assert (paid.status, paid.paid_ore, paid.settled_ore, paid.paid_on) == (
+        InvoiceStatus.PAID,
+        1000,
+        invoice.total_ore - 1000,
+        deposit_day(3),
+    )
+    assert balance(billing) == 0

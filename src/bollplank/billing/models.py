@@ -275,7 +275,9 @@ class EngagementPrice(models.Model):
 
 IMMUTABLE = _("An issued invoice cannot be changed or deleted; credit it instead.")
 # What may still change on an issued invoice: its payment and sending state.
-MUTABLE_AFTER_ISSUE = frozenset({"status", "paid_on", "sent_at", "credited_ore", "paid_ore"})
+MUTABLE_AFTER_ISSUE = frozenset(
+    {"status", "paid_on", "sent_at", "credited_ore", "paid_ore", "settled_ore"}
+)
 
 
 class ImmutableInvoiceError(ValueError):
@@ -346,6 +348,8 @@ class Invoice(models.Model):
     total_ore = models.BigIntegerField(default=0)
     credited_ore = models.BigIntegerField(default=0)  # positive: how much credit notes took back
     paid_ore = models.BigIntegerField(default=0)  # the sum of the payments matched to it
+    # The rest of a part-paid invoice that a practice admin marked paid (settled by hand).
+    settled_ore = models.BigIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -457,7 +461,7 @@ class Invoice(models.Model):
             return 0
         if self.status == InvoiceStatus.PAID and not self.paid_ore:
             return 0
-        return self.amount_due_ore - self.paid_ore
+        return self.amount_due_ore - self.paid_ore - self.settled_ore
 
     @property
     def overpaid_ore(self) -> int:

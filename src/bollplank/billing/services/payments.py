@@ -88,7 +88,9 @@ def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
 
 def invoice_settle(invoice: Invoice) -> Invoice:
     """Set the invoice's paid amount and state from its payments. Called with the invoice
-    locked. Marked paid by hand and no payment since: stays paid."""
+    locked. Marked paid by hand (all of it, or the rest of a part payment): stays paid, and
+    what the bank has not paid of it stays settled by hand; paid in full by the bank after
+    all, it is simply paid."""
     paid = Payment.objects.filter(invoice=invoice).aggregate(s=Sum("amount_ore"))["s"] or 0
     due = invoice.amount_due_ore
     last = (
@@ -97,21 +99,28 @@ def invoice_settle(invoice: Invoice) -> Invoice:
         .values_list("paid_on", flat=True)
         .first()
     )
-    if paid == 0 and invoice.status == InvoiceStatus.PAID and invoice.paid_ore == 0:
+    by_hand = invoice.status == InvoiceStatus.PAID and (
+        invoice.paid_ore == 0 or invoice.settled_ore > 0
+    )
+    if paid == 0 and by_hand:
         status = InvoiceStatus.PAID  # marked paid by hand
     elif paid == 0:
         status = InvoiceStatus.OPEN
     elif paid < due:
-        status = InvoiceStatus.PART_PAID
+        status = InvoiceStatus.PAID if by_hand else InvoiceStatus.PART_PAID
     elif paid == due:
         status = InvoiceStatus.PAID
     else:
         status = InvoiceStatus.OVERPAID
+    # Settled by hand is the part the bank has not paid; with no payment at all the invoice is
+    # paid by hand as a whole (paid_ore 0), as before any payment.
+    settled = due - paid if by_hand and 0 < paid < due else 0
     invoice.paid_ore = paid
+    invoice.settled_ore = settled
     invoice.status = status
-    if paid:
+    if paid and not settled:
         invoice.paid_on = last if status in (InvoiceStatus.PAID, InvoiceStatus.OVERPAID) else None
-    invoice.save(update_fields=["paid_ore", "status", "paid_on"])
+    invoice.save(update_fields=["paid_ore", "settled_ore", "status", "paid_on"])
     return invoice
 
 
