@@ -409,7 +409,8 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies: at most 2 MB, refused with 413 before they are read (core/limits.py), which
 # lets 1 MB of Swedish text in a field reach the form and get its message. The pages that take
 # a file allow that file's limit plus 1 MB (@accepts_upload): profile photo 3 MB, sign-up CSV
-# 6 MB, calendar file 11 MB. docs/deploy.md's nginx client_max_body_size is the largest.
+# 6 MB, calendar file and BgMax file 11 MB. docs/deploy.md's nginx client_max_body_size is the
+# largest.
 BODY_MAX_BYTES = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = BODY_MAX_BYTES
 # Uploaded files larger than this are spooled to a temporary file rather than held in memory.

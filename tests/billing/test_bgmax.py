@@ -101,6 +101,14 @@ def test_reads_a_built_file_with_two_deposits_in_utf8_too():
         assert parsed.payments[0].payer_org_number == "2120001234"
 
 
+def test_a_utf8_file_with_a_byte_order_mark_is_read():
+    lines = records(BG, [(D1, [Pay("10010189", 125000, "1", name="Åsa Öberg")])])
+    parsed = bgmax.parse(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    assert parsed.written_at.date() == dt.date(2026, 3, 2)
+    [payment] = parsed.payments
+    assert (payment.reference, payment.payer_name) == ("10010189", "Åsa Öberg")
+
+
 def _good() -> list[str]:
     return records(BG, [(D1, [Pay("10010189", 125000, "1", name="Solbacka skola")])])
 
@@ -130,6 +138,17 @@ BAD = [
     ("no start", _with(1, _good()[1]), 1, "startpost (01)"),
     ("detail before a payment", _with(3, "26Solbacka".ljust(80)), 3, "följer inte"),
     ("time stamp", _replaced(1, 25, "2026133"), 1, "tidsstämpel"),
+    # Digits other than 0-9 (superscripts, other scripts) pass str.isdigit() but not int().
+    ("superscript in an amount", _replaced(3, 38, "00000000000012500²"), 3, "Beloppet"),
+    ("superscript one in an amount", _replaced(3, 54, "¹³"), 3, "Beloppet"),
+    ("superscript in a date", _replaced(7, 38, "2026030²"), 7, "inte ett datum"),
+    ("superscript in the time stamp", _replaced(1, 25, "²"), 1, "tidsstämpel"),
+    ("superscript in the sender", _replaced(3, 3, "000000000²"), 3, "Avsändarens bankgiro"),
+    ("superscript in the bankgiro", _replaced(2, 3, "005050105²"), 2, "Bankgironumret"),
+    ("superscript in a count", _replaced(8, 3, "0000000²"), 8, "betalningsposter"),
+    ("null byte in a name", _replaced(4, 10, "\x00"), 4, "styrtecken"),
+    ("escape in an address", _replaced(5, 5, "\x1b[2J"), 5, "styrtecken"),
+    ("DEL in a city", _replaced(6, 3, "\x7f"), 6, "styrtecken"),
 ]
 
 
@@ -141,6 +160,30 @@ def test_a_bad_file_is_refused_with_its_line(data, line, words):
     with translation.override("sv"):
         assert words in str(caught.value)
         assert str(caught.value).startswith(f"Rad {line}: ")
+
+
+def test_a_blank_or_repeated_serial_number_in_a_deposit_is_refused_with_its_line():
+    two = [Pay("10010189", 1000, "7"), Pay("10020185", 2000, "8")]
+    lines = records(BG, [(D1, two)])
+    assert [r[:2] for r in lines] == ["01", "05", "20", "20", "15", "70"]
+    blank = lines.copy()
+    blank[3] = blank[3][:57] + " " * 12 + blank[3][69:]
+    same = lines.copy()
+    same[3] = same[3][:57] + lines[2][57:69] + same[3][69:]
+    with translation.override("sv"):
+        with pytest.raises(bgmax.BgMaxError) as caught:
+            bgmax.parse(joined(blank))
+        assert str(caught.value) == "Rad 4: Betalningen saknar Bankgirots löpnummer."
+        with pytest.raises(bgmax.BgMaxError) as caught:
+            bgmax.parse(joined(same))
+        assert str(caught.value) == (
+            "Rad 4: Betalningen har samma löpnummer (000000000007) som den på rad 3."
+        )
+    # The same serial number in deposits of different days is two payments.
+    parsed = bgmax.parse(
+        bgmax_file(BG, [(D1, [Pay("10010189", 1000, "7")]), (D2, [Pay("10010189", 1000, "7")])])
+    )
+    assert len(parsed.payments) == 2
 
 
 def test_a_test_file_is_marked_as_such():
@@ -159,3 +202,18 @@ def test_an_empty_file_is_refused():
     with pytest.raises(bgmax.BgMaxError) as caught:
         bgmax.parse(b"\r\n\r\n")
     assert caught.value.line == 1
+
+
+def test_a_personal_identity_number_in_record_29_is_not_kept():
+    def org_number_read(value: str) -> str:
+        lines = records(BG, [(D1, [Pay("10010189", 1000, "1", org_number="2120001234")])])
+        assert lines[3].startswith("29")
+        lines[3] = ("29" + value).ljust(80)
+        [payment] = bgmax.parse(joined(lines)).payments
+        return payment.payer_org_number
+
+    assert org_number_read("002120001234") == "2120001234"  # an organisation number is kept
+    assert org_number_read("005500001234") == "5500001234"
+    assert org_number_read("198112289874") == ""  # 12 digits
+    assert org_number_read("008112289874") == ""  # 10 digits, padded
+    assert org_number_read("000501011233") == ""  # born this century: a leading zero

@@ -11,6 +11,7 @@ from django.utils import translation
 from django_scopes import scopes_disabled
 
 from bollplank.billing.enums import InvoiceStatus
+from bollplank.billing.forms import BGMAX_MAX_BYTES
 from bollplank.billing.models import Invoice, Payment, PaymentImport
 from bollplank.core.models import AuditEvent
 from bollplank.core.templatetags.bollplank import money
@@ -110,6 +111,17 @@ def test_a_bad_file_is_refused_on_the_page_with_its_line(client, billing):
     assert refused.data["filename"] == "kort.txt" and "Rad 3" in refused.data["error"]
 
 
+def test_a_file_over_the_forms_limit_gets_the_forms_message_not_a_bare_413(client, billing):
+    # More than the 2 MB every page takes, less than the file's limit and 1 MB: the page
+    # reaches the form, which says what is wrong.
+    client.force_login(billing.admin)
+    big = b"01BGMAX" + b" " * (BGMAX_MAX_BYTES + 1 - 7)
+    response = client.post(url("bgmax_import"), {"file": SimpleUploadedFile("stor.txt", big)})
+    assert "Filen är större än 10 MB; det är inte en BgMax-fil." in response.content.decode()
+    with scopes_disabled():
+        assert not PaymentImport.objects.exists()
+
+
 def test_assigning_to_an_unknown_number_says_so(client, billing):
     issued(billing)
     data = bgmax_file(BG, [(day(5, 1), [Pay("okänd", 500, "31", ocr=False)])])
@@ -121,6 +133,11 @@ def test_assigning_to_an_unknown_number_says_so(client, billing):
         url("payment_assign", payment.pk), {"invoice": "B77"}, follow=True
     ).content.decode()
     assert "Ingen faktura har nummer B77." in page
+    # A superscript digit is not a number: the same answer, not a server error.
+    page = client.post(
+        url("payment_assign", payment.pk), {"invoice": "A²"}, follow=True
+    ).content.decode()
+    assert "Ingen faktura har nummer A²." in page
     with scopes_disabled():
         assert Payment.objects.get().invoice is None
 
@@ -133,3 +150,47 @@ def test_payments_page_query_count(client, world, rows):
     upload(client, bgmax_file(BG, [(day(5, 1), payments)]))
     # BASE + the payments to assign with their files + the latest imports with who imported
     assert _count(client, url("bgmax_import")) == BASE + 2
+
+
+def test_a_bankgiro_another_practice_holds_cannot_be_saved(client, world):
+    from django.db import IntegrityError, transaction
+
+    from bollplank.billing.models import BillingSettings
+    from tests.billing.test_views import SETTINGS_FORM
+
+    theirs = settings_for(world.other_practice, bankgiro="5050-1055")
+    client.force_login(world.admin)
+    # The same number written another way is the same bankgiro.
+    response = client.post(url("billing_settings"), {**SETTINGS_FORM, "bankgiro": "50501055"})
+    page = response.content.decode()
+    assert "En annan verksamhet har redan det här bankgironumret" in page
+    assert "Ekbackevägen 7" in page  # what was typed is kept
+    with scopes_disabled():
+        assert not BillingSettings.objects.filter(practice=world.practice).exists()
+        # Another number saves, and so does the other practice's own.
+        client.post(url("billing_settings"), {**SETTINGS_FORM, "bankgiro": "1234-5674"})
+        assert BillingSettings.objects.get(practice=world.practice).bankgiro_digits == "12345674"
+        theirs.city = "Annanstad"
+        theirs.save()
+        # The database refuses the same bankgiro too, should anything write past the form.
+        mine = BillingSettings.objects.get(practice=world.practice)
+        mine.bankgiro = "5050-1055"
+        with pytest.raises(IntegrityError), transaction.atomic():
+            mine.save()
+    assert AuditEvent.objects.filter(action="billing.settings.updated").count() == 1
+
+
+def test_a_part_paid_invoice_is_marked_paid_from_its_page(client, billing):
+    invoice = issued(billing)
+    client.force_login(billing.admin)
+    upload(client, bgmax_file(BG, [(day(5, 1), [Pay(invoice.ocr, 10000, "71")])]))
+    page_url = url("invoice_detail", invoice.pk)
+    assert "Markera resten som betald" in client.get(page_url).content.decode()
+    page = client.post(
+        url("invoice_pay", invoice.pk), {"paid_on": str(day(6, 1))}, follow=True
+    ).content.decode()
+    assert "Reglerat manuellt" in page and sv_money(invoice.total_ore - 10000) in page
+    assert "Markera resten som betald" not in page
+    with scopes_disabled():
+        paid = Invoice.objects.get(pk=invoice.pk)
+    assert (paid.status, paid.settled_ore) == (InvoiceStatus.PAID, invoice.total_ore - 10000)

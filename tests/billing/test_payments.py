@@ -17,6 +17,7 @@ from bollplank.billing.enums import ImportSource, InvoiceStatus, PaymentKind
 from bollplank.billing.models import Invoice, Payment, PaymentImport
 from bollplank.billing.selectors import client_balance
 from bollplank.core.models import AuditEvent
+from bollplank.core.roles import Role
 from tests.billing.bgmax_files import Pay, bgmax_file, joined, records
 from tests.billing.conftest import day, held_meeting, month_end, settings_for
 from tests.conftest import World
@@ -341,5 +342,132 @@ def test_the_bank_payment_of_an_invoice_marked_paid_by_hand_keeps_it_paid(billin
         InvoiceStatus.PAID,
         invoice.total_ore,
         deposit_day(),
+    )
+    assert balance(billing) == 0
+
+
+def test_a_file_that_fails_unexpectedly_is_set_aside_and_the_next_is_read(
+    billing, invoice, settings, tmp_path: Path
+):
+    settings.BGMAX_DIR = str(tmp_path)
+    # A superscript digit: a refusal with its line, not a crash of the task.
+    good = bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, invoice.total_ore, "1101")])])
+    lines = records(BG, [(deposit_day(), [Pay("99999999", 100, "1102", ocr=False)])])
+    lines[2] = lines[2][:54] + "²" + lines[2][55:]
+    (tmp_path / "a-upphojd.txt").write_bytes(joined(lines))
+    # Ten deposits of the largest amount a record holds: each reads, but their sum is more
+    # than the database's largest integer, so saving the import fails (not a ValidationError).
+    huge = 10**18 - 1
+    big = [(deposit_day(n), [Pay("99999999", huge, f"12{n:02d}", ocr=False)]) for n in range(1, 11)]
+    (tmp_path / "b-for-stor.txt").write_bytes(bgmax_file(BG, big))
+    (tmp_path / "c-bra.txt").write_bytes(good)
+
+    assert tasks.import_bgmax_folder.call() == {"imported": 1, "refused": 2}
+
+    refused = tmp_path / "refused"
+    assert sorted(p.name for p in refused.iterdir()) == [
+        "a-upphojd.txt",
+        "a-upphojd.txt.fel.txt",
+        "b-for-stor.txt",
+        "b-for-stor.txt.fel.txt",
+    ]
+    assert (
+        (refused / "a-upphojd.txt.fel.txt")
+        .read_text(encoding="utf-8")
+        .startswith("Filen lästes inte in. Rad 3: Beloppet")
+    )
+    assert (
+        (refused / "b-for-stor.txt.fel.txt")
+        .read_text(encoding="utf-8")
+        .startswith("Filen lästes inte in på grund av ett oväntat fel (")
+    )
+    assert [p.name for p in (tmp_path / "imported").iterdir()] == ["c-bra.txt"]
+    assert fresh(invoice).status == InvoiceStatus.PAID
+    with scopes_disabled():
+        # The failed file left nothing behind.
+        assert list(PaymentImport.objects.values_list("filename", flat=True)) == ["c-bra.txt"]
+        assert Payment.objects.count() == 1
+    assert actions().count("billing.bgmax.refused") == 2
+
+
+def test_a_part_paid_invoice_past_its_due_date_is_overdue_like_the_filter_says(billing, invoice):
+    from bollplank.billing.selectors import invoices_for_list
+    from bollplank.core import clock
+
+    assert invoice.due_date < clock.today()
+    imported(billing, bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, 100, "1301")])]))
+    part = fresh(invoice)
+    assert (part.status, part.is_overdue) == (InvoiceStatus.PART_PAID, True)
+    assert str(part.status_label) == "förfallen"
+    with scopes_disabled():
+        listed = invoices_for_list(
+            billing.admin, billing.practice, frozenset({Role.ADMIN}), status="overdue"
+        )
+        assert [i.pk for i in listed] == [invoice.pk]
+
+
+def test_a_null_byte_in_a_file_is_refused_with_its_line_on_every_database(billing, invoice):
+    lines = records(BG, [(deposit_day(), [Pay(invoice.ocr, 100, "1401", name="Solbacka skola")])])
+    assert lines[3].startswith("26")
+    lines[3] = "26Sol\x00backa".ljust(80)
+    with pytest.raises(ValidationError) as caught:
+        imported(billing, joined(lines))
+    assert caught.value.messages == [
+        "Filen lästes inte in. Rad 4: Posten innehåller styrtecken (till exempel en nollbyte)."
+    ]
+    with scopes_disabled():
+        assert not Payment.objects.exists() and not PaymentImport.objects.exists()
+
+
+def test_a_part_paid_invoice_can_be_marked_paid_and_a_later_payment_keeps_it_paid(billing, invoice):
+    third = invoice.total_ore // 3
+    imported(billing, bgmax_file(BG, [(deposit_day(5), [Pay(invoice.ocr, third, "1501")])]))
+    assert fresh(invoice).status == InvoiceStatus.PART_PAID
+    with scopes_disabled():
+        services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=deposit_day(7))
+    settled = fresh(invoice)
+    rest = invoice.total_ore - third
+    assert (settled.status, settled.paid_ore, settled.settled_ore, settled.paid_on) == (
+        InvoiceStatus.PAID,
+        third,
+        rest,
+        deposit_day(7),
+    )
+    assert (settled.outstanding_ore, balance(billing)) == (0, 0)
+    event = AuditEvent.objects.filter(action="billing.invoice.paid").get()
+    assert (event.data["from"], event.data["settled_ore"]) == (InvoiceStatus.PART_PAID, rest)
+
+    # A bank payment arriving afterwards does not turn it back to part paid.
+    imported(billing, bgmax_file(BG, [(deposit_day(9), [Pay(invoice.ocr, third, "1502")])]))
+    after = fresh(invoice)
+    assert (after.status, after.paid_ore, after.settled_ore, after.paid_on) == (
+        InvoiceStatus.PAID,
+        2 * third,
+        invoice.total_ore - 2 * third,
+        deposit_day(7),
+    )
+    assert balance(billing) == 0
+    # Paid in full by the bank after all: simply paid, nothing settled by hand.
+    last = invoice.total_ore - 2 * third
+    imported(billing, bgmax_file(BG, [(deposit_day(12), [Pay(invoice.ocr, last, "1503")])]))
+    full = fresh(invoice)
+    assert (full.status, full.paid_ore, full.settled_ore, full.paid_on) == (
+        InvoiceStatus.PAID,
+        invoice.total_ore,
+        0,
+        deposit_day(12),
+    )
+
+
+def test_an_invoice_marked_paid_by_hand_stays_paid_when_part_of_it_comes_by_bank(billing, invoice):
+    with scopes_disabled():
+        services.invoice_mark_paid(actor=billing.admin, invoice=invoice, paid_on=deposit_day(3))
+    imported(billing, bgmax_file(BG, [(deposit_day(), [Pay(invoice.ocr, 1000, "1601")])]))
+    paid = fresh(invoice)
+    assert (paid.status, paid.paid_ore, paid.settled_ore, paid.paid_on) == (
+        InvoiceStatus.PAID,
+        1000,
+        invoice.total_ore - 1000,
+        deposit_day(3),
     )
     assert balance(billing) == 0

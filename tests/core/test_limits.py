@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from bollplank.billing.forms import BGMAX_MAX_BYTES
 from bollplank.booking.outside import MAX_BYTES as CALENDAR_MAX_BYTES
 from bollplank.core.limits import BodyLimitMiddleware, body_max_bytes
 from bollplank.directory.enums import PHOTO_MAX_BYTES
@@ -108,6 +109,7 @@ def test_each_upload_page_allows_its_file_and_others_two_megabytes(rf: RequestFa
     assert limit(reverse("profile_edit", args=["x"])) == PHOTO_MAX_BYTES + MB == 3 * MB
     assert limit(reverse("mentoring_signups_import", args=["x", 1])) == SIGNUP_CSV_MAX_BYTES + MB
     assert limit(reverse("booking_calendars", args=["x"])) == CALENDAR_MAX_BYTES + MB
+    assert limit(reverse("bgmax_import", args=["x"])) == BGMAX_MAX_BYTES + MB
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.BODY_MAX_BYTES == 2 * MB
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2 * MB
 
@@ -128,7 +130,12 @@ def test_the_docs_give_the_limits_the_code_enforces():
         for v in _views(get_resolver().url_patterns)
         if hasattr(v, "body_max_bytes")
     }
-    assert set(uploads) == {"profile_edit", "programme_signups_import", "calendars"}
+    assert set(uploads) == {
+        "profile_edit",
+        "programme_signups_import",
+        "calendars",
+        "bgmax_import",
+    }
     largest = max(uploads.values()) + MB
     deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     nginx = re.findall(r"client_max_body_size (\d+)m;", deploy)

@@ -19,6 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from stdnum.se import personnummer
+
+from bollplank.core.validators import control_characters_in
 
 RECORD_LENGTH = 80
 KNOWN_TYPES = frozenset(
@@ -95,9 +98,10 @@ class BgMaxFile:
 
 
 def _text(data: bytes) -> str:
-    """Bankgirot writes ISO 8859-1; a file re-saved as UTF-8 is read as such."""
+    """Bankgirot writes ISO 8859-1; a file re-saved as UTF-8 is read as such (with or without
+    the byte order mark some editors put first)."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("latin-1")
 
@@ -106,9 +110,14 @@ def _field(record: str, start: int, end: int) -> str:
     return record[start - 1 : end]
 
 
+def _digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" and the like, which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def _number(record: str, start: int, end: int, line: int, what: str) -> int:
     value = _field(record, start, end)
-    if not value.isdigit():
+    if not _digits(value):
         raise BgMaxError(
             line,
             _("%(what)s in positions %(start)d–%(end)d is not a number: “%(value)s”.")
@@ -120,7 +129,7 @@ def _number(record: str, start: int, end: int, line: int, what: str) -> int:
 def _date(record: str, start: int, line: int) -> dt.date:
     value = _field(record, start, start + 7)
     try:
-        if not value.isdigit():
+        if not _digits(value):
             raise ValueError(value)
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
@@ -141,7 +150,7 @@ def _start(record: str, line: int) -> tuple[dt.datetime, bool]:
         raise BgMaxError(line, _("The start record does not name the layout BGMAX."))
     stamp = _field(record, 25, 44)
     try:
-        if not stamp.isdigit():
+        if not _digits(stamp):
             raise ValueError(stamp)
         written = dt.datetime.strptime(stamp[:14], "%Y%m%d%H%M%S")
     except ValueError:
@@ -153,7 +162,7 @@ def _start(record: str, line: int) -> tuple[dt.datetime, bool]:
 
 def _payment(record: str, kind: str, line: int) -> BgMaxPayment:
     sender = _field(record, 3, 12)
-    if sender.strip() and not sender.isdigit():
+    if sender.strip() and not _digits(sender):
         raise BgMaxError(line, _("The sender's bankgiro number is not a number."))
     return BgMaxPayment(
         line=line,
@@ -166,6 +175,23 @@ def _payment(record: str, kind: str, line: int) -> BgMaxPayment:
         serial=_field(record, 58, 69).strip(),
         deduction_code=_field(record, 71, 71).strip() if kind == "deduction" else "",
     )
+
+
+def _check_serial(deposit: BgMaxDeposit, payment: BgMaxPayment) -> None:
+    """A payment is known by its serial number on its deposit day: one without, or with the
+    serial of another payment of the deposit, would be taken for one already imported."""
+    if not payment.serial:
+        raise BgMaxError(payment.line, _("The payment has no serial number from Bankgirot."))
+    for other in deposit.payments:
+        if other.serial == payment.serial:
+            raise BgMaxError(
+                payment.line,
+                _(
+                    "The payment has the same serial number (%(serial)s) as the one on line "
+                    "%(other)d."
+                )
+                % {"serial": payment.serial, "other": other.line},
+            )
 
 
 def _detail(payment: BgMaxPayment, kind: str, record: str, line: int) -> None:
@@ -184,7 +210,18 @@ def _detail(payment: BgMaxPayment, kind: str, record: str, line: int) -> None:
     elif kind == "28":
         payment.payer_city = _field(record, 3, 37).strip()
     elif kind == "29":
-        payment.payer_org_number = _field(record, 3, 14).strip().lstrip("0")
+        number = _field(record, 3, 14).strip()
+        # A payer who is a person may send their personal identity number here; the system
+        # never needs one and keeps none.
+        if not _personal_identity_number(number):
+            payment.payer_org_number = number.lstrip("0")
+
+
+def _personal_identity_number(value: str) -> bool:
+    """Whether the record's 12 positions hold a Swedish personal identity number (12 digits,
+    or 10 padded with zeros)."""
+    ten = value[2:] if len(value) == 12 and value.startswith("00") else ""
+    return any(_digits(v) and personnummer.is_valid(v) for v in (value, ten) if v)
 
 
 def _close(deposit: BgMaxDeposit, record: str, line: int) -> None:
@@ -256,6 +293,11 @@ def parse(data: bytes) -> BgMaxFile:
                 _("A record has %(length)d characters; BgMax records have %(expected)d.")
                 % {"length": len(record), "expected": RECORD_LENGTH},
             )
+        if control_characters_in(record, multiline=False):
+            # A NUL cannot be stored in PostgreSQL, and Bankgirot writes none of them.
+            raise BgMaxError(
+                number, _("The record holds control characters (such as a null byte).")
+            )
         kind = record[:2]
         if kind not in KNOWN_TYPES:
             raise BgMaxError(number, _("Unknown record type “%(kind)s”.") % {"kind": kind})
@@ -288,6 +330,7 @@ def parse(data: bytes) -> BgMaxFile:
             if deposit is None:
                 raise BgMaxError(number, _("A payment outside a deposit (no opening record 05)."))
             payment = _payment(record, "payment" if kind == "20" else "deduction", number)
+            _check_serial(deposit, payment)
             deposit.payments.append(payment)
             counts[kind] += 1
         elif kind in DETAIL_TYPES:

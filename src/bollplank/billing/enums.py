@@ -75,6 +75,9 @@ PAYABLE_STATUSES = (
     InvoiceStatus.OVERPAID,
 )
 
+# Issued invoices with something still to pay (overdue once their due date has passed).
+UNPAID_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
+
 
 class PaymentKind(models.TextChoices):
     PAYMENT = "payment", _("payment")

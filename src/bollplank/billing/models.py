@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from bollplank.billing.enums import (
+    UNPAID_STATUSES,
     InvoiceKind,
     InvoiceStatus,
     LateCancellation,
@@ -32,6 +33,7 @@ from bollplank.billing.enums import (
     VatCategory,
 )
 from bollplank.billing.validators import (
+    bankgiro_digits,
     validate_bankgiro,
     validate_bic,
     validate_iban,
@@ -169,15 +171,32 @@ class BillingSettings(models.Model):
     )
     logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
     logo_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    # The bankgiro normalised (set on save): a bankgiro's payment files are read into the one
+    # practice that holds it, so no two practices may hold the same one.
+    bankgiro_digits = models.CharField(max_length=10, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(practice="practice")
 
     class Meta:
         verbose_name = _("billing settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bankgiro_digits"],
+                condition=~models.Q(bankgiro_digits=""),
+                name="billing_settings_bankgiro_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.legal_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.bankgiro_digits = bankgiro_digits(self.bankgiro)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "bankgiro" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "bankgiro_digits"}
+        super().save(*args, **kwargs)
 
     @property
     def is_complete(self) -> bool:
@@ -288,7 +307,9 @@ class EngagementPrice(models.Model):
 
 IMMUTABLE = _("An issued invoice cannot be changed or deleted; credit it instead.")
 # What may still change on an issued invoice: its payment and sending state.
-MUTABLE_AFTER_ISSUE = frozenset({"status", "paid_on", "sent_at", "credited_ore", "paid_ore"})
+MUTABLE_AFTER_ISSUE = frozenset(
+    {"status", "paid_on", "sent_at", "credited_ore", "paid_ore", "settled_ore"}
+)
 
 
 class ImmutableInvoiceError(ValueError):
@@ -359,6 +380,8 @@ class Invoice(models.Model):
     total_ore = models.BigIntegerField(default=0)
     credited_ore = models.BigIntegerField(default=0)  # positive: how much credit notes took back
     paid_ore = models.BigIntegerField(default=0)  # the sum of the payments matched to it
+    # The rest of a part-paid invoice that a practice admin marked paid (settled by hand).
+    settled_ore = models.BigIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -432,7 +455,8 @@ class Invoice(models.Model):
     @property
     def is_overdue(self) -> bool:
         return (
-            self.status == InvoiceStatus.OPEN
+            self.kind == InvoiceKind.INVOICE
+            and self.status in UNPAID_STATUSES
             and self.due_date is not None
             and self.due_date < clock.today()
         )
@@ -469,7 +493,7 @@ class Invoice(models.Model):
             return 0
         if self.status == InvoiceStatus.PAID and not self.paid_ore:
             return 0
-        return self.amount_due_ore - self.paid_ore
+        return self.amount_due_ore - self.paid_ore - self.settled_ore
 
     @property
     def overpaid_ore(self) -> int:

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from bollplank.billing.enums import InvoiceKind, InvoiceStatus
+from bollplank.billing.enums import UNPAID_STATUSES, InvoiceKind, InvoiceStatus
 from bollplank.billing.models import (
     Delivery,
     Invoice,
@@ -53,10 +53,9 @@ def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
     return qs.exclude(status=InvoiceStatus.DRAFT).filter(visible).distinct()
 
 
-# Issued invoices with something still to pay.
-UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PART_PAID)
+UNPAID = UNPAID_STATUSES
 # What the client still owes on an invoice (negative: paid too much); paid by hand owes nothing.
-OUTSTANDING = F("total_ore") - F("credited_ore") - F("paid_ore")
+OUTSTANDING = F("total_ore") - F("credited_ore") - F("paid_ore") - F("settled_ore")
 # What is paid on an invoice: its payments, or all of it when marked paid by hand.
 PAID_BY_HAND = Q(status=InvoiceStatus.PAID, paid_ore=0)
 # Invoices whose outstanding amount counts in the client's balance: a credited invoice that
@@ -210,6 +209,7 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
             total=Sum("total_ore"),
             paid=Sum("paid_ore"),
             paid_by_hand=Sum("total_ore", filter=PAID_BY_HAND),
+            settled=Sum("settled_ore"),
             overdue=Sum(OUTSTANDING, filter=overdue_q),
         )
         .order_by("month")
@@ -222,7 +222,7 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
             row.credited_ore += -(r["total"] or 0)
         else:
             row.invoiced_ore += r["total"] or 0
-            row.paid_ore += (r["paid"] or 0) + (r["paid_by_hand"] or 0)
+            row.paid_ore += (r["paid"] or 0) + (r["paid_by_hand"] or 0) + (r["settled"] or 0)
             row.overdue_ore += r["overdue"] or 0
     by_client: dict[str, ClientRow] = {}
     client_rows = (
@@ -231,6 +231,7 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
             total=Sum("total_ore"),
             paid=Sum("paid_ore"),
             paid_by_hand=Sum("total_ore", filter=PAID_BY_HAND),
+            settled=Sum("settled_ore"),
             overdue=Sum(OUTSTANDING, filter=overdue_q),
             open=Sum(OUTSTANDING, filter=OWING),
         )
@@ -239,7 +240,7 @@ def billing_overview(practice: Practice, *, months: int = 12) -> Overview:
     for r in client_rows:
         crow = by_client.setdefault(r["client__name"], ClientRow(r["client__name"]))
         crow.invoiced_ore += r["total"] or 0
-        crow.paid_ore += (r["paid"] or 0) + (r["paid_by_hand"] or 0)
+        crow.paid_ore += (r["paid"] or 0) + (r["paid_by_hand"] or 0) + (r["settled"] or 0)
         crow.overdue_ore += r["overdue"] or 0
         crow.open_ore += r["open"] or 0
     return Overview(

@@ -19,6 +19,11 @@ def validate_vat_number(value: str) -> None:
         )
 
 
+def bankgiro_digits(value: str) -> str:
+    """A Bankgiro number as Bankgirot's files give it: its digits, without leading zeros."""
+    return "".join(c for c in value if c.isascii() and c.isdigit()).lstrip("0")
+
+
 def validate_bankgiro(value: str) -> None:
     # Seven or eight digits, written 123-4567 or 1234-5678; the last digit is a Luhn check.
     digits = value.replace("-", "")

@@ -22,6 +22,7 @@ from bollplank.billing import services
 from bollplank.billing.branding import logo_of
 from bollplank.billing.exports import SIE_EXTENSION, invoices_csv, sie4
 from bollplank.billing.forms import (
+    BGMAX_MAX_BYTES,
     AssignPaymentForm,
     BgMaxUploadForm,
     BillingSettingsForm,
@@ -59,6 +60,7 @@ from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.forms import apply_errors
+from bollplank.core.limits import accepts_upload
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
@@ -487,6 +489,7 @@ def _payments_page(request: PracticeRequest, form: BgMaxUploadForm, status: int 
     return render(request, "billing/payments.html", context, status=status)
 
 
+@accepts_upload(BGMAX_MAX_BYTES)
 @practice_view(*ADMIN)
 def bgmax_import(request: PracticeRequest) -> HttpResponse:
     """Upload a BgMax file; the page lists the imports and the payments no invoice holds."""

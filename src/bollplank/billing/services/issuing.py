@@ -188,19 +188,31 @@ def invoice_issue(*, actor: Any, invoice: Invoice, today: dt.date | None = None)
 
 @transaction.atomic
 def invoice_mark_paid(*, actor: Any, invoice: Invoice, paid_on: dt.date) -> Invoice:
-    """Record the payment of an open invoice."""
+    """Record the payment of an open invoice, or settle by hand what is left of a part-paid
+    one (a payment the bank file did not bring, a small rest written off)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN:
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in (
+        InvoiceStatus.OPEN,
+        InvoiceStatus.PART_PAID,
+    ):
         raise ValidationError(_("Only an open invoice can be marked as paid."))
     assert invoice.issue_date is not None
     if paid_on < invoice.issue_date or paid_on > clock.today():
         raise ValidationError(
             {"paid_on": _("The payment date lies between the invoice date and today.")}
         )
+    before = invoice.status
+    # Part paid: the rest is settled by hand; open: the whole invoice is paid by hand.
+    invoice.settled_ore = invoice.amount_due_ore - invoice.paid_ore if invoice.paid_ore else 0
     invoice.status = InvoiceStatus.PAID
     invoice.paid_on = paid_on
-    invoice.save(update_fields=["status", "paid_on"])
-    audit(actor, "billing.invoice.paid", invoice, {"paid_on": paid_on.isoformat()})
+    invoice.save(update_fields=["status", "paid_on", "settled_ore"])
+    audit(
+        actor,
+        "billing.invoice.paid",
+        invoice,
+        {"paid_on": paid_on.isoformat(), "from": before, "settled_ore": invoice.settled_ore},
+    )
     return invoice
 
 

@@ -36,6 +36,7 @@ from bollplank.billing.enums import (
 )
 from bollplank.billing.models import BillingSettings, Invoice, Payment, PaymentImport
 from bollplank.billing.ocr import ocr_is_valid
+from bollplank.billing.validators import bankgiro_digits
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
@@ -64,10 +65,6 @@ def _refusal(exc: bgmax.BgMaxError) -> ValidationError:
     )
 
 
-def _bankgiro_digits(value: str) -> str:
-    return "".join(c for c in value if c.isdigit()).lstrip("0")
-
-
 def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
     if parsed.test:
         # A test file's payments never happened: they must not mark anything paid.
@@ -76,7 +73,7 @@ def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
             code="test_file",
         )
     own = BillingSettings.objects.filter(practice=practice).values_list("bankgiro", flat=True)
-    mine = _bankgiro_digits(own.first() or "")
+    mine = bankgiro_digits(own.first() or "")
     others = sorted(bg for bg in parsed.bankgiros if bg != mine)
     if others:
         raise ValidationError(
@@ -91,7 +88,9 @@ def _check_file(practice: Practice, parsed: bgmax.BgMaxFile) -> None:
 
 def invoice_settle(invoice: Invoice) -> Invoice:
     """Set the invoice's paid amount and state from its payments. Called with the invoice
-    locked. Marked paid by hand and no payment since: stays paid."""
+    locked. Marked paid by hand (all of it, or the rest of a part payment): stays paid, and
+    what the bank has not paid of it stays settled by hand; paid in full by the bank after
+    all, it is simply paid."""
     paid = Payment.objects.filter(invoice=invoice).aggregate(s=Sum("amount_ore"))["s"] or 0
     due = invoice.amount_due_ore
     last = (
@@ -100,21 +99,28 @@ def invoice_settle(invoice: Invoice) -> Invoice:
         .values_list("paid_on", flat=True)
         .first()
     )
-    if paid == 0 and invoice.status == InvoiceStatus.PAID and invoice.paid_ore == 0:
+    by_hand = invoice.status == InvoiceStatus.PAID and (
+        invoice.paid_ore == 0 or invoice.settled_ore > 0
+    )
+    if paid == 0 and by_hand:
         status = InvoiceStatus.PAID  # marked paid by hand
     elif paid == 0:
         status = InvoiceStatus.OPEN
     elif paid < due:
-        status = InvoiceStatus.PART_PAID
+        status = InvoiceStatus.PAID if by_hand else InvoiceStatus.PART_PAID
     elif paid == due:
         status = InvoiceStatus.PAID
     else:
         status = InvoiceStatus.OVERPAID
+    # Settled by hand is the part the bank has not paid; with no payment at all the invoice is
+    # paid by hand as a whole (paid_ore 0), as before any payment.
+    settled = due - paid if by_hand and 0 < paid < due else 0
     invoice.paid_ore = paid
+    invoice.settled_ore = settled
     invoice.status = status
-    if paid:
+    if paid and not settled:
         invoice.paid_on = last if status in (InvoiceStatus.PAID, InvoiceStatus.OVERPAID) else None
-    invoice.save(update_fields=["paid_ore", "status", "paid_on"])
+    invoice.save(update_fields=["paid_ore", "settled_ore", "status", "paid_on"])
     return invoice
 
 
@@ -264,7 +270,8 @@ def payment_assign(*, actor: Any, payment: Payment, invoice_number: str) -> Paym
     # A series is up to six letters or digits before the number: try each split.
     splits = Q(pk__in=[])
     for cut in range(0, min(6, len(wanted) - 1) + 1):
-        if wanted[cut:].isdigit() and len(wanted[cut:]) <= 9:
+        # ASCII digits only: isdigit() also takes "²", which int() refuses.
+        if wanted[cut:].isascii() and wanted[cut:].isdigit() and len(wanted[cut:]) <= 9:
             splits |= Q(series=wanted[:cut], number=int(wanted[cut:]))
     invoice = (
         Invoice.objects.select_for_update()
@@ -315,7 +322,7 @@ def _practice_for(parsed: bgmax.BgMaxFile) -> Practice | None:
         found = [
             s.practice
             for s in BillingSettings.objects.exclude(bankgiro="").select_related("practice")
-            if _bankgiro_digits(s.bankgiro) == bankgiro
+            if bankgiro_digits(s.bankgiro) == bankgiro
         ]
     return found[0] if len(found) == 1 else None
 
@@ -343,9 +350,9 @@ def bgmax_import_folder(*, folder: Path | None = None) -> dict[str, int]:
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.startswith("."):
             continue
-        data = path.read_bytes()
         practice: Practice | None = None
         try:
+            data = path.read_bytes()
             try:
                 parsed = bgmax.parse(data)
             except bgmax.BgMaxError as exc:
@@ -373,6 +380,18 @@ def bgmax_import_folder(*, folder: Path | None = None) -> dict[str, int]:
             _move(path, folder / "refused", reason)
             done["refused"] += 1
             logger.warning("BgMax file %s refused: %s", path.name, reason)
+        except Exception as exc:
+            # A fault of ours must not stop the task, nor leave the file in the folder to fail
+            # again every run and hold up the files after it: it is set aside like a bad one
+            # (its import rolled back), and logged with its traceback for us to mend.
+            logger.exception("BgMax file %s could not be imported", path.name)
+            reason = _(
+                "The file was not imported because of an unexpected error (%(error)s). "
+                "Contact support and keep the file."
+            ) % {"error": type(exc).__name__}
+            bgmax_refused(actor=None, practice=practice, filename=path.name, error=reason)
+            _move(path, folder / "refused", reason)
+            done["refused"] += 1
         else:
             _move(path, folder / "imported")
             done["imported"] += 1

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from bollplank.billing.enums import PriceModel
 from bollplank.billing.models import (
@@ -16,6 +17,7 @@ from bollplank.billing.models import (
     BillingSettings,
     EngagementPrice,
 )
+from bollplank.billing.validators import bankgiro_digits
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.services import model_update
@@ -67,6 +69,19 @@ LOGO_TYPES = {"image/png", "image/jpeg"}
 MAX_LOGO_BYTES = 500_000
 
 
+def _bankgiro_taken() -> ValidationError:
+    # Bankgiro numbers are printed on every invoice, so saying that one is taken tells nothing
+    # secret; letting two practices hold one would read one's payments into the other.
+    return ValidationError(
+        {
+            "bankgiro": _(
+                "Another practice already has this Bankgiro number in its billing settings. "
+                "Check the number: a Bankgiro's payments can be read into one practice only."
+            )
+        },
+    )
+
+
 def billing_settings_of(practice: Practice) -> BillingSettings:
     """The practice's billing settings, or unsaved defaults named after the practice."""
     found = BillingSettings.objects.filter(practice=practice).first()
@@ -110,7 +125,22 @@ def billing_settings_save(
         changed.append("logo")
     current.full_clean()
     current.org_number = normalize_org_number(current.org_number)
-    current.save()
+    digits = bankgiro_digits(current.bankgiro)
+    with scopes_disabled():
+        taken = (
+            digits != ""
+            and BillingSettings.objects.filter(bankgiro_digits=digits)
+            .exclude(practice=practice)
+            .exists()
+        )
+    if taken:
+        raise _bankgiro_taken()
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError:
+        # Another practice saved the same bankgiro at this very moment.
+        raise _bankgiro_taken() from None
     audit(actor, "billing.settings.updated", current, {"fields": changed})
     return current
 
