@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "src" / "bollplank" / "templates"
 # Documents rendered to PDF by WeasyPrint, never served as web pages: they may hold <style>.
 PDF_TEMPLATES = {
+    "agreements/document.html",
+    "billing/_document_style.html",  # the invoice's and the reminder's shared styles
     "billing/invoice_document.html",
     "courses/certificate.html",
     "evaluations/certificate_document.html",
