@@ -226,6 +226,22 @@ def test_next_run_delay_goes_to_six_in_swedish_time():
     assert reminders.next_run_delay(summer) == dt.timedelta(hours=23, minutes=30)
 
 
+def test_next_run_is_at_six_across_the_daylight_saving_changes():
+    """Counted in real time: across a change the wall clocks differ by an hour from it."""
+    stockholm = reminders.SWEDISH_TIME
+    # The autumn change's night: 02:30 summer time, the clocks go back at 03:00.
+    autumn = dt.datetime(2027, 10, 31, 2, 30, tzinfo=stockholm)
+    assert autumn.utcoffset() == dt.timedelta(hours=2)
+    ran = (autumn.astimezone(dt.UTC) + reminders.next_run_delay(autumn)).astimezone(stockholm)
+    assert (ran.date(), ran.hour, ran.minute) == (dt.date(2027, 10, 31), 6, 0)
+    assert reminders.next_run_delay(autumn) == dt.timedelta(hours=4, minutes=30)
+    # The spring change's night: 01:30 winter time, the clocks go forward at 02:00.
+    spring = dt.datetime(2027, 3, 28, 1, 30, tzinfo=stockholm)
+    ran = (spring.astimezone(dt.UTC) + reminders.next_run_delay(spring)).astimezone(stockholm)
+    assert (ran.date(), ran.hour, ran.minute) == (dt.date(2027, 3, 28), 6, 0)
+    assert reminders.next_run_delay(spring) == dt.timedelta(hours=3, minutes=30)
+
+
 def test_interest_is_simple_and_rounded_to_whole_ore():
     assert reminders.interest_ore(100_000, Decimal("10.00"), 365) == 10_000
     assert reminders.interest_ore(100_000, Decimal("10.25"), 30) == 842  # 842.47

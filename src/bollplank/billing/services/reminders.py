@@ -186,7 +186,9 @@ def next_run_delay(now: dt.datetime | None = None) -> dt.timedelta:
     target = local.replace(hour=RUN_HOUR, minute=0, second=0, microsecond=0)
     if target <= local:
         target += dt.timedelta(days=1)
-    return target - local
+    # In UTC: two times in one zone subtract as wall clocks, which is an hour off across a
+    # daylight-saving change (the run then came at 05:00).
+    return target.astimezone(dt.UTC) - now.astimezone(dt.UTC)
 
 
 def ensure_reminder_chain(*, delay: dt.timedelta | None = None) -> bool:
