@@ -47,7 +47,7 @@ class Field:
 
 
 class SieError(ValueError):
-    pass
+    """The file breaks the SIE 4 format; the message names the line."""
 
 
 def split(line: str, number: int) -> list[Field]:

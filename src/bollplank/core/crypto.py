@@ -22,7 +22,7 @@ from bollplank.core.pagecache import decrypted
 
 
 class NoteKeyError(ImproperlyConfigured):
-    pass
+    """The note keys are missing or do not open what they must."""
 
 
 def key_file() -> Path:
