@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the repository root
 APP_DIR = Path(__file__).resolve().parent
@@ -116,7 +117,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "bollplank.core.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
@@ -331,6 +332,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are fetched only by a browser's developer tools: kept (the hashed CSS and
+# JavaScript name them), not compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- mail and background work ---------------------------------------------------------------
 

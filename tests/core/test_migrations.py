@@ -72,9 +72,8 @@ def test_every_migration_replays_on_a_fresh_database(tmp_path: Path) -> None:
     url, dropped = _fresh_database(tmp_path)
     env = {**production_env(tmp_path), "DATABASE_URL": url}
     steps = [
-        # Every other app's tables exist (their post-migrate hooks need them), the audit log
-        # as it was before the MAC.
-        ["migrate", "--no-input", "-v0"],
+        # The audit log as it was before the MAC (and only what it needs: the apps whose tables
+        # are not there yet leave their post-migrate hooks alone).
         ["migrate", "core", "0008", "--no-input", "-v0"],
         ["shell", "-v0", "-c", OLD_EVENTS],
         ["migrate", "--no-input", "-v0"],

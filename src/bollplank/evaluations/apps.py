@@ -5,9 +5,16 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _install_shipped(sender: Any, **kwargs: Any) -> None:
+def _install_shipped(sender: Any, apps: Any = None, **kwargs: Any) -> None:
     """Keep the shipped questionnaires present: the data migration creates them, and this puts
-    them back after a database flush (as tests that truncate tables do)."""
+    them back after a database flush (as tests that truncate tables do).
+    Not when the migrations run stop before this app's tables exist (``migrate core 0008``
+    on an empty database)."""
+    if apps is not None:
+        try:
+            apps.get_model("evaluations", "Questionnaire")
+        except LookupError:
+            return
     from bollplank.evaluations.models import Question, Questionnaire, Section
     from bollplank.evaluations.shipped import install
 
