@@ -152,8 +152,12 @@ def test_client_page_shows_exactly_what_is_agreed(client, world, visibility, cel
     body = client.get(reverse("client_home", args=[P])).content.decode()
     section = _section(body, engagement)
     # Per meeting: the person's 1/0 and 0/1 (present, absent) of the two held meetings.
-    assert ('<td data-label="Närvarande">1</td><td data-label="Frånvarande">0</td>' in section) is cells
-    assert ('<td data-label="Närvarande">0</td><td data-label="Frånvarande">1</td>' in section) is cells
+    assert (
+        '<td data-label="Närvarande">1</td><td data-label="Frånvarande">0</td>' in section
+    ) is cells
+    assert (
+        '<td data-label="Närvarande">0</td><td data-label="Frånvarande">1</td>' in section
+    ) is cells
     assert ("Närvarande</th>" in section) is cells
     assert ("2 träffar genomförda, 1 närvarotillfällen av 2 möjliga" in section) is totals
     # The schedule itself is the agreement's, whatever is agreed about attendance.

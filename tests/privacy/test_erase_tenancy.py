@@ -113,7 +113,9 @@ def test_an_address_also_kept_elsewhere_gets_the_page_of_one_kept_here_only(clie
 
     assert page("cilla@kommun.se") == page("dora@kommun.se")
     row = page("cilla@kommun.se").split('<th scope="row">Förfrågningar</th>', 1)[1]
-    assert row.split("</tr>", 1)[0].count('<td data-label="Poster">1</td>') == 1  # this practice's one only
+    assert (
+        row.split("</tr>", 1)[0].count('<td data-label="Poster">1</td>') == 1
+    )  # this practice's one only
     client.post(erase + "?email=cilla@kommun.se", {"email": "cilla@kommun.se"})
     with scopes_disabled():
         assert sorted(Inquiry.objects.values_list("practice_id", "email")) == [
