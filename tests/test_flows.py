@@ -172,7 +172,7 @@ def test_client_contact_sees_counts_and_no_names(client, world):
     page = client.get(reverse("client_home", args=[P])).content.decode()
     assert world.engagement.title in page
     assert "Pia Deltagare" not in page
-    assert re.search(r"<td>2</td>", page)
+    assert re.search(r'<td data-label="Närvarande">2</td>', page)
 
 
 def test_attendance_recorded_by_supervisor(client, world):

@@ -165,8 +165,10 @@ def test_price_change_makes_a_new_version_to_accept(client, world):
     client.force_login(world.contact_user)
     html = client.get(reverse("client_agreements", args=[P])).content.decode()
     assert "Version 1" in html and "Version 2" in html
-    assert '<span class="agreement-status status-accepted">Godkänt</span>' in html
-    assert '<span class="agreement-status status-awaiting">Väntar på godkännande</span>' in html
+    assert '<span class="badge agreement-status status-accepted">Godkänt</span>' in html
+    assert (
+        '<span class="badge agreement-status status-awaiting">Väntar på godkännande</span>' in html
+    )
     old = client.get(reverse("agreement_detail", args=[P, first.pk])).content.decode()
     assert "Godkänn avtalet" not in old
     _accept(client, world, second)

@@ -39,7 +39,7 @@ def test_course_list_and_page_write_days_in_swedish(client, world):
         first = timezone.localdate(course.days.order_by("starts_at").first().starts_at)
     client.force_login(world.admin)
     listing = client.get(reverse("course_list", args=[P])).content.decode()
-    assert f"<td>{_long(first)}</td>" in listing
+    assert f'<td data-label="Börjar">{_long(first)}</td>' in listing
     page = client.get(reverse("course_detail", args=[P, course.pk])).content.decode()
     assert f"Närvaro {_short(first)}</a>" in page
     assert f"Närvaro {_short(first + dt.timedelta(days=1))}</a>" in page
@@ -71,7 +71,7 @@ def test_inquiry_pages_write_dates_and_hours_in_swedish(client, world):
             )
     client.force_login(world.admin)
     inbox = client.get(reverse("inquiry_list", args=[P])).content.decode()
-    assert f"<td>{_long(wished)}</td>" in inbox
+    assert f'<td data-label="Önskad start">{_long(wished)}</td>' in inbox
     page = client.get(reverse("inquiry_detail", args=[P, q.pk])).content.decode()
     assert f"<dd>{_long(wished)}</dd>" in page
     assert "(9,2 av 20 bokade)" in page
@@ -94,7 +94,7 @@ def test_hours_page_uses_a_decimal_comma(client, world):
             )
     client.force_login(world.supervisor)
     page = client.get(reverse("engagement_hours", args=[P, world.engagement.pk])).content.decode()
-    assert "<td>9,2</td>" in page and "9.2" not in page
+    assert '<td data-label="Timmar">9,2</td>' in page and "9.2" not in page
 
 
 def test_day_month_follows_the_active_language():

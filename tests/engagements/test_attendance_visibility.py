@@ -32,7 +32,7 @@ P = "ekbacken"
 NOTHING, COUNTS, EACH = (v.value for v in AttendanceVisibility)
 # The per-meeting cells of the client's schedule for the meeting of the world's group below:
 # four present, one absent.
-GROUP_CELLS = "<td>4</td><td>1</td>"
+GROUP_CELLS = '<td data-label="Närvarande">4</td><td data-label="Frånvarande">1</td>'
 
 
 def _attend(meeting: Any, statuses: dict[Any, str]) -> None:
@@ -152,12 +152,16 @@ def test_client_page_shows_exactly_what_is_agreed(client, world, visibility, cel
     body = client.get(reverse("client_home", args=[P])).content.decode()
     section = _section(body, engagement)
     # Per meeting: the person's 1/0 and 0/1 (present, absent) of the two held meetings.
-    assert ("<td>1</td><td>0</td>" in section) is cells
-    assert ("<td>0</td><td>1</td>" in section) is cells
+    assert (
+        '<td data-label="Närvarande">1</td><td data-label="Frånvarande">0</td>' in section
+    ) is cells
+    assert (
+        '<td data-label="Närvarande">0</td><td data-label="Frånvarande">1</td>' in section
+    ) is cells
     assert ("Närvarande</th>" in section) is cells
     assert ("2 träffar genomförda, 1 närvarotillfällen av 2 möjliga" in section) is totals
     # The schedule itself is the agreement's, whatever is agreed about attendance.
-    assert section.count("<tr><td>") == 3
+    assert section.count('<tr><td data-label="Datum">') == 3
 
 
 def _print_to(monkeypatch: Any) -> list[str]:

@@ -165,7 +165,7 @@ def test_report_shows_nothing_until_shared_and_preview_matches_client(
     seen = client.get(url, {"engagement": large.pk}).content.decode()
 
     def table(page):
-        return page[page.index('<table class="report">') : page.rindex("</table>")]
+        return page[page.index('<table class="responsive report">') : page.rindex("</table>")]
 
     assert table(seen) == table(preview)
     assert "4,0" in table(seen)
