@@ -117,7 +117,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "bollplank.core.staticfiles.StaticFilesConfig",
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
@@ -320,6 +320,10 @@ STATICFILES_DIRS = [
     # Front-end packages come from npm (package-lock.json); served from node_modules, never copied.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/axe", BASE_DIR / "node_modules" / "axe-core"),
+]
+STATICFILES_FINDERS = [
+    "bollplank.core.staticfiles.PackagesFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

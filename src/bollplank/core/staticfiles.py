@@ -1,8 +1,11 @@
-"""collectstatic leaves out what no page loads: the front-end packages' unminified and
-module-format copies, type definitions, axe-core's translations and release history. Every
-deployment (and every bench run) would otherwise copy, hash and compress them."""
+"""collectstatic leaves out what no page loads from the front-end packages (STATICFILES_DIRS):
+their unminified and module-format copies, type definitions, axe-core's translations and
+release history. Every deployment (and every bench run) would otherwise copy, hash and
+compress them."""
 
-from django.contrib.staticfiles.apps import StaticFilesConfig as DjangoStaticFilesConfig
+from typing import Any
+
+from django.contrib.staticfiles.finders import FileSystemFinder
 
 # Matched against each file's and folder's own name (a package mapped under a prefix, as
 # vendor/axe is, is walked from its own folder).
@@ -23,5 +26,9 @@ NEVER_SERVED = [
 ]
 
 
-class StaticFilesConfig(DjangoStaticFilesConfig):
-    ignore_patterns = [*DjangoStaticFilesConfig.ignore_patterns, *NEVER_SERVED]
+class PackagesFinder(FileSystemFinder):
+    """Django's finder of STATICFILES_DIRS, listing without what no page loads. Finding one file
+    by name (the development server) is unchanged."""
+
+    def list(self, ignore_patterns: Any) -> Any:
+        return super().list([*(ignore_patterns or []), *NEVER_SERVED])
