@@ -7,7 +7,9 @@ The actions are found by reading the source (``ast``), not by running it: every 
 conditional, a concatenation or an f-string. A name in an action is followed to its value:
 a module constant, an assignment in the same function, or, for a parameter of the function,
 the literals its callers pass (or, where callers pass what a user posted, the values listed in
-PARAMETERS below). An action the scan cannot work out fails the test by its place.
+PARAMETERS below). ``audit`` itself is found by name, so a helper that wraps it is followed
+through its parameter to its own callers. An action the scan cannot work out fails the test
+by its place.
 """
 
 from __future__ import annotations
@@ -61,8 +63,14 @@ def _action_arg(call: ast.Call) -> ast.expr | None:
     return call.args[1] if len(call.args) >= 2 else None
 
 
-def _keyword_literals(modules: list[tuple[str, ast.Module]], function: str, name: str) -> set:
-    """The string literals passed as ``name=`` to calls of ``function`` anywhere in src."""
+def _passed_literals(
+    modules: list[tuple[str, ast.Module]], function: ast.FunctionDef, name: str
+) -> set[str] | None:
+    """The string literals that calls of ``function`` anywhere in src pass for its parameter
+    ``name`` (by keyword or by position); None when a call passes anything else, or none is
+    found: then the values cannot be read from the source."""
+    positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+    index = positional.index(name) if name in positional else None
     found: set[str] = set()
     for _path, tree in modules:
         for node in ast.walk(tree):
@@ -70,12 +78,16 @@ def _keyword_literals(modules: list[tuple[str, ast.Module]], function: str, name
                 continue
             func = node.func
             called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if called != function:
+            if called != function.name:
                 continue
-            for keyword in node.keywords:
-                if keyword.arg == name and isinstance(keyword.value, ast.Constant):
-                    found.add(keyword.value.value)
-    return found
+            given = [k.value for k in node.keywords if k.arg == name]
+            if index is not None and index < len(node.args):
+                given.append(node.args[index])
+            for value in given:
+                if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                    return None
+                found.add(value.value)
+    return found or None
 
 
 class _Resolver:
@@ -113,13 +125,13 @@ class _Resolver:
             if assigned:
                 return set().union(*(self.values(v, scope) for v in assigned))
             arguments = scope.args
-            params = [a.arg for a in arguments.args + arguments.kwonlyargs]
+            params = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
             if name in params:
                 listed = PARAMETERS.get((self.path, scope.name, name))
                 if listed is not None:
                     return set(listed)
-                passed = _keyword_literals(self.modules, scope.name, name)
-                if passed:
+                passed = _passed_literals(self.modules, scope, name)
+                if passed is not None:
                     return passed
                 raise _Unresolved(f"{scope.name}({name}=...)")
         for node in self.tree.body:
