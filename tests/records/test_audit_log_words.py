@@ -73,6 +73,39 @@ def test_the_ten_most_common_actions_read_as_swedish_sentences(client, world):
     assert "meetings.meeting" not in page.replace('data-action="meetings.meeting', "")
 
 
+def test_actions_of_every_app_read_as_swedish_sentences(client, world):
+    world.admin.name = "Karin Ekholm"
+    world.admin.save()
+    a, practice = world.admin, world.practice
+    audit(a, "billing.invoice.downloaded", world.engagement, {"format": "pdf"})
+    audit(a, "billing.bgmax.imported", None, practice=practice)
+    audit(None, "billing.invoice.delivery_sent", world.engagement)
+    audit(a, "api.token.created", world.engagement)
+    audit(a, "privacy.person.exported", None, practice=practice)
+    audit(a, "evaluations.hours.certificate", world.engagement)
+    audit(a, "facilitation.run.pause", world.meeting)
+    audit(a, "mentoring.pair_rule.lock", world.engagement)
+    audit(a, "courses.registration.client_linked", world.engagement)
+    audit(a, "accounts.invitation.resent", world.engagement)
+    audit(None, "privacy.retention.applied", None, practice=practice)
+    page = _page(client, world)
+    for sentence in [
+        "Karin Ekholm laddade ner en faktura",
+        "Karin Ekholm läste in en BgMax-fil med betalningar",
+        "En faktura levererades till köparen",
+        "Karin Ekholm skapade en API-token",
+        "Karin Ekholm exporterade en persons uppgifter",
+        "Karin Ekholm laddade ner ett intyg om handledningstimmar",
+        "Karin Ekholm pausade en samtalsmodell",
+        "Karin Ekholm låste ihop en adept och en mentor",
+        "Karin Ekholm kopplade en kursanmälan till en uppdragsgivare för fakturering",
+        "Karin Ekholm skickade en inbjudan igen",
+        "Uppgifter vars sparandetid gått ut raderades",
+    ]:
+        assert f'<td data-label="Vad som hände">{sentence}</td>' in page, sentence
+    assert "Händelse:" not in page
+
+
 def test_english_sentences_and_fallbacks():
     event = AuditEvent(action="engagements.membership.joined", object_type="x", object_id="1")
     with translation.override("en"):
@@ -82,10 +115,11 @@ def test_english_sentences_and_fallbacks():
         assert sentence(event, parts) == "Someone added Eva Larsson to Lärarlaget åk 4–6"
         # The object is gone: the action's own words.
         assert sentence(event, None) == "Someone added a participant to a group"
-        unknown = AuditEvent(action="courses.course.saved", object_type="courses.course")
-        assert sentence(unknown, None) == "Event: course – saved"
+        # An action with no words (one no code writes any more): the kind of object and the verb.
+        unknown = AuditEvent(action="courses.course.deleted", object_type="courses.course")
+        assert sentence(unknown, None) == "Event: course – deleted"
     with translation.override("sv"):
-        assert sentence(unknown, None) == "Händelse: kurs – sparad"
+        assert sentence(unknown, None) == "Händelse: kurs – borttagen"
         odd = AuditEvent(action="x.y.frobbed_twice", object_type="no.such")
         assert sentence(odd, None) == "Händelse: något – frobbed twice"
         # No person behind it: the event's own words, without a "someone".

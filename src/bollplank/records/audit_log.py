@@ -126,8 +126,19 @@ SENTENCES: dict[str, Promise] = {
     "billing.settings.updated": gettext_lazy("%(actor)s changed the billing settings"),
 }
 
-# Actions whose words are already a whole sentence, with no person behind them.
-WHOLE = {"directory.inquiry.received"}
+# Actions whose words are already a whole sentence, with no person behind them: what arrives
+# from outside, and what the task worker or a scheduled command does.
+WHOLE = {
+    "directory.inquiry.received",
+    "booking.link.used",
+    "billing.invoice.delivery_sent",
+    "billing.invoice.delivery_failed",
+    "evaluations.round.reminded",
+    "mentoring.checkin.reminded",
+    "privacy.retention.applied",
+    "core.audit.pruned",
+    "core.audit.rekeyed",
+}
 
 VERBS: dict[str, Promise] = {
     "created": pgettext_lazy("audit event", "created"),
