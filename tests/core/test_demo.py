@@ -311,7 +311,7 @@ def test_demo_as_of_a_day_is_the_same_whatever_the_clock_says(db: Any, traveller
         traveller.move_to(clock_at)
         try:
             with transaction.atomic():
-                demo_load(now=NOW)
+                demo_load(now=NOW, mail=True)
                 snapshots.append(_snapshot())
                 raise _Rollback
         except _Rollback:

@@ -7,6 +7,7 @@ same day gives the same demo.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from bollplank.clients.demo import demo_client, demo_contact_login
 from bollplank.clients.models import Client
 from bollplank.core import clock
 from bollplank.core.audit import audit
+from bollplank.core.mail import mail_muted
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.courses.demo import demo_courses
@@ -118,17 +120,19 @@ def format_logins(logins: list[DemoLogin], url: str) -> str:
 # --- building the firm ----------------------------------------------------------------------
 
 
-def demo_load(*, now: dt.datetime | None = None) -> tuple[Practice, bool]:
+def demo_load(*, now: dt.datetime | None = None, mail: bool = False) -> tuple[Practice, bool]:
     """Create the demo firm unless a practice with its slug exists.
 
     Returns the practice and whether it was created now. Meetings run from about six months
-    before ``now`` to six months after it; the past ones have attendance.
+    before ``now`` to six months after it; the past ones have attendance. A made-up firm's year
+    of meetings does not fill the outbox with invitations and reminders unless ``mail`` says
+    so (a test that reads what the demo would have sent).
     """
     existing = Practice.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
         return existing, False
     now = now or clock.now()
-    with transaction.atomic():
+    with transaction.atomic(), contextlib.nullcontext() if mail else mail_muted():
         practice = Practice.objects.create(name=DEMO_NAME, slug=DEMO_SLUG)
         audit(None, "core.practice.created", practice, {"demo": True})
         with scope(practice=practice):

@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bollplank.core.mail import mail_muted
 from bollplank.core.models import Practice
 from bollplank.demo.firm import (
     DEMO_NAME,
@@ -40,9 +39,7 @@ class Command(BaseCommand):
                 "The demo has logins with a published password: set BOLLPLANK_DEBUG=1 "
                 "(or pass --force) to load it."
             )
-        # A made-up firm's year of meetings must not fill the outbox with invitations.
-        with mail_muted():
-            practice, created = demo_load()
+        practice, created = demo_load()
         counts = "{clients} clients, {engagements} engagements, {meetings} meetings".format(
             **demo_summary(practice)
         )
