@@ -29,7 +29,7 @@ in integer arithmetic (round half up), so an explanation adds up exactly to the 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +42,8 @@ RULES = ("language", "experience", "unit", "manager", "forbidden")
 DENSE_LIMIT = 4_000_000
 # Mentee rows per block when building the graph (bounds memory at ~block × mentors cells).
 BLOCK = 512
+# Flow arcs read back per call after solving (bounds the read-back arrays to a few MB).
+_READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -466,94 +468,117 @@ def _solve(
     spread = s_max - s_min
     # Unmatched cost: more than any score the rest of the assignment can make up (see module doc).
     d_cost = float((n + 1) * (spread + 1) + 1)
-    slot_mentor = np.repeat(np.arange(prob.m, dtype=np.int64), cap)
-    slot_start = np.concatenate([[0], np.cumsum(cap)[:-1]]).astype(np.int64)
-
-    # Allowed pairs (local mentee index, mentor index) and their scores, block by block.
-    e_list, r_list, s_list = [], [], []
-    for start in range(0, n, BLOCK):
-        block = rows[start : start + BLOCK]
-        ok = np.ones((len(block), prob.m), dtype=bool)
-        lo, hi = int(block[0]), int(block[-1]) + 1
-        masks = prob.allowed(slice(lo, hi))
-        ok &= masks[block - lo]
-        ok &= (cap > 0)[None, :]
-        bi, rj = np.nonzero(ok)
-        ei = block[bi]
-        parts = prob.parts(ei, rj)
-        # int32 halves the memory of the tens of millions of pairs of a national programme.
-        e_list.append((bi + start).astype(np.int32))
-        r_list.append(rj.astype(np.int32))
-        s_list.append(parts.sum(axis=1).astype(np.int32))
-        del parts, ok, masks
-    le = np.concatenate(e_list) if e_list else np.zeros(0, dtype=np.int32)
-    lr = np.concatenate(r_list) if r_list else np.zeros(0, dtype=np.int32)
-    ls = np.concatenate(s_list) if s_list else np.zeros(0, dtype=np.int32)
-    del e_list, r_list, s_list
-    t_build = time.perf_counter() - t0
-
     if method == "auto":
         method = "dense" if n * slots <= DENSE_LIMIT else "flow"
-    if method == "dense":
-        # Mentees × slots, a disallowed cell costs d_cost. The solver fills min(mentees, slots)
-        # cells; any set of allowed pairs can be completed by disallowed cells (there are enough
-        # free rows and columns), and each disallowed cell costs more than any score can make
-        # up, so the most allowed pairs are chosen first, then the best score. Chosen disallowed
-        # cells are dropped below: those mentees are unmatched.
-        pair_cost = (1 + s_max - ls).astype(np.float64)
-        cost = np.full((n, slots), d_cost)
-        for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
-            has = cap[lr] > k
-            cost[le[has], slot_start[lr[has]] + k] = pair_cost[has]
-        # Imported here, not at the top: SciPy takes seconds and tens of MB to load,
-        # and every web worker imports this module through the URLs.
-        from scipy.optimize import linear_sum_assignment
-
-        row_ind, col_ind = linear_sum_assignment(cost)
-        keep = cost[row_ind, col_ind] < d_cost
-        row_ind, col_ind = row_ind[keep], col_ind[keep]
-        edges = len(le)
-    elif method == "flow":
-        row_ind, col_ind, edges = _flow(le, lr, ls, cap, n, s_max)
+    if method == "flow":
+        chosen, edges, t_build = _flow(prob, rows, cap, s_max)
+        assign = {int(rows[i]): j for i, j in chosen}
+    elif method == "dense":
+        assign, edges, t_build = _dense(prob, rows, cap, s_max, d_cost)
     else:
         raise ValueError(method)
-    assign: dict[int, int] = {}
-    if method == "flow":  # col_ind holds mentors already
-        slot_mentor = np.arange(prob.m, dtype=np.int64)
-        slots = prob.m
-    for i, c in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
-        if c < slots:
-            assign[int(rows[i])] = int(slot_mentor[c])
     stats = {"build_s": t_build, "solve_s": time.perf_counter() - t0 - t_build}
     return assign, method, edges, stats
 
 
+def _blocks(
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Allowed pairs (local mentee index, mentor index, score) as int32, BLOCK mentees at a
+    time: a national programme has tens of millions, so none are kept beyond their block."""
+    open_mentor = (cap > 0)[None, :]
+    for start in range(0, len(rows), BLOCK):
+        block = rows[start : start + BLOCK]
+        lo, hi = int(block[0]), int(block[-1]) + 1
+        ok = prob.allowed(slice(lo, hi))[block - lo]
+        ok &= open_mentor
+        bi, rj = np.nonzero(ok)
+        del ok
+        scores = prob.parts(block[bi], rj).sum(axis=1).astype(np.int32)
+        yield (bi + start).astype(np.int32), rj.astype(np.int32), scores
+
+
+def _dense(
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray, s_max: int, d_cost: float
+) -> tuple[dict[int, int], int, float]:
+    """Mentees × slots, a disallowed cell costs d_cost. The solver fills min(mentees, slots)
+    cells; any set of allowed pairs can be completed by disallowed cells, and each costs more
+    than any score can make up, so the most allowed pairs are chosen first, then the best
+    score. Chosen disallowed cells are dropped: those mentees are unmatched."""
+    t0 = time.perf_counter()
+    n, slots = len(rows), int(cap.sum())
+    slot_mentor = np.repeat(np.arange(prob.m, dtype=np.int64), cap)
+    slot_start = np.concatenate([[0], np.cumsum(cap)[:-1]]).astype(np.int64)
+    cost = np.full((n, slots), d_cost)
+    edges = 0
+    for le, lr, ls in _blocks(prob, rows, cap):
+        pair_cost = (1 + s_max - ls).astype(np.float64)
+        for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
+            has = cap[lr] > k
+            cost[le[has], slot_start[lr[has]] + k] = pair_cost[has]
+        edges += len(le)
+    t_build = time.perf_counter() - t0
+    # Imported here, not at the top: SciPy takes seconds and tens of MB to load,
+    # and every web worker imports this module through the URLs.
+    from scipy.optimize import linear_sum_assignment
+
+    row_ind, col_ind = linear_sum_assignment(cost)
+    keep = cost[row_ind, col_ind] < d_cost
+    assign = {
+        int(rows[i]): int(slot_mentor[c])
+        for i, c in zip(row_ind[keep].tolist(), col_ind[keep].tolist(), strict=True)
+    }
+    return assign, edges, t_build
+
+
 def _flow(
-    le: np.ndarray, lr: np.ndarray, ls: np.ndarray, cap: np.ndarray, n: int, s_max: int
-) -> tuple[np.ndarray, np.ndarray, int]:
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray, s_max: int
+) -> tuple[list[tuple[int, int]], int, float]:
     """Maximum flow at minimum cost (OR-Tools): source → mentee (1) → mentor (allowed pairs,
     cost s_max − score) → sink (capacity). Max flow = most mentees matched; min cost among
     those = highest total score. Mentors are not repeated per slot, so the graph has one arc
-    per allowed pair."""
+    per allowed pair. Returns (local mentee index, mentor index) of the chosen pairs.
+
+    Each block of pairs goes straight into the solver, in the order of one call with all arcs
+    (so the same choice between equal optima): the only copy of the arcs is OR-Tools' own, 24
+    bytes an arc plus about 57 while it solves (see docs/bench.md)."""
     from ortools.graph.python import min_cost_flow
 
-    m = len(cap)
+    t0 = time.perf_counter()
+    n, m = len(rows), len(cap)
     flow = min_cost_flow.SimpleMinCostFlow()
     src, snk = n + m, n + m + 1
-    k = len(le)
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([np.full(n, src, dtype=np.int32), le, n + np.arange(m, dtype=np.int32)]),
-        np.concatenate([np.arange(n, dtype=np.int32), n + lr, np.full(m, snk, dtype=np.int32)]),
-        np.concatenate([np.ones(n + k, dtype=np.int64), cap]),
-        np.concatenate([np.zeros(n, dtype=np.int64), s_max - ls, np.zeros(m, dtype=np.int64)]),
+        np.full(n, src, dtype=np.int32),
+        np.arange(n, dtype=np.int32),
+        np.ones(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
     )
+    k = 0
+    for le, lr, ls in _blocks(prob, rows, cap):
+        flow.add_arcs_with_capacity_and_unit_cost(
+            le, n + lr, np.ones(len(le), dtype=np.int64), s_max - ls.astype(np.int64)
+        )
+        k += len(le)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(m, dtype=np.int32),
+        np.full(m, snk, dtype=np.int32),
+        cap.astype(np.int64),
+        np.zeros(m, dtype=np.int64),
+    )
+    t_build = time.perf_counter() - t0
     flow.set_node_supply(src, n)
     flow.set_node_supply(snk, -n)
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:  # pragma: no cover - integer inputs in range always solve
         raise RuntimeError(f"min-cost flow: {status}")
-    used = np.nonzero(flow.flows(np.arange(n, n + k)) > 0)[0]
-    return le[used], lr[used], k + n + m
+    used = []
+    for lo in range(n, n + k, _READ_CHUNK):
+        arcs = np.arange(lo, min(lo + _READ_CHUNK, n + k), dtype=np.int64)
+        used.append(arcs[flow.flows(arcs) > 0])
+    chosen = np.concatenate(used) if used else np.zeros(0, dtype=np.int64)
+    # At most one chosen arc per mentee: reading them one by one is cheap.
+    return [(flow.tail(a), flow.head(a) - n) for a in chosen.tolist()], k + n + m, t_build
 
 
 def _why(prob: _Problem, i: int, key: str) -> Unmatched:
