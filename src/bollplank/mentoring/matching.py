@@ -40,10 +40,10 @@ PARTS = ("expertise", "goals", "location", "availability", "preferences")
 RULES = ("language", "experience", "unit", "manager", "forbidden")
 # Above this many cells (mentees × mentor slots) the min-cost flow solver is used.
 DENSE_LIMIT = 4_000_000
+# Pairs per mentee the flow solver starts from (see matching_flow).
+KEEP = 100
 # Mentee rows per block when building the graph (bounds memory at ~block × mentors cells).
 BLOCK = 512
-# Flow arcs read back per call after solving (bounds the read-back arrays to a few MB).
-_READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -346,11 +346,13 @@ def match(
     locked: Iterable[tuple[str, str]] = (),
     forbidden: Iterable[tuple[str, str]] = (),
     method: str = "auto",
+    keep: int | None = None,
 ) -> Result:
     """Optimal assignment of `mentees` to `mentors` (pairs are (mentee key, mentor key)).
 
     Raises MatchingError for duplicate keys, capacities below 1, unknown keys in locks or
     forbidden pairs, and locks that contradict the rules, each other or a mentor's capacity.
+    `keep` overrides the pairs per mentee the flow solver starts from (matching_flow.KEEP).
     """
     started = time.perf_counter()
     rules = rules or Rules()
@@ -406,7 +408,7 @@ def match(
 
     free_rows = np.array([i for i in range(len(mentees)) if i not in seen_e], dtype=np.int64)
     free_cap = np.array([m.capacity - used[j] for j, m in enumerate(mentors)], dtype=np.int64)
-    assign, method_used, edges, stats = _solve(prob, free_rows, free_cap, method)
+    assign, method_used, edges, stats = _solve(prob, free_rows, free_cap, method, keep)
     for i, j in seen_e.items():
         assign[i] = j
 
@@ -454,7 +456,7 @@ def _preferences(
 
 
 def _solve(
-    prob: _Problem, rows: np.ndarray, cap: np.ndarray, method: str
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray, method: str, keep: int | None
 ) -> tuple[dict[int, int], str, int, dict[str, float]]:
     """Assign the mentees in `rows` to mentors with `cap` free slots: max count, then score."""
     t0 = time.perf_counter()
@@ -471,7 +473,11 @@ def _solve(
     if method == "auto":
         method = "dense" if n * slots <= DENSE_LIMIT else "flow"
     if method == "flow":
-        chosen, edges, t_build = _flow(prob, rows, cap, s_max)
+        from bollplank.mentoring import matching_flow
+
+        chosen, edges, t_build = matching_flow.solve(
+            lambda: _blocks(prob, rows, cap), n, cap, s_max, int(d_cost), keep or KEEP
+        )
         assign = {int(rows[i]): j for i, j in chosen}
     elif method == "dense":
         assign, edges, t_build = _dense(prob, rows, cap, s_max, d_cost)
@@ -529,56 +535,6 @@ def _dense(
         for i, c in zip(row_ind[keep].tolist(), col_ind[keep].tolist(), strict=True)
     }
     return assign, edges, t_build
-
-
-def _flow(
-    prob: _Problem, rows: np.ndarray, cap: np.ndarray, s_max: int
-) -> tuple[list[tuple[int, int]], int, float]:
-    """Maximum flow at minimum cost (OR-Tools): source → mentee (1) → mentor (allowed pairs,
-    cost s_max − score) → sink (capacity). Max flow = most mentees matched; min cost among
-    those = highest total score. Mentors are not repeated per slot, so the graph has one arc
-    per allowed pair. Returns (local mentee index, mentor index) of the chosen pairs.
-
-    Each block of pairs goes straight into the solver, in the order of one call with all arcs
-    (so the same choice between equal optima): the only copy of the arcs is OR-Tools' own, 24
-    bytes an arc plus about 57 while it solves (see docs/bench.md)."""
-    from ortools.graph.python import min_cost_flow
-
-    t0 = time.perf_counter()
-    n, m = len(rows), len(cap)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    src, snk = n + m, n + m + 1
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.full(n, src, dtype=np.int32),
-        np.arange(n, dtype=np.int32),
-        np.ones(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-    )
-    k = 0
-    for le, lr, ls in _blocks(prob, rows, cap):
-        flow.add_arcs_with_capacity_and_unit_cost(
-            le, n + lr, np.ones(len(le), dtype=np.int64), s_max - ls.astype(np.int64)
-        )
-        k += len(le)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        n + np.arange(m, dtype=np.int32),
-        np.full(m, snk, dtype=np.int32),
-        cap.astype(np.int64),
-        np.zeros(m, dtype=np.int64),
-    )
-    t_build = time.perf_counter() - t0
-    flow.set_node_supply(src, n)
-    flow.set_node_supply(snk, -n)
-    status = flow.solve_max_flow_with_min_cost()
-    if status != flow.OPTIMAL:  # pragma: no cover - integer inputs in range always solve
-        raise RuntimeError(f"min-cost flow: {status}")
-    used = []
-    for lo in range(n, n + k, _READ_CHUNK):
-        arcs = np.arange(lo, min(lo + _READ_CHUNK, n + k), dtype=np.int64)
-        used.append(arcs[flow.flows(arcs) > 0])
-    chosen = np.concatenate(used) if used else np.zeros(0, dtype=np.int64)
-    # At most one chosen arc per mentee: reading them one by one is cheap.
-    return [(flow.tail(a), flow.head(a) - n) for a in chosen.tolist()], k + n + m, t_build
 
 
 def _why(prob: _Problem, i: int, key: str) -> Unmatched:
