@@ -18,7 +18,8 @@ and a cost D elsewhere, larger than any score difference the rest of the assignm
 up, so the solver prefers one more allowed pair to any gain in score; SciPy's
 `linear_sum_assignment` solves it exactly and chosen D cells mean "unmatched". Large programmes
 (more than DENSE_LIMIT cells): OR-Tools' maximum flow at minimum cost on the graph of allowed
-pairs, with the mentors' capacities on their arcs to the sink (no repetition). Both are exact,
+pairs, with the mentors' capacities on their arcs to the sink (no repetition), pruned to each
+mentee's best pairs and proven optimal for all of them (matching_flow.py). Both are exact,
 so the result is provably optimal, and the tests check both against SciPy's MILP solver. Costs
 are integers and inputs are sorted by key, so the same input always gives the same pairs.
 
