@@ -328,3 +328,21 @@ def test_match_dense_and_flow_agree_on_a_medium_instance():
     flow = match(mentors, mentees, ALL_RULES, method="flow")
     assert (dense.matched, dense.total) == (flow.matched, flow.total)
     check_hard_rules(flow, mentors, mentees, ALL_RULES)
+
+
+@pytest.mark.parametrize("keep", [1, 2])
+@pytest.mark.parametrize("seed", range(6))
+def test_match_flow_from_few_pairs_a_mentee_still_reaches_the_optimum(seed, keep):
+    # Starting each mentee with only its best pair or two, the certificate must find the
+    # left-out pairs that improve the result and add them until the optimum is proven.
+    mentors, mentees = random_instance(seed, 14, 6)
+    rules = Rules(shared_language=seed % 2 == 0, not_manager=True, min_years_more=seed % 3 - 1)
+    pruned = match(mentors, mentees, rules, Weights(), method="flow", keep=keep)
+    assert (pruned.matched, pruned.total) == reference(mentors, mentees, rules, Weights())
+    whole = match(mentors, mentees, rules, Weights(), method="dense")
+    assert (pruned.matched, pruned.total, pruned.edges - 20) == (
+        whole.matched,
+        whole.total,
+        whole.edges,
+    )
+    check_hard_rules(pruned, mentors, mentees, rules)

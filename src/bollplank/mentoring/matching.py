@@ -18,7 +18,8 @@ and a cost D elsewhere, larger than any score difference the rest of the assignm
 up, so the solver prefers one more allowed pair to any gain in score; SciPy's
 `linear_sum_assignment` solves it exactly and chosen D cells mean "unmatched". Large programmes
 (more than DENSE_LIMIT cells): OR-Tools' maximum flow at minimum cost on the graph of allowed
-pairs, with the mentors' capacities on their arcs to the sink (no repetition). Both are exact,
+pairs, with the mentors' capacities on their arcs to the sink (no repetition), pruned to each
+mentee's best pairs and proven optimal for all of them (matching_flow.py). Both are exact,
 so the result is provably optimal, and the tests check both against SciPy's MILP solver. Costs
 are integers and inputs are sorted by key, so the same input always gives the same pairs.
 
@@ -29,7 +30,7 @@ in integer arithmetic (round half up), so an explanation adds up exactly to the 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +41,8 @@ PARTS = ("expertise", "goals", "location", "availability", "preferences")
 RULES = ("language", "experience", "unit", "manager", "forbidden")
 # Above this many cells (mentees × mentor slots) the min-cost flow solver is used.
 DENSE_LIMIT = 4_000_000
+# Pairs per mentee the flow solver starts from (see matching_flow).
+KEEP = 100
 # Mentee rows per block when building the graph (bounds memory at ~block × mentors cells).
 BLOCK = 512
 
@@ -344,11 +347,13 @@ def match(
     locked: Iterable[tuple[str, str]] = (),
     forbidden: Iterable[tuple[str, str]] = (),
     method: str = "auto",
+    keep: int | None = None,
 ) -> Result:
     """Optimal assignment of `mentees` to `mentors` (pairs are (mentee key, mentor key)).
 
     Raises MatchingError for duplicate keys, capacities below 1, unknown keys in locks or
     forbidden pairs, and locks that contradict the rules, each other or a mentor's capacity.
+    `keep` overrides the pairs per mentee the flow solver starts from (matching_flow.KEEP).
     """
     started = time.perf_counter()
     rules = rules or Rules()
@@ -404,7 +409,7 @@ def match(
 
     free_rows = np.array([i for i in range(len(mentees)) if i not in seen_e], dtype=np.int64)
     free_cap = np.array([m.capacity - used[j] for j, m in enumerate(mentors)], dtype=np.int64)
-    assign, method_used, edges, stats = _solve(prob, free_rows, free_cap, method)
+    assign, method_used, edges, stats = _solve(prob, free_rows, free_cap, method, keep)
     for i, j in seen_e.items():
         assign[i] = j
 
@@ -452,7 +457,7 @@ def _preferences(
 
 
 def _solve(
-    prob: _Problem, rows: np.ndarray, cap: np.ndarray, method: str
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray, method: str, keep: int | None
 ) -> tuple[dict[int, int], str, int, dict[str, float]]:
     """Assign the mentees in `rows` to mentors with `cap` free slots: max count, then score."""
     t0 = time.perf_counter()
@@ -466,94 +471,71 @@ def _solve(
     spread = s_max - s_min
     # Unmatched cost: more than any score the rest of the assignment can make up (see module doc).
     d_cost = float((n + 1) * (spread + 1) + 1)
-    slot_mentor = np.repeat(np.arange(prob.m, dtype=np.int64), cap)
-    slot_start = np.concatenate([[0], np.cumsum(cap)[:-1]]).astype(np.int64)
-
-    # Allowed pairs (local mentee index, mentor index) and their scores, block by block.
-    e_list, r_list, s_list = [], [], []
-    for start in range(0, n, BLOCK):
-        block = rows[start : start + BLOCK]
-        ok = np.ones((len(block), prob.m), dtype=bool)
-        lo, hi = int(block[0]), int(block[-1]) + 1
-        masks = prob.allowed(slice(lo, hi))
-        ok &= masks[block - lo]
-        ok &= (cap > 0)[None, :]
-        bi, rj = np.nonzero(ok)
-        ei = block[bi]
-        parts = prob.parts(ei, rj)
-        # int32 halves the memory of the tens of millions of pairs of a national programme.
-        e_list.append((bi + start).astype(np.int32))
-        r_list.append(rj.astype(np.int32))
-        s_list.append(parts.sum(axis=1).astype(np.int32))
-        del parts, ok, masks
-    le = np.concatenate(e_list) if e_list else np.zeros(0, dtype=np.int32)
-    lr = np.concatenate(r_list) if r_list else np.zeros(0, dtype=np.int32)
-    ls = np.concatenate(s_list) if s_list else np.zeros(0, dtype=np.int32)
-    del e_list, r_list, s_list
-    t_build = time.perf_counter() - t0
-
     if method == "auto":
         method = "dense" if n * slots <= DENSE_LIMIT else "flow"
-    if method == "dense":
-        # Mentees × slots, a disallowed cell costs d_cost. The solver fills min(mentees, slots)
-        # cells; any set of allowed pairs can be completed by disallowed cells (there are enough
-        # free rows and columns), and each disallowed cell costs more than any score can make
-        # up, so the most allowed pairs are chosen first, then the best score. Chosen disallowed
-        # cells are dropped below: those mentees are unmatched.
-        pair_cost = (1 + s_max - ls).astype(np.float64)
-        cost = np.full((n, slots), d_cost)
-        for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
-            has = cap[lr] > k
-            cost[le[has], slot_start[lr[has]] + k] = pair_cost[has]
-        # Imported here, not at the top: SciPy takes seconds and tens of MB to load,
-        # and every web worker imports this module through the URLs.
-        from scipy.optimize import linear_sum_assignment
+    if method == "flow":
+        from bollplank.mentoring import matching_flow
 
-        row_ind, col_ind = linear_sum_assignment(cost)
-        keep = cost[row_ind, col_ind] < d_cost
-        row_ind, col_ind = row_ind[keep], col_ind[keep]
-        edges = len(le)
-    elif method == "flow":
-        row_ind, col_ind, edges = _flow(le, lr, ls, cap, n, s_max)
+        chosen, edges, t_build = matching_flow.solve(
+            lambda: _blocks(prob, rows, cap), n, cap, s_max, int(d_cost), keep or KEEP
+        )
+        assign = {int(rows[i]): j for i, j in chosen}
+    elif method == "dense":
+        assign, edges, t_build = _dense(prob, rows, cap, s_max, d_cost)
     else:
         raise ValueError(method)
-    assign: dict[int, int] = {}
-    if method == "flow":  # col_ind holds mentors already
-        slot_mentor = np.arange(prob.m, dtype=np.int64)
-        slots = prob.m
-    for i, c in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
-        if c < slots:
-            assign[int(rows[i])] = int(slot_mentor[c])
     stats = {"build_s": t_build, "solve_s": time.perf_counter() - t0 - t_build}
     return assign, method, edges, stats
 
 
-def _flow(
-    le: np.ndarray, lr: np.ndarray, ls: np.ndarray, cap: np.ndarray, n: int, s_max: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Maximum flow at minimum cost (OR-Tools): source → mentee (1) → mentor (allowed pairs,
-    cost s_max − score) → sink (capacity). Max flow = most mentees matched; min cost among
-    those = highest total score. Mentors are not repeated per slot, so the graph has one arc
-    per allowed pair."""
-    from ortools.graph.python import min_cost_flow
+def _blocks(
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Allowed pairs (local mentee index, mentor index, score) as int32, BLOCK mentees at a
+    time: a national programme has tens of millions, so none are kept beyond their block."""
+    open_mentor = (cap > 0)[None, :]
+    for start in range(0, len(rows), BLOCK):
+        block = rows[start : start + BLOCK]
+        lo, hi = int(block[0]), int(block[-1]) + 1
+        ok = prob.allowed(slice(lo, hi))[block - lo]
+        ok &= open_mentor
+        bi, rj = np.nonzero(ok)
+        del ok
+        scores = prob.parts(block[bi], rj).sum(axis=1).astype(np.int32)
+        yield (bi + start).astype(np.int32), rj.astype(np.int32), scores
 
-    m = len(cap)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    src, snk = n + m, n + m + 1
-    k = len(le)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([np.full(n, src, dtype=np.int32), le, n + np.arange(m, dtype=np.int32)]),
-        np.concatenate([np.arange(n, dtype=np.int32), n + lr, np.full(m, snk, dtype=np.int32)]),
-        np.concatenate([np.ones(n + k, dtype=np.int64), cap]),
-        np.concatenate([np.zeros(n, dtype=np.int64), s_max - ls, np.zeros(m, dtype=np.int64)]),
-    )
-    flow.set_node_supply(src, n)
-    flow.set_node_supply(snk, -n)
-    status = flow.solve_max_flow_with_min_cost()
-    if status != flow.OPTIMAL:  # pragma: no cover - integer inputs in range always solve
-        raise RuntimeError(f"min-cost flow: {status}")
-    used = np.nonzero(flow.flows(np.arange(n, n + k)) > 0)[0]
-    return le[used], lr[used], k + n + m
+
+def _dense(
+    prob: _Problem, rows: np.ndarray, cap: np.ndarray, s_max: int, d_cost: float
+) -> tuple[dict[int, int], int, float]:
+    """Mentees × slots, a disallowed cell costs d_cost. The solver fills min(mentees, slots)
+    cells; any set of allowed pairs can be completed by disallowed cells, and each costs more
+    than any score can make up, so the most allowed pairs are chosen first, then the best
+    score. Chosen disallowed cells are dropped: those mentees are unmatched."""
+    t0 = time.perf_counter()
+    n, slots = len(rows), int(cap.sum())
+    slot_mentor = np.repeat(np.arange(prob.m, dtype=np.int64), cap)
+    slot_start = np.concatenate([[0], np.cumsum(cap)[:-1]]).astype(np.int64)
+    cost = np.full((n, slots), d_cost)
+    edges = 0
+    for le, lr, ls in _blocks(prob, rows, cap):
+        pair_cost = (1 + s_max - ls).astype(np.float64)
+        for k in range(int(cap.max())):  # every slot of a mentor gets the pair's cost
+            has = cap[lr] > k
+            cost[le[has], slot_start[lr[has]] + k] = pair_cost[has]
+        edges += len(le)
+    t_build = time.perf_counter() - t0
+    # Imported here, not at the top: SciPy takes seconds and tens of MB to load,
+    # and every web worker imports this module through the URLs.
+    from scipy.optimize import linear_sum_assignment
+
+    row_ind, col_ind = linear_sum_assignment(cost)
+    keep = cost[row_ind, col_ind] < d_cost
+    assign = {
+        int(rows[i]): int(slot_mentor[c])
+        for i, c in zip(row_ind[keep].tolist(), col_ind[keep].tolist(), strict=True)
+    }
+    return assign, edges, t_build
 
 
 def _why(prob: _Problem, i: int, key: str) -> Unmatched:
