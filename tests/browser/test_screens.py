@@ -33,18 +33,15 @@ from playwright.sync_api import Page, ViewportSize
 
 from bollplank.demo.firm import DEMO_PASSWORD, DEMO_SLUG, demo_load, demo_logins
 from tests.browser.conftest import axe_check, guard_of, login, path_of, visit
+from tests.marks import sqlite_run_only
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     # A Wednesday morning in term time: the start pages show meetings today and this week.
     pytest.mark.instant("2026-10-14T09:30:00+02:00"),
-    # What a page looks like does not depend on the database: these run once, on SQLite, which
-    # keeps CI's second run (PostgreSQL) shorter.
-    pytest.mark.skipif(
-        os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="layout is checked on the SQLite run",
-    ),
+    # What a page looks like does not depend on the database.
+    sqlite_run_only,
 ]
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"

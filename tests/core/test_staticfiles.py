@@ -3,12 +3,13 @@ there, what no page loads is left out, and source maps are kept but not compress
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+
+from tests.marks import sqlite_run_only
 
 PRODUCTION_STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -17,10 +18,7 @@ PRODUCTION_STORAGES = {
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="reads no database and no clock: checked on the SQLite run",
-)
+@sqlite_run_only
 def test_collectstatic_keeps_what_pages_load_and_leaves_out_the_rest(tmp_path: Path) -> None:
     root = tmp_path / "static"
     with override_settings(STATIC_ROOT=root, STORAGES=PRODUCTION_STORAGES):

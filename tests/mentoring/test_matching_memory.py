@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.marks import sqlite_run_only
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "mentoring.py"
 
 
 @pytest.mark.slow
+@sqlite_run_only
 def test_national_programme_matches_within_1_gb():
     # The bench's 10,000 × 4,000 case (capacity 1–3, 20.9 M allowed pairs, about 11 CPU
     # seconds); the bench child measures its own peak RSS (ru_maxrss), also after importing
