@@ -181,7 +181,8 @@ def _stream(sql: str) -> Iterator[tuple[Any, ...]]:
     ten million rows never sit in memory. Call inside a transaction."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        cursor = connection.connection.cursor(name=f"audit_verify_{next(_names)}")
+        # Named by process too: the processes of a parallel check are forked with the same count.
+        cursor = connection.connection.cursor(name=f"audit_verify_{os.getpid()}_{next(_names)}")
     else:
         cursor = connection.connection.cursor()
     try:
