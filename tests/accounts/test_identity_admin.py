@@ -4,15 +4,20 @@ assurance of their latest log-in, removing; and what erasure does with linked id
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from bollplank.accounts.identity import secret_open
 from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.core import crypto
 from bollplank.core.personal_data_registry import categories
 from bollplank.core.roles import Role
 from tests import factories as f
@@ -40,7 +45,9 @@ def test_admin_adds_a_provider_and_its_secret_is_never_shown_back(client, world)
     with scopes_disabled():
         provider = IdentityProvider.objects.get()
     assert response.status_code == 302
-    assert provider.app.secret == SECRET
+    # Stored encrypted with the note keys, as the video server's secret.
+    assert SECRET not in provider.app.secret
+    assert secret_open(provider.app.secret) == SECRET
     assert provider.app.settings["server_url"] == "https://login.example.se/tenant/v2.0"
     assert provider.required_for == [Role.SUPERVISOR]
     people = client.get(response.url).content.decode()
@@ -51,7 +58,7 @@ def test_admin_adds_a_provider_and_its_secret_is_never_shown_back(client, world)
     assert SECRET not in client.get(edit).content.decode()
     client.post(edit, _form(secret="", name="Ekbackens inloggning"))
     provider.app.refresh_from_db()
-    assert provider.app.secret == SECRET
+    assert secret_open(provider.app.secret) == SECRET
     assert provider.app.name == "Ekbackens inloggning"
 
 
@@ -145,3 +152,21 @@ def test_linked_people_query_count(client, world, oidc, rows, queries, django_as
     # with their people; the people to choose from in the link form.
     with django_assert_num_queries(queries):
         client.get(reverse("identity_provider_people", args=["ekbacken", provider.pk]))
+
+
+def test_key_rotation_reencrypts_the_client_secret(client, world, oidc, monkeypatch, tmp_path):
+    old = Fernet.generate_key().decode()
+    key_file = tmp_path / "keys"
+    key_file.write_text(old + "\n")
+    monkeypatch.delenv("BOLLPLANK_NOTE_KEYS", raising=False)
+    monkeypatch.setenv("BOLLPLANK_NOTE_KEYS_FILE", str(key_file))
+    crypto.reset()
+    provider = add_provider(world, oidc)
+    call_command("rotate_note_key", "--new-key", stdout=StringIO())
+    key_file.write_text(key_file.read_text().split()[0] + "\n")  # the old key is removed
+    crypto.reset()
+    assert secret_open(SocialApp.objects.get().secret) == oidc.client.client_secret
+    # allauth gets the secret in the clear: the provider takes it and signs Pia in.
+    oidc.add_person("pia-1", email="pia@solbacka.se", email_verified=True)
+    sign_in(client, provider, "pia-1")
+    assert client.session["_auth_user_id"] == str(world.participant_user.pk)

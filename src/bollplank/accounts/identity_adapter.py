@@ -28,6 +28,7 @@ from bollplank.accounts.identity import (
     loa_of_claims,
     match_person,
     provider_of_app,
+    secret_open,
 )
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.core.urlguard import private_host
@@ -128,6 +129,13 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             exception.__cause__ if exception is not None and exception.__cause__ else exception,
         )
         raise refused(request, reason, ours, status=400)
+
+    def list_apps(self, request: Any, provider: Any = None, client_id: Any = None) -> Any:
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        for app in apps:
+            # In memory only: allauth sends it to the provider; the row keeps it encrypted.
+            app.secret = secret_open(app.secret or "")
+        return apps
 
     def get_requests_session(self) -> requests.Session:
         session = super().get_requests_session()
