@@ -215,3 +215,19 @@ def test_provider_unreachable_from_a_private_address_at_sign_in(client, world, o
     assert _logged_in_as(client) is None
     assert response.status_code == 502
     assert "kunde inte nås" in response.content.decode()
+
+
+def test_only_the_needed_claims_are_kept(client, world, oidc):
+    provider = add_provider(world, oidc)
+    oidc.add_person(
+        "pia-1",
+        email="pia@solbacka.se",
+        email_verified=True,
+        personal_identity_number="198001011234",
+        birthdate="1980-01-01",
+    )
+    sign_in(client, provider, "pia-1")
+    stored = str(SocialAccount.objects.get(user=world.participant_user).extra_data)
+    assert "pia@solbacka.se" in stored
+    assert "198001011234" not in stored
+    assert "1980-01-01" not in stored

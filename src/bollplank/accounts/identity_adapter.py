@@ -44,6 +44,19 @@ NOT_OURS = "not_ours"
 FAILED = "failed"
 
 
+# The claims kept of a sign-in. A broker may send a personal identity number, an address or a
+# birth date; Bollplank never needs one (DOMAIN.md), so nothing else is stored.
+KEPT_CLAIMS = ("sub", "iss", "acr", "amr", "auth_time", "email", "email_verified", "name")
+
+
+def _trimmed(extra_data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        part: {k: v for k, v in (extra_data.get(part) or {}).items() if k in KEPT_CLAIMS}
+        for part in ("id_token", "userinfo")
+        if extra_data.get(part)
+    }
+
+
 def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
     """The ID token's claims with the userinfo's over them (the address may be in either)."""
     data = sociallogin.account.extra_data or {}
@@ -93,6 +106,10 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             raise refused(request, FAILED, provider)
         claims = _claims(sociallogin)
         linked = sociallogin.user if sociallogin.is_existing else None
+        sociallogin.account.extra_data = _trimmed(sociallogin.account.extra_data or {})
+        if linked is not None:
+            # allauth has just stored everything the provider sent on the linked identity.
+            sociallogin.account.save(update_fields=["extra_data"])
         user = match_person(provider, linked_user=linked, claims=claims)
         if user is None:
             logger.warning(
