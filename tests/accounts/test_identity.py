@@ -231,3 +231,10 @@ def test_only_the_needed_claims_are_kept(client, world, oidc):
     assert "pia@solbacka.se" in stored
     assert "198001011234" not in stored
     assert "1980-01-01" not in stored
+
+
+def test_assurance_in_words():
+    assert loa_words({"acr": LOA3, "amr": []}) == "Hög (BankID)"
+    assert loa_words({"acr": "urn:example:strong", "amr": ["pwd"]}) == "urn:example:strong (pwd)"
+    assert loa_words({"acr": "", "amr": ["mfa"]}) == "mfa"
+    assert loa_words(None) == ""
