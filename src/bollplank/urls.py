@@ -247,6 +247,8 @@ urlpatterns = [
         identity_views.oidc_login_start,
         name="openid_connect_login",
     ),
+    # allauth's page of one's linked identities is not offered: the practice's admin links.
+    path("accounts/3rdparty/", identity_views.connections_gone, name="socialaccount_connections"),
     path("accounts/", include("allauth.urls")),
     path("p/<slug:practice_slug>/", include(practice_patterns)),
     *api_urls.public_patterns,

@@ -3,7 +3,9 @@ code flow with its OpenID Connect extension) in a small Flask app, served by Wer
 127.0.0.1 in a thread. It signs ID tokens with its own RSA key and serves discovery, JWKS,
 authorize (a tiny log-in form), token and userinfo.
 
-Knobs a test sets before the sign-in: ``audience`` (the ID token's ``aud``, the client id by
+It requires PKCE (a code is exchanged only with its sign-in's verifier) and gives each code
+once. Knobs a test sets before the sign-in: ``discovery_issuer`` (another issuer in its
+discovery document), ``audience`` (the ID token's ``aud``, the client id by
 default), ``token_lifetime`` (seconds; negative gives an ID token that has already expired),
 the people it knows (``people``: subject → claims; anyone else has a ``sub`` only), ``acr`` and
 ``amr``, and ``auto_subject`` to sign someone in without showing the form. Tokens are dated by
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from django_scopes import scopes_disabled
@@ -84,6 +87,14 @@ class Code:
     amr: list[str] | None
     auth_time: int
     expires_at: float
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+
+    def get_code_challenge(self) -> str | None:
+        return self.code_challenge
+
+    def get_code_challenge_method(self) -> str | None:
+        return self.code_challenge_method
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -124,6 +135,8 @@ class TestProvider:
         self.tokens: dict[str, str] = {}  # access token → subject
         self.used_codes: list[str] = []
         self.issuer = ""
+        # Set: discovery names this issuer instead of its own address.
+        self.discovery_issuer: str | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.app = self._make_app()
@@ -174,6 +187,8 @@ class TestProvider:
                     amr=provider.amr,
                     auth_time=int(clock.timestamp()),
                     expires_at=clock.timestamp() + 60,
+                    code_challenge=req.payload.data.get("code_challenge"),
+                    code_challenge_method=req.payload.data.get("code_challenge_method"),
                 )
 
             def query_authorization_code(self, code: str, client: Client) -> Code | None:
@@ -226,12 +241,16 @@ class TestProvider:
             app, query_client=lambda cid: self.client if cid == self.client.client_id else None
         )
         server.save_token = save_token  # type: ignore[method-assign]
-        server.register_grant(CodeGrant, [IdToken(require_nonce=False)])
+        # PKCE required, as a careful provider does: a code is exchanged only with the
+        # verifier of the sign-in that asked for it.
+        server.register_grant(
+            CodeGrant, [IdToken(require_nonce=False), CodeChallenge(required=True)]
+        )
 
         @app.get("/.well-known/openid-configuration")
         def discovery() -> Any:
             return jsonify(
-                issuer=self.issuer,
+                issuer=self.discovery_issuer or self.issuer,
                 authorization_endpoint=f"{self.issuer}/authorize",
                 token_endpoint=f"{self.issuer}/token",
                 userinfo_endpoint=f"{self.issuer}/userinfo",

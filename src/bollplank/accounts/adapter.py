@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from bollplank.accounts.identity import required_providers
 from bollplank.accounts.mails import account_mail_queue, public_url
-from bollplank.accounts.models import User
 
 
 def login_throttle_key(login: str) -> str:
@@ -32,11 +31,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
         """A person whose practice requires its own sign-in for their role cannot use a
-        password: the login page says so and shows the provider's button instead. Asked before
-        the password is checked, so that the answer tells nothing about the password (and such
-        an account's password cannot be guessed here at all)."""
-        email = str(credentials.get("email") or "").strip()
-        user = User.objects.filter(email__iexact=email).first() if email else None
+        password: the login page says so and shows the provider's button instead. Asked only
+        after the password is found right, through allauth's rate limit and failure count:
+        otherwise anyone could learn which organisation an address belongs to."""
+        user = super().authenticate(request, **credentials)
         required = required_providers(user) if user is not None else []
         if required:
             # The login page shows these providers' buttons beside the message.
@@ -46,7 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"provider": required[0].name},
                 code="identity_provider_required",
             )
-        return super().authenticate(request, **credentials)
+        return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         account_mail_queue(template_prefix=template_prefix, email=email, context=context)

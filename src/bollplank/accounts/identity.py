@@ -9,11 +9,14 @@ and nobody is created: Bollplank is by invitation.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,11 +29,11 @@ from django_scopes import scopes_disabled
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.models import Membership, User
-from bollplank.core import crypto
+from bollplank.core import clock, crypto
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
-from bollplank.core.urlguard import private_host
+from bollplank.core.urlguard import private_host, public_session
 
 # The roles a client organisation's provider can be for: its staff in the practice's groups
 # and its contact people. Staff of the practice never sign in through a client's provider.
@@ -53,6 +56,8 @@ LOA_WORDS = {
 # Where one sign-in's level of assurance is kept: allauth's record of the login session
 # (usersessions) and the linked identity's extra_data.
 LOA_KEY = "bollplank_loa"
+
+WELL_KNOWN = "/.well-known/openid-configuration"
 
 
 def loa_words(loa: dict[str, Any] | None) -> str:
@@ -101,6 +106,21 @@ def practice_for_login(slug: str) -> Practice | None:
     return Practice.objects.filter(slug=slug).first()
 
 
+def providers_for_address(practice: Practice, email: str) -> list[IdentityProvider]:
+    """The practice's providers whose people have addresses at the domain of ``email``: a
+    page that lists them names no client organisation to someone who does not already write
+    from one of its addresses (who a practice serves is confidential)."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    if not domain or not domain.isascii():
+        return []
+    with scopes_disabled():
+        return [
+            provider
+            for provider in providers_of(practice)
+            if people_of(provider).filter(email__iendswith="@" + domain).exists()
+        ]
+
+
 def _holds_for(provider: IdentityProvider, user: Any, role: str) -> bool:
     """Whether ``user`` holds ``role`` in the provider's practice, and for a client's provider
     holds it as that client's participant or contact."""
@@ -126,18 +146,60 @@ def _holds_for(provider: IdentityProvider, user: Any, role: str) -> bool:
     return False
 
 
+def outside_reach(provider: IdentityProvider, user: Any) -> bool:
+    """Whether ``user`` holds anything this provider is not trusted for: a role in another
+    practice (any provider), or for a client's provider any role other than participant or
+    contact of that same client. A sign-in gives the whole session, every role in every
+    practice, so a provider may only sign in people who are wholly within its reach."""
+    with scopes_disabled():
+        memberships = Membership.objects.filter(user=user)
+        if memberships.exclude(practice_id=provider.practice_id).exists():
+            return True
+        if provider.client_id is None:
+            return False
+        if memberships.exclude(role__in=CLIENT_ROLES).exists():
+            return True
+        participations = user.participations.all()
+        if (
+            participations.exclude(client_id=provider.client_id)
+            .exclude(client_id__isnull=True)
+            .exists()
+        ):
+            return True  # employed by another client
+        of_this_client = Q(client_id=provider.client_id) | Q(
+            memberships__engagement__client_id=provider.client_id
+        )
+        if participations.exclude(
+            pk__in=participations.filter(of_this_client).values("pk")
+        ).exists():
+            return True
+        # accounts sits below engagements: the group rows are reached through the relation.
+        group_rows = participations.model._meta.get_field("memberships").related_model
+        if (
+            group_rows._default_manager.filter(participant__user=user)
+            .exclude(engagement__client_id=provider.client_id)
+            .exists()
+        ):
+            return True  # also in another client's (or a private) group
+        return bool(user.client_contacts.exclude(client_id=provider.client_id).exists())
+
+
 def belongs_to(provider: IdentityProvider, user: Any) -> bool:
     """Whether ``user`` is one of the people this provider signs in: anyone with a role in its
-    practice, or for a client's provider that client's participants and contacts."""
+    practice, or for a client's provider that client's participants and contacts, and holding
+    nothing outside the provider's reach."""
     if not user.is_active:
         return False
     roles: Iterable[str] = CLIENT_ROLES if provider.client_id else [r.value for r in Role]
-    return any(_holds_for(provider, user, role) for role in roles)
+    if not any(_holds_for(provider, user, role) for role in roles):
+        return False
+    return not outside_reach(provider, user)
 
 
 def required_providers(user: Any) -> list[IdentityProvider]:
     """The providers ``user`` must sign in through (a role of theirs is in one's
-    ``required_for``): such a person cannot log in with a password."""
+    ``required_for``): such a person cannot log in with a password. Only a provider that can
+    sign them in requires it: someone it may not sign in keeps their password."""
     with scopes_disabled():
         practice_ids = set(
             Membership.objects.filter(user=user).values_list("practice_id", flat=True)
@@ -151,6 +213,7 @@ def required_providers(user: Any) -> list[IdentityProvider]:
         provider
         for provider in candidates
         if any(_holds_for(provider, user, role) for role in provider.required_for)
+        and belongs_to(provider, user)
     ]
 
 
@@ -203,13 +266,22 @@ def provider_origins(providers: Iterable[IdentityProvider]) -> list[str]:
     return sorted(set(origins))
 
 
+def address_key(email: str) -> str:
+    """An address as two are compared: NFKC-normalised and case-folded, so that no look-alike
+    (the Kelvin sign for a K) folds onto another address."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
+
+
 def _verified_email(claims: dict[str, Any]) -> str:
     """The address in the claims if the provider says it verified it; else nothing. Some
-    providers send the flag as a string."""
-    email = str(claims.get("email") or "").strip().lower()
+    providers send the flag as a string. An address with anything but ASCII is never matched:
+    case-insensitive lookups fold some letters onto others."""
+    email = str(claims.get("email") or "").strip()
     verified = claims.get("email_verified")
+    if not email.isascii():
+        return ""
     if email and (verified is True or str(verified).lower() == "true"):
-        return email
+        return email.lower()
     return ""
 
 
@@ -223,10 +295,32 @@ def match_person(
     email = _verified_email(claims)
     if not email:
         return None
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None or not belongs_to(provider, user):
+    candidates = User.objects.filter(email__iexact=email, is_active=True)
+    found = [user for user in candidates if address_key(user.email) == address_key(email)]
+    if len(found) != 1 or not belongs_to(provider, found[0]):
         return None
-    return user
+    return found[0]
+
+
+# Why a sign-in was refused, in the audit log (never the claims themselves).
+OTHER_IDENTITY = "other_identity"
+
+
+def has_link(provider: IdentityProvider, user: Any) -> bool:
+    """Whether ``user`` already has an identity linked at this provider."""
+    return SocialAccount.objects.filter(provider=provider.app.provider_id, user=user).exists()
+
+
+def identity_linked_by_address(provider: IdentityProvider, user: Any) -> None:
+    """A sign-in recognised the person by their verified address and linked the identity: as
+    much a link as one the admin makes, so the log says so (the person is the actor)."""
+    audit(user, "accounts.identity.linked", provider, {"user": user.pk, "by": "address"})
+
+
+def sign_in_refused(provider: IdentityProvider, reason: str) -> None:
+    """A refused sign-in in the audit log: which provider and why, nothing the provider sent
+    (a broker's subject may be a personal identity number)."""
+    audit(None, "accounts.identity.refused", provider, {"reason": reason})
 
 
 # --- the client secret, stored encrypted ---------------------------------------------------
@@ -333,7 +427,11 @@ def identity_provider_save(
     ):
         if old != new and "created" not in changed:
             changed.append(field)
+    if "created" in changed or "server_url" in changed:
+        _check_issuer(server_url)
     settings_now["server_url"] = server_url
+    # PKCE: a code caught on its way back is worth nothing without this sign-in's verifier.
+    settings_now["oauth_pkce_enabled"] = True
     app.name, app.client_id, app.settings = name, client_id, settings_now
     if secret:
         app.secret = secret_seal(secret)
@@ -344,8 +442,61 @@ def identity_provider_save(
     provider.required_for = required_for
     provider.full_clean(exclude=["practice", "app", "client"])
     provider.save()
-    audit(actor, "accounts.identity_provider.saved", provider, {"fields": changed})
+    data: dict[str, Any] = {"fields": changed}
+    if "server_url" in changed:
+        # Another server's subjects are other people's: its links start over.
+        data["links_removed"] = SocialAccount.objects.filter(provider=app.provider_id).delete()[0]
+    if required_for and ("created" in changed or "required_for" in changed):
+        data["passwords_ended"] = _end_password_use(provider)
+    audit(actor, "accounts.identity_provider.saved", provider, data)
     return provider
+
+
+def _check_issuer(server_url: str) -> None:
+    """Refuse a provider whose discovery document names another issuer than the address
+    entered: the ID tokens are checked against the document's issuer, so the admin would
+    trust a server other than the one they named. A provider that cannot be reached now is
+    saved; its sign-in fails until it can."""
+    # The identity adapter's session: public addresses only, no redirects.
+    url = server_url if "/.well-known/" in server_url else server_url + WELL_KNOWN
+    session = public_session(allowed=lambda: getattr(settings, "SSO_PRIVATE_HOSTS", False))
+    try:
+        with session:
+            answer = session.get(
+                url, timeout=getattr(settings, "SOCIALACCOUNT_REQUESTS_TIMEOUT", 10)
+            )
+            answer.raise_for_status()
+            issuer = str(answer.json().get("issuer") or "")
+    except (requests.RequestException, ValueError, AttributeError):
+        return
+    if issuer.rstrip("/") != server_url.split("/.well-known/")[0].rstrip("/"):
+        raise ValidationError(
+            {
+                "server_url": _(
+                    "The provider at that address names another issuer (%(issuer)s). Give "
+                    "the issuer's own address."
+                )
+                % {"issuer": issuer[:200]}
+            }
+        )
+
+
+def _end_password_use(provider: IdentityProvider) -> int:
+    """The people this provider is now required for stop using a password at once: their
+    other login sessions end and their API tokens stop. Returns how many people."""
+    now = clock.now()
+    count = 0
+    for user in people_of(provider):
+        if provider not in required_providers(user):
+            continue
+        count += 1
+        for row in UserSession.objects.filter(user=user):
+            loa = (row.data or {}).get(LOA_KEY) or {}
+            if loa.get("provider_id") != provider.pk:
+                row.end()
+        with scopes_disabled():
+            user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    return count
 
 
 @transaction.atomic
@@ -374,6 +525,8 @@ def identity_link(
     taken = SocialAccount.objects.filter(provider=key, uid=subject).exclude(user=user)
     if taken.exists():
         raise ValidationError({"subject": _("That identity is already linked to someone else.")})
+    # One identity per person and provider: a new one replaces any before it.
+    SocialAccount.objects.filter(provider=key, user=user).exclude(uid=subject).delete()
     account, _created = SocialAccount.objects.update_or_create(
         provider=key, user=user, defaults={"uid": subject}
     )

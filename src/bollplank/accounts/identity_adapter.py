@@ -4,10 +4,8 @@ public addresses."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -16,7 +14,6 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
-from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.dispatch import receiver
@@ -25,13 +22,17 @@ from django.shortcuts import render
 
 from bollplank.accounts.identity import (
     LOA_KEY,
+    OTHER_IDENTITY,
+    has_link,
+    identity_linked_by_address,
     loa_of_claims,
     match_person,
     provider_of_app,
     secret_open,
+    sign_in_refused,
 )
 from bollplank.accounts.identity_models import IdentityProvider
-from bollplank.core.urlguard import private_host
+from bollplank.core.urlguard import public_session
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 UNKNOWN_PERSON = "unknown_person"
 WRONG_AUDIENCE = "wrong_audience"
 EXPIRED = "expired"
+CLOCK = "clock"
 REPLAYED = "replayed"
 NOT_OURS = "not_ours"
 FAILED = "failed"
@@ -78,8 +80,11 @@ def _reason_of(error: Any, exception: BaseException | None, extra: dict[str, Any
     cause = exception.__cause__ if exception is not None else None
     if isinstance(cause, jwt.InvalidAudienceError):
         return WRONG_AUDIENCE
-    if isinstance(cause, jwt.ExpiredSignatureError | jwt.ImmatureSignatureError):
+    if isinstance(cause, jwt.ExpiredSignatureError):
         return EXPIRED
+    if isinstance(cause, jwt.ImmatureSignatureError):
+        # Issued "in the future": one of the two clocks is wrong, nothing has expired.
+        return CLOCK
     if exception is None and "state_id" in extra:
         # The sign-in's state is used up (or never was this browser's): the answer from the
         # provider was sent a second time.
@@ -112,19 +117,24 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             sociallogin.account.save(update_fields=["extra_data"])
         user = match_person(provider, linked_user=linked, claims=claims)
         if user is None:
-            logger.warning(
-                "sign-in refused: nobody of provider %s for subject %s",
-                provider.pk,
-                sociallogin.account.uid,
-            )
+            # Never the subject in the log: a broker's may be a personal identity number.
+            logger.warning("sign-in refused: nobody of provider %s", provider.pk)
+            sign_in_refused(provider, UNKNOWN_PERSON)
+            raise refused(request, UNKNOWN_PERSON, provider)
+        if linked is None and has_link(provider, user):
+            # The person already has an identity at this provider: another one never becomes
+            # a second link by an address alone.
+            logger.warning("sign-in refused: provider %s, another identity linked", provider.pk)
+            sign_in_refused(provider, OTHER_IDENTITY)
             raise refused(request, UNKNOWN_PERSON, provider)
         loa = loa_of_claims(claims, provider=provider)
         sociallogin.account.extra_data = {**sociallogin.account.extra_data, LOA_KEY: loa}
         if linked is None:
             # Recognised by the verified address: the identity is linked from now on, so that
-            # a later change of address at the provider does not lose the person.
-            sociallogin.user = user
-            sociallogin.save(request)
+            # a later change of address at the provider does not lose the person. connect, not
+            # save: save would add the person's addresses as if they had signed up.
+            sociallogin.connect(request, user)
+            identity_linked_by_address(provider, user)
         else:
             sociallogin.account.save(update_fields=["extra_data"])
 
@@ -152,31 +162,12 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
         for app in apps:
             # In memory only: allauth sends it to the provider; the row keeps it encrypted.
             app.secret = secret_open(app.secret or "")
+            # PKCE always, also for a provider saved before it was switched on.
+            app.settings = {**(app.settings or {}), "oauth_pkce_enabled": True}
         return apps
 
     def get_requests_session(self) -> requests.Session:
-        session = super().get_requests_session()
-        session.request = functools.partial(_public_only, session.request)  # type: ignore[method-assign]
-        return session
-
-
-class PrivateAddressError(requests.exceptions.InvalidURL, OAuth2Error):
-    """A provider address that leads into a private network: allauth's views answer both
-    kinds with their error page (an OAuth2Error at the start, a RequestException later)."""
-
-
-def _public_only(send: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-    """Every request to a provider (discovery, keys, token, userinfo) goes to a public https
-    address: a discovery document could otherwise point the server into its own network."""
-    parts = urlsplit(url)
-    local_ok = getattr(settings, "SSO_PRIVATE_HOSTS", False)
-    if not local_ok and (
-        parts.scheme != "https"
-        or not parts.hostname
-        or private_host(parts.hostname, parts.port or 443)
-    ):
-        raise PrivateAddressError(f"not a public https address: {parts.hostname}")
-    return send(method, url, *args, **kwargs)
+        return public_session(allowed=lambda: getattr(settings, "SSO_PRIVATE_HOSTS", False))
 
 
 @receiver(user_logged_in, dispatch_uid="bollplank_sign_in_assurance")

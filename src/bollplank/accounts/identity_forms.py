@@ -93,3 +93,10 @@ class OrganisationForm(forms.Form):
         max_length=60,
         help_text=_("As in the practice's address, e.g. ekbacken in /p/ekbacken/."),
     )
+
+
+class SignInAddressForm(forms.Form):
+    """A person's address, for the log-ins of their organisation: a client organisation's
+    button appears only for an address of its own people's domain."""
+
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)

@@ -30,6 +30,7 @@ from bollplank.accounts.identity import (
     practice_for_login,
     provider_of_app,
     provider_origins,
+    providers_for_address,
     providers_of,
 )
 from bollplank.accounts.identity_adapter import FAILED
@@ -37,6 +38,7 @@ from bollplank.accounts.identity_forms import (
     IdentityLinkForm,
     IdentityProviderForm,
     OrganisationForm,
+    SignInAddressForm,
 )
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.mails import public_url
@@ -156,33 +158,34 @@ def identity_provider_people(request: PracticeRequest, pk: int) -> HttpResponse:
 
 
 def sign_in_organisation(request: HttpRequest) -> HttpResponse:
-    """ "Log in through your organisation": the practice is named first, then its log-ins."""
+    """ "Log in through your organisation": the practice is named first, then the person's
+    address. Any short name leads on: the next page does not tell whether it is a practice."""
     form = OrganisationForm(request.GET or None)
     if form.is_valid():
-        practice = practice_for_login(form.cleaned_data["practice"])
-        if practice is not None:
-            return redirect("sign_in_practice", practice.slug)
-        form.add_error("practice", _("No practice has that short name."))
+        return redirect("sign_in_practice", form.cleaned_data["practice"])
     return render(
         request,
         "accounts/sign_in_organisation.html",
         {"form": form},
-        status=404 if form.errors else 200,
+        status=400 if form.errors else 200,
     )
 
 
 def sign_in_practice(request: HttpRequest, practice_slug: str) -> HttpResponse:
-    """The practice's log-ins through organisations, a button each."""
+    """The log-ins of the person's organisation, a button each, once they give their address.
+    The same page for any short name, a practice's or not, and without the practice's name:
+    nobody learns from it which practices there are or whom they serve."""
+    form = SignInAddressForm(request.GET or None)
+    providers: list[IdentityProvider] = []
     practice = practice_for_login(practice_slug)
-    if practice is None:
-        raise Http404
-    with scope(practice=practice):
-        providers = providers_of(practice)
+    if form.is_valid() and practice is not None:
+        with scope(practice=practice):
+            providers = providers_for_address(practice, form.cleaned_data["email"])
     response = render(
         request,
         "accounts/sign_in_practice.html",
         {
-            "login_practice": practice,
+            "form": form,
             "identity_providers": providers,
             "redirect_field_value": request.GET.get("next", ""),
         },
@@ -227,3 +230,10 @@ def oidc_login_start(request: HttpRequest, provider_id: str) -> HttpResponse:
             {"reason": FAILED, "identity_provider": provider},
             status=502,
         )
+
+
+def connections_gone(request: HttpRequest) -> HttpResponse:
+    """allauth's own page of a person's linked identities: it would list every practice's
+    providers to anyone logged in and let a person remove a link their admin made. The
+    practice's admin manages the links; the page is not there."""
+    raise Http404

@@ -53,6 +53,24 @@ def check_url(url: str) -> str:
     return url
 
 
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Each redirect's target passes the same check as the address given: a public calendar
+    address could otherwise answer with a redirect into this machine's network."""
+
+    def redirect_request(  # type: ignore[override]
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        check_url(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects)
+
+
+def _open(request: urllib.request.Request, timeout: float) -> Any:
+    return _OPENER.open(request, timeout=timeout)
+
+
 def fetch(url: str) -> bytes:
     """The calendar at ``url``: refused past MAX_BYTES, given up after FETCH_TIMEOUT seconds."""
     url = check_url(url)
@@ -60,7 +78,7 @@ def fetch(url: str) -> bytes:
         url, headers={"User-Agent": "Bollplank calendar reader"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
+        with _open(request, timeout=FETCH_TIMEOUT) as response:
             data: bytes = response.read(MAX_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
