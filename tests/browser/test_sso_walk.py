@@ -62,12 +62,19 @@ def _open_browser_to(page: Page, oidc: TestProvider) -> list[str]:
 
 
 def _press_button(page: Page) -> None:
-    """From the log-in page through "Log in through your organisation" to the button."""
+    """From the log-in page through "Log in through your organisation" and the person's
+    address to the button."""
     visit(page, "/accounts/login/")
     with page.expect_navigation():
         page.get_by_role("link", name="Logga in via din organisation").click()
     axe_check(page)
     page.fill("#id_practice", "ekbacken")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Fortsätt").click()
+    axe_check(page)
+    # The page names no practice and no client until the person gives their address.
+    expect(page.get_by_role("button", name=BUTTON)).to_have_count(0)
+    page.fill("#id_email", "pia@solbacka.se")
     with page.expect_navigation():
         page.get_by_role("button", name="Fortsätt").click()
     axe_check(page)

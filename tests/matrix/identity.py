@@ -46,9 +46,13 @@ MATRIX: list[Case] = [
     ("identity_provider_new", "get", lambda w: [P], ADMIN_ONLY),
     ("identity_provider_edit", "get", _own, ADMIN_ONLY),
     ("identity_provider_people", "get", _own, ADMIN_ONLY),
-    # Anyone may name a practice and see its log-ins through organisations.
+    # Anyone may name a practice and, with their address, see its log-ins through
+    # organisations: the same page for any short name, naming no practice and no client.
     ("sign_in_organisation", "get", lambda w: [], PUBLIC),
     ("sign_in_practice", "get", lambda w: [P], PUBLIC),
+    ("sign_in_practice", "get", lambda w: ["no-such-practice"], PUBLIC),
+    # allauth's list of one's linked identities is not offered to anyone.
+    ("socialaccount_connections", "get", lambda w: [], dict.fromkeys(ROLES, 404)),
 ]
 FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("identity_provider_edit", _foreign),
