@@ -14,7 +14,7 @@ import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
@@ -264,6 +264,28 @@ def test_invitation_to_a_required_role_leads_to_the_provider(client, world, oidc
     assert provider.login_path in page and "Logga in med Solbackas inloggning" in page
 
 
+def test_accepting_a_required_role_while_logged_in_ends_the_password_session(
+    client, world, oidc
+):
+    add_provider(world, oidc, required_for=[Role.PARTICIPANT])
+    with scope(practice=world.practice):
+        person = f.ParticipantFactory(practice=world.practice, email="rut@solbacka.se", name="R")
+        f.GroupMembershipFactory(engagement=world.engagement, participant=person)
+        _invitation, token = services.invitation_create(
+            actor=world.supervisor,
+            practice=world.practice,
+            email="rut@solbacka.se",
+            name="Rektor Rut",
+            role=Role.PARTICIPANT,
+            participant=person,
+        )
+    client.post(reverse("account_login"), {"login": "rut@solbacka.se", "password": PASSWORD})
+    assert _me(client) == str(world.contact_user.pk)
+    response = client.post(reverse("invitation_accept", args=[token]))
+    assert _me(client) is None
+    assert "Logga in med Solbackas inloggning" in response.content.decode()
+
+
 # --- 8 and 9: PKCE, the issuer, single-use codes ---------------------------------------------
 
 
@@ -401,3 +423,19 @@ def test_connection_to_a_private_address_is_refused_whatever_the_name_said(
 def test_every_non_public_address_is_private(address):
     assert urlguard.private_address(address)
     assert not urlguard.private_address("93.184.216.34")
+
+
+# --- 10: nothing left behind ------------------------------------------------------------------
+
+
+def test_deleting_a_client_takes_its_log_in_secret_and_links_along(world, oidc):
+    with scopes_disabled():
+        gone = f.ClientFactory(practice=world.practice, name="Nedlagd skola")
+        provider = add_provider(world, oidc, client=gone, name="Nedlagda")
+        SocialAccount.objects.create(
+            provider=provider.app.provider_id, uid="x", user=world.contact_user
+        )
+        key = provider.app.provider_id
+        gone.delete()
+    assert not SocialApp.objects.filter(provider_id=key).exists()
+    assert not SocialAccount.objects.filter(provider=key).exists()

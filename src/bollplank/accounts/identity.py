@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -497,6 +499,16 @@ def _end_password_use(provider: IdentityProvider) -> int:
         with scopes_disabled():
             user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
     return count
+
+
+@receiver(post_delete, sender=IdentityProvider, dispatch_uid="bollplank_identity_app_gone")
+def _app_goes_with_the_provider(sender: Any, instance: IdentityProvider, **kwargs: Any) -> None:
+    """A provider deleted with its client or practice takes allauth's app (its secret) and
+    its linked identities along: the app is the row the provider points to, so the database's
+    cascade does not reach it."""
+    apps = SocialApp.objects.filter(pk=instance.app_id)
+    SocialAccount.objects.filter(provider__in=apps.values("provider_id")).delete()
+    apps.delete()
 
 
 @transaction.atomic
