@@ -264,9 +264,7 @@ def test_invitation_to_a_required_role_leads_to_the_provider(client, world, oidc
     assert provider.login_path in page and "Logga in med Solbackas inloggning" in page
 
 
-def test_accepting_a_required_role_while_logged_in_ends_the_password_session(
-    client, world, oidc
-):
+def test_accepting_a_required_role_while_logged_in_ends_the_password_session(client, world, oidc):
     add_provider(world, oidc, required_for=[Role.PARTICIPANT])
     with scope(practice=world.practice):
         person = f.ParticipantFactory(practice=world.practice, email="rut@solbacka.se", name="R")
