@@ -429,7 +429,7 @@ def identity_provider_save(
     ):
         if old != new and "created" not in changed:
             changed.append(field)
-    if "created" in changed or "server_url" in changed:
+    if kind == IdentityProviderKind.OIDC and ("created" in changed or "server_url" in changed):
         _check_issuer(server_url)
     settings_now["server_url"] = server_url
     # PKCE: a code caught on its way back is worth nothing without this sign-in's verifier.
