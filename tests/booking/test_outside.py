@@ -276,9 +276,39 @@ def test_redirect_into_a_private_network_is_refused(monkeypatch):
     try:
         # The test server itself is on this machine: only the redirect's target is private.
         monkeypatch.setattr(outside, "private_host", lambda host, port: host != "127.0.0.1")
+        monkeypatch.setattr(urlguard, "private_address", lambda address: address != "127.0.0.1")
         with pytest.raises(ValidationError) as caught:
             outside.fetch(f"http://127.0.0.1:{server.server_port}/cal.ics")
         assert caught.value.code == "private_host"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_connection_to_a_private_address_is_refused_whatever_the_name_said(monkeypatch, settings):
+    """The name passed the check (it resolved to a public address then) but the connection
+    lands on this machine: the connected address is checked too."""
+    import http.server
+    import threading
+
+    settings.BOOKING_PRIVATE_CALENDAR_HOSTS = False
+
+    class Calendar(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(ICS_ONE.encode() if isinstance(ICS_ONE, str) else ICS_ONE)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Calendar)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(outside, "private_host", lambda host, port: False)
+        with pytest.raises(ValidationError) as caught:
+            outside.fetch(f"http://127.0.0.1:{server.server_port}/cal.ics")
+        assert caught.value.code == "unreachable"
     finally:
         server.shutdown()
         server.server_close()

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from bollplank.booking.freetime import Interval, merge, to_utc
-from bollplank.core.urlguard import private_host
+from bollplank.core.urlguard import PublicHTTPHandler, PublicHTTPSHandler, private_host
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_EVENTS = 20_000  # VEVENTs in one file
@@ -64,11 +64,12 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_CheckedRedirects)
-
-
 def _open(request: urllib.request.Request, timeout: float) -> Any:
-    return _OPENER.open(request, timeout=timeout)
+    handlers: list[Any] = [_CheckedRedirects]
+    if not getattr(settings, "BOOKING_PRIVATE_CALENDAR_HOSTS", False):
+        # The address connected to is checked too: the name may resolve differently now.
+        handlers += [PublicHTTPHandler, PublicHTTPSHandler]
+    return urllib.request.build_opener(*handlers).open(request, timeout=timeout)
 
 
 def fetch(url: str) -> bytes:

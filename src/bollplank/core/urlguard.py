@@ -10,8 +10,10 @@ lead into this machine or a private network: ``private_host`` is the one check f
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,6 +101,31 @@ class PublicOnlyAdapter(HTTPAdapter):
             "http": _PublicHTTPPool,
             "https": _PublicHTTPSPool,
         }
+
+
+class _PublicHTTPClientConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _checked(self.sock)
+
+
+class _PublicHTTPSClientConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _checked(self.sock)
+
+
+class PublicHTTPHandler(urllib.request.HTTPHandler):
+    """urllib's handler that talks to public addresses only, checked on the connected socket
+    (as PublicOnlyAdapter does for requests)."""
+
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_PublicHTTPClientConnection, req)
+
+
+class PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_PublicHTTPSClientConnection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 def public_session(
