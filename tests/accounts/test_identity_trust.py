@@ -154,6 +154,16 @@ def test_a_second_identity_at_the_same_provider_is_refused(client, world, oidc):
     ) == ["n"]
 
 
+def test_wrong_audience_is_audited_without_claims(client, world, oidc):
+    provider = add_provider(world, oidc)
+    oidc.add_person("pia-1", email="pia@solbacka.se", email_verified=True)
+    oidc.audience = "another-service"
+    sign_in(client, provider, "pia-1")
+    assert [(e.object_id, e.data) for e in _events("accounts.identity.refused")] == [
+        (str(provider.pk), {"reason": "wrong_audience"})
+    ]
+
+
 def test_refusal_is_not_logged_with_the_subject(client, world, oidc, caplog):
     provider = add_provider(world, oidc)
     sign_in(client, provider, "199001011234")

@@ -108,6 +108,7 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             # Identities are linked by the practice's admin or by a verified address at
             # sign-in, never by a logged-in person connecting one to their own account.
             logger.warning("sign-in refused: %s process", sociallogin.state.get("process"))
+            sign_in_refused(provider, FAILED)
             raise refused(request, FAILED, provider)
         claims = _claims(sociallogin)
         linked = sociallogin.user if sociallogin.is_existing else None
@@ -155,6 +156,10 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             error,
             exception.__cause__ if exception is not None and exception.__cause__ else exception,
         )
+        if ours is not None and exception is not None:
+            # Only what came back from the provider: an answer without this browser's state
+            # is anyone's request to the callback address, not worth an audit row each.
+            sign_in_refused(ours, reason)
         raise refused(request, reason, ours, status=400)
 
     def list_apps(self, request: Any, provider: Any = None, client_id: Any = None) -> Any:
