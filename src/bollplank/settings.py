@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
     # django-ninja: its Swagger UI files are served from here (static), not from a CDN.
     "ninja",
     "allauth.usersessions",
@@ -261,6 +263,10 @@ MFA_TOTP_ISSUER = "Bollplank"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Active sessions are listed at /accounts/sessions/; activity is not written on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
+# SAML sign-in keeps the assertion's level of assurance (accounts/identity_saml.py).
+SOCIALACCOUNT_PROVIDERS = {
+    "saml": {"provider_class": "bollplank.accounts.identity_saml.IdentitySAMLProvider"},
+}
 # Behind a reverse proxy, the client's address is the proxy-count'th from the end of
 # X-Forwarded-For (per-address throttling must not see every client as the proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("BOLLPLANK_TRUSTED_PROXY_COUNT", 0)
