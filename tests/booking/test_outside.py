@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from bollplank.booking import outside, services
 from bollplank.booking.models import BusyInterval, OutsideCalendar
+from bollplank.core import urlguard
 from tests.booking.helpers import ICS_ONE
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
@@ -217,7 +218,7 @@ def test_subscription_address_must_be_public_http(url):
 
 def test_webcal_address_is_read_as_https(monkeypatch):
     monkeypatch.setattr(
-        outside.socket, "getaddrinfo", lambda *a: [(0, 0, 0, "", ("93.184.216.34", 0))]
+        urlguard.socket, "getaddrinfo", lambda *a: [(0, 0, 0, "", ("93.184.216.34", 0))]
     )
     assert outside.check_url("webcal://example.se/cal.ics") == "https://example.se/cal.ics"
 

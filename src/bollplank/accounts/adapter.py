@@ -4,10 +4,14 @@ from typing import Any
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from bollplank.accounts.identity import required_providers
 from bollplank.accounts.mails import account_mail_queue, public_url
+from bollplank.accounts.models import User
 
 
 def login_throttle_key(login: str) -> str:
@@ -25,6 +29,24 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> Any:
         return "/"
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        """A person whose practice requires its own sign-in for their role cannot use a
+        password: the login page says so and shows the provider's button instead. Asked before
+        the password is checked, so that the answer tells nothing about the password (and such
+        an account's password cannot be guessed here at all)."""
+        email = str(credentials.get("email") or "").strip()
+        user = User.objects.filter(email__iexact=email).first() if email else None
+        required = required_providers(user) if user is not None else []
+        if required:
+            # The login page shows these providers' buttons beside the message.
+            request.required_identity_providers = required  # type: ignore[attr-defined]
+            raise forms.ValidationError(
+                _("Your organisation requires you to log in through %(provider)s.")
+                % {"provider": required[0].name},
+                code="identity_provider_required",
+            )
+        return super().authenticate(request, **credentials)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         account_mail_queue(template_prefix=template_prefix, email=email, context=context)

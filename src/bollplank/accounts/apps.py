@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from bollplank.accounts import sessions  # noqa: F401  (connects the login signal)
+        # Both connect to the login signal: the session's time limits, and the level of
+        # assurance of a sign-in through an organisation's provider.
+        from bollplank.accounts import identity_adapter, sessions  # noqa: F401

@@ -1,0 +1,327 @@
+"""An organisation's own sign-in: who may use a provider, who must, who a sign-in is, and the
+level of assurance it reports. allauth speaks the protocol; these rules decide the person.
+
+A person is found by an identity the practice's admin linked (allauth's SocialAccount) or by an
+address the provider says it has verified, and only among the people of the provider's practice
+(for a client organisation's provider: that client's participants and contacts). Never by name,
+and nobody is created: Bollplank is by invitation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from allauth.socialaccount.models import SocialAccount, SocialApp
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_scopes import scopes_disabled
+
+from bollplank.accounts.enums import IdentityProviderKind
+from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.accounts.models import Membership, User
+from bollplank.core.audit import audit
+from bollplank.core.models import Practice
+from bollplank.core.roles import Role
+from bollplank.core.urlguard import private_host
+
+# The roles a client organisation's provider can be for: its staff in the practice's groups
+# and its contact people. Staff of the practice never sign in through a client's provider.
+CLIENT_ROLES: frozenset[str] = frozenset({Role.PARTICIPANT.value, Role.CLIENT_CONTACT.value})
+
+# Levels of assurance in words: the Swedish e-identification framework's (Digg, formerly
+# Elegitimationsnämnden) URIs as e-ID brokers report them in ``acr`` or AuthnContextClassRef.
+# Anything else is shown as the provider reported it.
+LOA_WORDS = {
+    "http://id.elegnamnden.se/loa/1.0/loa2": gettext_lazy("Substantial (assurance level 2)"),
+    "http://id.elegnamnden.se/loa/1.0/loa3": gettext_lazy("High (BankID)"),
+    "http://id.elegnamnden.se/loa/1.0/loa4": gettext_lazy("Very high (assurance level 4)"),
+    "http://id.swedenconnect.se/loa/1.0/uncertified-loa3": gettext_lazy(
+        "High, not certified (assurance level 3)"
+    ),
+    "http://id.elegnamnden.se/loa/1.0/eidas-sub": gettext_lazy("Substantial (eIDAS)"),
+    "http://id.elegnamnden.se/loa/1.0/eidas-high": gettext_lazy("High (eIDAS)"),
+}
+
+# Where one sign-in's level of assurance is kept: allauth's record of the login session
+# (usersessions) and the linked identity's extra_data.
+LOA_KEY = "bollplank_loa"
+
+
+def loa_words(loa: dict[str, Any] | None) -> str:
+    """A sign-in's level of assurance for people to read: a known level in words, else what
+    the provider reported; the methods (``amr``) after it; empty when none was reported."""
+    if not loa:
+        return ""
+    acr = str(loa.get("acr") or "")
+    text = str(LOA_WORDS.get(acr, acr))
+    methods = ", ".join(str(m) for m in loa.get("amr") or [])
+    if methods:
+        text = f"{text} ({methods})" if text else methods
+    return text
+
+
+def loa_of_claims(claims: dict[str, Any], *, provider: IdentityProvider) -> dict[str, Any]:
+    """What a sign-in reported about how the person proved who they are (OIDC ``acr`` and
+    ``amr``), with the provider's name: kept per sign-in."""
+    amr = claims.get("amr") or []
+    return {
+        "provider": provider.name,
+        "provider_id": provider.pk,
+        "acr": str(claims.get("acr") or ""),
+        "amr": [str(m) for m in amr] if isinstance(amr, list) else [str(amr)],
+    }
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def provider_of_app(app: SocialApp | None) -> IdentityProvider | None:
+    """The practice's provider behind allauth's app (none for an app of no practice)."""
+    if app is None or app.pk is None:
+        return None
+    with scopes_disabled():
+        return IdentityProvider.objects.select_related("practice", "client").filter(app=app).first()
+
+
+def providers_of(practice: Practice) -> list[IdentityProvider]:
+    """The practice's providers, its own and its clients', for its admin and its login page."""
+    return list(IdentityProvider.objects.filter(practice=practice).select_related("app", "client"))
+
+
+def practice_for_login(slug: str) -> Practice | None:
+    """The practice whose providers a login page offers, by its short name."""
+    return Practice.objects.filter(slug=slug).first()
+
+
+def _holds_for(provider: IdentityProvider, user: Any, role: str) -> bool:
+    """Whether ``user`` holds ``role`` in the provider's practice, and for a client's provider
+    holds it as that client's participant or contact."""
+    with scopes_disabled():
+        if not Membership.objects.filter(
+            practice_id=provider.practice_id, user=user, role=role
+        ).exists():
+            return False
+        if provider.client_id is None:
+            return True
+        if role == Role.PARTICIPANT:
+            return bool(
+                user.participations.filter(
+                    practice_id=provider.practice_id, client_id=provider.client_id
+                ).exists()
+            )
+        if role == Role.CLIENT_CONTACT:
+            return bool(user.client_contacts.filter(client_id=provider.client_id).exists())
+    return False
+
+
+def belongs_to(provider: IdentityProvider, user: Any) -> bool:
+    """Whether ``user`` is one of the people this provider signs in: anyone with a role in its
+    practice, or for a client's provider that client's participants and contacts."""
+    if not user.is_active:
+        return False
+    roles: Iterable[str] = CLIENT_ROLES if provider.client_id else [r.value for r in Role]
+    return any(_holds_for(provider, user, role) for role in roles)
+
+
+def required_providers(user: Any) -> list[IdentityProvider]:
+    """The providers ``user`` must sign in through (a role of theirs is in one's
+    ``required_for``): such a person cannot log in with a password."""
+    with scopes_disabled():
+        practice_ids = set(
+            Membership.objects.filter(user=user).values_list("practice_id", flat=True)
+        )
+        candidates = list(
+            IdentityProvider.objects.filter(practice_id__in=practice_ids)
+            .exclude(required_for=[])
+            .select_related("app", "practice")
+        )
+    return [
+        provider
+        for provider in candidates
+        if any(_holds_for(provider, user, role) for role in provider.required_for)
+    ]
+
+
+def linked_people(provider: IdentityProvider) -> list[dict[str, Any]]:
+    """The people with an identity linked at this provider, with the level of assurance of
+    their latest sign-in (for its admin)."""
+    accounts = SocialAccount.objects.filter(provider=provider.app.provider_id).select_related(
+        "user"
+    )
+    return [
+        {
+            "account": account,
+            "user": account.user,
+            "subject": account.uid,
+            "last_login": account.last_login,
+            "loa": loa_words(account.extra_data.get(LOA_KEY)),
+        }
+        for account in sorted(accounts, key=lambda a: a.user.name)
+    ]
+
+
+def _verified_email(claims: dict[str, Any]) -> str:
+    """The address in the claims if the provider says it verified it; else nothing. Some
+    providers send the flag as a string."""
+    email = str(claims.get("email") or "").strip().lower()
+    verified = claims.get("email_verified")
+    if email and (verified is True or str(verified).lower() == "true"):
+        return email
+    return ""
+
+
+def match_person(
+    provider: IdentityProvider, *, linked_user: Any | None, claims: dict[str, Any]
+) -> User | None:
+    """The person this sign-in is: the linked identity's, else the one account with the
+    verified address, and only if they are among the provider's people. None: unknown."""
+    if linked_user is not None:
+        return linked_user if belongs_to(provider, linked_user) else None
+    email = _verified_email(claims)
+    if not email:
+        return None
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not belongs_to(provider, user):
+        return None
+    return user
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def check_server_url(url: str) -> str:
+    """The issuer address a provider's settings are fetched from: https, never this machine or
+    a private network (development and the tests' own provider are allowed those by
+    SSO_PRIVATE_HOSTS)."""
+    parts = urlsplit(url)
+    local_ok = getattr(settings, "SSO_PRIVATE_HOSTS", False)
+    if parts.scheme != "https" and not (local_ok and parts.scheme == "http"):
+        raise ValidationError(
+            {"server_url": _("Give the provider's address starting with https://.")}
+        )
+    if not parts.hostname or parts.query or parts.fragment or parts.username:
+        raise ValidationError({"server_url": _("Give the provider's address without ? or #.")})
+    if not local_ok and private_host(parts.hostname, parts.port or 443):
+        raise ValidationError(
+            {"server_url": _("That address points into a private network and cannot be used.")}
+        )
+    return url.rstrip("/")
+
+
+def _check_roles(client: Any | None, required_for: list[str]) -> list[str]:
+    allowed = CLIENT_ROLES if client is not None else frozenset(r.value for r in Role)
+    wrong = [role for role in required_for if role not in allowed]
+    if wrong:
+        raise ValidationError(
+            {
+                "required_for": _(
+                    "A client organisation's sign-in can be required of its staff only."
+                )
+            }
+        )
+    return sorted(set(required_for))
+
+
+@transaction.atomic
+def identity_provider_save(
+    *,
+    actor: Any,
+    practice: Practice,
+    provider: IdentityProvider | None = None,
+    name: str,
+    client: Any | None,
+    server_url: str,
+    client_id: str,
+    secret: str = "",
+    required_for: list[str],
+    kind: str = IdentityProviderKind.OIDC,
+) -> IdentityProvider:
+    """Add or change an OpenID Connect provider. An empty ``secret`` keeps the stored one (the
+    form never shows it back). The audit log says what changed, never the secret."""
+    if client is not None and client.practice_id != practice.pk:
+        raise ValidationError({"client": _("Choose one of the practice's clients.")})
+    server_url = check_server_url(server_url)
+    required_for = _check_roles(client, required_for)
+    if provider is None:
+        if not secret:
+            raise ValidationError({"secret": _("Give the client secret.")})
+        # The slug is in the callback address registered at the provider: random, so that it
+        # says nothing of whose it is, and never reused.
+        app = SocialApp(provider=kind, provider_id=f"org-{get_random_string(12).lower()}")
+        provider = IdentityProvider(practice=practice, kind=kind)
+        changed = ["created"]
+    else:
+        app = provider.app
+        changed = []
+    settings_now = dict(app.settings or {})
+    for field, old, new in (
+        ("name", provider.name, name),
+        ("client", provider.client_id, client.pk if client else None),
+        ("server_url", settings_now.get("server_url"), server_url),
+        ("client_id", app.client_id, client_id),
+        ("required_for", provider.required_for, required_for),
+    ):
+        if old != new and "created" not in changed:
+            changed.append(field)
+    settings_now["server_url"] = server_url
+    app.name, app.client_id, app.settings = name, client_id, settings_now
+    if secret:
+        app.secret = secret
+        if "created" not in changed:
+            changed.append("secret")
+    app.save()
+    provider.app, provider.name, provider.client = app, name, client
+    provider.required_for = required_for
+    provider.full_clean(exclude=["practice", "app", "client"])
+    provider.save()
+    audit(actor, "accounts.identity_provider.saved", provider, {"fields": changed})
+    return provider
+
+
+@transaction.atomic
+def identity_provider_remove(*, actor: Any, provider: IdentityProvider) -> None:
+    """Remove a provider with its linked identities: its people log in with a password again
+    (or are invited to set one)."""
+    SocialAccount.objects.filter(provider=provider.app.provider_id).delete()
+    audit(actor, "accounts.identity_provider.removed", provider, {"name": provider.name})
+    provider.app.delete()
+
+
+@transaction.atomic
+def identity_link(
+    *, actor: Any, provider: IdentityProvider, user: Any, subject: str
+) -> SocialAccount:
+    """Link a person to the identity the provider knows them by (its ``sub``): how someone
+    whose address the provider does not confirm is recognised."""
+    subject = subject.strip()
+    if not subject or len(subject) > 191:
+        raise ValidationError({"subject": _("Give the identity (sub) the provider reports.")})
+    if not belongs_to(provider, user):
+        raise ValidationError(
+            {"user": _("That person is not one of the people this sign-in is for.")}
+        )
+    key = provider.app.provider_id
+    taken = SocialAccount.objects.filter(provider=key, uid=subject).exclude(user=user)
+    if taken.exists():
+        raise ValidationError({"subject": _("That identity is already linked to someone else.")})
+    account, _created = SocialAccount.objects.update_or_create(
+        provider=key, user=user, defaults={"uid": subject}
+    )
+    audit(actor, "accounts.identity.linked", provider, {"user": user.pk})
+    return account
+
+
+@transaction.atomic
+def identity_unlink(*, actor: Any, provider: IdentityProvider, account: SocialAccount) -> None:
+    """Remove a person's linked identity at this provider."""
+    if account.provider != provider.app.provider_id:
+        raise ValidationError(_("That identity is not linked at this provider."))
+    user_pk = account.user_id
+    account.delete()
+    audit(actor, "accounts.identity.unlinked", provider, {"user": user_pk})

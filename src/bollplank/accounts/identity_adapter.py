@@ -1,0 +1,163 @@
+"""allauth's hooks for an organisation's own sign-in: decide who a sign-in is (accounts.identity),
+refuse everyone else with a clear message, keep the level of assurance, and fetch only from
+public addresses."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+import requests
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.shortcuts import render
+
+from bollplank.accounts.identity import (
+    LOA_KEY,
+    loa_of_claims,
+    match_person,
+    provider_of_app,
+)
+from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.core.urlguard import private_host
+
+logger = logging.getLogger(__name__)
+
+# Why a sign-in was refused, for the page that says so (templates/socialaccount/refused.html).
+UNKNOWN_PERSON = "unknown_person"
+WRONG_AUDIENCE = "wrong_audience"
+EXPIRED = "expired"
+REPLAYED = "replayed"
+NOT_OURS = "not_ours"
+FAILED = "failed"
+
+
+def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
+    """The ID token's claims with the userinfo's over them (the address may be in either)."""
+    data = sociallogin.account.extra_data or {}
+    return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+
+
+def refused(
+    request: HttpRequest, reason: str, provider: IdentityProvider | None, status: int = 403
+) -> ImmediateHttpResponse:
+    """The answer to a refused sign-in: a page saying why and what to do."""
+    context = {"reason": reason, "identity_provider": provider}
+    return ImmediateHttpResponse(
+        render(request, "socialaccount/refused.html", context, status=status)
+    )
+
+
+def _reason_of(error: Any, exception: BaseException | None, extra: dict[str, Any]) -> str:
+    """Which refusal an allauth authentication error is."""
+    cause = exception.__cause__ if exception is not None else None
+    if isinstance(cause, jwt.InvalidAudienceError):
+        return WRONG_AUDIENCE
+    if isinstance(cause, jwt.ExpiredSignatureError | jwt.ImmatureSignatureError):
+        return EXPIRED
+    if exception is None and "state_id" in extra:
+        # The sign-in's state is used up (or never was this browser's): the answer from the
+        # provider was sent a second time.
+        return REPLAYED
+    return FAILED
+
+
+class IdentityAdapter(DefaultSocialAccountAdapter):
+    """Nobody signs up through a provider; a sign-in is a known person of the provider's
+    practice or it is refused."""
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        provider = provider_of_app(sociallogin.provider.app)
+        if provider is None:
+            logger.warning("sign-in refused: app %s has no practice", sociallogin.account.provider)
+            raise refused(request, NOT_OURS, None)
+        claims = _claims(sociallogin)
+        linked = sociallogin.user if sociallogin.is_existing else None
+        user = match_person(provider, linked_user=linked, claims=claims)
+        if user is None:
+            logger.warning(
+                "sign-in refused: nobody of provider %s for subject %s",
+                provider.pk,
+                sociallogin.account.uid,
+            )
+            raise refused(request, UNKNOWN_PERSON, provider)
+        loa = loa_of_claims(claims, provider=provider)
+        sociallogin.account.extra_data = {**sociallogin.account.extra_data, LOA_KEY: loa}
+        if linked is None:
+            # Recognised by the verified address: the identity is linked from now on, so that
+            # a later change of address at the provider does not lose the person.
+            sociallogin.user = user
+            sociallogin.save(request)
+        else:
+            sociallogin.account.save(update_fields=["extra_data"])
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: BaseException | None = None,
+        extra_context: dict[str, Any] | None = None,
+    ) -> None:
+        reason = _reason_of(error, exception, extra_context or {})
+        ours = provider_of_app(getattr(provider, "app", None))
+        logger.warning(
+            "sign-in failed at provider %s: %s (%s: %r)",
+            ours.pk if ours else None,
+            reason,
+            error,
+            exception.__cause__ if exception is not None and exception.__cause__ else exception,
+        )
+        raise refused(request, reason, ours, status=400)
+
+    def get_requests_session(self) -> requests.Session:
+        session = super().get_requests_session()
+        session.request = functools.partial(_public_only, session.request)  # type: ignore[method-assign]
+        return session
+
+
+def _public_only(send: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+    """Every request to a provider (discovery, keys, token, userinfo) goes to a public https
+    address: a discovery document could otherwise point the server into its own network."""
+    parts = urlsplit(url)
+    local_ok = getattr(settings, "SSO_PRIVATE_HOSTS", False)
+    if not local_ok and (
+        parts.scheme != "https"
+        or not parts.hostname
+        or private_host(parts.hostname, parts.port or 443)
+    ):
+        raise requests.exceptions.InvalidURL(f"not a public https address: {parts.hostname}")
+    return send(method, url, *args, **kwargs)
+
+
+@receiver(user_logged_in, dispatch_uid="bollplank_sign_in_assurance")
+def _keep_assurance(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Keep the level of assurance of a sign-in through a provider on its login session, where
+    "Where I am logged in" shows it."""
+    sociallogin = kwargs.get("sociallogin")
+    if request is None or sociallogin is None or not hasattr(request, "session"):
+        return
+    loa = (sociallogin.account.extra_data or {}).get(LOA_KEY)
+    if not loa:
+        return
+    if not request.session.session_key:
+        request.session.save()
+    row = UserSession.objects.filter(session_key=request.session.session_key).first()
+    if row is None:
+        UserSession.objects.create_from_request(request)
+        row = UserSession.objects.filter(session_key=request.session.session_key).first()
+    if row is not None:
+        row.data = {**(row.data or {}), LOA_KEY: loa}
+        row.save(update_fields=["data"])
