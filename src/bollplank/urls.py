@@ -1,6 +1,7 @@
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
+from bollplank.accounts import identity_saml_views
 from bollplank.accounts import views as account_views
 from bollplank.agreements import urls as agreement_urls
 from bollplank.api import urls as api_urls
@@ -211,6 +212,12 @@ urlpatterns = [
     # allauth's own login view, which a worker may keep in memory for a visitor who comes back
     # to it (core/pagecache.py); browsers are still told to store nothing.
     path("accounts/login/", kept_in_memory(allauth_views.login), name="account_login"),
+    # allauth's end of a SAML sign-in, answering a replayed response with our page.
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        identity_saml_views.finish_acs,
+        name="saml_finish_acs",
+    ),
     path("accounts/", include("allauth.urls")),
     path("p/<slug:practice_slug>/", include(practice_patterns)),
     *api_urls.public_patterns,

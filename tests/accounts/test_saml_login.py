@@ -1,4 +1,5 @@
-"""allauth's SAML login against the tests' real SAML IdP (pysaml2), through the test client."""
+"""SAML 2.0 sign-in through allauth's provider against the tests' real SAML IdP (pysaml2 on
+127.0.0.1), through the test client: who is signed in, what is kept, and each refusal."""
 
 from __future__ import annotations
 
@@ -9,41 +10,50 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
 import pytest
-from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.socialaccount.models import SocialAccount
+from django.core.exceptions import ValidationError
 from django.test import Client
+from django_scopes import scopes_disabled
 
-from bollplank.accounts.identity_saml import level_of_assurance
+from bollplank.accounts.identity import LOA_KEY, identity_link
+from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.accounts.identity_saml import level_of_assurance, saml_provider_save
 from tests.accounts.saml_idp import ELSEWHERE, LOA3, Posted, SamlIdP
 from tests.conftest import World
 
-ORG = "test-idp"
-
 
 @pytest.fixture
-def idp() -> Iterator[SamlIdP]:
+def idp(settings: Any) -> Iterator[SamlIdP]:
+    # The IdP is on 127.0.0.1 and the test client's host is "testserver".
+    settings.SSO_PRIVATE_HOSTS = True
     with SamlIdP() as running:
         yield running
 
 
-def saml_app(idp: SamlIdP, **settings: Any) -> SocialApp:
-    return SocialApp.objects.create(
-        provider="saml",
-        provider_id=f"saml-{ORG}",
+def client_provider(world: World, idp: SamlIdP, *, verifies_email: bool) -> IdentityProvider:
+    """The client organisation's own SAML sign-in, as its practice's admin adds it."""
+    return saml_provider_save(
+        actor=world.admin,
+        practice=world.practice,
         name="Testkommunens inloggning",
-        client_id=ORG,
-        settings={
-            "idp": {"entity_id": idp.entity_id, "sso_url": idp.sso_url, "x509cert": idp.cert_body},
-            # The test client's host is "testserver", a single-label name.
-            "advanced": {"allow_single_label_domains": True},
-            **settings,
-        },
+        client=world.client,
+        entity_id=idp.entity_id,
+        sso_url=idp.sso_url,
+        x509cert=idp.cert_pem,
+        verifies_email=verifies_email,
+        required_for=[],
     )
 
 
-def idp_sign_in(client: Client, idp: SamlIdP, email: str) -> Posted:
+def browser() -> Client:
+    # python3-saml reads the Host header, which every browser sends and the test client does not.
+    return Client(HTTP_HOST="testserver")
+
+
+def idp_sign_in(client: Client, idp: SamlIdP, provider: IdentityProvider, email: str) -> Posted:
     """Start the login at Bollplank and sign in at the IdP as ``email``; the IdP's response
-    is returned as its hand-off form would post it."""
-    response = client.post(f"/accounts/saml/{ORG}/login/")
+    is returned as its hand-off form posts it."""
+    response = client.post(provider.login_path)
     location = response["Location"]
     assert location.startswith(idp.sso_url + "?")
     with urlopen(location) as page:  # noqa: S310 (the tests' IdP on 127.0.0.1)
@@ -60,68 +70,132 @@ def post_to_acs(client: Client, posted: Posted) -> Any:
     return client.post(urlsplit(posted.acs_url).path, posted.data, follow=True)
 
 
-def test_saml_login_signs_in_the_linked_person_and_keeps_the_level_of_assurance(
+def refusal(response: Any) -> str:
+    found = re.search(r'id="sign-in-refused" data-reason="([a-z_]+)"', response.content.decode())
+    return found.group(1) if found else ""
+
+
+def signed_in(client: Client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def test_saml_sign_in_by_the_verified_address_links_the_person_and_keeps_the_assurance(
     world: World, idp: SamlIdP
 ) -> None:
-    app = saml_app(idp)
-    person = world.participant_user
-    SocialAccount.objects.create(
-        user=person, provider=app.provider_id, uid=SamlIdP.name_id_of(person.email)
-    )
-    # python3-saml reads the Host header, which every browser sends and the test client does not.
-    client = Client(HTTP_HOST="testserver")
+    provider = client_provider(world, idp, verifies_email=True)
+    person = world.contact_user
+    client = browser()
 
-    posted = idp_sign_in(client, idp, person.email)
-    post_to_acs(client, posted)
+    post_to_acs(client, idp_sign_in(client, idp, provider, person.email))
 
-    assert client.session.get("_auth_user_id") == str(person.pk)
-    account = SocialAccount.objects.get(user=person)
+    assert signed_in(client) == str(person.pk)
+    account = SocialAccount.objects.get(user=person, provider=provider.app.provider_id)
+    assert account.uid == SamlIdP.name_id_of(person.email)
     assert level_of_assurance(account.extra_data) == LOA3
-    assert account.extra_data["urn:oid:0.9.2342.19200300.100.1.3"] == [person.email]
+    assert account.extra_data[LOA_KEY]["acr"] == LOA3
 
 
-def linked_person(world: World, app: SocialApp) -> Any:
-    person = world.participant_user
-    SocialAccount.objects.create(
-        user=person, provider=app.provider_id, uid=SamlIdP.name_id_of(person.email)
+def test_saml_sign_in_by_a_linked_identity(world: World, idp: SamlIdP) -> None:
+    provider = client_provider(world, idp, verifies_email=False)
+    person = world.contact_user
+    identity_link(
+        actor=world.admin,
+        provider=provider,
+        user=person,
+        subject=SamlIdP.name_id_of(person.email),
     )
-    return person
+    client = browser()
+
+    post_to_acs(client, idp_sign_in(client, idp, provider, person.email))
+
+    assert signed_in(client) == str(person.pk)
 
 
-def test_saml_login_refuses_an_assertion_meant_for_another_service(
+def test_saml_sign_in_refuses_an_address_the_provider_does_not_vouch_for(
     world: World, idp: SamlIdP
 ) -> None:
-    person = linked_person(world, saml_app(idp))
+    provider = client_provider(world, idp, verifies_email=False)
+    client = browser()
+
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
+
+    assert (refusal(response), signed_in(client)) == ("unknown_person", None)
+
+
+def test_saml_sign_in_refuses_an_unknown_person(world: World, idp: SamlIdP) -> None:
+    provider = client_provider(world, idp, verifies_email=True)
+    client = browser()
+
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, "okand@kommun.example"))
+
+    assert (refusal(response), signed_in(client)) == ("unknown_person", None)
+    assert not SocialAccount.objects.filter(provider=provider.app.provider_id).exists()
+
+
+def test_saml_sign_in_refuses_the_practice_staff_at_a_client_provider(
+    world: World, idp: SamlIdP
+) -> None:
+    provider = client_provider(world, idp, verifies_email=True)
+    client = browser()
+
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.supervisor.email))
+
+    assert (refusal(response), signed_in(client)) == ("unknown_person", None)
+
+
+def test_saml_sign_in_refuses_an_assertion_meant_for_another_service(
+    world: World, idp: SamlIdP
+) -> None:
+    provider = client_provider(world, idp, verifies_email=True)
     idp.audience = ELSEWHERE
-    client = Client(HTTP_HOST="testserver")
+    client = browser()
 
-    post_to_acs(client, idp_sign_in(client, idp, person.email))
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
 
-    assert "_auth_user_id" not in client.session
+    assert (refusal(response), signed_in(client)) == ("wrong_audience", None)
 
 
-def test_saml_login_refuses_an_expired_assertion(world: World, idp: SamlIdP) -> None:
-    person = linked_person(world, saml_app(idp))
+def test_saml_sign_in_refuses_an_expired_assertion(world: World, idp: SamlIdP) -> None:
+    provider = client_provider(world, idp, verifies_email=True)
     idp.expired = True
-    client = Client(HTTP_HOST="testserver")
+    client = browser()
 
-    post_to_acs(client, idp_sign_in(client, idp, person.email))
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
 
-    assert "_auth_user_id" not in client.session
+    assert (refusal(response), signed_in(client)) == ("expired", None)
 
 
-def test_saml_login_refuses_a_response_posted_a_second_time(world: World, idp: SamlIdP) -> None:
-    person = linked_person(world, saml_app(idp))
-    client = Client(HTTP_HOST="testserver")
-    posted = idp_sign_in(client, idp, person.email)
+def test_saml_sign_in_refuses_a_response_posted_a_second_time(world: World, idp: SamlIdP) -> None:
+    provider = client_provider(world, idp, verifies_email=True)
+    person = world.contact_user
+    client = browser()
+    posted = idp_sign_in(client, idp, provider, person.email)
     post_to_acs(client, posted)
-    assert client.session.get("_auth_user_id") == str(person.pk)
-    # The same response again, in another browser (someone who copied it) and in the same one.
-    thief = Client(HTTP_HOST="testserver")
-
-    post_to_acs(thief, posted)
+    assert signed_in(client) == str(person.pk)
     client.logout()
-    post_to_acs(client, posted)
+    thief = browser()
 
-    assert "_auth_user_id" not in thief.session
-    assert "_auth_user_id" not in client.session
+    again = post_to_acs(client, posted)
+    stolen = post_to_acs(thief, posted)
+
+    assert (refusal(again), signed_in(client)) == ("replayed", None)
+    assert (refusal(stolen), signed_in(thief)) == ("replayed", None)
+
+
+def test_saml_provider_needs_a_certificate_or_metadata(world: World) -> None:
+    with pytest.raises(ValidationError) as refused:
+        saml_provider_save(
+            actor=world.admin,
+            practice=world.practice,
+            name="Utan certifikat",
+            client=world.client,
+            entity_id="https://idp.kommun.example/saml",
+            sso_url="https://idp.kommun.example/sso",
+            x509cert="inte ett certifikat",
+            verifies_email=True,
+            required_for=[],
+        )
+
+    assert "x509cert" in refused.value.message_dict
+    with scopes_disabled():
+        assert not IdentityProvider.objects.filter(practice=world.practice).exists()
