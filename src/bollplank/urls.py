@@ -212,7 +212,12 @@ urlpatterns = [
     # allauth's own login view, which a worker may keep in memory for a visitor who comes back
     # to it (core/pagecache.py); browsers are still told to store nothing.
     path("accounts/login/", kept_in_memory(allauth_views.login), name="account_login"),
-    # allauth's end of a SAML sign-in, answering a replayed response with our page.
+    # allauth's SAML pages that need a word of ours (accounts/identity_saml_views.py).
+    path(
+        "accounts/saml/<str:organization_slug>/login/",
+        identity_saml_views.login,
+        name="saml_login",
+    ),
     path(
         "accounts/saml/<str:organization_slug>/acs/finish/",
         identity_saml_views.finish_acs,

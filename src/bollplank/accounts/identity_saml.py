@@ -5,9 +5,11 @@ assertion states, and whether the IdP vouches for the e-mail address it sends.""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from allauth.socialaccount.providers.saml.utils import fetch_metadata_url_config
 from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +53,19 @@ def level_of_assurance(extra_data: dict[str, Any]) -> str:
     """The level of assurance a SAML login stated (its first AuthnContextClassRef), or ""."""
     refs = extra_data.get(AUTHN_CONTEXTS) or []
     return str(refs[0]) if refs else ""
+
+
+def sso_origin(app: SocialApp) -> str:
+    """The origin of the IdP's sign-in address: a form that starts this sign-in is sent on
+    there (the Content-Security-Policy's form-action must name it). From the IdP's metadata
+    when the app has a metadata address (allauth caches what it fetched)."""
+    idp = (app.settings or {}).get("idp") or {}
+    url = str(idp.get("sso_url") or "")
+    if not url and idp.get("metadata_url"):
+        config = fetch_metadata_url_config(idp)
+        url = str(config.get("idp", {}).get("singleSignOnService", {}).get("url") or "")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def saml_claims(sociallogin: Any) -> dict[str, Any]:

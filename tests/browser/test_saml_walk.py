@@ -1,0 +1,142 @@
+"""A client organisation's staff member signs in through their organisation's SAML identity
+provider (the tests' pysaml2 IdP on 127.0.0.1), and the four ways such a sign-in is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from playwright.sync_api import Page, expect
+
+from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.accounts.identity_saml import saml_provider_save
+from tests.accounts.saml_idp import ELSEWHERE, SamlIdP
+from tests.browser.conftest import AXE_JS, axe_check, visit
+from tests.conftest import World
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def idp(settings: Any) -> Iterator[SamlIdP]:
+    settings.SSO_PRIVATE_HOSTS = True  # the IdP on 127.0.0.1, the live server on localhost
+    with SamlIdP() as running:
+        # The hand-off page waits for its button, so that axe checks it like every other page.
+        running.autosubmit = False
+        yield running
+
+
+@pytest.fixture
+def provider(world: World, idp: SamlIdP) -> IdentityProvider:
+    return saml_provider_save(
+        actor=world.admin,
+        practice=world.practice,
+        name="Solbacka skolas inloggning",
+        client=world.client,
+        entity_id=idp.entity_id,
+        sso_url=idp.sso_url,
+        x509cert=idp.cert_pem,
+        verifies_email=True,
+        required_for=[],
+    )
+
+
+def axe_check_at_idp(page: Page) -> None:
+    """axe on one of the IdP's pages: the site's copy of axe is not there, so it comes inline."""
+    page.add_script_tag(path=str(AXE_JS))
+    axe_check(page)
+
+
+def sign_in_at_idp(page: Page, idp: SamlIdP, provider: IdentityProvider, email: str) -> None:
+    """From Bollplank's "log in with" page through the IdP's form, as a person does."""
+    # The IdP is outside the live server, which the page guard otherwise refuses.
+    page.route(f"{idp.url}/**", lambda route: route.continue_())
+    visit(page, provider.login_path)
+    with page.expect_navigation(url=f"{idp.sso_url}?**"):
+        page.locator("main form button[type=submit]").click()
+    axe_check_at_idp(page)
+    page.fill("#email", email)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logga in").click()
+    axe_check_at_idp(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Fortsätt").click()
+    axe_check(page)
+
+
+def test_client_staff_member_signs_in_through_saml_and_lands_on_their_start_page(
+    world: World, idp: SamlIdP, provider: IdentityProvider, page: Page
+) -> None:
+    sign_in_at_idp(page, idp, provider, world.contact_user.email)
+
+    expect(page).to_have_url(f"{page.url.split('/p/')[0]}/p/ekbacken/client/")
+    assert SocialAccount.objects.filter(
+        user=world.contact_user, provider=provider.app.provider_id
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("knob", "message"),
+    [
+        ("unknown", "Ask Ekbacken"),
+        ("audience", "another service"),
+        ("expired", "had expired"),
+    ],
+)
+def test_saml_refusals_say_why_and_sign_nobody_in(
+    world: World,
+    idp: SamlIdP,
+    provider: IdentityProvider,
+    page: Page,
+    knob: str,
+    message: str,
+) -> None:
+    email = world.contact_user.email
+    if knob == "unknown":
+        email = "okand@solbacka.se"
+    elif knob == "audience":
+        idp.audience = ELSEWHERE
+    elif knob == "expired":
+        idp.expired = True
+
+    sign_in_at_idp(page, idp, provider, email)
+
+    expect(page.locator("#sign-in-refused")).to_contain_text(message)
+    visit(page, "/")
+    assert "/accounts/login/" in page.url
+
+
+def test_a_replayed_saml_response_is_refused(
+    world: World, idp: SamlIdP, provider: IdentityProvider, new_page: Callable[..., Page]
+) -> None:
+    page = new_page()
+    sign_in_at_idp(page, idp, provider, world.contact_user.email)
+    assert "/p/ekbacken/client/" in page.url
+    posted = idp.last_post
+    assert posted is not None
+    # Someone who copied the response posts it from another browser.
+    thief = new_page()
+    visit(thief, "/accounts/login/")
+    thief.evaluate(
+        """([action, response, relay]) => {
+            const form = document.createElement('form');
+            form.method = 'post';
+            form.action = action;
+            for (const [name, value] of [['SAMLResponse', response], ['RelayState', relay]]) {
+                const input = document.createElement('input');
+                input.type = 'hidden'; input.name = name; input.value = value;
+                form.appendChild(input);
+            }
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+        [posted.acs_url, posted.saml_response, posted.relay_state],
+    )
+    thief.wait_for_selector("#sign-in-refused")
+    axe_check(thief)
+
+    expect(thief.locator("#sign-in-refused")).to_contain_text("already been used")
+    visit(thief, "/")
+    assert "/accounts/login/" in thief.url
