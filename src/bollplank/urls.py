@@ -1,7 +1,7 @@
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from bollplank.accounts import identity_saml_views
+from bollplank.accounts import identity_saml_views, identity_views
 from bollplank.accounts import views as account_views
 from bollplank.agreements import urls as agreement_urls
 from bollplank.api import urls as api_urls
@@ -179,6 +179,20 @@ practice_patterns = [
     path("settings/", home_views.settings_index, name="settings_index"),
     path("settings/practice/", home_views.practice_settings, name="practice_settings"),
     path("settings/video/", video_views.video_settings, name="video_settings"),
+    path("settings/log-in/", identity_views.identity_providers, name="identity_providers"),
+    path(
+        "settings/log-in/new/", identity_views.identity_provider_edit, name="identity_provider_new"
+    ),
+    path(
+        "settings/log-in/<int:pk>/",
+        identity_views.identity_provider_people,
+        name="identity_provider_people",
+    ),
+    path(
+        "settings/log-in/<int:pk>/edit/",
+        identity_views.identity_provider_edit,
+        name="identity_provider_edit",
+    ),
     path(
         "settings/agreement/",
         procurement_views.processing_agreement,
@@ -212,6 +226,23 @@ urlpatterns = [
     # allauth's own login view, which a worker may keep in memory for a visitor who comes back
     # to it (core/pagecache.py); browsers are still told to store nothing.
     path("accounts/login/", kept_in_memory(allauth_views.login), name="account_login"),
+    path(
+        "accounts/organisation/",
+        identity_views.sign_in_organisation,
+        name="sign_in_organisation",
+    ),
+    path(
+        "accounts/organisation/<slug:practice_slug>/",
+        identity_views.sign_in_practice,
+        name="sign_in_practice",
+    ),
+    # allauth's own start of an OpenID Connect sign-in, with a clear page when the provider
+    # cannot be reached (same address and name, so it is found first).
+    path(
+        "accounts/oidc/<str:provider_id>/login/",
+        identity_views.oidc_login_start,
+        name="openid_connect_login",
+    ),
     # allauth's SAML pages that need a word of ours (accounts/identity_saml_views.py).
     path(
         "accounts/saml/<str:organization_slug>/login/",

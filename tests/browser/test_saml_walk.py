@@ -80,9 +80,9 @@ def test_client_staff_member_signs_in_through_saml_and_lands_on_their_start_page
 @pytest.mark.parametrize(
     ("knob", "message"),
     [
-        ("unknown", "Ask Ekbacken"),
-        ("audience", "another service"),
-        ("expired", "had expired"),
+        ("unknown", "Vi hittar inget konto i Bollplank för dig hos Ekbacken handledning"),
+        ("audience", "Inloggningen utfärdades för en annan tjänst än Bollplank"),
+        ("expired", "Inloggningen från din organisation hade gått ut"),
     ],
 )
 def test_saml_refusals_say_why_and_sign_nobody_in(
@@ -137,6 +137,6 @@ def test_a_replayed_saml_response_is_refused(
     thief.wait_for_selector("#sign-in-refused")
     axe_check(thief)
 
-    expect(thief.locator("#sign-in-refused")).to_contain_text("already been used")
+    expect(thief.locator("#sign-in-refused")).to_contain_text("Inloggningen har redan använts")
     visit(thief, "/")
     assert "/accounts/login/" in thief.url

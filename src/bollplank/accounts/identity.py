@@ -17,6 +17,7 @@ from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -110,10 +111,14 @@ def _holds_for(provider: IdentityProvider, user: Any, role: str) -> bool:
         if provider.client_id is None:
             return True
         if role == Role.PARTICIPANT:
+            # Staff of the client: it is their employer, or they are in its engagements.
             return bool(
-                user.participations.filter(
-                    practice_id=provider.practice_id, client_id=provider.client_id
-                ).exists()
+                user.participations.filter(practice_id=provider.practice_id)
+                .filter(
+                    Q(client_id=provider.client_id)
+                    | Q(memberships__engagement__client_id=provider.client_id)
+                )
+                .exists()
             )
         if role == Role.CLIENT_CONTACT:
             return bool(user.client_contacts.filter(client_id=provider.client_id).exists())
@@ -146,6 +151,26 @@ def required_providers(user: Any) -> list[IdentityProvider]:
         for provider in candidates
         if any(_holds_for(provider, user, role) for role in provider.required_for)
     ]
+
+
+def people_of(provider: IdentityProvider) -> QuerySet[User]:
+    """The people an identity can be linked for at this provider (the admin's choice): the
+    practice's people, or the client's participants and contacts. ``identity_link`` asks
+    ``belongs_to`` again for the one chosen."""
+    users = User.objects.filter(is_active=True, memberships__practice_id=provider.practice_id)
+    if provider.client_id is not None:
+        participants = Q(
+            memberships__role=Role.PARTICIPANT,
+            participations__practice_id=provider.practice_id,
+        ) & (
+            Q(participations__client_id=provider.client_id)
+            | Q(participations__memberships__engagement__client_id=provider.client_id)
+        )
+        contacts = Q(
+            memberships__role=Role.CLIENT_CONTACT, client_contacts__client_id=provider.client_id
+        )
+        users = users.filter(participants | contacts)
+    return users.distinct().order_by("name")
 
 
 def linked_people(provider: IdentityProvider) -> list[dict[str, Any]]:

@@ -11,12 +11,14 @@ from urllib.parse import urlsplit
 
 import jwt
 import requests
+from allauth.account.signals import user_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -92,6 +94,11 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
         if provider is None:
             logger.warning("sign-in refused: app %s has no practice", sociallogin.account.provider)
             raise refused(request, NOT_OURS, None)
+        if sociallogin.state.get("process") != AuthProcess.LOGIN:
+            # Identities are linked by the practice's admin or by a verified address at
+            # sign-in, never by a logged-in person connecting one to their own account.
+            logger.warning("sign-in refused: %s process", sociallogin.state.get("process"))
+            raise refused(request, FAILED, provider)
         claims = _claims(sociallogin)
         linked = sociallogin.user if sociallogin.is_existing else None
         user = match_person(provider, linked_user=linked, claims=claims)
@@ -137,6 +144,11 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
         return session
 
 
+class PrivateAddressError(requests.exceptions.InvalidURL, OAuth2Error):
+    """A provider address that leads into a private network: allauth's views answer both
+    kinds with their error page (an OAuth2Error at the start, a RequestException later)."""
+
+
 def _public_only(send: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
     """Every request to a provider (discovery, keys, token, userinfo) goes to a public https
     address: a discovery document could otherwise point the server into its own network."""
@@ -147,7 +159,7 @@ def _public_only(send: Any, method: str, url: str, *args: Any, **kwargs: Any) ->
         or not parts.hostname
         or private_host(parts.hostname, parts.port or 443)
     ):
-        raise requests.exceptions.InvalidURL(f"not a public https address: {parts.hostname}")
+        raise PrivateAddressError(f"not a public https address: {parts.hostname}")
     return send(method, url, *args, **kwargs)
 
 

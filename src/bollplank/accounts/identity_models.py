@@ -12,6 +12,7 @@ from django_scopes import ScopedManager
 
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.core.models import Practice
+from bollplank.core.roles import Role
 
 
 class IdentityProvider(models.Model):
@@ -51,8 +52,20 @@ class IdentityProvider(models.Model):
         return self.name
 
     @property
+    def required_roles(self) -> list[str]:
+        """The roles that must log in here, by their names."""
+        return [str(Role(role).label) for role in self.required_for if role in Role.values]
+
+    @property
     def login_path(self) -> str:
         """Where the "Log in with …" button posts to: allauth's login view of the protocol."""
         if self.kind == IdentityProviderKind.SAML:
             return reverse("saml_login", kwargs={"organization_slug": self.app.provider_id})
         return reverse("openid_connect_login", kwargs={"provider_id": self.app.provider_id})
+
+    @property
+    def callback_path(self) -> str:
+        """Where the provider sends the person back: the address registered at the provider."""
+        if self.kind == IdentityProviderKind.SAML:
+            return reverse("saml_acs", kwargs={"organization_slug": self.app.provider_id})
+        return reverse("openid_connect_callback", kwargs={"provider_id": self.app.provider_id})

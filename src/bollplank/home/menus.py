@@ -95,6 +95,7 @@ SETTINGS_GROUPS = (
             ),
             Link("people", _("People")),
             Link("video_settings", _("Video meetings"), short=_("Video")),
+            Link("identity_providers", _("Log-in through an organisation"), short=_("Log-in")),
         ),
     ),
     Group(
