@@ -194,6 +194,16 @@ practice_patterns = [
         name="identity_provider_edit",
     ),
     path(
+        "settings/log-in/new-saml/",
+        identity_saml_views.saml_provider_edit,
+        name="identity_saml_new",
+    ),
+    path(
+        "settings/log-in/<int:pk>/saml/",
+        identity_saml_views.saml_provider_edit,
+        name="identity_saml_edit",
+    ),
+    path(
         "settings/agreement/",
         procurement_views.processing_agreement,
         name="processing_agreement",

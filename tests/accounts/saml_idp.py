@@ -72,7 +72,7 @@ class Posted:
         return {"SAMLResponse": self.saml_response, "RelayState": self.relay_state}
 
 
-def _certificate(common_name: str) -> tuple[bytes, bytes]:
+def self_signed_certificate(common_name: str) -> tuple[bytes, bytes]:
     """A self-signed certificate and its key (PEM), valid well around the tests' instant."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
@@ -136,7 +136,7 @@ class SamlIdP:
             "127.0.0.1", 0, self._app, server_class=_ThreadingServer, handler_class=_Quiet
         )
         self.url = f"http://127.0.0.1:{self._httpd.server_port}"
-        cert, key = _certificate("Test-IdP")
+        cert, key = self_signed_certificate("Test-IdP")
         (self._dir / "idp.crt").write_bytes(cert)
         (self._dir / "idp.key").write_bytes(key)
         self.cert_pem = cert.decode()

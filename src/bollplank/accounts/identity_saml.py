@@ -68,6 +68,22 @@ def sso_origin(app: SocialApp) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def saml_form_action_origins(providers: list[IdentityProvider]) -> list[str]:
+    """The IdP origins the sign-in buttons of these providers go on to (SAML ones; an IdP
+    whose metadata cannot be fetched now is left out: its button then fails visibly)."""
+    origins = []
+    for provider in providers:
+        if provider.kind != IdentityProviderKind.SAML:
+            continue
+        try:
+            origin = sso_origin(provider.app)
+        except Exception:  # noqa: BLE001 (any failure to fetch metadata)
+            origin = ""
+        if origin and origin not in origins:
+            origins.append(origin)
+    return origins
+
+
 def saml_claims(sociallogin: Any) -> dict[str, Any]:
     """A SAML sign-in in the words the sign-in rules use (accounts.identity): the address and
     whether it counts as verified, and the level of assurance as ``acr``."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django_scopes import scope
 
+from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity import (
     identity_link,
     identity_provider_remove,
@@ -35,6 +36,7 @@ from bollplank.accounts.identity_forms import (
     OrganisationForm,
 )
 from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.accounts.identity_saml import saml_form_action_origins
 from bollplank.accounts.mails import public_url
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
@@ -68,6 +70,8 @@ def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> H
     provider = (
         get_object_or_404(IdentityProvider.objects.select_related("app"), pk=pk) if pk else None
     )
+    if provider is not None and provider.kind == IdentityProviderKind.SAML:
+        return redirect("identity_saml_edit", practice.slug, provider.pk)
     if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
         identity_provider_remove(actor=user, provider=provider)
         messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
@@ -174,7 +178,7 @@ def sign_in_practice(request: HttpRequest, practice_slug: str) -> HttpResponse:
         raise Http404
     with scope(practice=practice):
         providers = providers_of(practice)
-    return render(
+    response = render(
         request,
         "accounts/sign_in_practice.html",
         {
@@ -183,6 +187,12 @@ def sign_in_practice(request: HttpRequest, practice_slug: str) -> HttpResponse:
             "redirect_field_value": request.GET.get("next", ""),
         },
     )
+    # A SAML button's form is answered with a redirect to the IdP, which the browser follows
+    # only to an origin the page's form-action names.
+    origins = saml_form_action_origins(providers)
+    if origins:
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+    return response
 
 
 def oidc_login_start(request: HttpRequest, provider_id: str) -> HttpResponse:
