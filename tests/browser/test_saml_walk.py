@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.identity_saml import saml_provider_save
 from tests.accounts.saml_idp import ELSEWHERE, SamlIdP
-from tests.browser.conftest import AXE_JS, axe_check, visit
+from tests.browser.conftest import AXE_JS, axe_check, login, visit
 from tests.conftest import World
 
 pytestmark = pytest.mark.browser
@@ -49,13 +49,23 @@ def axe_check_at_idp(page: Page) -> None:
     axe_check(page)
 
 
-def sign_in_at_idp(page: Page, idp: SamlIdP, provider: IdentityProvider, email: str) -> None:
-    """From Bollplank's "log in with" page through the IdP's form, as a person does."""
+def sign_in_at_idp(page: Page, idp: SamlIdP, email: str, *, from_login_page: bool = False) -> None:
+    """From Bollplank's log-in page through the IdP's form and back, as a person does."""
     # The IdP is outside the live server, which the page guard otherwise refuses.
     page.route(f"{idp.url}/**", lambda route: route.continue_())
-    visit(page, provider.login_path)
+    if from_login_page:
+        visit(page, "/accounts/login/")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Logga in via din organisation").click()
+        axe_check(page)
+        page.get_by_label("Verksamhetens kortnamn").fill("ekbacken")
+        with page.expect_navigation():
+            page.locator("main form button.primary").click()
+        axe_check(page)
+    else:
+        visit(page, "/accounts/organisation/ekbacken/")
     with page.expect_navigation(url=f"{idp.sso_url}?**"):
-        page.locator("main form button[type=submit]").click()
+        page.get_by_role("button", name="Logga in med Solbacka skolas inloggning").click()
     axe_check_at_idp(page)
     page.fill("#email", email)
     with page.expect_navigation():
@@ -69,12 +79,16 @@ def sign_in_at_idp(page: Page, idp: SamlIdP, provider: IdentityProvider, email: 
 def test_client_staff_member_signs_in_through_saml_and_lands_on_their_start_page(
     world: World, idp: SamlIdP, provider: IdentityProvider, page: Page
 ) -> None:
-    sign_in_at_idp(page, idp, provider, world.contact_user.email)
+    sign_in_at_idp(page, idp, world.contact_user.email, from_login_page=True)
 
     expect(page).to_have_url(f"{page.url.split('/p/')[0]}/p/ekbacken/client/")
     assert SocialAccount.objects.filter(
         user=world.contact_user, provider=provider.app.provider_id
     ).exists()
+    # "Where I am logged in" says how: through the organisation, and at which assurance.
+    visit(page, "/accounts/sessions/")
+    expect(page.locator("main")).to_contain_text("Solbacka skolas inloggning")
+    expect(page.locator("main")).to_contain_text("Hög (BankID)")
 
 
 @pytest.mark.parametrize(
@@ -101,7 +115,7 @@ def test_saml_refusals_say_why_and_sign_nobody_in(
     elif knob == "expired":
         idp.expired = True
 
-    sign_in_at_idp(page, idp, provider, email)
+    sign_in_at_idp(page, idp, email)
 
     expect(page.locator("#sign-in-refused")).to_contain_text(message)
     visit(page, "/")
@@ -112,7 +126,7 @@ def test_a_replayed_saml_response_is_refused(
     world: World, idp: SamlIdP, provider: IdentityProvider, new_page: Callable[..., Page]
 ) -> None:
     page = new_page()
-    sign_in_at_idp(page, idp, provider, world.contact_user.email)
+    sign_in_at_idp(page, idp, world.contact_user.email)
     assert "/p/ekbacken/client/" in page.url
     posted = idp.last_post
     assert posted is not None
@@ -140,3 +154,25 @@ def test_a_replayed_saml_response_is_refused(
     expect(thief.locator("#sign-in-refused")).to_contain_text("Inloggningen har redan använts")
     visit(thief, "/")
     assert "/accounts/login/" in thief.url
+
+
+def test_practice_admin_adds_a_saml_log_in_and_reads_what_to_give_the_idp(
+    world: World, idp: SamlIdP, page: Page
+) -> None:
+    login(page, world.admin.email)
+    visit(page, "/p/ekbacken/settings/log-in/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Lägg till en SAML 2.0-inloggning").click()
+    axe_check(page)
+    page.get_by_label("Namn på knappen").fill("Solbacka skolas inloggning")
+    page.get_by_label("Inloggningstjänstens entitets-id").fill(idp.entity_id)
+    page.get_by_label("Metadataadress").fill(idp.metadata_url)
+    page.get_by_label("Inloggningstjänsten bekräftar e-postadresser").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Spara").click()
+    axe_check(page)
+
+    addresses = page.locator("#saml-service-addresses")
+    expect(addresses).to_contain_text("/accounts/saml/org-")
+    expect(addresses).to_contain_text("/acs/")
+    expect(addresses).to_contain_text("/metadata/")
