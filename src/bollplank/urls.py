@@ -235,7 +235,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth's own login view, which a worker may keep in memory for a visitor who comes back
     # to it (core/pagecache.py); browsers are still told to store nothing.
-    path("accounts/login/", kept_in_memory(allauth_views.login), name="account_login"),
+    path(
+        "accounts/login/",
+        identity_views.with_required_buttons(kept_in_memory(allauth_views.login)),
+        name="account_login",
+    ),
     path(
         "accounts/organisation/",
         identity_views.sign_in_organisation,

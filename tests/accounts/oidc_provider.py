@@ -3,9 +3,10 @@ code flow with its OpenID Connect extension) in a small Flask app, served by Wer
 127.0.0.1 in a thread. It signs ID tokens with its own RSA key and serves discovery, JWKS,
 authorize (a tiny log-in form), token and userinfo.
 
-Knobs for the bad cases a test sets before the sign-in: ``audience`` (the ID token's ``aud``,
-the client id by default), ``token_lifetime`` (seconds; negative gives an ID token that has
-already expired) and the people it knows (``people``: subject → claims). Tokens are dated by
+Knobs a test sets before the sign-in: ``audience`` (the ID token's ``aud``, the client id by
+default), ``token_lifetime`` (seconds; negative gives an ID token that has already expired),
+the people it knows (``people``: subject → claims; anyone else has a ``sub`` only), ``acr`` and
+``amr``, and ``auto_subject`` to sign someone in without showing the form. Tokens are dated by
 ``clock.timestamp()``, which the tests' time control moves together with Bollplank's clock.
 """
 
@@ -111,6 +112,9 @@ class TestProvider:
         self.amr: list[str] | None = ["bankid"]
         self.audience: str | None = None
         self.token_lifetime = 300
+        # Set: the provider signs this subject in at once, without showing its form (a browser
+        # test then never rests on a page of the provider's).
+        self.auto_subject: str | None = None
         self.codes: dict[str, Code] = {}
         self.tokens: dict[str, str] = {}  # access token → subject
         self.used_codes: list[str] = []
@@ -240,6 +244,10 @@ class TestProvider:
 
         @app.route("/authorize", methods=["GET", "POST"])
         def authorize() -> Any:
+            if request.method == "GET" and self.auto_subject is not None:
+                return server.create_authorization_response(
+                    grant_user=self.person(self.auto_subject)
+                )
             if request.method == "GET":
                 server.get_consent_grant(end_user=None)  # refuses a bad request here
                 # The form posts back to this address, with the request's parameters.

@@ -80,6 +80,7 @@ APPS = (
     "billing_delivery",
     "billing_reminders",
     "agreements",
+    "identity",
     "saml",
 )
 

@@ -191,6 +191,21 @@ def linked_people(provider: IdentityProvider) -> list[dict[str, Any]]:
     ]
 
 
+def provider_origins(providers: Iterable[IdentityProvider]) -> list[str]:
+    """The origins the "Log in with …" buttons' answers lead to: the page's Content-Security-
+    Policy lets its forms go there (form-action is kept to the site itself everywhere else)."""
+    from bollplank.accounts.identity_saml import saml_form_action_origins
+
+    providers = list(providers)
+    # A SAML provider's answer leads to its IdP's sign-in address (accounts/identity_saml.py).
+    origins = saml_form_action_origins(providers)
+    for provider in providers:
+        parts = urlsplit(str((provider.app.settings or {}).get("server_url") or ""))
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
 def _verified_email(claims: dict[str, Any]) -> str:
     """The address in the claims if the provider says it verified it; else nothing. Some
     providers send the flag as a string."""

@@ -3,7 +3,10 @@ the pages where a person chooses their organisation's log-in."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import requests
 from allauth.socialaccount.models import SocialAccount, SocialApp
@@ -27,6 +30,7 @@ from bollplank.accounts.identity import (
     people_of,
     practice_for_login,
     provider_of_app,
+    provider_origins,
     providers_of,
 )
 from bollplank.accounts.identity_adapter import FAILED
@@ -36,7 +40,6 @@ from bollplank.accounts.identity_forms import (
     OrganisationForm,
 )
 from bollplank.accounts.identity_models import IdentityProvider
-from bollplank.accounts.identity_saml import saml_form_action_origins
 from bollplank.accounts.mails import public_url
 from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
@@ -187,12 +190,29 @@ def sign_in_practice(request: HttpRequest, practice_slug: str) -> HttpResponse:
             "redirect_field_value": request.GET.get("next", ""),
         },
     )
-    # A SAML button's form is answered with a redirect to the IdP, which the browser follows
-    # only to an origin the page's form-action names.
-    origins = saml_form_action_origins(providers)
+    return allow_forms_to(response, providers)
+
+
+def allow_forms_to(response: HttpResponse, providers: Iterable[IdentityProvider]) -> HttpResponse:
+    """Let the page's "Log in with …" forms lead on to the providers: the browser holds a form
+    whose answer redirects elsewhere to the Content-Security-Policy's form-action."""
+    origins = provider_origins(providers)
     if origins:
         response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
     return response
+
+
+def with_required_buttons(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """allauth's log-in page, whose refusal of a password shows the required provider's
+    button (accounts.adapter sets which on the request)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        required = getattr(request, "required_identity_providers", None)
+        return allow_forms_to(response, required) if required else response
+
+    return wrapped
 
 
 def oidc_login_start(request: HttpRequest, provider_id: str) -> HttpResponse:
