@@ -7,10 +7,12 @@ a signed assertion) goes back by HTTP-POST through a form that submits itself. T
 carries the e-mail address as ``mail`` (urn:oid:0.9.2342.19200300.100.1.3), a persistent NameID,
 and the level of assurance as its AuthnContextClassRef.
 
-Knobs for what a real IdP (or an attacker) may send: ``audience`` (an assertion meant for another
-service), ``expired`` (NotOnOrAfter an hour before now: pysaml2 and python3-saml read the time
-through the ``time`` module, which the tests' time-machine travel moves, so "now" is the tests'
-instant), ``loa``, and ``last_post`` (the last response, for posting it a second time).
+Knobs for what a real IdP (or an attacker) may send: ``audience`` (an assertion meant for
+another service), ``sign_assertion`` (off: only the response around it is signed), ``expired``
+(NotOnOrAfter an hour before now: pysaml2 and python3-saml read the time through the ``time``
+module, which the tests' time-machine travel moves, so "now" is the tests' instant), ``loa``,
+and ``last_post`` (the last response, for posting it a second time). ``autosubmit`` off makes
+the hand-off page wait for its button (a browser test checks that page with axe first).
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ class SamlIdP:
         self.loa = LOA3
         self.audience: str | None = None
         self.expired = False
+        self.sign_assertion = True
         self.autosubmit = True
         self.last_post: Posted | None = None
         self._pending: dict[str, tuple[Any, str]] = {}
@@ -234,7 +237,7 @@ class SamlIdP:
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=self.name_id_of(email)),
             authn={"class_ref": self.loa, "authn_auth": self.entity_id},
             sign_response=True,
-            sign_assertion=True,
+            sign_assertion=self.sign_assertion,
             sign_alg=SIG_RSA_SHA256,
             digest_alg=DIGEST_SHA256,
             release_policy=policy,

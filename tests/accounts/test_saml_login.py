@@ -155,6 +155,18 @@ def test_saml_sign_in_refuses_an_assertion_meant_for_another_service(
     assert (refusal(response), signed_in(client)) == ("wrong_audience", None)
 
 
+def test_saml_sign_in_refuses_an_assertion_that_is_not_signed_itself(
+    world: World, idp: SamlIdP
+) -> None:
+    provider = client_provider(world, idp, verifies_email=True)
+    idp.sign_assertion = False  # the response around it still is
+    client = browser()
+
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
+
+    assert (refusal(response), signed_in(client)) == ("failed", None)
+
+
 def test_saml_sign_in_refuses_an_expired_assertion(world: World, idp: SamlIdP) -> None:
     provider = client_provider(world, idp, verifies_email=True)
     idp.expired = True
