@@ -16,15 +16,20 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, grants
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
+from django_scopes import scopes_disabled
 from flask import Flask, jsonify, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
+from bollplank.accounts.identity import identity_provider_save
+from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.core import clock
 
 LOGIN_FORM = """<!doctype html><html lang="en"><head><title>Test provider</title></head>
@@ -268,3 +273,36 @@ class TestProvider:
             return jsonify(self.person(subject))
 
         return app
+
+
+# --- helpers for the tests --------------------------------------------------------------
+
+
+def add_provider(world: Any, oidc: TestProvider, **kwargs: Any) -> IdentityProvider:
+    """Solbacka skola's own sign-in, at the test provider."""
+    defaults: dict[str, Any] = {
+        "name": "Solbackas inloggning",
+        "client": world.client,
+        "required_for": [],
+    }
+    defaults.update(kwargs)
+    with scopes_disabled():
+        return identity_provider_save(
+            actor=world.admin,
+            practice=world.practice,
+            server_url=oidc.issuer,
+            client_id=oidc.client.client_id,
+            secret=oidc.client.client_secret,
+            **defaults,
+        )
+
+
+def sign_in(client: Any, provider: IdentityProvider, subject: str) -> Any:
+    """Press "Log in with …", log in at the provider as ``subject``, come back: the answer."""
+    start = client.post(provider.login_path)
+    assert start.status_code == 302, start.content
+    at_provider = requests.post(
+        start.url, data={"username": subject}, allow_redirects=False, timeout=10
+    )
+    back = urlsplit(at_provider.headers["Location"])
+    return client.get(f"{back.path}?{back.query}")

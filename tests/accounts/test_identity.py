@@ -5,7 +5,6 @@ roles that must use it, and the level of assurance kept per sign-in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,52 +23,12 @@ from bollplank.accounts.identity import (
     loa_words,
     required_providers,
 )
-from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.core.roles import Role
 from tests import factories as f
-from tests.accounts.oidc_provider import TestProvider
+from tests.accounts.oidc_provider import add_provider, sign_in
 from tests.factories import PASSWORD
 
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
-
-
-@pytest.fixture
-def oidc(settings: Any) -> Iterator[TestProvider]:
-    # The test provider is on this machine, over plain http.
-    settings.SSO_PRIVATE_HOSTS = True
-    provider = TestProvider().start()
-    yield provider
-    provider.stop()
-
-
-def add_provider(world: Any, oidc: TestProvider, **kwargs: Any) -> IdentityProvider:
-    """Solbacka skola's own sign-in, at the test provider."""
-    defaults: dict[str, Any] = {
-        "name": "Solbackas inloggning",
-        "client": world.client,
-        "required_for": [],
-    }
-    defaults.update(kwargs)
-    with scopes_disabled():
-        return identity_provider_save(
-            actor=world.admin,
-            practice=world.practice,
-            server_url=oidc.issuer,
-            client_id=oidc.client.client_id,
-            secret=oidc.client.client_secret,
-            **defaults,
-        )
-
-
-def sign_in(client: Any, provider: IdentityProvider, subject: str) -> Any:
-    """Press "Log in with …", log in at the provider as ``subject``, come back: the answer."""
-    start = client.post(provider.login_path)
-    assert start.status_code == 302, start.content
-    at_provider = requests.post(
-        start.url, data={"username": subject}, allow_redirects=False, timeout=10
-    )
-    back = urlsplit(at_provider.headers["Location"])
-    return client.get(f"{back.path}?{back.query}")
 
 
 def _logged_in_as(client: Any) -> Any:
@@ -256,3 +215,26 @@ def test_provider_unreachable_from_a_private_address_at_sign_in(client, world, o
     assert _logged_in_as(client) is None
     assert response.status_code == 502
     assert "kunde inte nås" in response.content.decode()
+
+
+def test_only_the_needed_claims_are_kept(client, world, oidc):
+    provider = add_provider(world, oidc)
+    oidc.add_person(
+        "pia-1",
+        email="pia@solbacka.se",
+        email_verified=True,
+        personal_identity_number="198001011234",
+        birthdate="1980-01-01",
+    )
+    sign_in(client, provider, "pia-1")
+    stored = str(SocialAccount.objects.get(user=world.participant_user).extra_data)
+    assert "pia@solbacka.se" in stored
+    assert "198001011234" not in stored
+    assert "1980-01-01" not in stored
+
+
+def test_assurance_in_words():
+    assert loa_words({"acr": LOA3, "amr": []}) == "Hög (BankID)"
+    assert loa_words({"acr": "urn:example:strong", "amr": ["pwd"]}) == "urn:example:strong (pwd)"
+    assert loa_words({"acr": "", "amr": ["mfa"]}) == "mfa"
+    assert loa_words(None) == ""

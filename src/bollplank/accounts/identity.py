@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.models import Membership, User
+from bollplank.core import crypto
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
@@ -232,6 +233,33 @@ def match_person(
     return user
 
 
+# --- the client secret, stored encrypted ---------------------------------------------------
+
+# A SocialApp's secret as this app stores it: encrypted with the note keys (core.crypto), as
+# the video servers' secrets are. The adapter opens it when allauth reads the app.
+SEALED = "fernet:"
+
+
+def secret_seal(secret: str) -> str:
+    return SEALED + crypto.encrypt(secret)
+
+
+def secret_open(stored: str) -> str:
+    """The secret as the provider knows it (a secret stored otherwise is read as it is)."""
+    return crypto.decrypt(stored.removeprefix(SEALED)) if stored.startswith(SEALED) else stored
+
+
+def secrets_rotate() -> int:
+    """Encrypt every provider's secret with the newest key (the key rotation command)."""
+    count = 0
+    with transaction.atomic():
+        for app in SocialApp.objects.select_for_update().filter(secret__startswith=SEALED):
+            rotated = SEALED + crypto.rotate(app.secret.removeprefix(SEALED))
+            SocialApp.objects.filter(pk=app.pk).update(secret=rotated)
+            count += 1
+    return count
+
+
 # --- writes ---------------------------------------------------------------------------------
 
 
@@ -312,7 +340,7 @@ def identity_provider_save(
     settings_now["server_url"] = server_url
     app.name, app.client_id, app.settings = name, client_id, settings_now
     if secret:
-        app.secret = secret
+        app.secret = secret_seal(secret)
         if "created" not in changed:
             changed.append("secret")
     app.save()

@@ -28,6 +28,7 @@ from bollplank.accounts.identity import (
     loa_of_claims,
     match_person,
     provider_of_app,
+    secret_open,
 )
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.identity_saml import IdentitySAMLProvider, saml_claims, saml_error_kind
@@ -42,6 +43,19 @@ EXPIRED = "expired"
 REPLAYED = "replayed"
 NOT_OURS = "not_ours"
 FAILED = "failed"
+
+
+# The claims kept of a sign-in. A broker may send a personal identity number, an address or a
+# birth date; Bollplank never needs one (DOMAIN.md), so nothing else is stored.
+KEPT_CLAIMS = ("sub", "iss", "acr", "amr", "auth_time", "email", "email_verified", "name")
+
+
+def _trimmed(extra_data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        part: {k: v for k, v in (extra_data.get(part) or {}).items() if k in KEPT_CLAIMS}
+        for part in ("id_token", "userinfo")
+        if extra_data.get(part)
+    }
 
 
 def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
@@ -101,6 +115,10 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             raise refused(request, FAILED, provider)
         claims = _claims(sociallogin)
         linked = sociallogin.user if sociallogin.is_existing else None
+        sociallogin.account.extra_data = _trimmed(sociallogin.account.extra_data or {})
+        if linked is not None:
+            # allauth has just stored everything the provider sent on the linked identity.
+            sociallogin.account.save(update_fields=["extra_data"])
         user = match_person(provider, linked_user=linked, claims=claims)
         if user is None:
             logger.warning(
@@ -137,6 +155,13 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             exception.__cause__ if exception is not None and exception.__cause__ else exception,
         )
         raise refused(request, reason, ours, status=400)
+
+    def list_apps(self, request: Any, provider: Any = None, client_id: Any = None) -> Any:
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        for app in apps:
+            # In memory only: allauth sends it to the provider; the row keeps it encrypted.
+            app.secret = secret_open(app.secret or "")
+        return apps
 
     def get_requests_session(self) -> requests.Session:
         session = super().get_requests_session()
