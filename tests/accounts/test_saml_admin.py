@@ -14,6 +14,7 @@ from bollplank.accounts.identity_models import IdentityProvider
 from tests.accounts.saml_idp import LOA3, SamlIdP
 from tests.accounts.test_saml_login import idp_sign_in, post_to_acs, signed_in
 from tests.conftest import World
+from tests.factories import PASSWORD
 
 P = "ekbacken"
 
@@ -137,3 +138,29 @@ def test_the_open_id_connect_edit_address_of_a_saml_log_in_leads_to_its_own_page
     response = client.get(f"/p/{P}/settings/log-in/{provider.pk}/edit/")
 
     assert response["Location"] == f"/p/{P}/settings/log-in/{provider.pk}/saml/"
+
+
+def test_a_required_saml_log_in_replaces_the_password_and_its_button_may_lead_to_the_idp(
+    world: World, idp: SamlIdP
+) -> None:
+    admin_client(world).post(
+        f"/p/{P}/settings/log-in/new-saml/",
+        {
+            "name": "Solbacka skolas inloggning",
+            "client": world.client.pk,
+            "entity_id": idp.entity_id,
+            "sso_url": idp.sso_url,
+            "x509cert": idp.cert_pem,
+            "required_for": ["client_contact"],
+        },
+    )
+    person = Client(HTTP_HOST="testserver")
+
+    response = person.post(
+        "/accounts/login/", {"login": world.contact_user.email, "password": PASSWORD}
+    )
+
+    assert signed_in(person) is None
+    assert "Logga in med Solbacka skolas inloggning" in response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert f"form-action 'self' {idp.url}" in policy
