@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     # Sign-in with an organisation's own identity provider (accounts/identity_*.py).
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # django-ninja: its Swagger UI files are served from here (static), not from a CDN.
     "ninja",
     "allauth.usersessions",
@@ -277,6 +278,10 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 # Providers on this machine or a private network (plain http allowed there too): only for
 # development and the tests' own provider on 127.0.0.1. Off in production.
 SSO_PRIVATE_HOSTS = env_bool("BOLLPLANK_SSO_PRIVATE_HOSTS", DEBUG)
+# SAML sign-in keeps the assertion's level of assurance (accounts/identity_saml.py).
+SOCIALACCOUNT_PROVIDERS = {
+    "saml": {"provider_class": "bollplank.accounts.identity_saml.IdentitySAMLProvider"},
+}
 # Behind a reverse proxy, the client's address is the proxy-count'th from the end of
 # X-Forwarded-For (per-address throttling must not see every client as the proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("BOLLPLANK_TRUSTED_PROXY_COUNT", 0)

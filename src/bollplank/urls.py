@@ -1,7 +1,7 @@
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from bollplank.accounts import identity_views
+from bollplank.accounts import identity_saml_views, identity_views
 from bollplank.accounts import views as account_views
 from bollplank.agreements import urls as agreement_urls
 from bollplank.api import urls as api_urls
@@ -194,6 +194,16 @@ practice_patterns = [
         name="identity_provider_edit",
     ),
     path(
+        "settings/log-in/new-saml/",
+        identity_saml_views.saml_provider_edit,
+        name="identity_saml_new",
+    ),
+    path(
+        "settings/log-in/<int:pk>/saml/",
+        identity_saml_views.saml_provider_edit,
+        name="identity_saml_edit",
+    ),
+    path(
         "settings/agreement/",
         procurement_views.processing_agreement,
         name="processing_agreement",
@@ -246,6 +256,17 @@ urlpatterns = [
         "accounts/oidc/<str:provider_id>/login/",
         identity_views.oidc_login_start,
         name="openid_connect_login",
+    ),
+    # allauth's SAML pages that need a word of ours (accounts/identity_saml_views.py).
+    path(
+        "accounts/saml/<str:organization_slug>/login/",
+        identity_saml_views.login,
+        name="saml_login",
+    ),
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        identity_saml_views.finish_acs,
+        name="saml_finish_acs",
     ),
     # allauth's page of one's linked identities is not offered: the practice's admin links.
     path("accounts/3rdparty/", identity_views.connections_gone, name="socialaccount_connections"),

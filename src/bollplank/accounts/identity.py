@@ -260,7 +260,11 @@ def linked_people(provider: IdentityProvider) -> list[dict[str, Any]]:
 def provider_origins(providers: Iterable[IdentityProvider]) -> list[str]:
     """The origins the "Log in with …" buttons' answers lead to: the page's Content-Security-
     Policy lets its forms go there (form-action is kept to the site itself everywhere else)."""
-    origins = []
+    from bollplank.accounts.identity_saml import saml_form_action_origins
+
+    providers = list(providers)
+    # A SAML provider's answer leads to its IdP's sign-in address (accounts/identity_saml.py).
+    origins = saml_form_action_origins(providers)
     for provider in providers:
         parts = urlsplit(str((provider.app.settings or {}).get("server_url") or ""))
         if parts.scheme and parts.netloc:
@@ -449,7 +453,7 @@ def identity_provider_save(
         # Another server's subjects are other people's: its links start over.
         data["links_removed"] = SocialAccount.objects.filter(provider=app.provider_id).delete()[0]
     if required_for and ("created" in changed or "required_for" in changed):
-        data["passwords_ended"] = _end_password_use(provider)
+        data["passwords_ended"] = end_password_use(provider)
     audit(actor, "accounts.identity_provider.saved", provider, data)
     return provider
 
@@ -483,7 +487,7 @@ def _check_issuer(server_url: str) -> None:
         )
 
 
-def _end_password_use(provider: IdentityProvider) -> int:
+def end_password_use(provider: IdentityProvider) -> int:
     """The people this provider is now required for stop using a password at once: their
     other login sessions end and their API tokens stop. Returns how many people."""
     now = clock.now()

@@ -32,6 +32,7 @@ from bollplank.accounts.identity import (
     sign_in_refused,
 )
 from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.accounts.identity_saml import IdentitySAMLProvider, saml_claims, saml_error_kind
 from bollplank.core.urlguard import public_session
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,10 @@ def _trimmed(extra_data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _claims(sociallogin: SocialLogin) -> dict[str, Any]:
-    """The ID token's claims with the userinfo's over them (the address may be in either)."""
+    """The ID token's claims with the userinfo's over them (the address may be in either);
+    a SAML sign-in's assertion in the same words."""
+    if isinstance(sociallogin.provider, IdentitySAMLProvider):
+        return saml_claims(sociallogin)
     data = sociallogin.account.extra_data or {}
     return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
 
@@ -85,6 +89,11 @@ def _reason_of(error: Any, exception: BaseException | None, extra: dict[str, Any
     if isinstance(cause, jwt.ImmatureSignatureError):
         # Issued "in the future": one of the two clocks is wrong, nothing has expired.
         return CLOCK
+    saml_kind = saml_error_kind(str(extra.get("saml_last_error_reason") or ""))
+    if saml_kind == "audience":
+        return WRONG_AUDIENCE
+    if saml_kind == "expired":
+        return EXPIRED
     if exception is None and "state_id" in extra:
         # The sign-in's state is used up (or never was this browser's): the answer from the
         # provider was sent a second time.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django_scopes import scope
 
+from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity import (
     identity_link,
     identity_provider_remove,
@@ -74,6 +75,8 @@ def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> H
     provider = (
         get_object_or_404(IdentityProvider.objects.select_related("app"), pk=pk) if pk else None
     )
+    if provider is not None and provider.kind == IdentityProviderKind.SAML:
+        return redirect("identity_saml_edit", practice.slug, provider.pk)
     if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
         identity_provider_remove(actor=user, provider=provider)
         messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
