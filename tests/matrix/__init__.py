@@ -81,6 +81,7 @@ APPS = (
     "billing_reminders",
     "agreements",
     "identity",
+    "client_identity",
 )
 
 

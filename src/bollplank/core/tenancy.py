@@ -96,6 +96,19 @@ def second_factor_missing(user: Any, held: Iterable[tuple[Practice, frozenset[st
     return not has_second_factor(user)
 
 
+# The login session's mark that its sign-in was itself two-factor (an organisation's provider
+# reported BankID or another multi-factor method; accounts.assurance sets it at login).
+STRONG_SIGN_IN = "bollplank_strong_sign_in"
+
+
+def strong_sign_in(request: HttpRequest) -> bool:
+    """Whether this login session began with a two-factor sign-in through a provider: it
+    satisfies the practice's required two-factor login for the session's pages. Not for API
+    tokens or calendar feeds, which outlive the session."""
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(STRONG_SIGN_IN))
+
+
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Where a person who lacks a required second factor is sent instead of the page."""
     messages.warning(request, _("Your practice requires two-factor login. Set it up to continue."))
@@ -111,7 +124,9 @@ def personal_view(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if second_factor_missing(request.user, user_practices(request.user)):
+        if not strong_sign_in(request) and second_factor_missing(
+            request.user, user_practices(request.user)
+        ):
             return second_factor_setup(request)
         return view(request, *args, **kwargs)
 
@@ -135,7 +150,9 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
                 raise Http404
             if allowed and not roles & set(allowed):
                 raise PermissionDenied
-            if second_factor_missing(request.user, [(practice, roles)]):
+            if not strong_sign_in(request) and second_factor_missing(
+                request.user, [(practice, roles)]
+            ):
                 return second_factor_setup(request)
             acting = cast(PracticeRequest, request)
             acting.practice = practice
