@@ -234,3 +234,33 @@ def test_contacts_menu_leads_to_their_log_in(client, world):
     client.force_login(world.contact_user)
     page = client.get(reverse("client_home", args=[P])).content.decode()
     assert reverse("client_identity_providers", args=[P]) in page
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_contacts_provider_list_query_count(client, world, oidc, rows, django_assert_num_queries):
+    for i in range(rows):
+        add_provider(world, oidc, name=f"Inloggning {i}")
+    client.force_login(world.contact_user)
+    # session, user, practice with roles (one query); the providers of the contact's clients
+    # with their apps and clients (the contact's clients as a subquery).
+    with django_assert_num_queries(4):
+        page = client.get(reverse("client_identity_providers", args=[P]))
+    assert page.content.decode().count("Inloggning ") == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_contacts_linked_people_query_count(client, world, oidc, rows, django_assert_num_queries):
+    provider = add_provider(world, oidc)
+    with scopes_disabled():
+        for _i in range(rows):
+            user = f.member(world.practice, Role.PARTICIPANT)
+            f.ParticipantFactory(practice=world.practice, user=user, client=world.client)
+            SocialAccount.objects.create(
+                provider=provider.app.provider_id, uid=user.email, user=user
+            )
+    client.force_login(world.contact_user)
+    # session, user, practice and roles; the provider with its app and client; the linked
+    # identities with their people; the people to choose from in the link form.
+    with django_assert_num_queries(6):
+        page = client.get(reverse("client_identity_provider_people", args=[P, provider.pk]))
+    assert len(page.context["people"]) == rows
