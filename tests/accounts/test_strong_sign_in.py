@@ -15,7 +15,9 @@ from django_scopes import scopes_disabled
 
 from bollplank.accounts.assurance import DEFAULT_STRONG_ACR, is_strong
 from bollplank.api.services import token_create
+from bollplank.core.roles import Role
 from bollplank.core.tenancy import STRONG_SIGN_IN
+from tests import factories as f
 from tests.accounts.oidc_provider import add_provider, sign_in
 from tests.factories import PASSWORD
 
@@ -72,7 +74,7 @@ def test_bankid_sign_in_is_not_asked_for_the_practices_two_factor(client, world,
     _pia_at(oidc)  # the test provider reports loa3 with amr bankid
     sign_in(client, provider, "pia-1")
     assert client.session["_auth_user_id"] == str(world.participant_user.pk)
-    assert client.session[STRONG_SIGN_IN] is True
+    assert client.session[STRONG_SIGN_IN] == [world.practice.pk]
     page = client.get(reverse("participant_home", args=["ekbacken"]))
     assert page.status_code == 200
     assert page.context["request"].user == world.participant_user
@@ -134,7 +136,7 @@ def test_a_password_login_afterwards_does_not_inherit_the_strong_sign_in(
     provider = add_provider(world, oidc)
     _pia_at(oidc)
     sign_in(client, provider, "pia-1")
-    assert client.session[STRONG_SIGN_IN] is True
+    assert client.session[STRONG_SIGN_IN] == [world.practice.pk]
     client.post(reverse("account_login"), {"login": "pia@solbacka.se", "password": PASSWORD})
     assert client.session["_auth_user_id"] == str(world.participant_user.pk)
     assert STRONG_SIGN_IN not in client.session
@@ -150,3 +152,37 @@ def test_strong_sign_in_makes_no_api_token_without_a_second_factor(client, world
     sign_in(client, provider, "pia-1")
     with scopes_disabled(), pytest.raises(ValidationError):
         token_create(user=world.participant_user, practice=world.practice, name="Min token")
+
+
+def _also_in_another_practice_that_requires_it(world: Any) -> None:
+    world.other_practice.require_mfa_for_participants = True
+    world.other_practice.save()
+    with scopes_disabled():
+        f.MembershipFactory(
+            practice=world.other_practice, user=world.participant_user, role=Role.PARTICIPANT
+        )
+
+
+def test_strong_sign_in_counts_for_the_providers_practice_only(client, world, oidc):
+    # Solbacka's provider is Ekbacken's client's: the other practice did not choose to trust it.
+    _require_for_participants(world)
+    _also_in_another_practice_that_requires_it(world)
+    provider = add_provider(world, oidc)
+    _pia_at(oidc)
+    sign_in(client, provider, "pia-1")
+    assert client.get(reverse("participant_home", args=["ekbacken"])).status_code == 200
+    elsewhere = client.get(reverse("participant_home", args=["annan"]))
+    assert (elsewhere.status_code, elsewhere["Location"]) == (302, SETUP)
+    # Her data export holds the other practice's data too.
+    export = client.get(reverse("my_data"))
+    assert (export.status_code, export["Location"]) == (302, SETUP)
+
+
+def test_code_is_still_asked_of_someone_also_in_another_practice(client, world, oidc):
+    _give_second_factor(world.participant_user)
+    _also_in_another_practice_that_requires_it(world)
+    provider = add_provider(world, oidc)
+    _pia_at(oidc)
+    back = sign_in(client, provider, "pia-1")
+    assert back["Location"] == ENTER_CODE
+    assert "_auth_user_id" not in client.session

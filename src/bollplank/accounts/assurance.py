@@ -1,6 +1,8 @@
 """A strong sign-in counts as the second factor: when an organisation's provider reports that
 the person proved who they are with more than a password (BankID, a smart card, a one-time
-code), the practice's required two-factor login is satisfied for that login session.
+code), the required two-factor login of the provider's practice is satisfied for that login
+session. Of that practice only: another practice the person belongs to did not choose to trust
+the provider (a client's provider is in the hands of the client).
 
 A strong sign-in is one whose OIDC ``amr`` names a multi-factor method, or whose ``acr`` is one
 of the levels the provider's settings mark as strong (by default the Swedish framework's
@@ -17,8 +19,10 @@ from allauth.account.signals import user_logged_in
 from allauth.mfa.stages import AuthenticateStage
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django_scopes import scopes_disabled
 
 from bollplank.accounts.identity_models import IdentityProvider
+from bollplank.accounts.models import Membership
 from bollplank.core.tenancy import STRONG_SIGN_IN
 
 # RFC 8176 methods that prove more than something the person knows: "mfa" itself, a one-time
@@ -75,34 +79,51 @@ def loa_strong(loa: dict[str, Any] | None) -> bool:
     return bool(loa and loa.get("strong"))
 
 
-def _sign_in_loa(sociallogin: Any) -> dict[str, Any] | None:
-    """The level of assurance of a login through a provider (None for a password login)."""
+def _strong_practice(sociallogin: Any) -> int | None:
+    """The practice whose two-factor login a sign-in through a provider satisfies: the
+    provider's practice when the sign-in was strong, else none (also for a password login)."""
     # Imported here: accounts.identity asks this module whether a sign-in is strong.
     from bollplank.accounts.identity import LOA_KEY
 
     if sociallogin is None:
         return None
-    loa: dict[str, Any] | None = (sociallogin.account.extra_data or {}).get(LOA_KEY)
-    return loa
+    loa = (sociallogin.account.extra_data or {}).get(LOA_KEY) or {}
+    if not loa_strong(loa):
+        return None
+    with scopes_disabled():
+        provider = IdentityProvider.objects.filter(pk=loa.get("provider_id")).first()
+    return provider.practice_id if provider is not None else None
 
 
 class AuthenticateUnlessStrongStage(AuthenticateStage):
     """allauth's "enter your code" step of the login, skipped when the sign-in through the
-    organisation's provider was itself two-factor: asking again after BankID proves nothing."""
+    organisation's provider was itself two-factor: asking again after BankID proves nothing.
+    Asked still of someone who also belongs to another practice, whose required two-factor
+    login that provider does not satisfy."""
 
     def _should_handle(self, request: HttpRequest) -> bool:
-        if loa_strong(_sign_in_loa((self.login.signal_kwargs or {}).get("sociallogin"))):
-            return False
+        practice_id = _strong_practice((self.login.signal_kwargs or {}).get("sociallogin"))
+        if practice_id is not None and self.login.user is not None:
+            with scopes_disabled():
+                elsewhere = (
+                    Membership.objects.filter(user=self.login.user)
+                    .exclude(practice_id=practice_id)
+                    .exists()
+                )
+            if not elsewhere:
+                return False
         return super()._should_handle(request)
 
 
 @receiver(user_logged_in, dispatch_uid="bollplank_strong_sign_in")
 def _mark_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Mark the login session as two-factor when its sign-in was strong, and unmark it on any
-    other login (a password login in the same browser must not inherit it)."""
+    """Mark the login session as two-factor for the provider's practice when its sign-in was
+    strong, and unmark it on any other login (a password login in the same browser must not
+    inherit it)."""
     if request is None or not hasattr(request, "session"):
         return
-    if loa_strong(_sign_in_loa(kwargs.get("sociallogin"))):
-        request.session[STRONG_SIGN_IN] = True
+    practice_id = _strong_practice(kwargs.get("sociallogin"))
+    if practice_id is not None:
+        request.session[STRONG_SIGN_IN] = [practice_id]
     else:
         request.session.pop(STRONG_SIGN_IN, None)
