@@ -87,11 +87,11 @@ def _strong_practice(sociallogin: Any) -> int | None:
 
     if sociallogin is None:
         return None
-    loa = (sociallogin.account.extra_data or {}).get(LOA_KEY) or {}
-    if not loa_strong(loa):
+    loa: dict[str, Any] = (sociallogin.account.extra_data or {}).get(LOA_KEY) or {}
+    if not loa_strong(loa) or loa.get("provider_id") is None:
         return None
     with scopes_disabled():
-        provider = IdentityProvider.objects.filter(pk=loa.get("provider_id")).first()
+        provider = IdentityProvider.objects.filter(pk=int(loa["provider_id"])).first()
     return provider.practice_id if provider is not None else None
 
 
