@@ -8,6 +8,7 @@ from bollplank.api import urls as api_urls
 from bollplank.billing import delivery_views, reminder_views
 from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
+from bollplank.clients import identity_views as client_identity_views
 from bollplank.clients import views as client_views
 from bollplank.core.pagecache import kept_in_memory
 from bollplank.courses import urls as course_urls
@@ -119,6 +120,26 @@ practice_patterns = [
         name="engagement_mission",
     ),
     path("client/mission/", facilitation_views.client_mission, name="client_mission"),
+    path(
+        "client/log-in/",
+        client_identity_views.client_identity_providers,
+        name="client_identity_providers",
+    ),
+    path(
+        "client/log-in/new/",
+        client_identity_views.client_identity_provider_edit,
+        name="client_identity_provider_new",
+    ),
+    path(
+        "client/log-in/<int:pk>/",
+        client_identity_views.client_identity_provider_people,
+        name="client_identity_provider_people",
+    ),
+    path(
+        "client/log-in/<int:pk>/edit/",
+        client_identity_views.client_identity_provider_edit,
+        name="client_identity_provider_edit",
+    ),
     # Billing: invoice runs, invoices, credit notes, e-invoices, accounting exports.
     path("billing/", billing_views.billing_overview_view, name="billing_overview"),
     path("billing/settings/", billing_views.billing_settings, name="billing_settings"),

@@ -82,6 +82,7 @@ APPS = (
     "agreements",
     "identity",
     "saml",
+    "client_identity",
 )
 
 

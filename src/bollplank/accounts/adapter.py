@@ -29,6 +29,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> Any:
         return "/"
 
+    def get_login_stages(self) -> list[str]:
+        # allauth's "enter your code" step, skipped after a two-factor sign-in through a provider.
+        return [
+            "bollplank.accounts.assurance.AuthenticateUnlessStrongStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
     def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
         """A person whose practice requires its own sign-in for their role cannot use a
         password: the login page says so and shows the provider's button instead. Asked only

@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        # Both connect to the login signal: the session's time limits, and the level of
-        # assurance of a sign-in through an organisation's provider.
-        from bollplank.accounts import identity_adapter, sessions  # noqa: F401
+        # They connect to the login signal: the session's time limits, the level of assurance
+        # of a sign-in through an organisation's provider, and whether it was two-factor.
+        from bollplank.accounts import assurance, identity_adapter, sessions  # noqa: F401

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
+from bollplank.accounts.assurance import STRONG_ACR_SETTING, is_strong, strong_acr_of
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.models import Membership, User
@@ -77,13 +78,14 @@ def loa_words(loa: dict[str, Any] | None) -> str:
 
 def loa_of_claims(claims: dict[str, Any], *, provider: IdentityProvider) -> dict[str, Any]:
     """What a sign-in reported about how the person proved who they are (OIDC ``acr`` and
-    ``amr``), with the provider's name: kept per sign-in."""
+    ``amr``), with the provider's name and whether it counts as two-factor: kept per sign-in."""
     amr = claims.get("amr") or []
     return {
         "provider": provider.name,
         "provider_id": provider.pk,
         "acr": str(claims.get("acr") or ""),
         "amr": [str(m) for m in amr] if isinstance(amr, list) else [str(amr)],
+        "strong": is_strong(claims, strong_acr=strong_acr_of(provider)),
     }
 
 
@@ -405,9 +407,11 @@ def identity_provider_save(
     secret: str = "",
     required_for: list[str],
     kind: str = IdentityProviderKind.OIDC,
+    strong_acr: list[str] | None = None,
 ) -> IdentityProvider:
     """Add or change an OpenID Connect provider. An empty ``secret`` keeps the stored one (the
-    form never shows it back). The audit log says what changed, never the secret."""
+    form never shows it back); ``strong_acr`` None keeps the stored levels that count as
+    two-factor (the defaults for a new one). The audit log says what changed, never the secret."""
     if client is not None and client.practice_id != practice.pk:
         raise ValidationError({"client": _("Choose one of the practice's clients.")})
     server_url = check_server_url(server_url)
@@ -430,6 +434,11 @@ def identity_provider_save(
         ("server_url", settings_now.get("server_url"), server_url),
         ("client_id", app.client_id, client_id),
         ("required_for", provider.required_for, required_for),
+        (
+            "strong_acr",
+            settings_now.get(STRONG_ACR_SETTING),
+            settings_now.get(STRONG_ACR_SETTING) if strong_acr is None else strong_acr,
+        ),
     ):
         if old != new and "created" not in changed:
             changed.append(field)
@@ -438,6 +447,8 @@ def identity_provider_save(
     settings_now["server_url"] = server_url
     # PKCE: a code caught on its way back is worth nothing without this sign-in's verifier.
     settings_now["oauth_pkce_enabled"] = True
+    if strong_acr is not None:
+        settings_now[STRONG_ACR_SETTING] = strong_acr
     app.name, app.client_id, app.settings = name, client_id, settings_now
     if secret:
         app.secret = secret_seal(secret)

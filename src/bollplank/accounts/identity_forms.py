@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.accounts.assurance import strong_acr_clean
 from bollplank.core.forms import KeptSecretForm
 from bollplank.core.roles import Role
 
@@ -51,6 +52,15 @@ class IdentityProviderForm(KeptSecretForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("People in these roles must log in here and cannot use a password."),
     )
+    strong_acr = forms.CharField(
+        label=_("Levels of assurance that count as two-factor login"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One acr value a line. A log-in the provider reports at one of these levels, or "
+            "with a multi-factor method (amr), needs no further two-factor login in Bollplank."
+        ),
+    )
     secret_help = _("The client secret the provider gave when Bollplank was registered.")
     secret_missing = _("Give the client secret.")
 
@@ -60,6 +70,9 @@ class IdentityProviderForm(KeptSecretForm):
         client_field = self.fields["client"]
         assert isinstance(client_field, forms.ModelChoiceField)
         client_field.queryset = clients
+
+    def clean_strong_acr(self) -> list[str]:
+        return strong_acr_clean(self.cleaned_data.get("strong_acr") or "")
 
 
 class PersonChoiceField(forms.ModelChoiceField[Any]):

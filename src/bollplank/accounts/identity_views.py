@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django_scopes import scope
 
+from bollplank.accounts.assurance import DEFAULT_STRONG_ACR, strong_acr_of
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity import (
     identity_link,
@@ -81,18 +82,9 @@ def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> H
         identity_provider_remove(actor=user, provider=provider)
         messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
         return redirect("identity_providers", practice.slug)
-    initial: dict[str, object] = {}
-    if provider is not None:
-        initial = {
-            "name": provider.name,
-            "client": provider.client_id,
-            "server_url": (provider.app.settings or {}).get("server_url", ""),
-            "client_id": provider.app.client_id,
-            "required_for": provider.required_for,
-        }
     form = IdentityProviderForm(
         request.POST or None,
-        initial=initial,
+        initial=provider_initial(provider),
         has_secret=provider is not None,
         clients=_clients(practice),  # type: ignore[arg-type]
     )
@@ -112,6 +104,20 @@ def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> H
         {"form": form, "identity_provider": provider},
         status=400 if form.errors else 200,
     )
+
+
+def provider_initial(provider: IdentityProvider | None) -> dict[str, object]:
+    """The provider's settings as its form shows them (never the secret)."""
+    if provider is None:
+        return {"strong_acr": "\n".join(DEFAULT_STRONG_ACR)}
+    return {
+        "name": provider.name,
+        "client": provider.client_id,
+        "server_url": (provider.app.settings or {}).get("server_url", ""),
+        "client_id": provider.app.client_id,
+        "required_for": provider.required_for,
+        "strong_acr": "\n".join(strong_acr_of(provider)),
+    }
 
 
 @practice_view(Role.ADMIN)
