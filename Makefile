@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # $(call apt_install,packages): try with the package lists there are, then update and retry.
 apt_install = echo "==> apt-get install $(1)"; $(APT) install -y -qq $(1) >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null; }
 
-.PHONY: run test test-days bench bench-growth bench-audit bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint
+.PHONY: run test test-days bench bench-growth bench-audit bench-clean deps deps-dev lint fmt messages clean distclean help _browser _messages _npm _weasyprint _xmlsec
 
 help:
 	@echo "make run        install, migrate, load the demo firm and serve on http://127.0.0.1:$(PORT)"
@@ -153,7 +153,7 @@ $(UV): | $(PY)
 
 # The runtime set is part of the dev set: after deps-dev, deps keeps the dev tools. Syncing the
 # runtime set alone removes them, so their stamp goes too.
-$(STAMP_DEPS): requirements.txt | $(UV)
+$(STAMP_DEPS): requirements.txt | $(UV) _xmlsec
 	@if [ -f $(STAMP_DEV) ] && [ $(STAMP_DEV) -nt requirements.txt ] && [ $(STAMP_DEV) -nt requirements-dev.txt ]; then \
 	  true; \
 	else \
@@ -163,7 +163,7 @@ $(STAMP_DEPS): requirements.txt | $(UV)
 	fi
 	@touch $@
 
-$(STAMP_DEV): requirements.txt requirements-dev.txt | $(UV)
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(UV) _xmlsec
 	@echo "==> uv pip sync requirements.txt requirements-dev.txt"
 	@$(UV) pip sync -q --python $(PY) requirements.txt requirements-dev.txt
 	@touch $@ $(STAMP_DEPS)
@@ -174,6 +174,16 @@ _weasyprint:
 	@installed=$$(dpkg-query -W -f='$${Status}\n' $(WEASYPRINT_PACKAGES) 2>/dev/null | grep -c 'install ok installed' || true); \
 	if [ "$$installed" -lt $(words $(WEASYPRINT_PACKAGES)) ]; then \
 	  $(call apt_install,$(WEASYPRINT_PACKAGES)); \
+	fi
+
+# SAML sign-in (allauth's provider on python3-saml and xmlsec): the xmlsec1 program that the tests'
+# identity provider (pysaml2) signs with, and what the xmlsec package is built with on a machine
+# its wheels do not cover.
+XMLSEC_PACKAGES := xmlsec1 libxmlsec1-dev pkg-config
+_xmlsec:
+	@installed=$$(dpkg-query -W -f='$${Status}\n' $(XMLSEC_PACKAGES) 2>/dev/null | grep -c 'install ok installed' || true); \
+	if [ "$$installed" -lt $(words $(XMLSEC_PACKAGES)) ]; then \
+	  $(call apt_install,$(XMLSEC_PACKAGES)); \
 	fi
 
 _npm: $(STAMP_NPM)

@@ -416,7 +416,17 @@ POST_ONLY = {c[0] for c in MATRIX if c[1] == "post"} - {c[0] for c in MATRIX if 
 REFUSED = {(c[0], role) for c in MATRIX for role, code in c[3].items() if code == 403}
 
 # URL names that are not ours to guard (allauth's own pages and Django's language switch).
-EXTERNAL_PREFIXES = ("account_", "mfa_", "set_language")
+# allauth's log-in through a provider (OpenID Connect or SAML) answers for an app only, which
+# has a practice (the sign-in's rules are tested in tests/accounts/test_identity.py and
+# test_saml_login.py).
+EXTERNAL_PREFIXES = (
+    "account_",
+    "mfa_",
+    "set_language",
+    "socialaccount_",
+    "openid_connect_",
+    "saml_",
+)
 
 
 def _login(client: Any, w: World, role: str) -> None:

@@ -129,6 +129,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Sign-in with an organisation's own identity provider (accounts/identity_*.py).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # django-ninja: its Swagger UI files are served from here (static), not from a CDN.
     "ninja",
     "allauth.usersessions",
@@ -262,6 +266,23 @@ MFA_TOTP_ISSUER = "Bollplank"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Active sessions are listed at /accounts/sessions/; activity is not written on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
+# An organisation's own sign-in (accounts/identity_*.py): allauth does the protocol, our
+# adapter decides who it is. Nobody signs up through it and no address alone links an account
+# (the adapter matches a verified address within the provider's practice itself).
+SOCIALACCOUNT_ADAPTER = "bollplank.accounts.identity_adapter.IdentityAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Providers on this machine or a private network (plain http allowed there too): only for
+# development and the tests' own provider on 127.0.0.1. Off in production.
+SSO_PRIVATE_HOSTS = env_bool("BOLLPLANK_SSO_PRIVATE_HOSTS", DEBUG)
+# SAML sign-in keeps the assertion's level of assurance (accounts/identity_saml.py).
+SOCIALACCOUNT_PROVIDERS = {
+    "saml": {"provider_class": "bollplank.accounts.identity_saml.IdentitySAMLProvider"},
+}
 # Behind a reverse proxy, the client's address is the proxy-count'th from the end of
 # X-Forwarded-For (per-address throttling must not see every client as the proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("BOLLPLANK_TRUSTED_PROXY_COUNT", 0)

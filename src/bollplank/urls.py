@@ -1,12 +1,14 @@
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
+from bollplank.accounts import identity_saml_views, identity_views
 from bollplank.accounts import views as account_views
 from bollplank.agreements import urls as agreement_urls
 from bollplank.api import urls as api_urls
 from bollplank.billing import delivery_views, reminder_views
 from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
+from bollplank.clients import identity_views as client_identity_views
 from bollplank.clients import views as client_views
 from bollplank.core.pagecache import kept_in_memory
 from bollplank.courses import urls as course_urls
@@ -118,6 +120,26 @@ practice_patterns = [
         name="engagement_mission",
     ),
     path("client/mission/", facilitation_views.client_mission, name="client_mission"),
+    path(
+        "client/log-in/",
+        client_identity_views.client_identity_providers,
+        name="client_identity_providers",
+    ),
+    path(
+        "client/log-in/new/",
+        client_identity_views.client_identity_provider_edit,
+        name="client_identity_provider_new",
+    ),
+    path(
+        "client/log-in/<int:pk>/",
+        client_identity_views.client_identity_provider_people,
+        name="client_identity_provider_people",
+    ),
+    path(
+        "client/log-in/<int:pk>/edit/",
+        client_identity_views.client_identity_provider_edit,
+        name="client_identity_provider_edit",
+    ),
     # Billing: invoice runs, invoices, credit notes, e-invoices, accounting exports.
     path("billing/", billing_views.billing_overview_view, name="billing_overview"),
     path("billing/settings/", billing_views.billing_settings, name="billing_settings"),
@@ -178,6 +200,30 @@ practice_patterns = [
     path("settings/", home_views.settings_index, name="settings_index"),
     path("settings/practice/", home_views.practice_settings, name="practice_settings"),
     path("settings/video/", video_views.video_settings, name="video_settings"),
+    path("settings/log-in/", identity_views.identity_providers, name="identity_providers"),
+    path(
+        "settings/log-in/new/", identity_views.identity_provider_edit, name="identity_provider_new"
+    ),
+    path(
+        "settings/log-in/<int:pk>/",
+        identity_views.identity_provider_people,
+        name="identity_provider_people",
+    ),
+    path(
+        "settings/log-in/<int:pk>/edit/",
+        identity_views.identity_provider_edit,
+        name="identity_provider_edit",
+    ),
+    path(
+        "settings/log-in/new-saml/",
+        identity_saml_views.saml_provider_edit,
+        name="identity_saml_new",
+    ),
+    path(
+        "settings/log-in/<int:pk>/saml/",
+        identity_saml_views.saml_provider_edit,
+        name="identity_saml_edit",
+    ),
     path(
         "settings/agreement/",
         procurement_views.processing_agreement,
@@ -210,7 +256,41 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth's own login view, which a worker may keep in memory for a visitor who comes back
     # to it (core/pagecache.py); browsers are still told to store nothing.
-    path("accounts/login/", kept_in_memory(allauth_views.login), name="account_login"),
+    path(
+        "accounts/login/",
+        identity_views.with_required_buttons(kept_in_memory(allauth_views.login)),
+        name="account_login",
+    ),
+    path(
+        "accounts/organisation/",
+        identity_views.sign_in_organisation,
+        name="sign_in_organisation",
+    ),
+    path(
+        "accounts/organisation/<slug:practice_slug>/",
+        identity_views.sign_in_practice,
+        name="sign_in_practice",
+    ),
+    # allauth's own start of an OpenID Connect sign-in, with a clear page when the provider
+    # cannot be reached (same address and name, so it is found first).
+    path(
+        "accounts/oidc/<str:provider_id>/login/",
+        identity_views.oidc_login_start,
+        name="openid_connect_login",
+    ),
+    # allauth's SAML pages that need a word of ours (accounts/identity_saml_views.py).
+    path(
+        "accounts/saml/<str:organization_slug>/login/",
+        identity_saml_views.login,
+        name="saml_login",
+    ),
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        identity_saml_views.finish_acs,
+        name="saml_finish_acs",
+    ),
+    # allauth's page of one's linked identities is not offered: the practice's admin links.
+    path("accounts/3rdparty/", identity_views.connections_gone, name="socialaccount_connections"),
     path("accounts/", include("allauth.urls")),
     path("p/<slug:practice_slug>/", include(practice_patterns)),
     *api_urls.public_patterns,

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from bollplank.booking import outside, services
 from bollplank.booking.models import BusyInterval, OutsideCalendar
+from bollplank.core import urlguard
 from tests.booking.helpers import ICS_ONE
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
@@ -153,7 +154,7 @@ def test_unreachable_subscription_keeps_last_busy_times_and_says_when_it_last_wo
     calendar = _subscribed(world)
     good = cal(ev("a", "DTSTART:20260302T100000Z\nDTEND:20260302T110000Z"))
     monkeypatch.setattr(outside, "check_url", lambda url: url)
-    monkeypatch.setattr(outside.urllib.request, "urlopen", _fake_urlopen(good))
+    monkeypatch.setattr(outside, "_open", _fake_urlopen(good))
     with scopes_disabled():
         assert services.calendar_refresh(calendar=calendar, now=NOW) is True
     later = NOW + dt.timedelta(hours=5)
@@ -161,7 +162,7 @@ def test_unreachable_subscription_keeps_last_busy_times_and_says_when_it_last_wo
     def down(*args: Any, **kwargs: Any) -> Any:
         raise urllib.error.URLError("timed out")
 
-    monkeypatch.setattr(outside.urllib.request, "urlopen", down)
+    monkeypatch.setattr(outside, "_open", down)
     with scopes_disabled():
         assert services.calendar_refresh(calendar=calendar, now=later) is False
         calendar.refresh_from_db()
@@ -178,9 +179,7 @@ def test_unreachable_subscription_keeps_last_busy_times_and_says_when_it_last_wo
 def test_subscription_larger_than_the_cap_is_refused(world, monkeypatch):
     calendar = _subscribed(world)
     monkeypatch.setattr(outside, "check_url", lambda url: url)
-    monkeypatch.setattr(
-        outside.urllib.request, "urlopen", _fake_urlopen(b"x" * (outside.MAX_BYTES + 10))
-    )
+    monkeypatch.setattr(outside, "_open", _fake_urlopen(b"x" * (outside.MAX_BYTES + 10)))
     with scopes_disabled():
         assert services.calendar_refresh(calendar=calendar, now=NOW) is False
         calendar.refresh_from_db()
@@ -190,7 +189,7 @@ def test_subscription_larger_than_the_cap_is_refused(world, monkeypatch):
 def test_subscription_is_fetched_by_the_task_worker(world, monkeypatch):
     good = cal(ev("a", "DTSTART:20260302T100000Z\nDTEND:20260302T110000Z"))
     monkeypatch.setattr(outside, "check_url", lambda url: url)
-    monkeypatch.setattr(outside.urllib.request, "urlopen", _fake_urlopen(good))
+    monkeypatch.setattr(outside, "_open", _fake_urlopen(good))
     with scopes_disabled():
         # ImmediateBackend in tests: the task runs on commit.
         from django.test import TestCase
@@ -217,7 +216,7 @@ def test_subscription_address_must_be_public_http(url):
 
 def test_webcal_address_is_read_as_https(monkeypatch):
     monkeypatch.setattr(
-        outside.socket, "getaddrinfo", lambda *a: [(0, 0, 0, "", ("93.184.216.34", 0))]
+        urlguard.socket, "getaddrinfo", lambda *a: [(0, 0, 0, "", ("93.184.216.34", 0))]
     )
     assert outside.check_url("webcal://example.se/cal.ics") == "https://example.se/cal.ics"
 
@@ -248,10 +247,68 @@ def test_refresh_command_queues_every_subscription(world, monkeypatch):
     calendar = _subscribed(world)
     good = cal(ev("a", "DTSTART:20300302T100000Z\nDTEND:20300302T110000Z"))
     monkeypatch.setattr(outside, "check_url", lambda url: url)
-    monkeypatch.setattr(outside.urllib.request, "urlopen", _fake_urlopen(good))
+    monkeypatch.setattr(outside, "_open", _fake_urlopen(good))
     out = io.StringIO()
     call_command("refresh_outside_calendars", stdout=out)
     with scopes_disabled():
         calendar.refresh_from_db()
     assert out.getvalue().strip() == "1 outside calendars queued for refresh."
     assert calendar.last_attempt_at is not None and calendar.last_error == ""
+
+
+def test_redirect_into_a_private_network_is_refused(monkeypatch):
+    """A calendar address that answers with a redirect to the cloud's metadata service: the
+    redirect's target is checked as the address was."""
+    import http.server
+    import threading
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # The test server itself is on this machine: only the redirect's target is private.
+        monkeypatch.setattr(outside, "private_host", lambda host, port: host != "127.0.0.1")
+        monkeypatch.setattr(urlguard, "private_address", lambda address: address != "127.0.0.1")
+        with pytest.raises(ValidationError) as caught:
+            outside.fetch(f"http://127.0.0.1:{server.server_port}/cal.ics")
+        assert caught.value.code == "private_host"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_connection_to_a_private_address_is_refused_whatever_the_name_said(monkeypatch, settings):
+    """The name passed the check (it resolved to a public address then) but the connection
+    lands on this machine: the connected address is checked too."""
+    import http.server
+    import threading
+
+    settings.BOOKING_PRIVATE_CALENDAR_HOSTS = False
+
+    class Calendar(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(ICS_ONE.encode() if isinstance(ICS_ONE, str) else ICS_ONE)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Calendar)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(outside, "private_host", lambda host, port: False)
+        with pytest.raises(ValidationError) as caught:
+            outside.fetch(f"http://127.0.0.1:{server.server_port}/cal.ics")
+        assert caught.value.code == "unreachable"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -67,7 +67,15 @@ EXPECTED_PRIMARY = {
         "Inställningar",
     ],
     "supervisor": ["Min dag", "Kalender", "Uppdrag", "Uppdragsgivare", "Fakturering", "Kurser"],
-    "contact": ["Våra uppdrag", "Kalender", "Vårt uppdrag", "Avtal", "Utvärderingar", "Mentorskap"],
+    "contact": [
+        "Våra uppdrag",
+        "Kalender",
+        "Vårt uppdrag",
+        "Avtal",
+        "Utvärderingar",
+        "Mentorskap",
+        "Vår inloggning",
+    ],
     "participant": ["Mina träffar", "Kalender", "Boka en träff", "Min dagbok", "Mina mål"],
 }
 

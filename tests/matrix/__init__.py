@@ -80,6 +80,9 @@ APPS = (
     "billing_delivery",
     "billing_reminders",
     "agreements",
+    "identity",
+    "saml",
+    "client_identity",
 )
 
 

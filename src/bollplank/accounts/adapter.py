@@ -4,9 +4,12 @@ from typing import Any
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from bollplank.accounts.identity import required_providers
 from bollplank.accounts.mails import account_mail_queue, public_url
 
 
@@ -25,6 +28,32 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> Any:
         return "/"
+
+    def get_login_stages(self) -> list[str]:
+        # allauth's "enter your code" step, skipped after a two-factor sign-in through a provider.
+        return [
+            "bollplank.accounts.assurance.AuthenticateUnlessStrongStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        """A person whose practice requires its own sign-in for their role cannot use a
+        password: the login page says so and shows the provider's button instead. Asked only
+        after the password is found right, through allauth's rate limit and failure count:
+        otherwise anyone could learn which organisation an address belongs to."""
+        user = super().authenticate(request, **credentials)
+        required = required_providers(user) if user is not None else []
+        if required:
+            # The login page shows these providers' buttons beside the message.
+            request.required_identity_providers = required  # type: ignore[attr-defined]
+            raise forms.ValidationError(
+                _("Your organisation requires you to log in through %(provider)s.")
+                % {"provider": required[0].name},
+                code="identity_provider_required",
+            )
+        return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         account_mail_queue(template_prefix=template_prefix, email=email, context=context)

@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from bollplank.accounts import sessions  # noqa: F401  (connects the login signal)
+        # They connect to the login signal: the session's time limits, the level of assurance
+        # of a sign-in through an organisation's provider, and whether it was two-factor.
+        from bollplank.accounts import assurance, identity_adapter, sessions  # noqa: F401

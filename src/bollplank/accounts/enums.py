@@ -11,3 +11,11 @@ class InvitationStatus(models.TextChoices):
     INVITED = "invited", _("invited")
     ACCEPTED = "accepted", _("accepted")
     EXPIRED = "expired", _("invitation expired")
+
+
+class IdentityProviderKind(models.TextChoices):
+    """The protocol an organisation's own sign-in speaks; allauth's provider of that name does
+    the protocol (its SocialApp row holds the settings)."""
+
+    OIDC = "openid_connect", _("OpenID Connect")
+    SAML = "saml", _("SAML 2.0")

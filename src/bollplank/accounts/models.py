@@ -118,3 +118,7 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > clock.now()
+
+
+# Registered with the app's models; kept in its own module to keep this one short.
+from bollplank.accounts.identity_models import IdentityProvider  # noqa: E402, F401

@@ -6,11 +6,15 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_scopes import scopes_disabled
 
+from bollplank.accounts.identity import LOA_KEY, loa_words
+from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.core.personal_data_registry import Category, register
 
@@ -40,11 +44,37 @@ def _export(user: User, confidential: bool) -> list[dict[str, Any]]:
                 for i in Invitation.objects.filter(email=user.email).select_related("practice")
             ],
             "login_sessions": [
-                {"ip": s.ip, "browser": s.user_agent, "since": s.created_at}
+                {
+                    "ip": s.ip,
+                    "browser": s.user_agent,
+                    "since": s.created_at,
+                    "logged_in_through": loa_words((s.data or {}).get(LOA_KEY)),
+                }
                 for s in UserSession.objects.filter(user=user)
+            ],
+            # Identities at organisations' log-ins: the subject the provider knows the person
+            # by and the assurance it reported at the latest log-in.
+            "linked_identities": [
+                {
+                    "subject": a.uid,
+                    "last_login": a.last_login,
+                    "assurance": loa_words(a.extra_data.get(LOA_KEY)),
+                }
+                for a in SocialAccount.objects.filter(user=user)
             ],
         }
     ]
+
+
+def _identities_in(user: User, practice: Any) -> Any:
+    """The person's linked identities at the practice's providers (its clients' included)."""
+    with scopes_disabled():
+        keys = list(
+            IdentityProvider.objects.filter(practice=practice).values_list(
+                "app__provider_id", flat=True
+            )
+        )
+    return SocialAccount.objects.filter(user=user, provider__in=keys)
 
 
 def _erase(user: User) -> int:
@@ -56,6 +86,7 @@ def _erase(user: User) -> int:
         count += 1
     UserSession.objects.filter(user=user).delete()
     count += Authenticator.objects.filter(user=user).delete()[0]
+    count += SocialAccount.objects.filter(user=user).delete()[0]
     count += EmailAddress.objects.filter(user=user).delete()[0]
     count += Invitation.objects.filter(email=user.email).delete()[0]
     count += Membership.objects.filter(user=user).delete()[0]
@@ -78,7 +109,8 @@ def _roles_here(user: User, practice: Any) -> tuple[Any, Any]:
 def _erase_in_practice(user: User, practice: Any) -> int:
     """From one practice's page only the person's roles and invitations there go: the account
     is the person's own, and may serve other practices."""
-    return sum(rows.delete()[0] for rows in _roles_here(user, practice))
+    linked = _identities_in(user, practice).delete()[0]
+    return linked + sum(rows.delete()[0] for rows in _roles_here(user, practice))
 
 
 register(
@@ -101,8 +133,9 @@ register(
             "The person's roles and invitations in this practice are removed: they lose access "
             "at once. Their account itself is not the practice's."
         ),
-        count_in_practice=lambda user, practice: sum(
-            rows.count() for rows in _roles_here(user, practice)
+        count_in_practice=lambda user, practice: (
+            _identities_in(user, practice).count()
+            + sum(rows.count() for rows in _roles_here(user, practice))
         ),
         practices=lambda user: (
             set(Membership.objects.filter(user=user).values_list("practice_id", flat=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bollplank.accounts.forms import AcceptForm, InviteForm
+from bollplank.accounts.identity import required_providers
+from bollplank.accounts.identity_views import allow_forms_to
 from bollplank.accounts.models import Invitation, Membership, User
 from bollplank.accounts.services import invitation_accept as accept
 from bollplank.accounts.services import invitation_create, invitation_find
@@ -85,6 +87,14 @@ def _error_codes(exc: ValidationError) -> set[str]:
     return {e.code or "" for e in exc.error_list}
 
 
+def _sign_in_required(request: HttpRequest, user: User) -> HttpResponse:
+    """After accepting: a role that must log in through the organisation is not logged in with
+    the password just chosen; the page offers the organisation's button."""
+    required = required_providers(user)
+    response = render(request, "accounts/sign_in_required.html", {"identity_providers": required})
+    return allow_forms_to(response, required)
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: set a name and password (or, logged in, just accept).
     A used or expired link says so and whom to ask; a logged-in account with another address
@@ -111,6 +121,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("home")
+        if required_providers(logged_in):
+            # The new role must log in through its organisation: this session does not carry it.
+            logout(request)
+            return _sign_in_required(request, logged_in)
         messages.success(
             request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}
         )
@@ -128,6 +142,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 form.add_error("password1", exc.messages)
         else:
+            if required_providers(new_user):
+                return _sign_in_required(request, new_user)
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, _("Welcome to %(practice)s.") % {"practice": invitation.practice.name}

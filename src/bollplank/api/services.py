@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from bollplank.accounts.identity import required_providers
 from bollplank.accounts.models import hash_token
 from bollplank.api.enums import TokenScope
 from bollplank.api.models import ApiToken
@@ -40,6 +41,15 @@ def token_create(
     if second_factor_missing(user, [(practice, roles_in(user, practice))]):
         raise ValidationError(
             _("Your practice requires two-factor login. Set it up before creating a token.")
+        )
+    # Someone who must log in through their organisation cannot hold a password-like key
+    # beside it: their tokens were stopped when the requirement was set.
+    if required_providers(user):
+        raise ValidationError(
+            _(
+                "Your organisation requires you to log in through its own log-in, "
+                "so you cannot create an API token."
+            )
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(

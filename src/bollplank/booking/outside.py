@@ -8,8 +8,6 @@ module: the result is a list of (start, end) in UTC.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from bollplank.booking.freetime import Interval, merge, to_utc
+from bollplank.core.urlguard import PublicHTTPHandler, PublicHTTPSHandler, private_host
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_EVENTS = 20_000  # VEVENTs in one file
@@ -44,19 +43,33 @@ def check_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise _error(_("Give an address starting with https://, http:// or webcal://."), "scheme")
-    if not getattr(settings, "BOOKING_PRIVATE_CALENDAR_HOSTS", False):
-        try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
-        except OSError:
-            return url  # the fetch will say that it cannot be reached
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if address.is_private or address.is_loopback or address.is_link_local:
-                raise _error(
-                    _("That address points into a private network and cannot be fetched."),
-                    "private_host",
-                )
+    if not getattr(settings, "BOOKING_PRIVATE_CALENDAR_HOSTS", False) and private_host(
+        parts.hostname, parts.port or 443
+    ):
+        raise _error(
+            _("That address points into a private network and cannot be fetched."),
+            "private_host",
+        )
     return url
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Each redirect's target passes the same check as the address given: a public calendar
+    address could otherwise answer with a redirect into this machine's network."""
+
+    def redirect_request(  # type: ignore[override]
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        check_url(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _open(request: urllib.request.Request, timeout: float) -> Any:
+    handlers: list[Any] = [_CheckedRedirects]
+    if not getattr(settings, "BOOKING_PRIVATE_CALENDAR_HOSTS", False):
+        # The address connected to is checked too: the name may resolve differently now.
+        handlers += [PublicHTTPHandler, PublicHTTPSHandler]
+    return urllib.request.build_opener(*handlers).open(request, timeout=timeout)
 
 
 def fetch(url: str) -> bytes:
@@ -66,7 +79,7 @@ def fetch(url: str) -> bytes:
         url, headers={"User-Agent": "Bollplank calendar reader"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
+        with _open(request, timeout=FETCH_TIMEOUT) as response:
             data: bytes = response.read(MAX_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)

@@ -176,6 +176,7 @@ LABELS: dict[str, Promise] = {
     "accounts.identity.unlinked": _("removed a person's login at an identity provider"),
     "accounts.identity_provider.saved": _("set up an identity provider for logging in"),
     "accounts.identity_provider.removed": _("removed an identity provider"),
+    "accounts.identity.refused": _("was refused a log-in through an organisation"),
     "api.token.created": _("created an API token"),
     "api.token.revoked": _("revoked an API token"),
     "notifications.settings.saved": _("changed the practice's reminder times"),

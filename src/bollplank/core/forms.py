@@ -112,6 +112,44 @@ class KronorField(DecimalInputField):
         return value
 
 
+class KeptSecretForm(forms.Form):
+    """A form holding a secret for another server (an app secret, a client secret) that is
+    stored and never shown back: the field stays empty and, left empty, keeps the stored one.
+    A subclass names the secret and its minimum length."""
+
+    secret = forms.CharField(
+        label=_("Secret"),
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    secret_min_length = 1
+    # Shown under the empty field when nothing is stored yet (may use %(n)s, the minimum).
+    secret_help = _("The secret.")
+    secret_missing = _("Give the secret.")
+    secret_too_short = _("The secret must be at least %(n)d characters long.")
+
+    def __init__(self, *args: Any, has_secret: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_secret = has_secret
+        # The secret last, after the subclass's own fields.
+        self.order_fields([name for name in self.fields if name != "secret"] + ["secret"])
+        self.fields["secret"].help_text = (
+            _("A secret is stored. Leave the field empty to keep it.")
+            if has_secret
+            else str(self.secret_help) % {"n": self.secret_min_length}
+        )
+
+    def clean_secret(self) -> str:
+        secret: str = self.cleaned_data.get("secret", "")
+        if not secret and not self.has_secret:
+            raise forms.ValidationError(self.secret_missing)
+        if secret and len(secret) < self.secret_min_length:
+            raise forms.ValidationError(str(self.secret_too_short) % {"n": self.secret_min_length})
+        return secret
+
+
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form, by field where it names one, so that the
     page shows it next to the input and keeps everything the user typed."""

@@ -96,6 +96,22 @@ def second_factor_missing(user: Any, held: Iterable[tuple[Practice, frozenset[st
     return not has_second_factor(user)
 
 
+# The login session's mark that its sign-in was itself two-factor: the practice whose (or whose
+# client's) provider reported BankID or another multi-factor method (accounts.assurance sets it
+# at login). It holds for that practice only: another practice the person belongs to did not
+# choose to trust that provider.
+STRONG_SIGN_IN = "bollplank_strong_sign_in"
+
+
+def strong_sign_in_practices(request: HttpRequest) -> frozenset[int]:
+    """The practices for which this login session's sign-in counts as their required two-factor
+    login (none for a password login). Not for API tokens or calendar feeds, which outlive the
+    session."""
+    session = getattr(request, "session", None)
+    marked = session.get(STRONG_SIGN_IN) if session is not None else None
+    return frozenset(int(pk) for pk in marked) if isinstance(marked, list) else frozenset()
+
+
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Where a person who lacks a required second factor is sent instead of the page."""
     messages.warning(request, _("Your practice requires two-factor login. Set it up to continue."))
@@ -111,7 +127,9 @@ def personal_view(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if second_factor_missing(request.user, user_practices(request.user)):
+        strong = strong_sign_in_practices(request)
+        held = [(p, roles) for p, roles in user_practices(request.user) if p.pk not in strong]
+        if second_factor_missing(request.user, held):
             return second_factor_setup(request)
         return view(request, *args, **kwargs)
 
@@ -135,7 +153,9 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
                 raise Http404
             if allowed and not roles & set(allowed):
                 raise PermissionDenied
-            if second_factor_missing(request.user, [(practice, roles)]):
+            if practice.pk not in strong_sign_in_practices(request) and second_factor_missing(
+                request.user, [(practice, roles)]
+            ):
                 return second_factor_setup(request)
             acting = cast(PracticeRequest, request)
             acting.practice = practice

@@ -95,6 +95,7 @@ SETTINGS_GROUPS = (
             ),
             Link("people", _("People")),
             Link("video_settings", _("Video meetings"), short=_("Video")),
+            Link("identity_providers", _("Log-in through an organisation"), short=_("Log-in")),
         ),
     ),
     Group(
@@ -196,6 +197,7 @@ CLIENT_CONTACT_LINKS = (
     Link("client_agreements", _("Agreements")),
     Link("client_report", _("Evaluations")),
     Link("mentoring_programmes", _("Mentoring")),
+    Link("client_identity_providers", _("Our log-in")),
 )
 _PREFIXES = {
     "participant_home": ("me/", "meetings/"),
@@ -205,6 +207,7 @@ _PREFIXES = {
     "my_goals": ("evaluations/",),
     "client_home": ("client/",),
     "client_mission": ("client/mission/",),
+    "client_identity_providers": ("client/log-in/",),
     "client_agreements": ("client/agreements/", "agreements/"),
     "client_report": ("evaluations/report/",),
     "mentoring_programmes": ("mentoring/",),

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bollplank.core.forms import BoundedDateField
+from bollplank.core.forms import BoundedDateField, KeptSecretForm
 from bollplank.engagements.enums import Focus
 from bollplank.engagements.forms import DateInput, TimeInput
 from bollplank.meetings.enums import CancelledBy
@@ -115,9 +115,8 @@ class CorrectForm(forms.Form):
 MIN_SECRET_LENGTH = 32
 
 
-class VideoServerForm(forms.Form):
-    """The practice's Jitsi Meet server. The secret is never shown back: the field stays empty
-    and, left empty, keeps the stored one."""
+class VideoServerForm(KeptSecretForm):
+    """The practice's Jitsi Meet server; its app secret is never shown back."""
 
     base_url = forms.URLField(
         label=_("Server address"),
@@ -130,23 +129,14 @@ class VideoServerForm(forms.Form):
         max_length=100,
         help_text=_("The app id (JWT_APP_ID) the server's token authentication is set up with."),
     )
-    secret = forms.CharField(
-        label=_("App secret"),
-        required=False,
-        max_length=500,
-        strip=True,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-    )
+    secret_min_length = MIN_SECRET_LENGTH
+    secret_help = _("The app secret (JWT_APP_SECRET), at least %(n)d characters.")
+    secret_missing = _("Give the server's app secret.")
+    secret_too_short = _("The app secret must be at least %(n)d characters long.")
 
-    def __init__(self, *args: Any, has_secret: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.has_secret = has_secret
-        self.fields["secret"].help_text = (
-            _("A secret is stored. Leave the field empty to keep it.")
-            if has_secret
-            else _("The app secret (JWT_APP_SECRET), at least %(n)d characters.")
-            % {"n": MIN_SECRET_LENGTH}
-        )
+        self.fields["secret"].label = _("App secret")
 
     def clean_base_url(self) -> str:
         url = self.cleaned_data["base_url"]
@@ -158,14 +148,3 @@ class VideoServerForm(forms.Form):
                 _("Give the server's address starting with https://, without ? or #.")
             )
         return url.rstrip("/")
-
-    def clean_secret(self) -> str:
-        secret = self.cleaned_data.get("secret", "")
-        if not secret and not self.has_secret:
-            raise forms.ValidationError(_("Give the server's app secret."))
-        if secret and len(secret) < MIN_SECRET_LENGTH:
-            raise forms.ValidationError(
-                _("The app secret must be at least %(n)d characters long.")
-                % {"n": MIN_SECRET_LENGTH}
-            )
-        return secret

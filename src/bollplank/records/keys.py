@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.utils import DatabaseError
 from django_scopes import scopes_disabled
 
+from bollplank.accounts.identity import secrets_rotate
 from bollplank.meetings.models import VideoServer
 from bollplank.records import crypto
 from bollplank.records.models import JournalEntry, PrivateNote
@@ -50,7 +51,7 @@ def prepend_key(key: str) -> Path:
 
 def rotate_all() -> int:
     """Re-encrypt in small transactions so that the site keeps working meanwhile: the notes,
-    the journals and the video servers' secrets."""
+    the journals, the video servers' secrets and the log-ins' client secrets."""
     crypto.reset()
     count = 0
     with scopes_disabled():
@@ -73,4 +74,6 @@ def rotate_all() -> int:
                     secret_encrypted=crypto.rotate(server.secret_encrypted)
                 )
                 count += 1
+        # And the client secrets of the organisations' log-ins.
+        count += secrets_rotate()
     return count
