@@ -212,3 +212,50 @@ def test_saml_provider_needs_a_certificate_or_metadata(world: World) -> None:
     assert "x509cert" in refused.value.message_dict
     with scopes_disabled():
         assert not IdentityProvider.objects.filter(practice=world.practice).exists()
+
+
+def test_saml_sign_in_refuses_a_supervisor_who_is_also_the_clients_participant(
+    world: World, idp: SamlIdP
+) -> None:
+    """The client's IdP vouches for Siv's address; she is a participant in a Solbacka group but
+    also the practice's supervisor: the client's log-in may not open her notes."""
+    from bollplank.core.roles import Role
+    from tests import factories as f
+
+    with scopes_disabled():
+        f.MembershipFactory(practice=world.practice, user=world.supervisor, role=Role.PARTICIPANT)
+        siv = f.ParticipantFactory(
+            practice=world.practice, user=world.supervisor, email=world.supervisor.email
+        )
+        f.GroupMembershipFactory(engagement=world.other_engagement, participant=siv)
+    provider = client_provider(world, idp, verifies_email=True)
+    client = browser()
+
+    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.supervisor.email))
+
+    assert (refusal(response), signed_in(client)) == ("unknown_person", None)
+    assert not SocialAccount.objects.filter(user=world.supervisor).exists()
+
+
+def test_a_required_saml_log_in_ends_password_sessions(world: World, idp: SamlIdP) -> None:
+    from django.urls import reverse
+
+    from bollplank.core.roles import Role
+    from tests.factories import PASSWORD
+
+    client = browser()
+    client.post(reverse("account_login"), {"login": "pia@solbacka.se", "password": PASSWORD})
+    assert signed_in(client) == str(world.participant_user.pk)
+    saml_provider_save(
+        actor=world.admin,
+        practice=world.practice,
+        name="Testkommunens inloggning",
+        client=world.client,
+        entity_id=idp.entity_id,
+        sso_url=idp.sso_url,
+        x509cert=idp.cert_pem,
+        verifies_email=True,
+        required_for=[Role.PARTICIPANT],
+    )
+    page = client.get(reverse("participant_home", args=["ekbacken"]))
+    assert page["Location"].startswith("/accounts/login/")
