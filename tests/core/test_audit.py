@@ -359,3 +359,22 @@ def test_the_task_worker_seals_the_audit_log(settings):
             signal.signal(s, handler)
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == [1]
     assert verify_chain().ok
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.django_db(transaction=True)
+def test_the_processes_never_share_a_connection_the_parent_could_not_close():
+    """As after a close inside a transaction, Django keeps this process's connection open on
+    close(): the forked processes must not talk over it (they waited for each other's answers
+    for ever, or found each other's cursors)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the in-memory test database of SQLite is not shared with other processes")
+    for i in range(6):
+        audit(None, f"test.{i}", data={"i": i})
+    seal()
+    connection.ensure_connection()
+    connection.closed_in_transaction = True
+    try:
+        assert verify_chain(jobs=2).ok
+    finally:
+        connection.closed_in_transaction = False

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from bollplank.core import clock
 from bollplank.core.audit import GENESIS, PRUNED, _dumps, content_at, sign
@@ -248,8 +248,18 @@ def _check_macs(
                 report.oldest_unsealed = when
 
 
+# The connection objects a forked process found: kept, never used nor closed (closing one, even
+# by letting it be collected, would end the parent's session if it still held it).
+_INHERITED: list[Any] = []
+
+
 def _check_range(job: tuple[int, int, dt.datetime]) -> Report:
-    """One process's share of the MAC checks (a fresh connection of its own)."""
+    """One process's share of the MAC checks, on a connection of its own: a new connection
+    object, whatever state the forked parent's was in (the parent closes its connection before
+    forking, but a connection Django kept after a close inside a transaction stays open, and
+    two processes talking over one socket wait for each other's answers for ever)."""
+    _INHERITED.append(connections[DEFAULT_DB_ALIAS])
+    connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
     part = Report()
     with transaction.atomic():
         _check_macs(part, job[2], job[0], job[1])
