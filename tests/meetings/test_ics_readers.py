@@ -40,8 +40,20 @@ NASTY_CLEAN = "Rad ett\nX-INJECTED:ja\nRad två; a, b \\ c\nslut"
 def _both(text: str) -> tuple[icalendar.Calendar, Any]:
     """The file as icalendar and as vobject read it; both must accept it."""
     ours = icalendar.Calendar.from_ical(text)
+    _forget_vobject_zones()
     theirs = vobject.readOne(text, validate=True)
     return ours, theirs
+
+
+def _forget_vobject_zones() -> None:
+    """Read each file as a reader that has seen no other: vobject keeps the first VTIMEZONE it
+    read for a TZID for the rest of the process and places every later file's events with it.
+    Each file carries a VTIMEZONE for the years of its own events only, so a zone kept from a
+    file of other years put a September meeting at +01:00 (whichever file a worker happened to
+    read first decided)."""
+    zones = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in zones if tzid != "UTC"]:
+        del zones[tzid]
 
 
 def _events(text: str) -> list[tuple[str, dt.datetime, str]]:
@@ -134,6 +146,32 @@ def test_embedded_timezone_matches_zoneinfo_for_ten_years(world: World) -> None:
             # From local time: a minute before the change's hour and a minute after it.
             assert _offset(tz, first - dt.timedelta(minutes=1)) == before, where
             assert _offset(tz, last + dt.timedelta(minutes=1)) == after, where
+
+
+def _item(pk: int, start: dt.datetime) -> types.SimpleNamespace:
+    return types.SimpleNamespace(
+        pk=pk,
+        uid=f"u{pk}",
+        sequence=0,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        updated_at=start,
+        created_at=start,
+        location="",
+        status="planned",
+        calendar_title=f"Möte {pk}",
+    )
+
+
+def test_each_file_is_read_with_its_own_zone_whatever_was_read_before(db: Any) -> None:
+    # A file of meetings two years ahead first (its VTIMEZONE starts then), then one with a
+    # summer meeting this year: read as a reader that saw only it, 09:00 in summer is 07:00 UTC.
+    year = tc.today().year
+    later = dt.datetime(year + 2, 1, 15, 9, 0, tzinfo=STOCKHOLM)
+    summer = dt.datetime(year, 7, 10, 9, 0, tzinfo=STOCKHOLM)
+    _events(calendar_bytes([_item(1, later)], name="Sen").decode())
+    ((_uid, start, _title),) = _events(calendar_bytes([_item(2, summer)], name="Sommar").decode())
+    assert start == dt.datetime(year, 7, 10, 7, 0, tzinfo=dt.UTC)
 
 
 def test_spring_change_is_written_at_0200_local_from_plus_one(world: World) -> None:
