@@ -15,6 +15,7 @@ by its place.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
@@ -26,6 +27,9 @@ from bollplank.core.audit_labels import LABELS
 from bollplank.facilitation.enums import RunAction
 from bollplank.mentoring.enums import ResponseKind
 from bollplank.mentoring.models import PairRule
+from tests.marks import sqlite_run_only
+
+pytestmark = sqlite_run_only
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "bollplank"
 
@@ -142,6 +146,8 @@ class _Resolver:
         raise _Unresolved(name)
 
 
+# Three tests read the same scan of the same source.
+@functools.cache
 def audited_actions() -> tuple[dict[str, list[Where]], list[Where]]:
     """Every action string passed to audit() in src, with where; and the calls not worked out."""
     modules = list(_modules())

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from tests.marks import sqlite_run_only
 from tests.matrix import ROLES
 from tests.test_permissions import MATRIX, _login
 
@@ -50,6 +51,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@sqlite_run_only
 def test_check_deploy_has_no_warnings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
@@ -66,14 +68,16 @@ def test_check_deploy_has_no_warnings(tmp_path):
 
 
 def production_settings(tmp_path: Path, *names: str, **env: str) -> list[str]:
-    """The values of ``names`` in the settings a production process gets with ``env``."""
+    """The values of ``names`` in the settings a production process gets with ``env``.
+
+    Reading a setting imports the settings module and nothing else: loading every app
+    (``django.setup()``) would only make each of these processes take seconds instead."""
     values = ", ".join(f"s.{name}" for name in names)
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings as s; "
-            f"print({values})",
+            f"from django.conf import settings as s; print({values})",
         ],
         cwd=ROOT,
         env={
@@ -90,6 +94,7 @@ def production_settings(tmp_path: Path, *names: str, **env: str) -> list[str]:
 
 
 @pytest.mark.slow
+@sqlite_run_only
 def test_production_settings_are_secure(tmp_path):
     found = production_settings(
         tmp_path,
@@ -105,6 +110,7 @@ def test_production_settings_are_secure(tmp_path):
 
 
 @pytest.mark.slow
+@sqlite_run_only
 def test_database_connections_are_kept_between_requests_on_sqlite(tmp_path):
     """Opening an SQLite connection reads the whole schema again: kept open, a page served
     from the page cache runs at 0.5-0.7 of the no-op baseline instead of 0.2 (bench)."""
