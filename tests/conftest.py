@@ -43,6 +43,33 @@ def pytest_report_header(config: Any) -> str:
     )
 
 
+def _django_group(item: pytest.Item) -> int:
+    """pytest-django's order: tests in a rolled-back transaction, then tests that commit, then
+    tests without a database (as its own pytest_collection_modifyitems decides)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    committing = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+    if committing or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each of pytest-django's groups, the tests that start programs or drive a browser
+    (a few seconds to a minute and a half each) go first. The two workers then end on short
+    tests: with the long ones last, one worker could sit idle for a minute while the other
+    finished one."""
+
+    def long_first(item: pytest.Item) -> tuple[int, int]:
+        heavy = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        return _django_group(item), 0 if heavy else 1
+
+    items.sort(key=long_first)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """The test databases are made from the models (``--nomigrations`` in pyproject.toml: much
