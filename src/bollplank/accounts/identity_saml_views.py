@@ -7,12 +7,10 @@ from __future__ import annotations
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.providers.saml.utils import get_app_or_404
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity import identity_provider_remove, provider_of_app
@@ -20,9 +18,8 @@ from bollplank.accounts.identity_adapter import REPLAYED, refused
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.identity_saml import VERIFIES_EMAIL, saml_provider_save, sso_origin
 from bollplank.accounts.identity_saml_forms import SamlProviderForm
-from bollplank.accounts.identity_views import _clients
+from bollplank.accounts.identity_views import _clients, provider_form_page
 from bollplank.accounts.mails import public_url
-from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 
@@ -52,10 +49,6 @@ def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpR
         if pk
         else None
     )
-    if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
-        identity_provider_remove(actor=user, provider=provider)
-        messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
-        return redirect("identity_providers", practice.slug)
     initial: dict[str, object] = {}
     if provider is not None:
         app_settings = provider.app.settings or {}
@@ -75,25 +68,16 @@ def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpR
         initial=initial,
         clients=_clients(practice),  # type: ignore[arg-type]
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = saml_provider_save(
-                actor=user, practice=practice, provider=provider, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The log-in %(name)s is saved.") % {"name": saved.name})
-            return redirect("identity_saml_edit", practice.slug, saved.pk)
-    return render(
+    return provider_form_page(
         request,
-        "accounts/saml_provider_edit.html",
-        {
-            "form": form,
-            "identity_provider": provider,
-            "service": service_addresses(provider) if provider is not None else None,
-        },
-        status=400 if form.errors else 200,
+        provider,
+        form,
+        save=saml_provider_save,
+        remove=lambda gone: identity_provider_remove(actor=user, provider=gone),
+        list_name="identity_providers",
+        saved_name="identity_saml_edit",
+        template="accounts/saml_provider_edit.html",
+        context={"service": service_addresses(provider) if provider is not None else None},
     )
 
 
