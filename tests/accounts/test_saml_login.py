@@ -213,3 +213,52 @@ def test_a_required_saml_log_in_ends_password_sessions(world: World, idp: SamlId
     )
     page = client.get(reverse("participant_home", args=["ekbacken"]))
     assert page["Location"].startswith("/accounts/login/")
+
+
+def test_saml_sign_in_refuses_a_metadata_address_that_leads_into_a_private_network_now(
+    world: World, idp: SamlIdP, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Saved while this machine's addresses were allowed (as the tests' own IdP is); in
+    # production they are not, and the name resolves to this machine: the address passed the
+    # check when it was saved, and must pass it again when the metadata is fetched.
+    metadata_url = idp.metadata_url.replace("http://127.0.0.1", "https://localhost")
+    provider = saml_provider_save(
+        actor=world.admin,
+        practice=world.practice,
+        name="Testkommunens inloggning",
+        client=world.client,
+        entity_id=idp.entity_id,
+        metadata_url=metadata_url,
+        verifies_email=True,
+        required_for=[],
+    )
+    settings.SSO_PRIVATE_HOSTS = False
+
+    response = browser().post(provider.login_path)
+
+    assert response.status_code == 502
+    assert refusal(response) == "private_address"
+    assert "adress i ett privat nätverk" in response.content.decode()
+    assert idp.metadata_fetches == 0
+    assert any(metadata_url in record.getMessage() for record in caplog.records)
+
+
+def test_saml_sign_in_reads_the_idps_metadata_from_its_address_when_it_may(
+    world: World, idp: SamlIdP
+) -> None:
+    provider = saml_provider_save(
+        actor=world.admin,
+        practice=world.practice,
+        name="Testkommunens inloggning",
+        client=world.client,
+        entity_id=idp.entity_id,
+        metadata_url=idp.metadata_url,
+        verifies_email=True,
+        required_for=[],
+    )
+    client = browser()
+
+    post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
+
+    assert signed_in(client) == str(world.contact_user.pk)
+    assert idp.metadata_fetches >= 1

@@ -4,6 +4,8 @@ posted a second time gets the page that says so."""
 
 from __future__ import annotations
 
+import logging
+
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.providers.saml.utils import get_app_or_404
@@ -14,14 +16,21 @@ from django.urls import reverse
 
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity import identity_provider_remove, provider_of_app
-from bollplank.accounts.identity_adapter import REPLAYED, refused
+from bollplank.accounts.identity_adapter import FAILED, PRIVATE_ADDRESS, REPLAYED, refused
 from bollplank.accounts.identity_models import IdentityProvider
-from bollplank.accounts.identity_saml import VERIFIES_EMAIL, saml_provider_save, sso_origin
+from bollplank.accounts.identity_saml import (
+    VERIFIES_EMAIL,
+    MetadataRefused,
+    saml_provider_save,
+    sso_origin,
+)
 from bollplank.accounts.identity_saml_forms import SamlProviderForm
 from bollplank.accounts.identity_views import _clients, provider_form_page
 from bollplank.accounts.mails import public_url
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
+
+logger = logging.getLogger(__name__)
 
 
 def service_addresses(provider: IdentityProvider) -> dict[str, str]:
@@ -81,11 +90,29 @@ def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpR
     )
 
 
+def _refusal(
+    request: HttpRequest, organization_slug: str, reason: str, status: int
+) -> HttpResponse:
+    provider = provider_of_app(get_app_or_404(request, organization_slug))
+    error: ImmediateHttpResponse = refused(request, reason, provider, status=status)
+    return error.response
+
+
+def _metadata_refusal(request: HttpRequest, organization_slug: str, exc: Exception) -> HttpResponse:
+    """The refusal page for an IdP whose metadata may not or could not be fetched now."""
+    logger.warning("SAML sign-in at %s without the IdP's metadata: %r", organization_slug, exc)
+    reason = PRIVATE_ADDRESS if isinstance(exc, MetadataRefused) else FAILED
+    return _refusal(request, organization_slug, reason, 502)
+
+
 def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's "Log in with …" page and its form, which allauth answers with a redirect to the
     IdP: a browser follows that redirect only to an address the page's form-action names."""
-    response: HttpResponse = saml_views.login(request, organization_slug=organization_slug)
-    origin = sso_origin(get_app_or_404(request, organization_slug))
+    try:
+        response: HttpResponse = saml_views.login(request, organization_slug=organization_slug)
+        origin = sso_origin(get_app_or_404(request, organization_slug))
+    except (MetadataRefused, OSError) as exc:
+        return _metadata_refusal(request, organization_slug, exc)
     if origin:
         response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
     return response
@@ -98,7 +125,7 @@ def finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     try:
         response: HttpResponse = saml_views.finish_acs(request, organization_slug=organization_slug)
     except PermissionDenied:
-        provider = provider_of_app(get_app_or_404(request, organization_slug))
-        error: ImmediateHttpResponse = refused(request, REPLAYED, provider, status=400)
-        return error.response
+        return _refusal(request, organization_slug, REPLAYED, 400)
+    except (MetadataRefused, OSError) as exc:
+        return _metadata_refusal(request, organization_slug, exc)
     return response
