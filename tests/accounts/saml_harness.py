@@ -31,19 +31,29 @@ def idp_running(settings: Any, *, autosubmit: bool = True) -> Iterator[SamlIdP]:
 
 
 def client_saml_provider(
-    world: World, idp: SamlIdP, *, verifies_email: bool, name: str = "Testkommunens inloggning"
+    world: World,
+    idp: SamlIdP,
+    *,
+    verifies_email: bool,
+    name: str = "Testkommunens inloggning",
+    metadata_url: str = "",
 ) -> IdentityProvider:
-    """The client organisation's own SAML sign-in at ``idp``, as its practice's admin adds it."""
+    """The client organisation's own SAML sign-in at ``idp``, as its practice's admin adds it:
+    by the IdP's sign-in address and certificate, or by ``metadata_url``."""
+    where = (
+        {"metadata_url": metadata_url}
+        if metadata_url
+        else {"sso_url": idp.sso_url, "x509cert": idp.cert_pem}
+    )
     return saml_provider_save(
         actor=world.admin,
         practice=world.practice,
         name=name,
         client=world.client,
         entity_id=idp.entity_id,
-        sso_url=idp.sso_url,
-        x509cert=idp.cert_pem,
         verifies_email=verifies_email,
         required_for=[],
+        **where,
     )
 
 

@@ -222,16 +222,7 @@ def test_saml_sign_in_refuses_a_metadata_address_that_leads_into_a_private_netwo
     # production they are not, and the name resolves to this machine: the address passed the
     # check when it was saved, and must pass it again when the metadata is fetched.
     metadata_url = idp.metadata_url.replace("http://127.0.0.1", "https://localhost")
-    provider = saml_provider_save(
-        actor=world.admin,
-        practice=world.practice,
-        name="Testkommunens inloggning",
-        client=world.client,
-        entity_id=idp.entity_id,
-        metadata_url=metadata_url,
-        verifies_email=True,
-        required_for=[],
-    )
+    provider = client_saml_provider(world, idp, verifies_email=True, metadata_url=metadata_url)
     settings.SSO_PRIVATE_HOSTS = False
 
     response = browser().post(provider.login_path)
@@ -246,16 +237,7 @@ def test_saml_sign_in_refuses_a_metadata_address_that_leads_into_a_private_netwo
 def test_saml_sign_in_reads_the_idps_metadata_from_its_address_when_it_may(
     world: World, idp: SamlIdP
 ) -> None:
-    provider = saml_provider_save(
-        actor=world.admin,
-        practice=world.practice,
-        name="Testkommunens inloggning",
-        client=world.client,
-        entity_id=idp.entity_id,
-        metadata_url=idp.metadata_url,
-        verifies_email=True,
-        required_for=[],
-    )
+    provider = client_saml_provider(world, idp, verifies_email=True, metadata_url=idp.metadata_url)
     client = browser()
 
     post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from bollplank.accounts.enums import IdentityProviderKind
-from bollplank.accounts.identity import identity_provider_remove, provider_of_app
+from bollplank.accounts.identity import provider_of_app
 from bollplank.accounts.identity_adapter import FAILED, PRIVATE_ADDRESS, REPLAYED, refused
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.identity_saml import (
@@ -48,7 +48,7 @@ def service_addresses(provider: IdentityProvider) -> dict[str, str]:
 @practice_view(Role.ADMIN)
 def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpResponse:
     """Add or change a SAML 2.0 provider, or remove it; shows the addresses to give the IdP."""
-    user, practice, _roles = who(request)
+    _user, practice, _roles = who(request)
     provider = (
         get_object_or_404(
             IdentityProvider.objects.select_related("app"),
@@ -82,8 +82,6 @@ def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpR
         provider,
         form,
         save=saml_provider_save,
-        remove=lambda gone: identity_provider_remove(actor=user, provider=gone),
-        list_name="identity_providers",
         saved_name="identity_saml_edit",
         template="accounts/saml_provider_edit.html",
         context={"service": service_addresses(provider) if provider is not None else None},

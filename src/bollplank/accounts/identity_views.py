@@ -73,7 +73,7 @@ def identity_providers(request: PracticeRequest) -> HttpResponse:
 @practice_view(Role.ADMIN)
 def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpResponse:
     """Add or change an OpenID Connect provider (the secret is never shown back), or remove it."""
-    user, practice, _roles = who(request)
+    _user, practice, _roles = who(request)
     provider = (
         get_object_or_404(IdentityProvider.objects.select_related("app"), pk=pk) if pk else None
     )
@@ -90,8 +90,6 @@ def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> H
         provider,
         form,
         save=identity_provider_save,
-        remove=lambda gone: identity_provider_remove(actor=user, provider=gone),
-        list_name="identity_providers",
         saved_name="identity_provider_people",
         template="accounts/identity_provider_edit.html",
     )
@@ -103,18 +101,22 @@ def provider_form_page(
     form: forms.Form,
     *,
     save: Callable[..., IdentityProvider],
-    remove: Callable[[IdentityProvider], object],
-    list_name: str,
     saved_name: str,
     template: str,
     context: dict[str, object] | None = None,
+    remove: Callable[[IdentityProvider], object] | None = None,
+    list_name: str = "identity_providers",
 ) -> HttpResponse:
     """A provider's settings page, the admin's or a client contact's, OpenID Connect or SAML:
-    "remove" removes it (``remove(provider)``) and leads to ``list_name``; a valid form is saved
-    (``save(actor, practice, provider, **cleaned_data)``) and leads to ``saved_name``."""
+    "remove" removes it (``remove(provider)``, by default as the practice's admin) and leads to
+    ``list_name``; a valid form is saved (``save(actor, practice, provider, **cleaned_data)``)
+    and leads to ``saved_name``."""
     user, practice, _roles = who(request)
     if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
-        remove(provider)
+        if remove is None:
+            identity_provider_remove(actor=user, provider=provider)
+        else:
+            remove(provider)
         messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
         return redirect(list_name, practice.slug)
     if request.method == "POST" and form.is_valid():
