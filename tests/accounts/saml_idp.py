@@ -124,6 +124,8 @@ class SamlIdP:
         self.sign_assertion = True
         self.autosubmit = True
         self.last_post: Posted | None = None
+        # How often Bollplank read the metadata address (a refused address is never read).
+        self.metadata_fetches = 0
         self._pending: dict[str, tuple[Any, str]] = {}
         self._dir = Path(tempfile.mkdtemp(prefix="saml-idp-"))
         self._httpd: _ThreadingServer | None = None
@@ -267,6 +269,7 @@ class SamlIdP:
         method = environ.get("REQUEST_METHOD", "GET")
         try:
             if path == "/metadata":
+                self.metadata_fetches += 1
                 return self._reply(start_response, self.metadata_xml().encode(), "text/xml")
             if path == "/sso" and method == "GET":
                 return self._sso(environ, start_response)

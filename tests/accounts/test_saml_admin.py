@@ -11,8 +11,8 @@ from django_scopes import scopes_disabled
 
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity_models import IdentityProvider
+from tests.accounts.saml_harness import idp_running, idp_sign_in, post_to_acs, signed_in
 from tests.accounts.saml_idp import LOA3, SamlIdP
-from tests.accounts.test_saml_login import idp_sign_in, post_to_acs, signed_in
 from tests.conftest import World
 from tests.factories import PASSWORD
 
@@ -21,8 +21,7 @@ P = "ekbacken"
 
 @pytest.fixture
 def idp(settings: Any) -> Iterator[SamlIdP]:
-    settings.SSO_PRIVATE_HOSTS = True
-    with SamlIdP() as running:
+    with idp_running(settings) as running:
         yield running
 
 

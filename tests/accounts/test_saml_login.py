@@ -3,86 +3,40 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
-from urllib.request import Request, urlopen
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.identity import LOA_KEY, identity_link
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.accounts.identity_saml import saml_provider_save
-from tests.accounts.saml_idp import ELSEWHERE, LOA3, Posted, SamlIdP
+from tests.accounts.saml_harness import (
+    browser,
+    client_saml_provider,
+    idp_running,
+    idp_sign_in,
+    post_to_acs,
+    refusal,
+    signed_in,
+)
+from tests.accounts.saml_idp import ELSEWHERE, LOA3, SamlIdP
 from tests.conftest import World
 
 
 @pytest.fixture
 def idp(settings: Any) -> Iterator[SamlIdP]:
-    # The IdP is on 127.0.0.1 and the test client's host is "testserver".
-    settings.SSO_PRIVATE_HOSTS = True
-    with SamlIdP() as running:
+    with idp_running(settings) as running:
         yield running
-
-
-def client_provider(world: World, idp: SamlIdP, *, verifies_email: bool) -> IdentityProvider:
-    """The client organisation's own SAML sign-in, as its practice's admin adds it."""
-    return saml_provider_save(
-        actor=world.admin,
-        practice=world.practice,
-        name="Testkommunens inloggning",
-        client=world.client,
-        entity_id=idp.entity_id,
-        sso_url=idp.sso_url,
-        x509cert=idp.cert_pem,
-        verifies_email=verifies_email,
-        required_for=[],
-    )
-
-
-def browser() -> Client:
-    # python3-saml reads the Host header, which every browser sends and the test client does not.
-    return Client(HTTP_HOST="testserver")
-
-
-def idp_sign_in(client: Client, idp: SamlIdP, provider: IdentityProvider, email: str) -> Posted:
-    """Start the login at Bollplank and sign in at the IdP as ``email``; the IdP's response
-    is returned as its hand-off form posts it."""
-    response = client.post(provider.login_path)
-    location = response["Location"]
-    assert location.startswith(idp.sso_url + "?")
-    with urlopen(location) as page:  # noqa: S310 (the tests' IdP on 127.0.0.1)
-        ticket = re.search(r'name="ticket" value="([^"]+)"', page.read().decode())
-    assert ticket is not None
-    form = urlencode({"ticket": ticket.group(1), "email": email}).encode()
-    with urlopen(Request(f"{idp.url}/sso/login", data=form)):  # noqa: S310
-        pass
-    assert idp.last_post is not None
-    return idp.last_post
-
-
-def post_to_acs(client: Client, posted: Posted) -> Any:
-    return client.post(urlsplit(posted.acs_url).path, posted.data, follow=True)
-
-
-def refusal(response: Any) -> str:
-    found = re.search(r'id="sign-in-refused" data-reason="([a-z_]+)"', response.content.decode())
-    return found.group(1) if found else ""
-
-
-def signed_in(client: Client) -> str | None:
-    return client.session.get("_auth_user_id")
 
 
 def test_saml_sign_in_by_the_verified_address_links_the_person_and_keeps_the_assurance(
     world: World, idp: SamlIdP
 ) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     person = world.contact_user
     client = browser()
 
@@ -97,7 +51,7 @@ def test_saml_sign_in_by_the_verified_address_links_the_person_and_keeps_the_ass
 
 
 def test_saml_sign_in_by_a_linked_identity(world: World, idp: SamlIdP) -> None:
-    provider = client_provider(world, idp, verifies_email=False)
+    provider = client_saml_provider(world, idp, verifies_email=False)
     person = world.contact_user
     identity_link(
         actor=world.admin,
@@ -115,7 +69,7 @@ def test_saml_sign_in_by_a_linked_identity(world: World, idp: SamlIdP) -> None:
 def test_saml_sign_in_refuses_an_address_the_provider_does_not_vouch_for(
     world: World, idp: SamlIdP
 ) -> None:
-    provider = client_provider(world, idp, verifies_email=False)
+    provider = client_saml_provider(world, idp, verifies_email=False)
     client = browser()
 
     response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
@@ -124,7 +78,7 @@ def test_saml_sign_in_refuses_an_address_the_provider_does_not_vouch_for(
 
 
 def test_saml_sign_in_refuses_an_unknown_person(world: World, idp: SamlIdP) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     client = browser()
 
     response = post_to_acs(client, idp_sign_in(client, idp, provider, "okand@kommun.example"))
@@ -136,7 +90,7 @@ def test_saml_sign_in_refuses_an_unknown_person(world: World, idp: SamlIdP) -> N
 def test_saml_sign_in_refuses_the_practice_staff_at_a_client_provider(
     world: World, idp: SamlIdP
 ) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     client = browser()
 
     response = post_to_acs(client, idp_sign_in(client, idp, provider, world.supervisor.email))
@@ -147,7 +101,7 @@ def test_saml_sign_in_refuses_the_practice_staff_at_a_client_provider(
 def test_saml_sign_in_refuses_an_assertion_meant_for_another_service(
     world: World, idp: SamlIdP
 ) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     idp.audience = ELSEWHERE
     client = browser()
 
@@ -159,7 +113,7 @@ def test_saml_sign_in_refuses_an_assertion_meant_for_another_service(
 def test_saml_sign_in_refuses_an_assertion_that_is_not_signed_itself(
     world: World, idp: SamlIdP
 ) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     idp.sign_assertion = False  # the response around it still is
     client = browser()
 
@@ -169,7 +123,7 @@ def test_saml_sign_in_refuses_an_assertion_that_is_not_signed_itself(
 
 
 def test_saml_sign_in_refuses_an_expired_assertion(world: World, idp: SamlIdP) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     idp.expired = True
     client = browser()
 
@@ -179,7 +133,7 @@ def test_saml_sign_in_refuses_an_expired_assertion(world: World, idp: SamlIdP) -
 
 
 def test_saml_sign_in_refuses_a_response_posted_a_second_time(world: World, idp: SamlIdP) -> None:
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     person = world.contact_user
     client = browser()
     posted = idp_sign_in(client, idp, provider, person.email)
@@ -228,7 +182,7 @@ def test_saml_sign_in_refuses_a_supervisor_who_is_also_the_clients_participant(
             practice=world.practice, user=world.supervisor, email=world.supervisor.email
         )
         f.GroupMembershipFactory(engagement=world.other_engagement, participant=siv)
-    provider = client_provider(world, idp, verifies_email=True)
+    provider = client_saml_provider(world, idp, verifies_email=True)
     client = browser()
 
     response = post_to_acs(client, idp_sign_in(client, idp, provider, world.supervisor.email))
@@ -259,3 +213,34 @@ def test_a_required_saml_log_in_ends_password_sessions(world: World, idp: SamlId
     )
     page = client.get(reverse("participant_home", args=["ekbacken"]))
     assert page["Location"].startswith("/accounts/login/")
+
+
+def test_saml_sign_in_refuses_a_metadata_address_that_leads_into_a_private_network_now(
+    world: World, idp: SamlIdP, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Saved while this machine's addresses were allowed (as the tests' own IdP is); in
+    # production they are not, and the name resolves to this machine: the address passed the
+    # check when it was saved, and must pass it again when the metadata is fetched.
+    metadata_url = idp.metadata_url.replace("http://127.0.0.1", "https://localhost")
+    provider = client_saml_provider(world, idp, verifies_email=True, metadata_url=metadata_url)
+    settings.SSO_PRIVATE_HOSTS = False
+
+    response = browser().post(provider.login_path)
+
+    assert response.status_code == 502
+    assert refusal(response) == "private_address"
+    assert "adress i ett privat nätverk" in response.content.decode()
+    assert idp.metadata_fetches == 0
+    assert any(metadata_url in record.getMessage() for record in caplog.records)
+
+
+def test_saml_sign_in_reads_the_idps_metadata_from_its_address_when_it_may(
+    world: World, idp: SamlIdP
+) -> None:
+    provider = client_saml_provider(world, idp, verifies_email=True, metadata_url=idp.metadata_url)
+    client = browser()
+
+    post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
+
+    assert signed_in(client) == str(world.contact_user.pk)
+    assert idp.metadata_fetches >= 1

@@ -11,7 +11,7 @@ from allauth.socialaccount.models import SocialAccount
 from playwright.sync_api import Page, expect
 
 from bollplank.accounts.identity_models import IdentityProvider
-from bollplank.accounts.identity_saml import saml_provider_save
+from tests.accounts.saml_harness import client_saml_provider, idp_running
 from tests.accounts.saml_idp import ELSEWHERE, SamlIdP
 from tests.browser.conftest import AXE_JS, axe_check, login, visit
 from tests.conftest import World
@@ -21,26 +21,14 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def idp(settings: Any) -> Iterator[SamlIdP]:
-    settings.SSO_PRIVATE_HOSTS = True  # the IdP on 127.0.0.1, the live server on localhost
-    with SamlIdP() as running:
-        # The hand-off page waits for its button, so that axe checks it like every other page.
-        running.autosubmit = False
+    # The hand-off page waits for its button, so that axe checks it like every other page.
+    with idp_running(settings, autosubmit=False) as running:
         yield running
 
 
 @pytest.fixture
 def provider(world: World, idp: SamlIdP) -> IdentityProvider:
-    return saml_provider_save(
-        actor=world.admin,
-        practice=world.practice,
-        name="Solbacka skolas inloggning",
-        client=world.client,
-        entity_id=idp.entity_id,
-        sso_url=idp.sso_url,
-        x509cert=idp.cert_pem,
-        verifies_email=True,
-        required_for=[],
-    )
+    return client_saml_provider(world, idp, verifies_email=True, name="Solbacka skolas inloggning")
 
 
 def axe_check_at_idp(page: Page) -> None:

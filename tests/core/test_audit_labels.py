@@ -24,9 +24,11 @@ from pathlib import Path
 from django.utils import translation
 
 from bollplank.core.audit_labels import LABELS
+from bollplank.core.models import AuditEvent
 from bollplank.facilitation.enums import RunAction
 from bollplank.mentoring.enums import ResponseKind
 from bollplank.mentoring.models import PairRule
+from bollplank.records.audit_log import WHOLE, sentence
 from tests.marks import sqlite_run_only
 
 pytestmark = sqlite_run_only
@@ -219,3 +221,16 @@ def test_every_label_has_a_swedish_translation():
     with translation.override("sv"):
         untranslated = sorted(a for a, label in LABELS.items() if str(label) == english[a])
     assert not untranslated, "no Swedish in the sv django.po for: " + ", ".join(untranslated)
+
+
+def test_what_the_system_does_reads_as_the_system_doing_it():
+    # The task worker sends an evaluation, a scheduled run deletes old inquiries: nobody is
+    # behind them, so the log must not say "someone" did it.
+    with translation.override("sv"):
+        sent = sentence(AuditEvent(action="evaluations.round.sent"), None)
+        pruned = sentence(AuditEvent(action="directory.inquiries.pruned"), None)
+        whole = {action: sentence(AuditEvent(action=action), None) for action in WHOLE}
+    assert sent == "En utvärdering skickades ut"
+    assert pruned == "Förfrågningar vars sparandetid gått ut raderades"
+    someone = sorted(f"{a}: {s}" for a, s in whole.items() if s.startswith("Någon"))
+    assert not someone, "a system event reads as someone's: " + "; ".join(someone)

@@ -45,6 +45,8 @@ CLOCK = "clock"
 REPLAYED = "replayed"
 NOT_OURS = "not_ours"
 FAILED = "failed"
+# The IdP's metadata address leads into a private network now: it is not fetched.
+PRIVATE_ADDRESS = "private_address"
 
 
 # The claims kept of a sign-in. A broker may send a personal identity number, an address or a

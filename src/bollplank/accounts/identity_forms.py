@@ -14,8 +14,10 @@ from bollplank.core.forms import KeptSecretForm
 from bollplank.core.roles import Role
 
 
-class IdentityProviderForm(KeptSecretForm):
-    """An OpenID Connect provider; its client secret is never shown back."""
+class ProviderForm(forms.Form):
+    """What every organisation's log-in has, OpenID Connect or SAML: the name on its button,
+    whose it is, and the roles that must use it. A subclass adds its protocol's settings and
+    lists its fields in order (``field_order``)."""
 
     name = forms.CharField(
         label=_("Name on the button"),
@@ -31,6 +33,26 @@ class IdentityProviderForm(KeptSecretForm):
             "A client organisation's log-in is for its staff in your groups and its contacts."
         ),
     )
+    required_for = forms.MultipleChoiceField(
+        label=_("Required for"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("People in these roles must log in here and cannot use a password."),
+    )
+
+    def __init__(self, *args: Any, clients: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        client_field = self.fields["client"]
+        assert isinstance(client_field, forms.ModelChoiceField)
+        client_field.queryset = clients
+
+
+class IdentityProviderForm(ProviderForm, KeptSecretForm):
+    """An OpenID Connect provider; its client secret is never shown back."""
+
+    field_order = ["name", "client", "server_url", "client_id", "required_for", "strong_acr"]
+
     server_url = forms.URLField(
         label=_("Issuer address"),
         max_length=300,
@@ -45,13 +67,6 @@ class IdentityProviderForm(KeptSecretForm):
         max_length=191,
         help_text=_("The id Bollplank is registered with at the provider."),
     )
-    required_for = forms.MultipleChoiceField(
-        label=_("Required for"),
-        choices=Role.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("People in these roles must log in here and cannot use a password."),
-    )
     strong_acr = forms.CharField(
         label=_("Levels of assurance that count as two-factor login"),
         required=False,
@@ -64,12 +79,9 @@ class IdentityProviderForm(KeptSecretForm):
     secret_help = _("The client secret the provider gave when Bollplank was registered.")
     secret_missing = _("Give the client secret.")
 
-    def __init__(self, *args: Any, clients: QuerySet[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["secret"].label = _("Client secret")
-        client_field = self.fields["client"]
-        assert isinstance(client_field, forms.ModelChoiceField)
-        client_field.queryset = clients
 
     def clean_strong_acr(self) -> list[str]:
         return strong_acr_clean(self.cleaned_data.get("strong_acr") or "")

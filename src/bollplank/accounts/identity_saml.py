@@ -4,28 +4,36 @@ assertion states, and whether the IdP vouches for the e-mail address it sends.""
 
 from __future__ import annotations
 
+import logging
+import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
-from allauth.socialaccount.providers.saml.utils import fetch_metadata_url_config
 from cryptography import x509
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from bollplank.accounts.enums import IdentityProviderKind
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.core.audit import audit
+from bollplank.core.urlguard import PublicHTTPHandler, PublicHTTPSHandler
+
+logger = logging.getLogger(__name__)
 
 # The assertion's AuthnContextClassRef values, kept in the SocialAccount's extra_data beside the
 # attributes (attribute names are URIs or OIDs, so this plain key cannot collide with one).
 AUTHN_CONTEXTS = "authn_context_class_refs"
 # A SocialApp setting: the IdP checks the addresses it sends (an organisation's own directory).
 VERIFIES_EMAIL = "verified_email"
+# An IdP's metadata is a few kilobytes; a federation's aggregate is not for one IdP's log-in.
+METADATA_MAX_BYTES = 5 * 1024 * 1024
 
 
 class IdentitySAMLProvider(SAMLProvider):
@@ -62,10 +70,46 @@ def sso_origin(app: SocialApp) -> str:
     idp = (app.settings or {}).get("idp") or {}
     url = str(idp.get("sso_url") or "")
     if not url and idp.get("metadata_url"):
-        config = fetch_metadata_url_config(idp)
+        config = fetch_idp_metadata(idp)
         url = str(config.get("idp", {}).get("singleSignOnService", {}).get("url") or "")
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+class MetadataRefused(SuspiciousOperation):
+    """An IdP's metadata address that leads into this machine or a private network now.
+    Where no page of ours catches it, Django answers 400 and logs it as a security event."""
+
+
+def fetch_idp_metadata(idp: dict[str, Any]) -> dict[str, Any]:
+    """The IdP's settings read from its metadata address, for allauth's SAML pages and ours
+    (accounts.apps puts this in the place of allauth's fetch_metadata_url_config), cached
+    under allauth's key. The address passed the private-network check when it was saved; a
+    name may point elsewhere later, so the check is made again before each fetch, and the fetch
+    itself connects to public addresses only (after a redirect too)."""
+
+    from bollplank.accounts.identity import check_server_url
+
+    url, entity_id = str(idp["metadata_url"]), str(idp["entity_id"])
+    key = f"saml.metadata.{url}.{entity_id}"
+    config: dict[str, Any] | None = cache.get(key)
+    if config is not None:
+        return config
+    try:
+        check_server_url(url)
+    except ValidationError as exc:
+        logger.warning("IdP metadata not fetched, not a public https address: %s", url)
+        raise MetadataRefused(f"IdP metadata address refused: {url}") from exc
+    local_ok = getattr(settings, "SSO_PRIVATE_HOSTS", False)
+    opener = urllib.request.build_opener(
+        *([] if local_ok else [PublicHTTPHandler, PublicHTTPSHandler])
+    )
+    request = urllib.request.Request(url, headers={"User-Agent": "Bollplank"})  # noqa: S310
+    with opener.open(request, timeout=idp.get("metadata_request_timeout", 10)) as response:
+        xml = response.read(METADATA_MAX_BYTES)
+    config = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=entity_id)
+    cache.set(key, config, idp.get("metadata_cache_timeout", 60 * 60 * 4))
+    return config
 
 
 def saml_form_action_origins(providers: list[IdentityProvider]) -> list[str]:

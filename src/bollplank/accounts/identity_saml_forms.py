@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from bollplank.core.roles import Role
+from bollplank.accounts.identity_forms import ProviderForm
 
 
-class SamlProviderForm(forms.Form):
+class SamlProviderForm(ProviderForm):
     """A SAML 2.0 provider: its metadata address, or its entity id, sign-in address and
     signing certificate; and whether it vouches for the addresses it sends."""
 
-    name = forms.CharField(
-        label=_("Name on the button"),
-        max_length=100,
-        help_text=_("The button says “Log in with” and this, e.g. Malmö stads inloggning."),
-    )
-    client: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Whose log-in"),
-        queryset=None,
-        required=False,
-        empty_label=_("The practice's own"),
-        help_text=_(
-            "A client organisation's log-in is for its staff in your groups and its contacts."
-        ),
-    )
+    field_order = [
+        "name",
+        "client",
+        "entity_id",
+        "metadata_url",
+        "sso_url",
+        "x509cert",
+        "verifies_email",
+        "required_for",
+    ]
+
     entity_id = forms.CharField(
         label=_("The identity provider's entity id"),
         max_length=300,
@@ -63,16 +57,3 @@ class SamlProviderForm(forms.Form):
             "own directory: a person is then recognised by their address."
         ),
     )
-    required_for = forms.MultipleChoiceField(
-        label=_("Required for"),
-        choices=Role.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("People in these roles must log in here and cannot use a password."),
-    )
-
-    def __init__(self, *args: Any, clients: QuerySet[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        client_field = self.fields["client"]
-        assert isinstance(client_field, forms.ModelChoiceField)
-        client_field.queryset = clients

@@ -4,27 +4,33 @@ posted a second time gets the page that says so."""
 
 from __future__ import annotations
 
+import logging
+
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.providers.saml.utils import get_app_or_404
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from bollplank.accounts.enums import IdentityProviderKind
-from bollplank.accounts.identity import identity_provider_remove, provider_of_app
-from bollplank.accounts.identity_adapter import REPLAYED, refused
+from bollplank.accounts.identity import provider_of_app
+from bollplank.accounts.identity_adapter import FAILED, PRIVATE_ADDRESS, REPLAYED, refused
 from bollplank.accounts.identity_models import IdentityProvider
-from bollplank.accounts.identity_saml import VERIFIES_EMAIL, saml_provider_save, sso_origin
+from bollplank.accounts.identity_saml import (
+    VERIFIES_EMAIL,
+    MetadataRefused,
+    saml_provider_save,
+    sso_origin,
+)
 from bollplank.accounts.identity_saml_forms import SamlProviderForm
-from bollplank.accounts.identity_views import _clients
+from bollplank.accounts.identity_views import _clients, provider_form_page
 from bollplank.accounts.mails import public_url
-from bollplank.core.forms import apply_errors
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
+
+logger = logging.getLogger(__name__)
 
 
 def service_addresses(provider: IdentityProvider) -> dict[str, str]:
@@ -42,7 +48,7 @@ def service_addresses(provider: IdentityProvider) -> dict[str, str]:
 @practice_view(Role.ADMIN)
 def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpResponse:
     """Add or change a SAML 2.0 provider, or remove it; shows the addresses to give the IdP."""
-    user, practice, _roles = who(request)
+    _user, practice, _roles = who(request)
     provider = (
         get_object_or_404(
             IdentityProvider.objects.select_related("app"),
@@ -52,10 +58,6 @@ def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpR
         if pk
         else None
     )
-    if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
-        identity_provider_remove(actor=user, provider=provider)
-        messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
-        return redirect("identity_providers", practice.slug)
     initial: dict[str, object] = {}
     if provider is not None:
         app_settings = provider.app.settings or {}
@@ -75,33 +77,40 @@ def saml_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpR
         initial=initial,
         clients=_clients(practice),  # type: ignore[arg-type]
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = saml_provider_save(
-                actor=user, practice=practice, provider=provider, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The log-in %(name)s is saved.") % {"name": saved.name})
-            return redirect("identity_saml_edit", practice.slug, saved.pk)
-    return render(
+    return provider_form_page(
         request,
-        "accounts/saml_provider_edit.html",
-        {
-            "form": form,
-            "identity_provider": provider,
-            "service": service_addresses(provider) if provider is not None else None,
-        },
-        status=400 if form.errors else 200,
+        provider,
+        form,
+        save=saml_provider_save,
+        saved_name="identity_saml_edit",
+        template="accounts/saml_provider_edit.html",
+        context={"service": service_addresses(provider) if provider is not None else None},
     )
+
+
+def _refusal(
+    request: HttpRequest, organization_slug: str, reason: str, status: int
+) -> HttpResponse:
+    provider = provider_of_app(get_app_or_404(request, organization_slug))
+    error: ImmediateHttpResponse = refused(request, reason, provider, status=status)
+    return error.response
+
+
+def _metadata_refusal(request: HttpRequest, organization_slug: str, exc: Exception) -> HttpResponse:
+    """The refusal page for an IdP whose metadata may not or could not be fetched now."""
+    logger.warning("SAML sign-in at %s without the IdP's metadata: %r", organization_slug, exc)
+    reason = PRIVATE_ADDRESS if isinstance(exc, MetadataRefused) else FAILED
+    return _refusal(request, organization_slug, reason, 502)
 
 
 def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's "Log in with …" page and its form, which allauth answers with a redirect to the
     IdP: a browser follows that redirect only to an address the page's form-action names."""
-    response: HttpResponse = saml_views.login(request, organization_slug=organization_slug)
-    origin = sso_origin(get_app_or_404(request, organization_slug))
+    try:
+        response: HttpResponse = saml_views.login(request, organization_slug=organization_slug)
+        origin = sso_origin(get_app_or_404(request, organization_slug))
+    except (MetadataRefused, OSError) as exc:
+        return _metadata_refusal(request, organization_slug, exc)
     if origin:
         response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
     return response
@@ -114,7 +123,7 @@ def finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     try:
         response: HttpResponse = saml_views.finish_acs(request, organization_slug=organization_slug)
     except PermissionDenied:
-        provider = provider_of_app(get_app_or_404(request, organization_slug))
-        error: ImmediateHttpResponse = refused(request, REPLAYED, provider, status=400)
-        return error.response
+        return _refusal(request, organization_slug, REPLAYED, 400)
+    except (MetadataRefused, OSError) as exc:
+        return _metadata_refusal(request, organization_slug, exc)
     return response

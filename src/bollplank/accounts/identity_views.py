@@ -12,6 +12,7 @@ import requests
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -72,36 +73,64 @@ def identity_providers(request: PracticeRequest) -> HttpResponse:
 @practice_view(Role.ADMIN)
 def identity_provider_edit(request: PracticeRequest, pk: int | None = None) -> HttpResponse:
     """Add or change an OpenID Connect provider (the secret is never shown back), or remove it."""
-    user, practice, _roles = who(request)
+    _user, practice, _roles = who(request)
     provider = (
         get_object_or_404(IdentityProvider.objects.select_related("app"), pk=pk) if pk else None
     )
     if provider is not None and provider.kind == IdentityProviderKind.SAML:
         return redirect("identity_saml_edit", practice.slug, provider.pk)
-    if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
-        identity_provider_remove(actor=user, provider=provider)
-        messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
-        return redirect("identity_providers", practice.slug)
     form = IdentityProviderForm(
         request.POST or None,
         initial=provider_initial(provider),
         has_secret=provider is not None,
         clients=_clients(practice),  # type: ignore[arg-type]
     )
+    return provider_form_page(
+        request,
+        provider,
+        form,
+        save=identity_provider_save,
+        saved_name="identity_provider_people",
+        template="accounts/identity_provider_edit.html",
+    )
+
+
+def provider_form_page(
+    request: PracticeRequest,
+    provider: IdentityProvider | None,
+    form: forms.Form,
+    *,
+    save: Callable[..., IdentityProvider],
+    saved_name: str,
+    template: str,
+    context: dict[str, object] | None = None,
+    remove: Callable[[IdentityProvider], object] | None = None,
+    list_name: str = "identity_providers",
+) -> HttpResponse:
+    """A provider's settings page, the admin's or a client contact's, OpenID Connect or SAML:
+    "remove" removes it (``remove(provider)``, by default as the practice's admin) and leads to
+    ``list_name``; a valid form is saved (``save(actor, practice, provider, **cleaned_data)``)
+    and leads to ``saved_name``."""
+    user, practice, _roles = who(request)
+    if provider is not None and request.method == "POST" and request.POST.get("action") == "remove":
+        if remove is None:
+            identity_provider_remove(actor=user, provider=provider)
+        else:
+            remove(provider)
+        messages.success(request, _("The log-in %(name)s is removed.") % {"name": provider.name})
+        return redirect(list_name, practice.slug)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = identity_provider_save(
-                actor=user, practice=practice, provider=provider, **form.cleaned_data
-            )
+            saved = save(actor=user, practice=practice, provider=provider, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The log-in %(name)s is saved.") % {"name": saved.name})
-            return redirect("identity_provider_people", practice.slug, saved.pk)
+            return redirect(saved_name, practice.slug, saved.pk)
     return render(
         request,
-        "accounts/identity_provider_edit.html",
-        {"form": form, "identity_provider": provider},
+        template,
+        {"form": form, "identity_provider": provider, **(context or {})},
         status=400 if form.errors else 200,
     )
 
@@ -124,10 +153,24 @@ def provider_initial(provider: IdentityProvider | None) -> dict[str, object]:
 def identity_provider_people(request: PracticeRequest, pk: int) -> HttpResponse:
     """A provider's linked people with the assurance of their latest sign-in; link a person to
     the identity the provider knows them by, or remove a link."""
-    user, practice, _roles = who(request)
     provider: IdentityProvider = get_object_or_404(
         IdentityProvider.objects.select_related("app", "client"), pk=pk
     )
+    return provider_people_page(
+        request,
+        provider,
+        here="identity_provider_people",
+        template="accounts/identity_provider_people.html",
+    )
+
+
+def provider_people_page(
+    request: PracticeRequest, provider: IdentityProvider, *, here: str, template: str
+) -> HttpResponse:
+    """The linked people of a provider the acting person may manage (the admin's, or a client
+    contact's own): "unlink" removes a link, "link" links a person; either leads back to
+    ``here``, the page's own name."""
+    user, practice, _roles = who(request)
     form = IdentityLinkForm(
         request.POST if request.POST.get("action") == "link" else None,
         people=people_of(provider),
@@ -138,7 +181,7 @@ def identity_provider_people(request: PracticeRequest, pk: int) -> HttpResponse:
         )
         identity_unlink(actor=user, provider=provider, account=account)
         messages.success(request, _("The link is removed."))
-        return redirect("identity_provider_people", practice.slug, provider.pk)
+        return redirect(here, practice.slug, provider.pk)
     if request.method == "POST" and form.is_valid():
         try:
             identity_link(actor=user, provider=provider, **form.cleaned_data)
@@ -150,17 +193,16 @@ def identity_provider_people(request: PracticeRequest, pk: int) -> HttpResponse:
                 _("%(name)s can now log in through %(provider)s.")
                 % {"name": form.cleaned_data["user"].name, "provider": provider.name},
             )
-            return redirect("identity_provider_people", practice.slug, provider.pk)
-    # The public address, as every link Bollplank gives out (not the request's Host).
-    redirect_uri = public_url(provider.callback_path)
+            return redirect(here, practice.slug, provider.pk)
     return render(
         request,
-        "accounts/identity_provider_people.html",
+        template,
         {
             "identity_provider": provider,
             "people": linked_people(provider),
             "form": form,
-            "redirect_uri": redirect_uri,
+            # The public address, as every link Bollplank gives out (not the request's Host).
+            "redirect_uri": public_url(provider.callback_path),
         },
         status=400 if form.errors else 200,
     )

@@ -116,7 +116,6 @@ SENTENCES: dict[str, Promise] = {
     "mentoring.signup.created": gettext_lazy("%(actor)s signed up for a mentoring programme"),
     "mentoring.programme.created": gettext_lazy("%(actor)s created a mentoring programme"),
     "evaluations.round.created": gettext_lazy("%(actor)s prepared an evaluation"),
-    "evaluations.round.sent": gettext_lazy("%(actor)s sent out an evaluation"),
     "evaluations.round.answered": gettext_lazy("%(actor)s answered an evaluation"),
     "evaluations.report.shared": gettext_lazy(
         "%(actor)s shared the evaluation report of %(object)s"
@@ -133,9 +132,11 @@ WHOLE = {
     "booking.link.used",
     "billing.invoice.delivery_sent",
     "billing.invoice.delivery_failed",
+    "evaluations.round.sent",
     "evaluations.round.reminded",
     "mentoring.checkin.reminded",
     "privacy.retention.applied",
+    "directory.inquiries.pruned",
     "core.audit.pruned",
     "core.audit.rekeyed",
 }
