@@ -165,7 +165,11 @@ def test_many_inquiries_from_one_address_are_refused_through_the_form(client, wo
     assert other.status_code == 302
 
 
-def test_ten_thousand_inquiries_from_one_address_do_not_get_through(world):
+# Four hundred times the hourly limit: the limit holds however long a script keeps at it.
+FLOOD = 2_000
+
+
+def test_a_flood_of_inquiries_from_one_address_does_not_get_through(world):
     publish(world.practice)
     fields = {
         "sector": "school",
@@ -178,13 +182,13 @@ def test_ten_thousand_inquiries_from_one_address_do_not_get_through(world):
         "email": "bot@x.se",
     }
     stored = refused = 0
-    for _ in range(10_000):
+    for _ in range(FLOOD):
         try:
             services.inquiry_submit(practice=world.practice, source="flood", **fields)
             stored += 1
         except services.RateLimited:
             refused += 1
-    assert (stored, refused) == (INQUIRIES_PER_HOUR_PER_ADDRESS, 10_000 - stored)
+    assert (stored, refused) == (INQUIRIES_PER_HOUR_PER_ADDRESS, FLOOD - stored)
     assert _count() == INQUIRIES_PER_HOUR_PER_ADDRESS
 
 
