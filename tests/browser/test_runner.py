@@ -281,7 +281,7 @@ def _wait_for_server(page: Page, meeting: Any, *, version: int, timeout: float =
     """Until the run on the server has reached ``version`` (the screen's queue is sent).
 
     Waits through ``page`` rather than with time.sleep: the browser's requests pass through
-    the context's route handler, which runs only while Playwright has control. (Sleeping here
+    the route handler a test sets, which runs only while Playwright has control. (Sleeping here
     held the screen's second queued action in that handler, so it never reached the server:
     once in CI on PostgreSQL.)
     """

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from bollplank.accounts.identity import identity_provider_save
 from bollplank.accounts.identity_models import IdentityProvider
 from tests.accounts.oidc_provider import TestProvider
-from tests.browser.conftest import axe_check, visit
+from tests.browser.conftest import axe_check, let_through, visit
 
 pytestmark = pytest.mark.browser
 
@@ -48,10 +48,10 @@ def solbacka(world: Any, oidc: TestProvider) -> IdentityProvider:
 
 
 def _open_browser_to(page: Page, oidc: TestProvider) -> list[str]:
-    """Let the browser reach the test provider (the page guard stops every request that
+    """Let the browser reach the test provider (the page guard fails a test on any request that
     leaves the site); the callback addresses it is sent back to are collected."""
     callbacks: list[str] = []
-    page.context.route(f"{oidc.issuer}/**", lambda route: route.continue_())
+    let_through(page, oidc.issuer)
     page.on(
         "request",
         lambda request: (
