@@ -50,7 +50,10 @@ def invoices_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
         )
     if Role.CLIENT_CONTACT in roles:
         visible |= Q(client__contacts__user=user)
-    return qs.exclude(status=InvoiceStatus.DRAFT).filter(visible).distinct()
+    qs = qs.exclude(status=InvoiceStatus.DRAFT).filter(visible)
+    # Only the join through the client's contacts can repeat a row (the supervisor's test is
+    # a subquery): no DISTINCT over every column without it.
+    return qs.distinct() if Role.CLIENT_CONTACT in roles else qs
 
 
 UNPAID = UNPAID_STATUSES

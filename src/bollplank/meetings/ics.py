@@ -307,7 +307,12 @@ def _event_text(
 
 def _uri(value: str) -> str:
     # A URI never holds spaces or control characters; a stray one must not end the line.
-    return "".join(c for c in str(value) if c.isprintable() and not c.isspace())
+    value = str(value)
+    # Nearly always an address made here, checked in one pass rather than per character (a
+    # feed has hundreds): printable ASCII holds no control character, and its only space is " ".
+    if value.isascii() and value.isprintable() and " " not in value:
+        return value
+    return "".join(c for c in value if c.isprintable() and not c.isspace())
 
 
 @lru_cache(maxsize=64)

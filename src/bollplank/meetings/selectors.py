@@ -45,16 +45,18 @@ def meetings_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
     if Role.CLIENT_CONTACT in roles:
         visible |= Q(engagement__client__contacts__user=user)
     if Role.PARTICIPANT in roles:
-        qs = qs.annotate(_as_participant=_participant_filter(user))
+        # An alias, not an annotation: only the filter needs it, and a selected EXISTS was
+        # written (and compiled) a second time into every row's columns.
+        qs = qs.alias(_as_participant=_participant_filter(user))
         # The engagement test first, so the database walks the person's few engagements on the
         # (engagement, starts_at) index instead of testing every meeting of the practice (which
         # made the participant's page grow with the size of the practice).
         groups = GroupMembership.objects.filter(participant__user=user).values("engagement")
         visible |= Q(engagement__in=groups, _as_participant=True)
-    if Role.CLIENT_CONTACT not in roles and Role.PARTICIPANT not in roles:
-        # A supervisor's own meetings: a test on the meeting's own column, which cannot repeat
-        # a row, so no DISTINCT (the paginator's COUNT over SELECT DISTINCT would be a costly
-        # query of its own).
+    if Role.CLIENT_CONTACT not in roles:
+        # Tests on the meeting's own columns and subqueries (IN, EXISTS), none of which can
+        # repeat a row, so no DISTINCT (the paginator's COUNT over SELECT DISTINCT would be a
+        # costly query of its own). Only the join through the client's contacts can.
         return qs.filter(visible)
     return qs.filter(visible).distinct()
 
