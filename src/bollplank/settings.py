@@ -316,6 +316,8 @@ else:
 # Rendered pages kept for at most this many seconds, in each worker's own memory (at most 200
 # pages of at most 256 KB), and thrown away on any write (core/pagecache.py); 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("BOLLPLANK_PAGE_CACHE_SECONDS", 60)
+# An X-Page-Cache header (hit or miss) on every GET the page cache saw: for the bench only.
+PAGE_CACHE_HEADER = env_bool("BOLLPLANK_PAGE_CACHE_HEADER", False)
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "bollplank-pages",

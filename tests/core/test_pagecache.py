@@ -28,11 +28,11 @@ def _fresh(settings: Any) -> None:
     caches["pages"].clear()
 
 
-def _client(user: Any) -> Client:
+def _client(user: Any, practice_slug: str = "ekbacken") -> Client:
     c = Client()
     c.force_login(user)
     # A browser brings the CSRF cookie back after its first page; so does this client.
-    c.get(reverse("dashboard", args=["ekbacken"]))
+    c.get(reverse("dashboard", args=[practice_slug]))
     return c
 
 
@@ -470,3 +470,102 @@ def test_a_failed_invalidation_leaves_nothing_to_be_found(world: Any, monkeypatc
     pagecache.invalidate()
     monkeypatch.undo()
     assert pagecache.generation() != before
+
+
+def _kept_and_served(c: Client, url: str) -> bool:
+    """Whether the page is served from the cache: only the session is read."""
+    return _queries(c, url)[0] == 1
+
+
+def _set_focus(c: Client, practice_slug: str, meeting_pk: int, focus: str) -> None:
+    response = c.post(
+        reverse("meeting_focus", args=[practice_slug, meeting_pk]),
+        {"focus": focus, "csrfmiddlewaretoken": c.cookies[settings.CSRF_COOKIE_NAME].value},
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Meeting.objects.get(pk=meeting_pk).focus == focus
+
+
+def test_a_write_in_another_practice_keeps_the_page(world: Any) -> None:
+    foreign = _client(world.foreign_supervisor, "annan")
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    c.get(url)
+    assert _kept_and_served(c, url)
+    # Through that practice's own view: a write the tenancy guard keeps inside "annan".
+    _set_focus(foreign, "annan", world.foreign_meeting.pk, "case")
+    assert _kept_and_served(c, url)
+    # The other practice's own page was dropped.
+    assert pagecache.generation("annan") != pagecache.generation("ekbacken")
+
+
+def test_a_write_in_this_practice_drops_the_page(world: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    c.get(url)
+    assert _kept_and_served(c, url)
+    _set_focus(c, "ekbacken", world.meeting.pk, "case")
+    c.get(url)  # the message the post left
+    assert not _kept_and_served(c, url)
+
+
+def test_a_practice_write_drops_the_pages_whose_address_names_no_practice(world: Any) -> None:
+    before = pagecache.generation()
+    ekbacken = pagecache.generation("ekbacken")
+    with pagecache.writes_for("annan"), scopes_disabled():
+        Meeting.objects.filter(pk=world.foreign_meeting.pk).update(location="Salen")
+    assert pagecache.generation() != before  # a calendar feed, the login page
+    assert pagecache.generation("ekbacken") == ekbacken
+
+
+def test_a_write_outside_any_practice_view_drops_every_page(world: Any) -> None:
+    """A task, a command or a public form: what it changed cannot be told, so all goes."""
+    ekbacken = pagecache.generation("ekbacken")
+    with scopes_disabled():
+        Meeting.objects.filter(pk=world.foreign_meeting.pk).update(location="Salen")
+    assert pagecache.generation("ekbacken") != ekbacken
+
+
+def test_a_write_to_a_table_of_no_practice_in_a_practice_view_drops_every_page(
+    world: Any,
+) -> None:
+    """The person's name is on the pages of every practice they belong to."""
+    ekbacken = pagecache.generation("ekbacken")
+    with pagecache.writes_for("annan"):
+        type(world.foreign_supervisor).objects.filter(pk=world.foreign_supervisor.pk).update(
+            name="Fia Ny"
+        )
+    assert pagecache.generation("ekbacken") != ekbacken
+
+
+def test_the_task_workers_own_writes_keep_the_page(world: Any) -> None:
+    """The worker writes a task row at least every minute (the mail sweep)."""
+    from django_tasks_db.models import DBTaskResult
+
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    c.get(url)
+    assert DBTaskResult._meta.db_table == "django_tasks_database_dbtaskresult"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE django_tasks_database_dbtaskresult SET priority = 0")
+        cursor.execute('DELETE FROM "django_tasks_database_dbtaskresult" WHERE 1 = 0')
+    assert _kept_and_served(c, url)
+
+
+def test_a_view_that_did_not_opt_in_is_never_kept(world: Any) -> None:
+    c = _client(world.admin)
+    caches["pages"].clear()
+    url = reverse("practice_settings", args=["ekbacken"])
+    cold, _ = _queries(c, url)
+    assert _queries(c, url)[0] == cold
+    assert len(caches["pages"]._cache) == 0  # type: ignore[attr-defined]
+
+
+def test_the_hit_header_only_when_asked(world: Any, settings: Any) -> None:
+    c = _client(world.supervisor)
+    url = reverse("meeting_detail", args=["ekbacken", world.meeting.pk])
+    assert "X-Page-Cache" not in c.get(url)
+    settings.PAGE_CACHE_HEADER = True
+    assert c.get(url)["X-Page-Cache"] == "miss"  # a setting changed: all dropped
+    assert c.get(url)["X-Page-Cache"] == "hit"

@@ -1,25 +1,31 @@
-"""Whole-page cache for GET requests, kept correct by throwing everything away on any write.
+"""Whole-page cache for GET requests of the views that opt in, kept correct by throwing pages
+away on every write that may have changed them.
 
-A supervisor's start page, week calendar or meeting list is read far more often than anything
-on it changes, and rendering one takes far longer than sending it again (docs/bench.md). So a
+A view opts in with ``cached_page`` (or ``kept_in_memory``); no other page is ever kept. A
 page that was rendered for exactly this request — same address, same cookies (so the same
 session and CSRF secret), same session contents, same language, HTMX and API headers — is kept
 for at most a minute and served again, under three rules that make a stale page impossible
 rather than unlikely:
 
-1. **Any write throws every kept page away.** Every statement not known to only read
-   (INSERT, UPDATE, DELETE, schema changes, anything unrecognised) through Django's database
-   connections, in any process (web workers, the task worker, management commands), replaces
-   the *generation*: a random token in the shared cache
-   (``caches["default"]``: a file cache on one machine, the database cache across several).
+1. **A write throws away every kept page it may have changed.** Every statement not known to
+   only read (INSERT, UPDATE, DELETE, schema changes, anything unrecognised) through Django's
+   database connections, in any process (web workers, the task worker, management commands),
+   replaces a *generation*: a random token in the shared cache (``caches["default"]``: a file
+   cache on one machine, the database cache across several). There is one per practice and
+   one for all: a write to a table of practice rows made inside a view of that practice
+   (``writes_for``, entered by core.tenancy.practice_view, whose scope keeps it there) replaces
+   the practice's own, which the pages whose address names that practice (``practice_slug``)
+   are kept under, and the one of the pages whose address names none (a calendar feed, the
+   login page); every other write (a task, a command, a public form, a person's name) replaces
+   the one for all, which every page is kept under.
    A write inside a transaction also moves a counter of the process's own at once (only this
    process sees the write before the commit; tests run inside one transaction), and the
    shared token is replaced when it commits. Pages are kept under the generation that was
    current *before* the request read anything, so a page rendered from data older than the
-   newest write is never found again. (Only session rows, the cache table itself and the
-   audit log do not count: the session's contents are part of the key instead, and a page
-   that reads the audit log at all is never kept.) If the token cannot be
-   replaced, it is dropped, so that every process starts a new one.
+   newest write is never found again. (Only session rows, the cache table itself, the task
+   worker's own task rows and the audit log do not count: the session's contents are part of
+   the key instead, and a page that reads the audit log at all is never kept.) If the token
+   cannot be replaced, it is dropped, so that every process starts a new one.
 2. **A page that writes is never kept.** A GET that writes — reading a private note writes
    its audit event, a calendar feed notes its last use — runs every time, so no audited read
    and no side effect is ever skipped. The same holds for a GET that changed the session,
@@ -40,13 +46,14 @@ fetched again and again). ``BOLLPLANK_PAGE_CACHE_SECONDS=0`` turns it off.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -57,12 +64,17 @@ from django.db import router, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from bollplank.core import clock
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "bollplank:pagecache:generation"
+# One more token per practice, and one that every practice's writes replace: for pages whose
+# address names no practice (a calendar feed, the login page), which any practice's data may show.
+PRACTICE_KEY = "bollplank:pagecache:practice:"
+ANY_PRACTICE = "*"
 # Larger pages are rendered each time rather than crowding out the rest of a worker's
 # bounded memory.
 MAX_BYTES = 256 * 1024
@@ -83,7 +95,15 @@ _NEVER_KEPT = ("/accounts/",)
 _VOLATILE_SESSION_KEYS = frozenset({"bp_seen", "bp_limits"})
 # Writes that do not count: the session store (its contents are in the key) and the cache
 # table (where, with BOLLPLANK_CACHE=database, the generation itself is written).
-_IGNORED_TABLES = ('"django_session"', "`django_session`", "bollplank_cache")
+# The task worker's own table (django_tasks_db, whose app label is django_tasks_database) does
+# not count either: the worker writes a task row at least every minute (the mail sweep); what a
+# task changes elsewhere does count.
+_IGNORED_TABLES = (
+    '"django_session"',
+    "`django_session`",
+    "bollplank_cache",
+    "django_tasks_database_dbtaskresult",
+)
 # The audit log: written on every audited read (a private note, an export), which would
 # otherwise throw every worker's kept pages away each time a supervisor opens their notes.
 # Its writes do not count; instead a page that reads it at all (the log, "who has read about
@@ -97,10 +117,12 @@ _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "MERGE", "C
 _READ_VERBS = frozenset(
     {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "EXPLAIN"}
 )
+_WRITTEN_TABLE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)", re.I)
 
 _local = threading.local()
-# Part of the generation that only this process sees: bumped by writes not yet committed.
-_uncommitted = [0]
+# Part of the generation that only this process sees: bumped by writes not yet committed, per
+# practice (None: every page).
+_uncommitted: dict[str | None, int] = {}
 _uncommitted_lock = threading.Lock()
 
 
@@ -108,30 +130,44 @@ def seconds() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
 
 
-def generation() -> str:
-    """The current generation (made on first use)."""
+def _token(shared: Any, key: str, found: dict[str, Any]) -> str:
+    token = found.get(key)
+    if token is None:
+        token = secrets.token_hex(8)
+        shared.add(key, token, timeout=None)
+        token = shared.get(key, token)
+    return str(token)
+
+
+def generation(practice_slug: str | None = None) -> str:
+    """The current generation of the pages of one practice (whose address names it), or of
+    pages whose address names none (made on first use)."""
     shared = caches["default"]
+    own = PRACTICE_KEY + (practice_slug or ANY_PRACTICE)
     try:
-        token = shared.get(GENERATION_KEY)
-        if token is None:
-            token = secrets.token_hex(8)
-            shared.add(GENERATION_KEY, token, timeout=None)
-            token = shared.get(GENERATION_KEY, token)
+        found = shared.get_many([GENERATION_KEY, own])
+        tokens = (_token(shared, GENERATION_KEY, found), _token(shared, own, found))
     except Exception:  # the shared cache is unreachable: a token nothing was ever kept under
         logger.warning("page cache: cannot read the generation", exc_info=True)
         return "none-" + secrets.token_hex(8)
-    return f"{token}.{_uncommitted[0]}"
+    mine = _uncommitted.get(None, 0), _uncommitted.get(practice_slug or ANY_PRACTICE, 0)
+    return f"{tokens[0]}.{tokens[1]}.{mine[0]}.{mine[1]}"
 
 
-def invalidate() -> None:
-    """Throw every kept page away, in every process: a new, never-seen generation.
+def invalidate(practice_slug: str | None = None) -> None:
+    """Throw kept pages away, in every process: a new, never-seen generation. For a practice,
+    its own pages and those whose address names no practice; without one, every page.
 
     A new random token rather than a counter: two processes replacing it at once cannot
     lose a change the way two read-increment-write counters can.
     """
     shared = caches["default"]
+    if practice_slug is None:
+        keys = [GENERATION_KEY]
+    else:
+        keys = [PRACTICE_KEY + practice_slug, PRACTICE_KEY + ANY_PRACTICE]
     try:
-        _on_shared(lambda: shared.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
+        _on_shared(lambda: shared.set_many({k: secrets.token_hex(8) for k in keys}, timeout=None))
     except Exception:
         # A write must never fail because of the cache (e.g. `migrate` before
         # `createcachetable` with BOLLPLANK_CACHE=database).
@@ -142,6 +178,10 @@ def invalidate() -> None:
             _on_shared(lambda: shared.delete(GENERATION_KEY))
         except Exception:
             logger.warning("page cache: cannot drop the generation either", exc_info=True)
+
+
+def _invalidate_all() -> None:
+    invalidate()
 
 
 def _on_shared(change: Callable[[], object]) -> None:
@@ -155,11 +195,54 @@ def _on_shared(change: Callable[[], object]) -> None:
         change()
 
 
-def _uncommitted_write() -> None:
+@functools.cache
+def _practice_tables() -> frozenset[str]:
+    """The tables of rows that belong to a practice (a ``practice`` foreign key)."""
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table.lower()
+        for model in apps.get_models()
+        if any(
+            f.name == "practice"
+            and f.many_to_one
+            and getattr(getattr(f.related_model, "_meta", None), "label", "") == "core.Practice"
+            for f in model._meta.concrete_fields
+        )
+    )
+
+
+@contextlib.contextmanager
+def writes_for(practice_slug: str) -> Iterator[None]:
+    """Inside it (a view of one practice: core.tenancy.practice_view), a write to a table of
+    practice rows throws away only that practice's pages; any other write, every page. The
+    tenancy guard keeps such a view's writes inside its practice."""
+    previous = getattr(_local, "practice", None)
+    _local.practice = practice_slug
+    try:
+        yield
+    finally:
+        _local.practice = previous
+
+
+def _scope_of(sql: Any) -> str | None:
+    """The practice a write can only have changed, or None for every practice."""
+    practice = getattr(_local, "practice", None)
+    if practice is None or not isinstance(sql, str):
+        return None
+    found = _WRITTEN_TABLE.match(sql)
+    if found and found.group(1).lower() in _practice_tables():
+        return str(practice)
+    return None
+
+
+def _uncommitted_write(practice_slug: str | None) -> None:
     """A write inside a transaction: only this process can see it until the commit, so a
     counter of its own is enough until then (and costs no shared-cache write per row)."""
+    scopes: list[str | None] = [None] if practice_slug is None else [practice_slug, ANY_PRACTICE]
     with _uncommitted_lock:
-        _uncommitted[0] += 1
+        for key in scopes:
+            _uncommitted[key] = _uncommitted.get(key, 0) + 1
 
 
 def _is_write(sql: Any) -> bool:
@@ -191,22 +274,32 @@ def _watch(execute: Callable[..., Any], sql: Any, params: Any, many: bool, conte
             _local.wrote = True  # a page that read or wrote the audit log is never kept
         # Also after a statement that failed: it may have changed some rows.
         if _is_write(sql) and not (isinstance(sql, str) and _AUDIT_WRITE.match(sql)):
-            _written(context["connection"])
+            _written(context["connection"], _scope_of(sql))
 
 
-def _written(conn: Any) -> None:
+_invalidators: dict[str | None, Callable[[], None]] = {None: _invalidate_all}
+
+
+def _invalidator(practice_slug: str | None) -> Callable[[], None]:
+    """One function per practice, so that a transaction registers each only once."""
+    if practice_slug not in _invalidators:
+        _invalidators[practice_slug] = functools.partial(invalidate, practice_slug)
+    return _invalidators[practice_slug]
+
+
+def _written(conn: Any, practice_slug: str | None = None) -> None:
     _local.wrote = True
     if not conn.in_atomic_block:
-        invalidate()  # committed already
+        invalidate(practice_slug)  # committed already
         return
     # Now for readers in this process, which see the transaction (tests run inside one), and
     # after the commit for everyone, since a page may have been rendered in between from what
-    # was there before. Once per run of writes: a bulk load writes thousands of batches in one
-    # transaction.
-    _uncommitted_write()
-    pending = conn.run_on_commit
-    if not (pending and pending[-1][1] is invalidate):
-        transaction.on_commit(invalidate, using=conn.alias)
+    # was there before. Once per transaction and practice: a bulk load writes thousands of
+    # batches in one transaction.
+    _uncommitted_write(practice_slug)
+    hook = _invalidator(practice_slug)
+    if not any(pending[1] is hook for pending in conn.run_on_commit):
+        transaction.on_commit(hook, using=conn.alias)
 
 
 @receiver(connection_created, dispatch_uid="bollplank_pagecache_watch")
@@ -273,6 +366,8 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
+    if not getattr(response, "_may_keep", False):
+        return False
     if not getattr(response, "_kept_in_memory", False):
         if request.path.startswith(_NEVER_KEPT):
             return False
@@ -282,10 +377,8 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     return len(response.content) <= MAX_BYTES
 
 
-def kept_in_memory(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For a view whose answer tells browsers and proxies to store nothing (a calendar feed, the
-    login page) but which a worker may still keep in its own memory under the rules above: the
-    kept copy is served with the same headers, so the browser is told the same.
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Lets a worker keep this view's pages under the rules above; no other page is kept.
 
     Only for pages whose every variant is in the key: what a person may see comes from the
     cookies, the session or a secret in the address, and everything else from the database."""
@@ -293,10 +386,35 @@ def kept_in_memory(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
+        response._may_keep = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped
+
+
+def kept_in_memory(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``cached_page`` for a view whose answer tells browsers and proxies to store nothing (a
+    calendar feed, the login page) but which a worker may still keep in its own memory: the
+    kept copy is served with the same headers, so the browser is told the same."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response._may_keep = True  # type: ignore[attr-defined]
         response._kept_in_memory = True  # type: ignore[attr-defined]
         return response
 
     return wrapped
+
+
+def _practice_in(request: HttpRequest) -> str | None:
+    """The practice the address names (``practice_slug``), without reading the database."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    slug = match.kwargs.get("practice_slug")
+    return slug if isinstance(slug, str) else None
 
 
 class GenerationMiddleware:
@@ -306,8 +424,9 @@ class GenerationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        _local.practice = None
         if request.method == "GET" and seconds() > 0:
-            request._page_generation = generation()  # type: ignore[attr-defined]
+            request._page_generation = generation(_practice_in(request))  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
@@ -327,7 +446,7 @@ class PageCacheMiddleware:
         if kept is not None:
             content, headers, until = kept
             if clock.timestamp() < until:
-                return HttpResponse(content, headers=headers)
+                return _told(HttpResponse(content, headers=headers), "hit")
         _local.wrote = False
         _local.decrypted = False
         # Each page lives a minute from the start of its rendering, not to the end of a clock
@@ -336,4 +455,12 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not _local.wrote and _keepable(request, response):
             pages.set(key, (response.content, dict(response.headers), until), timeout=seconds())
-        return response
+        return _told(response, "miss")
+
+
+def _told(response: HttpResponse, how: str) -> HttpResponse:
+    """With BOLLPLANK_PAGE_CACHE_HEADER (the bench counts hits with it), whether the page came
+    from the cache; never otherwise, so that nobody learns what others have visited."""
+    if getattr(settings, "PAGE_CACHE_HEADER", False):
+        response["X-Page-Cache"] = how
+    return response

@@ -21,7 +21,7 @@ from django_scopes import scope, scopes_disabled
 from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.pagecache import kept_in_memory
+from bollplank.core.pagecache import cached_page, kept_in_memory
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import (
@@ -66,6 +66,7 @@ def sees_location(roles: frozenset[str]) -> bool:
     return bool(roles & {Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT})
 
 
+@cached_page
 @practice_view(*STAFF)
 def meeting_list(request: PracticeRequest) -> HttpResponse:
     """All meetings the person may see, upcoming or past, 50 a page."""
@@ -262,6 +263,7 @@ def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
 # --- one meeting ----------------------------------------------------------------------------
 
 
+@cached_page
 @practice_view(Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
 def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
