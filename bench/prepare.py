@@ -39,12 +39,14 @@ from bollplank.api.services import token_create  # noqa: E402
 from bollplank.clients.models import Client as ClientOrg  # noqa: E402
 from bollplank.core.models import Practice  # noqa: E402
 from bollplank.core.roles import Role  # noqa: E402
-from bollplank.demo.bench import BENCH_SLUG  # noqa: E402
+from bollplank.demo.bench import BENCH_SLUG, REST_SLUG  # noqa: E402
 from bollplank.engagements.models import Engagement, Participant  # noqa: E402
 from bollplank.meetings.models import Meeting  # noqa: E402
 from bollplank.meetings.services import feed_create  # noqa: E402
 
 HOST = "127.0.0.1"
+# The pages anyone may see: the visitors of the realistic mix ask for these.
+_PUBLIC = ("login_page", "practice_public", "course_public")
 RENDERS = int(os.environ.get("BENCH_RENDERS", "21"))
 
 
@@ -242,7 +244,52 @@ def main() -> None:
                 "render_ms": _render_ms(client, paths),
             }
         )
-    json.dump({"scenarios": scenarios}, sys.stdout)
+    feeds = {supervisor.pk: f"/feed/{token}.ics"}
+    json.dump({"scenarios": scenarios, "mix": _mix(cookies, api_headers, plan, feeds)}, sys.stdout)
+
+
+def _mix(
+    cookies: dict[str, str], api_headers: dict[str, str], plan: list[Any], feeds: dict[int, str]
+) -> dict[str, Any]:
+    """The realistic mix (bench/mixplan.py), every page of it checked to answer 200 first."""
+    import mixplan
+
+    length = int(
+        os.environ.get("BENCH_MIX_REQUESTS", 3 * int(os.environ.get("BENCH_REQUESTS", 500)))
+    )
+    warmup = max(16, length // 10)
+    with scopes_disabled():
+        practices = list(Practice.objects.filter(slug__in=[BENCH_SLUG, REST_SLUG]).order_by("pk"))
+    public = [path for name, _who, paths in plan for path in paths if name in _PUBLIC]
+    requests = mixplan.plan(
+        practices=practices,
+        cookies=_browser_cookies,
+        csrf_cookie=cookies["visitor"],
+        public_paths=public,
+        api_headers=api_headers,
+        feeds=feeds,
+        length=length + warmup,
+    )
+    checked = set()
+    for r in requests:
+        key = (r["cookie"], r["path"], tuple(r["headers"].items()))
+        if r["method"] != "GET" or key in checked:
+            continue
+        checked.add(key)
+        client = Client(HTTP_HOST=HOST, headers=r["headers"])
+        for pair in filter(None, r["cookie"].split("; ")):
+            name, value = pair.split("=", 1)
+            client.cookies[name] = value
+        response = client.get(r["path"])
+        if response.status_code != 200:
+            raise SystemExit(f"mix: {r['path']} answered {response.status_code}, not 200")
+    return {
+        "requests": requests,
+        "length": length,
+        "warmup": warmup,
+        "people": mixplan.people_count(requests),
+        "pages": len({r["path"] for r in requests}),
+    }
 
 
 if __name__ == "__main__":
