@@ -25,6 +25,7 @@ from django_scopes import scopes_disabled
 
 from bollplank.accounts.models import Membership
 from bollplank.clients.models import ClientContact
+from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.engagements.models import Engagement, GroupMembership, Participant
@@ -59,7 +60,7 @@ def plan(
     length: int,
 ) -> list[dict[str, Any]]:
     """``length`` requests: {"method", "path", "cookie", "headers", "body"}."""
-    today = timezone.now()
+    today = clock.now()
     monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
     weeks = [monday + dt.timedelta(weeks=k) for k in range(-1, 2)]
     people: dict[str, list[dict[str, Any]]] = {kind: [] for kind in SHARES}
