@@ -28,8 +28,9 @@ from bollplank.clients.models import ClientContact
 from bollplank.core import clock
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
-from bollplank.engagements.models import Engagement, GroupMembership, Participant
+from bollplank.engagements.models import Engagement, Participant
 from bollplank.meetings.models import Meeting
+from bollplank.meetings.selectors import meetings_visible_to
 from bollplank.meetings.services import feed_create
 
 # Share of the requests per kind of visit.
@@ -114,11 +115,12 @@ def plan(
                 .order_by("pk")[:MAX_PARTICIPANTS]
             )
             for participant in participants:
-                groups = GroupMembership.objects.filter(participant=participant).values(
-                    "engagement"
+                # What the meeting page lets them see (not a group they left, say).
+                visible = meetings_visible_to(
+                    participant.user, practice, frozenset({Role.PARTICIPANT})
                 )
                 near = list(
-                    Meeting.objects.filter(engagement__in=groups, starts_at__gte=today)
+                    visible.filter(starts_at__gte=today)
                     .order_by("starts_at")
                     .values_list("pk", flat=True)[:3]
                 )
