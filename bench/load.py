@@ -5,8 +5,7 @@ Reads {"paths": [...], "cookie": "..."} on stdin, cycles through the paths, and 
 {"latencies_ms": [...], "errors": n, "elapsed_s": t, "first_error": "..."} as JSON. Or, for the
 realistic mix, {"requests": [{"method", "path", "cookie", "headers", "body"}, ...],
 "length": n}: the first n are measured in order, the rest are the warm-up (so that the warm-up
-does not fill the page cache with the very requests measured); it also counts the GETs, the
-writes and the pages the server says came from its page cache (X-Page-Cache: hit).
+is of other draws than the requests measured); it also counts the GETs and the writes.
 Runs as its own process so that it does not share an interpreter with what it measures.
 """
 
@@ -42,7 +41,7 @@ def main() -> None:
         measured = warmup = [("GET", path, headers, None) for path in job["paths"]]
 
     lock = threading.Lock()
-    state = {"next": 0, "errors": 0, "first_error": "", "hits": 0, "gets": 0, "writes": 0}
+    state = {"next": 0, "errors": 0, "first_error": "", "gets": 0, "writes": 0}
     latencies: list[float] = []
     requests = measured
 
@@ -60,12 +59,10 @@ def main() -> None:
             method, path, headers, body = requests[i % len(requests)]
             started = time.perf_counter()
             error = ""
-            hit = False
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                hit = response.getheader("X-Page-Cache") == "hit"
                 # A form that saved answers with a redirect to the page.
                 if response.status != (200 if method == "GET" else 302):
                     error = f"{method} {path}: HTTP {response.status}"
@@ -79,7 +76,6 @@ def main() -> None:
                 with lock:
                     latencies.append(elapsed)
                     state["gets" if method == "GET" else "writes"] += 1
-                    state["hits"] += hit
                     if error:
                         state["errors"] += 1
                         state["first_error"] = state["first_error"] or error
@@ -108,7 +104,6 @@ def main() -> None:
             "errors": state["errors"],
             "elapsed_s": elapsed,
             "first_error": state["first_error"],
-            "hits": state["hits"],
             "gets": state["gets"],
             "writes": state["writes"],
         },

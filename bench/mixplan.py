@@ -7,7 +7,7 @@ The shares are a guess at a firm's day, written down so that they can be argued 
 supervisors make most requests, participants and client contacts fewer, visitors read the public
 pages, calendar clients fetch feeds, scripts use the API, and about one request in fifty writes.
 Each role's pick is uniform over its people: no one person's pages are favoured (which would
-flatter the page cache).
+flatter a cache).
 """
 
 from __future__ import annotations

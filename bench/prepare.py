@@ -4,7 +4,7 @@ Run by bench/run.py with DATABASE_URL pointing at a generated bench database. Pr
 object: for each scenario the paths to cycle through, the cookies a browser sends (session
 and CSRF secret when logged in, the CSRF secret alone for a visitor, none for a calendar
 client or the API) and the SQL queries one rendering of the page makes (measured in-process
-with the test client, with the page cache off, on a warm second request).
+with the test client, on a warm second request).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.middleware.csrf import get_token  # noqa: E402
-from django.test import Client, RequestFactory, override_settings  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
@@ -110,7 +110,7 @@ def _public_page_and_course(practice: Any, supervisor: Any) -> int:
 
 def _csrf_cookie() -> str:
     """The CSRF cookie a browser has after its first page of the site (without it every page
-    with a form makes a new secret, and no browser works that way; core/pagecache.py)."""
+    with a form makes a new secret, and no browser works that way)."""
     request = RequestFactory().get("/")
     get_token(request)
     return f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
@@ -125,16 +125,15 @@ def _browser_cookies(user: Any) -> str:
 
 
 def _render_ms(client: Client, paths: list[str]) -> float:
-    """The shortest of 21 renders of the pages afresh (page cache off), in this process,
+    """The shortest of 21 renders of the pages, in this process,
     alone: what the data does to a page. The machine's other work only ever adds to a render,
     and moves a median, like a loaded p95 of a few milliseconds, by half between two runs
     (the growth check)."""
     times = []
-    with override_settings(PAGE_CACHE_SECONDS=0):
-        for i in range(RENDERS):
-            start = time.perf_counter()
-            client.get(paths[i % len(paths)])
-            times.append((time.perf_counter() - start) * 1000)
+    for i in range(RENDERS):
+        start = time.perf_counter()
+        client.get(paths[i % len(paths)])
+        times.append((time.perf_counter() - start) * 1000)
     return round(min(times), 2)
 
 
@@ -230,9 +229,7 @@ def main() -> None:
             response = client.get(path)
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {path} answered {response.status_code}, not 200")
-        # The queries of a page rendered, not of one served from the page cache (which reads
-        # only the session): the cache is turned off for this count.
-        with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries:
             client.get(paths[0])
         scenarios.append(
             {

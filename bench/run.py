@@ -14,10 +14,9 @@ For each database (SQLite, PostgreSQL) and scale (small, medium, large):
    last, and each scenario's throughput is given as a ratio of its scale's baseline;
 5. peak memory (VmHWM) of the gunicorn workers after each scenario;
 6. the realistic mix (bench/mixplan.py) at every scale, on a fresh server with the task worker
-   (`manage.py db_worker`) running beside it: once with the page cache off and once on, each
-   after a no-op baseline on the same server; with the cache on, its hit rate.
+   (`manage.py db_worker`) running beside it, after a no-op baseline on the same server.
 
-The headline scenarios are measured with the page cache off: every request rendered afresh.
+Every request is rendered afresh: there is no page cache (docs/bench.md says why).
 
 Writes latest.json and latest.md to BENCH_OUT (bench/results). Exits non-zero when anything
 crashed or any request failed; timings are reported, not enforced.
@@ -25,8 +24,7 @@ crashed or any request failed; timings are reported, not enforced.
 Environment: BENCH_SCALE (small; comma-separated for several, e.g. small,large, which adds
 the growth check), BENCH_DATABASES (sqlite,postgres), BENCH_REQUESTS (per scenario, 500),
 BENCH_CONCURRENCY (8), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_OUT,
-BENCH_PAGE_CACHE (seconds pages are kept in the headline scenarios: 0, every request rendered
-afresh, unless set), BENCH_MIX_REQUESTS (requests of the mix, 3 × BENCH_REQUESTS).
+BENCH_MIX_REQUESTS (requests of the mix, 3 × BENCH_REQUESTS).
 """
 
 from __future__ import annotations
@@ -62,10 +60,9 @@ KEYS = [
     "ratio",
     "queries",
     "peak_rss_mb",
-    # Whether the server kept pages (core/pagecache.py), and the share of GETs it served from
-    # them (the mix with the cache on; None where not counted).
+    # Whether the server kept rendered pages: never since the page cache went (docs/bench.md);
+    # the key stays so that figures taken before and after can be told apart.
     "page_cache",
-    "hit_rate",
 ]
 # Targets of issue 11, shown next to the figures (not enforced: machines differ).
 P95_TARGET_MS = 100
@@ -133,18 +130,11 @@ def server_env(url: str) -> dict[str, str]:
             "BOLLPLANK_LOG_LEVEL": "WARNING",
             # As docs/deploy.md configures PostgreSQL: connections kept between requests.
             "BOLLPLANK_DB_CONN_MAX_AGE": "60",
-            # Off unless BENCH_PAGE_CACHE says otherwise: the headline figures are of every
-            # page rendered afresh (the mix measures the cache as used).
-            "BOLLPLANK_PAGE_CACHE_SECONDS": headline_cache_seconds(),
         }
     )
     if "BOLLPLANK_SECRET_KEY" in os.environ:
         env["BOLLPLANK_SECRET_KEY"] = os.environ["BOLLPLANK_SECRET_KEY"]
     return env
-
-
-def headline_cache_seconds() -> str:
-    return os.environ.get("BENCH_PAGE_CACHE", "0")
 
 
 def children(pid: int) -> list[int]:
@@ -321,8 +311,7 @@ def run_database(
     for scale in scales:
         env, scenarios, mix = prepared[scale]
         noop = next(s for s in scenarios if s["scenario"] == "noop")
-        for cache in (False, True):
-            rows.append(run_mix(database, scale, env, noop, mix, cache, requests, concurrency))
+        rows.append(run_mix(database, scale, env, noop, mix, requests, concurrency))
     return rows
 
 
@@ -332,19 +321,12 @@ def run_mix(
     env: dict[str, str],
     noop: dict[str, Any],
     mix: dict[str, Any],
-    cache: bool,
     requests: int,
     concurrency: int,
 ) -> dict[str, Any]:
     """The realistic mix on a server of its own with the task worker beside it."""
-    env = {
-        **env,
-        "BOLLPLANK_PAGE_CACHE_SECONDS": "60" if cache else "0",
-        "BOLLPLANK_PAGE_CACHE_HEADER": "true",
-    }
     port = free_port()
-    label = "on" if cache else "off"
-    log(f"{database}, {scale}: the mix, page cache {label}, with the task worker")
+    log(f"{database}, {scale}: the mix, with the task worker")
     worker = subprocess.Popen(  # noqa: S603  (our own interpreter and scripts)
         [PY, str(ROOT / "manage.py"), "db_worker", "-v0"], env=env, cwd=ROOT
     )
@@ -368,10 +350,9 @@ def run_mix(
     latencies = result["latencies_ms"]
     rps = len(latencies) / result["elapsed_s"]
     baseline_rps = len(base["latencies_ms"]) / base["elapsed_s"]
-    hit_rate = round(result["hits"] / result["gets"], 3) if result["gets"] else 0.0
     log(
-        f"{database}, {scale}: mix (cache {label}) {rps:7.1f} req/s, "
-        f"p95 {percentile(latencies, 0.95):6.1f} ms, hit rate {hit_rate:.1%}, "
+        f"{database}, {scale}: mix {rps:7.1f} req/s, "
+        f"p95 {percentile(latencies, 0.95):6.1f} ms, "
         f"{result['writes']} writes, {result['errors']} errors {result['first_error']}"
     )
     return {
@@ -388,8 +369,7 @@ def run_mix(
         "ratio": round(rps / baseline_rps, 2),
         "queries": None,
         "peak_rss_mb": rss,
-        "page_cache": cache,
-        "hit_rate": hit_rate if cache else None,
+        "page_cache": False,
         "_first_error": result["first_error"],
         "_writes": result["writes"],
         "_people": mix["people"],
@@ -425,8 +405,7 @@ def _rows(
                 "ratio": round(rps / baseline_rps, 2),
                 "queries": scenario["queries"],
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-                "page_cache": headline_cache_seconds() != "0",
-                "hit_rate": None,
+                "page_cache": False,
                 "_first_error": next((r["first_error"] for r in runs if r["first_error"]), ""),
                 "_render_ms": scenario.get("render_ms", 0.0),
             }
@@ -455,13 +434,6 @@ def growth(
     return found
 
 
-def page_cache_words() -> str:
-    seconds = headline_cache_seconds()
-    if seconds == "0":
-        return "off (every request rendered afresh)"
-    return f"on ({seconds} s, BENCH_PAGE_CACHE)"
-
-
 def mix_markdown(rows: list[dict[str, Any]]) -> list[str]:
     mixes = [r for r in rows if r["scenario"] == "mix"]
     if not mixes:
@@ -474,19 +446,18 @@ def mix_markdown(rows: list[dict[str, Any]]) -> list[str]:
         f"{first['requests']} requests at each scale from {first['_people']} people (their own "
         f"sessions) over {first['_pages']} addresses, about one in fifty a write (a meeting's "
         "focus set through its form) in either practice, with the task worker running beside a "
-        "fresh server; the ratio is over a no-op baseline on the same server just before. "
-        "The hit rate is the share of GET requests the page cache answered (docs/bench.md).",
+        "fresh server; the ratio is over a no-op baseline on the same server just before.",
         "",
-        "| database | scale | page cache | requests | errors | p50 | p95 | p99 | rps | ratio "
-        "| hit rate | writes | peak RSS MB |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| database | scale | requests | errors | p50 | p95 | p99 | rps | ratio "
+        "| writes | peak RSS MB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in mixes:
-        hit = "–" if r["hit_rate"] is None else f"{r['hit_rate']:.1%}"
         lines.append(
-            f"| {r['database']} | {r['scale']} | {'on' if r['page_cache'] else 'off'} "
-            f"| {r['requests']} | {r['errors']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-            f"| {r['rps']} | {r['ratio']} | {hit} | {r['_writes']} | {r['peak_rss_mb']} |"
+            f"| {r['database']} | {r['scale']} "
+            f"| {r['requests']} | {r['errors']}{'' if r['errors'] == 0 else ' ✗'} "
+            f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+            f"| {r['rps']} | {r['ratio']} | {r['_writes']} | {r['peak_rss_mb']} |"
         )
     return lines
 
@@ -500,8 +471,8 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
         "",
         f"`make bench` on {platform.node() or 'this machine'} ({os.cpu_count()} cores), "
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}: gunicorn with 2 sync workers and production "
-        f"settings, page cache {page_cache_words()}, {requests} requests per scenario (the "
-        f"no-op baseline twice) at concurrency "
+        f"settings, every page rendered afresh (no page cache), {requests} requests per "
+        f"scenario (the no-op baseline twice) at concurrency "
         f"{concurrency} from a separate process. Times in ms. ✗ marks a figure outside the "
         f"targets (p95 < {P95_TARGET_MS} ms, ratio ≥ {RATIO_TARGET:.2f}, worker memory < "
         f"{RSS_TARGET_MB} MB); see docs/bench.md for what each scenario does. Load average "
@@ -543,7 +514,7 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
             "",
             "Under load, p95 at the larger scale over p95 at the smaller; then the same divided "
             "by the no-op baseline's own growth in the same run (the machine's share of it). "
-            "The last column is the shortest of 21 renders of the page afresh (page cache off) "
+            "The last column is the shortest of 21 renders of the page afresh "
             "in one process with no load, larger over smaller: what the data does to the page, "
             "which a loaded p95 of a few milliseconds on a shared machine shows only through "
             "its noise (the machine's other work only ever adds to a render).",

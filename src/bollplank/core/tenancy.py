@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 from django_scopes import scope, scopes_disabled
 
-from bollplank.core import pagecache
 from bollplank.core.models import Practice
 from bollplank.core.roles import STAFF_ROLES, Role
 
@@ -164,11 +163,7 @@ def practice_view(*allowed: Role) -> Callable[[View], View]:
             # participant in a colleague's group must not get staff powers over that group.
             acting.roles = roles & set(allowed) if allowed else roles
             acting.all_roles = roles
-            with (
-                timezone.override(practice.timezone),
-                scope(practice=practice),
-                pagecache.writes_for(practice.slug),
-            ):
+            with timezone.override(practice.timezone), scope(practice=practice):
                 return view(acting, *args, **kwargs)
 
         return wrapped

@@ -20,7 +20,6 @@ from bollplank.clients.selectors import clients_visible_to
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
 from bollplank.core.models import Practice
-from bollplank.core.pagecache import cached_page
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.courses import selectors, services
@@ -42,7 +41,6 @@ STAFF = (Role.ADMIN, Role.SUPERVISOR)
 # --- public ------------------------------------------------------------------------------------
 
 
-@cached_page
 def course_public(request: HttpRequest, practice_slug: str, pk: int) -> HttpResponse:
     """A published course and its registration form; no login. Bots (honeypot, too fast)
     are refused with a message a person can act on; everything typed stays in the form."""

@@ -24,7 +24,6 @@ from bollplank.booking import firsttalk
 from bollplank.booking.selectors import links_for_inquiry
 from bollplank.core.forms import apply_errors
 from bollplank.core.limits import accepts_upload
-from bollplank.core.pagecache import cached_page
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.courses.selectors import courses_public
@@ -67,7 +66,6 @@ def _courses(practice: Any) -> list[Any]:
     return courses
 
 
-@cached_page
 @public_practice
 def practice_public(request: HttpRequest, practice: Any, page: Any) -> HttpResponse:
     """The practice in public: who they are, what they offer and how it differs, the

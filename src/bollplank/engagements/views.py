@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from bollplank.accounts.selectors import invitation_state, participant_invitations
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.pagecache import cached_page
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
@@ -45,7 +44,6 @@ def engagement_list(request: PracticeRequest) -> HttpResponse:
     return render(request, "engagements/list.html", {"engagements": engagements, "status": status})
 
 
-@cached_page
 @practice_view(*STAFF)
 def engagement_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)

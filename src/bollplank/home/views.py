@@ -18,7 +18,6 @@ from bollplank.billing.selectors import invoices_for_list
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
-from bollplank.core.pagecache import cached_page
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import PracticeRequest, practice_view, user_practices, who
@@ -67,7 +66,6 @@ def _week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=7)
 
 
-@cached_page
 @practice_view(Role.ADMIN, Role.SUPERVISOR)
 def dashboard(request: PracticeRequest) -> HttpResponse:
     """The supervisor's day and week, and engagements by how much of the quota is used."""
@@ -137,7 +135,6 @@ UPCOMING_SHOWN = 12
 RECENT_SHOWN = 10
 
 
-@cached_page
 @practice_view(Role.PARTICIPANT)
 def participant_home(request: PracticeRequest) -> HttpResponse:
     """A participant's meetings ahead and behind, and their calendar link."""
@@ -245,7 +242,6 @@ def _attendance_as_agreed(engagement: Any, meetings: list[Any]) -> None:
             engagement.term_attendance = (len(held), present, possible)
 
 
-@cached_page
 @practice_view(Role.CLIENT_CONTACT)
 def client_home(request: PracticeRequest) -> HttpResponse:
     """What a client sees: agreements, schedule, attendance counts and quota — no content."""

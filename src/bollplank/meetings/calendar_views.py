@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from bollplank.core import clock
-from bollplank.core.pagecache import cached_page
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import holidays_between, in_range
@@ -40,7 +39,6 @@ def _initials(person: Any) -> str:
     return "".join(w[0] for w in words[:3]).upper()
 
 
-@cached_page
 @practice_view(*ALL_ROLES)
 def calendar_week(request: PracticeRequest) -> HttpResponse:
     """A week (or, with ``view=day``, one day) on an hour grid, with ISO week number and

@@ -21,7 +21,6 @@ from django_scopes import scope, scopes_disabled
 from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.pagecache import cached_page, kept_in_memory
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import (
@@ -66,7 +65,6 @@ def sees_location(roles: frozenset[str]) -> bool:
     return bool(roles & {Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT})
 
 
-@cached_page
 @practice_view(*STAFF)
 def meeting_list(request: PracticeRequest) -> HttpResponse:
     """All meetings the person may see, upcoming or past, 50 a page."""
@@ -263,7 +261,6 @@ def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
 # --- one meeting ----------------------------------------------------------------------------
 
 
-@cached_page
 @practice_view(Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
 def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
@@ -430,12 +427,10 @@ def feed_settings(request: PracticeRequest) -> HttpResponse:
     )
 
 
-@kept_in_memory
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's meetings as a subscribable calendar, behind a secret, revocable link.
 
-    Calendar clients poll it often; a worker may keep it in memory like any page (the secret is
-    in the address, so it is in the key), while the answer still tells clients to store nothing."""
+    Calendar clients poll it often; the answer tells them and any proxy to store nothing."""
     with scopes_disabled():
         found = (
             CalendarFeed.objects.select_related("practice", "user")
