@@ -2,7 +2,10 @@
 HTTP/1.1 connections (reopened when the server closes them, as gunicorn's sync workers do).
 
 Reads {"paths": [...], "cookie": "..."} on stdin, cycles through the paths, and prints
-{"latencies_ms": [...], "errors": n, "elapsed_s": t, "first_error": "..."} as JSON.
+{"latencies_ms": [...], "errors": n, "elapsed_s": t, "first_error": "..."} as JSON. Or, for the
+realistic mix, {"requests": [{"method", "path", "cookie", "headers", "body"}, ...],
+"length": n}: the first n are measured in order, the rest are the warm-up (so that the warm-up
+is of other draws than the requests measured); it also counts the GETs and the writes.
 Runs as its own process so that it does not share an interpreter with what it measures.
 """
 
@@ -26,15 +29,21 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
     job = json.load(sys.stdin)
-    paths: list[str] = job["paths"]
-    headers = {"Host": args.host, "User-Agent": "bollplank-bench", "Accept-Encoding": "gzip"}
-    if job.get("cookie"):
-        headers["Cookie"] = job["cookie"]
-    headers.update(job.get("headers") or {})
+    base = {"Host": args.host, "User-Agent": "bollplank-bench", "Accept-Encoding": "gzip"}
+    if "requests" in job:
+        requests = [
+            (r["method"], r["path"], _headers(base, r["cookie"], r["headers"]), r["body"] or None)
+            for r in job["requests"]
+        ]
+        measured, warmup = requests[: job["length"]], requests[job["length"] :]
+    else:
+        headers = _headers(base, job.get("cookie", ""), job.get("headers") or {})
+        measured = warmup = [("GET", path, headers, None) for path in job["paths"]]
 
     lock = threading.Lock()
-    state = {"next": 0, "errors": 0, "first_error": ""}
+    state = {"next": 0, "errors": 0, "first_error": "", "gets": 0, "writes": 0}
     latencies: list[float] = []
+    requests = measured
 
     def take(limit: int) -> int | None:
         with lock:
@@ -47,15 +56,16 @@ def main() -> None:
     def worker(limit: int, record: bool) -> None:
         conn = http.client.HTTPConnection(args.host, args.port, timeout=args.timeout)
         while (i := take(limit)) is not None:
-            path = paths[i % len(paths)]
+            method, path, headers, body = requests[i % len(requests)]
             started = time.perf_counter()
             error = ""
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
-                    error = f"{path}: HTTP {response.status}"
+                # A form that saved answers with a redirect to the page.
+                if response.status != (200 if method == "GET" else 302):
+                    error = f"{method} {path}: HTTP {response.status}"
                 if response.will_close:
                     conn.close()
             except (OSError, http.client.HTTPException) as exc:
@@ -65,6 +75,7 @@ def main() -> None:
             if record:
                 with lock:
                     latencies.append(elapsed)
+                    state["gets" if method == "GET" else "writes"] += 1
                     if error:
                         state["errors"] += 1
                         state["first_error"] = state["first_error"] or error
@@ -83,7 +94,9 @@ def main() -> None:
         return time.perf_counter() - started
 
     if args.warmup:
+        requests = warmup
         run(args.warmup, record=False)
+    requests = measured
     elapsed = run(args.requests, record=True)
     json.dump(
         {
@@ -91,9 +104,19 @@ def main() -> None:
             "errors": state["errors"],
             "elapsed_s": elapsed,
             "first_error": state["first_error"],
+            "gets": state["gets"],
+            "writes": state["writes"],
         },
         sys.stdout,
     )
+
+
+def _headers(base: dict[str, str], cookie: str, extra: dict[str, str]) -> dict[str, str]:
+    headers = dict(base)
+    if cookie:
+        headers["Cookie"] = cookie
+    headers.update(extra)
+    return headers
 
 
 if __name__ == "__main__":

@@ -12,7 +12,11 @@ For each database (SQLite, PostgreSQL) and scale (small, medium, large):
    scales share the machine's state, which the growth check compares): a fixed number of
    requests at a fixed concurrency after a warm-up; the no-op baseline runs first and again
    last, and each scenario's throughput is given as a ratio of its scale's baseline;
-5. peak memory (VmHWM) of the gunicorn workers after each scenario.
+5. peak memory (VmHWM) of the gunicorn workers after each scenario;
+6. the realistic mix (bench/mixplan.py) at every scale, on a fresh server with the task worker
+   (`manage.py db_worker`) running beside it, after a no-op baseline on the same server.
+
+Every request is rendered afresh: there is no page cache (docs/bench.md says why).
 
 Writes latest.json and latest.md to BENCH_OUT (bench/results). Exits non-zero when anything
 crashed or any request failed; timings are reported, not enforced.
@@ -20,7 +24,7 @@ crashed or any request failed; timings are reported, not enforced.
 Environment: BENCH_SCALE (small; comma-separated for several, e.g. small,large, which adds
 the growth check), BENCH_DATABASES (sqlite,postgres), BENCH_REQUESTS (per scenario, 500),
 BENCH_CONCURRENCY (8), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_OUT,
-BENCH_PAGE_CACHE (seconds pages are kept, 60 as deployed; 0 renders every request).
+BENCH_MIX_REQUESTS (requests of the mix, 3 × BENCH_REQUESTS).
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ KEYS = [
     "ratio",
     "queries",
     "peak_rss_mb",
+    # Whether the server kept rendered pages: never since the page cache went (docs/bench.md);
+    # the key stays so that figures taken before and after can be told apart.
+    "page_cache",
 ]
 # Targets of issue 11, shown next to the figures (not enforced: machines differ).
 P95_TARGET_MS = 100
@@ -123,9 +130,6 @@ def server_env(url: str) -> dict[str, str]:
             "BOLLPLANK_LOG_LEVEL": "WARNING",
             # As docs/deploy.md configures PostgreSQL: connections kept between requests.
             "BOLLPLANK_DB_CONN_MAX_AGE": "60",
-            # The page cache as deployed (60 s), or as BENCH_PAGE_CACHE says: 0 measures every
-            # page rendered afresh on every request.
-            "BOLLPLANK_PAGE_CACHE_SECONDS": os.environ.get("BENCH_PAGE_CACHE", "60"),
         }
     )
     if "BOLLPLANK_SECRET_KEY" in os.environ:
@@ -202,13 +206,18 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 def load(port: int, scenario: dict[str, Any], requests: int, concurrency: int) -> dict[str, Any]:
-    job = json.dumps(
-        {
-            "paths": scenario["paths"],
-            "cookie": scenario["cookie"],
-            "headers": scenario.get("headers", {}),
-        }
-    )
+    job = {
+        "paths": scenario["paths"],
+        "cookie": scenario["cookie"],
+        "headers": scenario.get("headers", {}),
+    }
+    warmup = max(2 * concurrency, min(len(scenario["paths"]) * 2, 100))
+    return load_job(port, job, requests, concurrency, warmup)
+
+
+def load_job(
+    port: int, job: dict[str, Any], requests: int, concurrency: int, warmup: int
+) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
         [
             PY,
@@ -220,16 +229,18 @@ def load(port: int, scenario: dict[str, Any], requests: int, concurrency: int) -
             "--concurrency",
             str(concurrency),
             "--warmup",
-            str(max(2 * concurrency, min(len(scenario["paths"]) * 2, 100))),
+            str(warmup),
         ],
-        input=job.encode(),
+        input=json.dumps(job).encode(),
         capture_output=True,
         check=True,
     )
     return json.loads(out.stdout)
 
 
-def prepare(database: str, scale: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def prepare(
+    database: str, scale: str
+) -> tuple[dict[str, str], list[dict[str, Any]], dict[str, Any]]:
     """The bench database of this scale, filled, and the scenarios bench/prepare.py made."""
     log(f"{database}, {scale}: database")
     url = database_url(database, scale)
@@ -248,7 +259,8 @@ def prepare(database: str, scale: str) -> tuple[dict[str, str], list[dict[str, A
     if prepared.returncode != 0:
         sys.stderr.write(prepared.stderr.decode(errors="replace"))
         raise SystemExit(f"bench/prepare.py failed on {database}, {scale}")
-    return env, json.loads(prepared.stdout)["scenarios"]
+    found = json.loads(prepared.stdout)
+    return env, found["scenarios"], found["mix"]
 
 
 def run_database(
@@ -263,13 +275,13 @@ def run_database(
     servers: dict[str, tuple[subprocess.Popen[bytes], int, list[int]]] = {}
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
     try:
-        for scale, (env, _scenarios) in prepared.items():
+        for scale, (env, _scenarios, _mix) in prepared.items():
             port = free_port()
             log(f"{database}, {scale}: gunicorn, 2 workers, on port {port}")
             server = start_server(env, port)
             servers[scale] = (server, port, children(server.pid))
         # Warm both workers on every page (imports, template caches, connections) first.
-        for scale, (_env, scenarios) in prepared.items():
+        for scale, (_env, scenarios, _mix) in prepared.items():
             for scenario in scenarios:
                 load(servers[scale][1], scenario, 4 * concurrency, concurrency)
         names = [s["scenario"] for s in prepared[scales[0]][1]]
@@ -296,7 +308,73 @@ def run_database(
     rows: list[dict[str, Any]] = []
     for scale in scales:
         rows += _rows(database, scale, prepared[scale][1], results)
+    for scale in scales:
+        env, scenarios, mix = prepared[scale]
+        noop = next(s for s in scenarios if s["scenario"] == "noop")
+        rows.append(run_mix(database, scale, env, noop, mix, requests, concurrency))
     return rows
+
+
+def run_mix(
+    database: str,
+    scale: str,
+    env: dict[str, str],
+    noop: dict[str, Any],
+    mix: dict[str, Any],
+    requests: int,
+    concurrency: int,
+) -> dict[str, Any]:
+    """The realistic mix on a server of its own with the task worker beside it."""
+    port = free_port()
+    log(f"{database}, {scale}: the mix, with the task worker")
+    worker = subprocess.Popen(  # noqa: S603  (our own interpreter and scripts)
+        [PY, str(ROOT / "manage.py"), "db_worker", "-v0"], env=env, cwd=ROOT
+    )
+    server = None
+    try:
+        server = start_server(env, port)
+        workers = children(server.pid)
+        load(port, noop, 4 * concurrency, concurrency)
+        base = load(port, noop, requests, concurrency)
+        job = {"requests": mix["requests"], "length": mix["length"]}
+        result = load_job(port, job, mix["length"], concurrency, mix["warmup"])
+        if worker.poll() is not None:
+            raise SystemExit(f"the task worker exited with {worker.returncode} during the mix")
+        if server.poll() is not None:
+            raise SystemExit("gunicorn died during the mix")
+        rss = peak_rss_mb(workers)
+    finally:
+        if server is not None:
+            stop_server(server)
+        stop_server(worker)
+    latencies = result["latencies_ms"]
+    rps = len(latencies) / result["elapsed_s"]
+    baseline_rps = len(base["latencies_ms"]) / base["elapsed_s"]
+    log(
+        f"{database}, {scale}: mix {rps:7.1f} req/s, "
+        f"p95 {percentile(latencies, 0.95):6.1f} ms, "
+        f"{result['writes']} writes, {result['errors']} errors {result['first_error']}"
+    )
+    return {
+        "scenario": "mix",
+        "database": database,
+        "scale": scale,
+        "requests": len(latencies),
+        "errors": result["errors"],
+        "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "rps": round(rps, 1),
+        "baseline_rps": round(baseline_rps, 1),
+        "ratio": round(rps / baseline_rps, 2),
+        "queries": None,
+        "peak_rss_mb": rss,
+        "page_cache": False,
+        "_first_error": result["first_error"],
+        "_writes": result["writes"],
+        "_people": mix["people"],
+        "_pages": mix["pages"],
+    }
 
 
 def _rows(
@@ -327,6 +405,7 @@ def _rows(
                 "ratio": round(rps / baseline_rps, 2),
                 "queries": scenario["queries"],
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "page_cache": False,
                 "_first_error": next((r["first_error"] for r in runs if r["first_error"]), ""),
                 "_render_ms": scenario.get("render_ms", 0.0),
             }
@@ -340,6 +419,7 @@ def growth(
     """``key`` (p95 under load, or ``_render_ms``, the shortest rendering alone) at the largest
     scale of the run over the smallest, per scenario and database."""
     found: list[tuple[str, str, str, str, float]] = []
+    rows = [r for r in rows if r["scenario"] != "mix"]
     scales = sorted({r["scale"] for r in rows}, key=SCALE_ORDER.index)
     if len(scales) < 2:
         return found
@@ -354,11 +434,32 @@ def growth(
     return found
 
 
-def page_cache_words() -> str:
-    seconds = os.environ.get("BENCH_PAGE_CACHE", "60")
-    if seconds == "0":
-        return "off (every request rendered afresh)"
-    return f"on ({seconds} s, as deployed)"
+def mix_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    mixes = [r for r in rows if r["scenario"] == "mix"]
+    if not mixes:
+        return []
+    first = mixes[0]
+    lines = [
+        "",
+        "## The realistic mix",
+        "",
+        f"{first['requests']} requests at each scale from {first['_people']} people (their own "
+        f"sessions) over {first['_pages']} addresses, about one in fifty a write (a meeting's "
+        "focus set through its form) in either practice, with the task worker running beside a "
+        "fresh server; the ratio is over a no-op baseline on the same server just before.",
+        "",
+        "| database | scale | requests | errors | p50 | p95 | p99 | rps | ratio "
+        "| writes | peak RSS MB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in mixes:
+        lines.append(
+            f"| {r['database']} | {r['scale']} "
+            f"| {r['requests']} | {r['errors']}{'' if r['errors'] == 0 else ' ✗'} "
+            f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+            f"| {r['rps']} | {r['ratio']} | {r['_writes']} | {r['peak_rss_mb']} |"
+        )
+    return lines
 
 
 def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str:
@@ -370,8 +471,8 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
         "",
         f"`make bench` on {platform.node() or 'this machine'} ({os.cpu_count()} cores), "
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}: gunicorn with 2 sync workers and production "
-        f"settings, page cache {page_cache_words()}, {requests} requests per scenario (the "
-        f"no-op baseline twice) at concurrency "
+        f"settings, every page rendered afresh (no page cache), {requests} requests per "
+        f"scenario (the no-op baseline twice) at concurrency "
         f"{concurrency} from a separate process. Times in ms. ✗ marks a figure outside the "
         f"targets (p95 < {P95_TARGET_MS} ms, ratio ≥ {RATIO_TARGET:.2f}, worker memory < "
         f"{RSS_TARGET_MB} MB); see docs/bench.md for what each scenario does. Load average "
@@ -383,6 +484,8 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
+        if r["scenario"] == "mix":
+            continue
         lines.append(
             f"| {r['scenario']} | {r['database']} | {r['scale']} | {r['requests']} "
             f"| {r['errors']}{mark(r['errors'] == 0)} | {r['p50_ms']} "
@@ -390,7 +493,9 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
             f"| {r['ratio']}{mark(r['ratio'] >= RATIO_TARGET)} | {r['queries']} "
             f"| {r['peak_rss_mb']}{mark(r['peak_rss_mb'] < RSS_TARGET_MB)} |"
         )
-    bases = sorted({(r["database"], r["scale"], r["baseline_rps"]) for r in rows})
+    bases = sorted(
+        {(r["database"], r["scale"], r["baseline_rps"]) for r in rows if r["scenario"] != "mix"}
+    )
     lines += [
         "",
         "Baseline (no-op view, full middleware): "
@@ -409,7 +514,7 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
             "",
             "Under load, p95 at the larger scale over p95 at the smaller; then the same divided "
             "by the no-op baseline's own growth in the same run (the machine's share of it). "
-            "The last column is the shortest of 21 renders of the page afresh (page cache off) "
+            "The last column is the shortest of 21 renders of the page afresh "
             "in one process with no load, larger over smaller: what the data does to the page, "
             "which a loaded p95 of a few milliseconds on a shared machine shows only through "
             "its noise (the machine's other work only ever adds to a render).",
@@ -429,6 +534,7 @@ def markdown(rows: list[dict[str, Any]], requests: int, concurrency: int) -> str
             )
     else:
         lines += ["", "Growth check: run `make bench-growth` (BENCH_SCALE=small,large)."]
+    lines += mix_markdown(rows)
     if NOT_YET:
         lines += ["", "## Not yet measurable", ""]
         lines += [f"- {what}: {why} does not exist yet." for what, why in NOT_YET]

@@ -165,8 +165,6 @@ MIDDLEWARE = [
     "bollplank.core.urlguard.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the database (see core/pagecache.py).
-    "bollplank.core.pagecache.GenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,8 +176,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bollplank.accounts.sessions.SessionLimitMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Innermost, so that every header the others add is added afresh to a kept page.
-    "bollplank.core.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "bollplank.urls"
@@ -217,7 +213,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
     # A connection kept between requests: opening one reads the whole schema again, which
-    # costs a page served from the page cache more than the rest of the request.
+    # costs a light page (the login page, a small API answer) more than the rest of it.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("BOLLPLANK_DB_CONN_MAX_AGE", 600)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("BOLLPLANK_DB_CONN_MAX_AGE", 0)
@@ -312,15 +308,6 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-
-# Rendered pages kept for at most this many seconds, in each worker's own memory (at most 200
-# pages of at most 256 KB), and thrown away on any write (core/pagecache.py); 0 turns it off.
-PAGE_CACHE_SECONDS = env_int("BOLLPLANK_PAGE_CACHE_SECONDS", 60)
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "bollplank-pages",
-    "OPTIONS": {"MAX_ENTRIES": 200},
-}
 
 # --- language and time ----------------------------------------------------------------------
 

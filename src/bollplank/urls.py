@@ -10,7 +10,6 @@ from bollplank.billing import views as billing_views
 from bollplank.booking import urls as booking_urls
 from bollplank.clients import identity_views as client_identity_views
 from bollplank.clients import views as client_views
-from bollplank.core.pagecache import kept_in_memory
 from bollplank.courses import urls as course_urls
 from bollplank.directory import urls as directory_urls
 from bollplank.engagements import views as engagement_views
@@ -254,11 +253,10 @@ urlpatterns = [
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("feed/<str:token>.ics", meeting_views.feed, name="feed"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # allauth's own login view, which a worker may keep in memory for a visitor who comes back
-    # to it (core/pagecache.py); browsers are still told to store nothing.
+    # allauth's own login view, with the sign-in buttons a practice requires.
     path(
         "accounts/login/",
-        identity_views.with_required_buttons(kept_in_memory(allauth_views.login)),
+        identity_views.with_required_buttons(allauth_views.login),
         name="account_login",
     ),
     path(

@@ -18,7 +18,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
 from bollplank import settings as project_settings
-from bollplank.core import pagecache
 from bollplank.core.audit import (
     GENESIS,
     audit,
@@ -327,24 +326,6 @@ def test_verifying_in_several_processes_finds_the_same():
     AuditEvent.objects.filter(pk=events[4].pk).update(data={"i": 40})
     report = verify_chain(jobs=2)
     assert (report.ok, report.broken_at) == (False, events[4].pk)
-
-
-def test_sealing_is_no_write_for_the_page_cache(world):
-    """The sealer runs every few seconds: its statements must not throw every kept page away."""
-    _events(world, 3)
-    seen = []
-
-    def record(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        seal()
-    counted = [
-        sql for sql in seen if pagecache._is_write(sql) and not pagecache._AUDIT_WRITE.match(sql)
-    ]
-    assert counted == []
-    assert AuditEvent.objects.filter(seq__isnull=True).count() == 0
 
 
 @pytest.mark.django_db(transaction=True)

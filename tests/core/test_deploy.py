@@ -112,8 +112,8 @@ def test_production_settings_are_secure(tmp_path):
 @pytest.mark.slow
 @sqlite_run_only
 def test_database_connections_are_kept_between_requests_on_sqlite(tmp_path):
-    """Opening an SQLite connection reads the whole schema again: kept open, a page served
-    from the page cache runs at 0.5-0.7 of the no-op baseline instead of 0.2 (bench)."""
+    """Opening an SQLite connection reads the whole schema again, which costs a light page
+    more than the rest of it (bench)."""
 
     def conn_max_age(**env: str) -> list[str]:
         return production_settings(tmp_path, "DATABASES['default']['CONN_MAX_AGE']", **env)

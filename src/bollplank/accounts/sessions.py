@@ -83,9 +83,9 @@ class SessionLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Logged in by the session's own mark, without loading the person: a page served from
-        # the page cache then costs no query beyond the session (core/pagecache.py). A
-        # session whose person can no longer log in is logged out by the view as before.
+        # Logged in by the session's own mark, without loading the person: no query beyond the
+        # session. A session whose person can no longer log in is logged out by the view as
+        # before.
         session = getattr(request, "session", None)
         if session is not None and SESSION_KEY in session and session_expired(request):
             logout(request)

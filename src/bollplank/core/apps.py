@@ -18,8 +18,6 @@ class CoreConfig(AppConfig):
         # Repeating work (outbox sweep, calendar refresh, check-in reminders) restarts itself
         # after a lost run with nothing but the worker (no cron): see core.periodic.
         task_finished.connect(watch_chains, dispatch_uid="core.watch_chains")
-        # Every process watches its database writes, so that no kept page outlives one.
-        from bollplank.core import pagecache  # noqa: F401
 
         _guard_form_text()
         # Every app's personal_data.py registers what it keeps about people

@@ -18,8 +18,6 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from bollplank.core.pagecache import decrypted
-
 
 class NoteKeyError(ImproperlyConfigured):
     """The note keys are missing or do not open what they must."""
@@ -69,7 +67,6 @@ def encrypt(text: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    decrypted()  # a page showing it is never kept (core/pagecache.py)
     try:
         return fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as exc:

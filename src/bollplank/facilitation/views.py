@@ -234,7 +234,7 @@ def _runner_context(request: HttpRequest, meeting: Meeting, run: Run) -> dict[st
     }
 
 
-# The clock is counted on the server at each request: never answered from the page cache (a
+# The clock is counted on the server at each request: never stored by a browser or proxy (a
 # minute-old page or state would put the timer a minute wrong).
 @never_cache
 @practice_view(*DRIVERS)

@@ -21,7 +21,6 @@ from django_scopes import scope, scopes_disabled
 from bollplank.accounts.models import hash_token
 from bollplank.core import clock
 from bollplank.core.forms import apply_errors
-from bollplank.core.pagecache import kept_in_memory
 from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import (
@@ -428,12 +427,10 @@ def feed_settings(request: PracticeRequest) -> HttpResponse:
     )
 
 
-@kept_in_memory
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's meetings as a subscribable calendar, behind a secret, revocable link.
 
-    Calendar clients poll it often; a worker may keep it in memory like any page (the secret is
-    in the address, so it is in the key), while the answer still tells clients to store nothing."""
+    Calendar clients poll it often; the answer tells them and any proxy to store nothing."""
     with scopes_disabled():
         found = (
             CalendarFeed.objects.select_related("practice", "user")

@@ -237,10 +237,8 @@ def storage(d: Deployment | None) -> list[Store]:
             "utan förfrågningarnas innehåll: ingen anteckningstext hamnar i en logg",
         ),
         Store(
-            "Cache: räknare för misslyckade inloggningar; sidor som nyss visats",
-            "räknarna i `var/cache` eller databasen (`BOLLPLANK_CACHE`); sidorna i "
-            "arbetsprocessens eget minne i högst `BOLLPLANK_PAGE_CACHE_SECONDS` sekunder",
-            "sidcachen skriver aldrig till disk och håller inget dekrypterat "
-            "(`src/bollplank/core/pagecache.py`)",
+            "Cache: räknare för misslyckade inloggningar",
+            "räknarna i `var/cache` eller databasen (`BOLLPLANK_CACHE`)",
+            "inga sidor eller anteckningstexter sparas i cachen",
         ),
     ]
