@@ -142,7 +142,7 @@ def _audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.fixture(autouse=True)
 def _fresh_caches(traveller: time_machine.Traveller) -> None:
     """Every test starts with empty caches: each starts at the same instant, so what an earlier
-    test left (rate-limit counts, kept pages) would look recent, or even ahead, to the next."""
+    test left (rate-limit counts and the like) would look recent, or even ahead, to the next."""
     for cache in caches.all():
         cache.clear()
 

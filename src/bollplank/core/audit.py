@@ -184,8 +184,8 @@ def _write_places(rows: list[tuple[int, str, int]]) -> None:
         if connection.vendor != "postgresql":
             cursor.executemany(f"UPDATE {table} SET seq = %s, chain = %s WHERE id = %s", rows)  # noqa: S608  # nosec B608
             return
-        # The session's scratch table, straight through psycopg (written when a page cache
-        # watched Django's cursor for writes; Django's cursor would now do as well).
+        # The session's scratch table, filled with COPY through psycopg's own cursor: one
+        # round trip for all the rows.
         raw = cursor.cursor
         raw.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS audit_places "
