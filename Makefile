@@ -79,7 +79,8 @@ test: deps-dev _browser
 	  echo "==> bandit"; $(VENV)/bin/bandit -q -c .ci/bandit.yml -r src; \
 	  echo "==> pip-audit"; bash .ci/pip_audit.sh; \
 	fi
-	@echo "==> pytest"; $(VENV)/bin/pytest -n 2
+	@# The 25 slowest tests are listed: where the suite's (and CI's) time goes.
+	@echo "==> pytest"; $(VENV)/bin/pytest -n 2 --durations=25
 
 # The suite at instants that tend to break code that reads the clock carelessly: the next
 # spring and autumn daylight-saving changes in Stockholm, the next year end, the next 29 February
