@@ -28,6 +28,10 @@ PO_FILES := $(wildcard src/bollplank/locale/*/LC_MESSAGES/*.po)
 LOCALE_IGNORE := --ignore=.venv --ignore=node_modules
 
 export UV_LINK_MODE := copy
+# Python keeps the bytecode it compiles (__pycache__): some machines set PYTHONDONTWRITEBYTECODE,
+# and every Python process (each test worker, each program a test or the bench starts) then
+# compiles Django and every other module again, about 2.5 s of CPU a process.
+unexport PYTHONDONTWRITEBYTECODE
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # $(call apt_install,packages): try with the package lists there are, then update and retry.
@@ -66,6 +70,10 @@ run: deps
 
 # --- testing ---------------------------------------------------------------------------------
 
+# Two workers, each handed one test at a time: handed in chunks, one worker was once given the
+# last minutes of long tests while the other sat idle.
+PYTEST_WORKERS := -n 2 --maxschedchunk=1
+
 # CHECKS=0 runs only the suite: CI's second run, on PostgreSQL, of a tree whose checks (none of
 # which reads the database) passed in the first.
 CHECKS ?= 1
@@ -80,7 +88,7 @@ test: deps-dev _browser
 	  echo "==> pip-audit"; bash .ci/pip_audit.sh; \
 	fi
 	@# The 25 slowest tests are listed: where the suite's (and CI's) time goes.
-	@echo "==> pytest"; $(VENV)/bin/pytest -n 2 --durations=25
+	@echo "==> pytest"; $(VENV)/bin/pytest $(PYTEST_WORKERS) --durations=25
 
 # The suite at instants that tend to break code that reads the clock carelessly: the next
 # spring and autumn daylight-saving changes in Stockholm, the next year end, the next 29 February
@@ -88,7 +96,7 @@ test: deps-dev _browser
 test-days: deps-dev _browser
 	@failed=""; for instant in $$($(PY) tests/days.py); do \
 	  echo "==> pytest at $$instant"; \
-	  BOLLPLANK_TEST_NOW=$$instant $(VENV)/bin/pytest -n 2 -q || failed="$$failed $$instant"; \
+	  BOLLPLANK_TEST_NOW=$$instant $(VENV)/bin/pytest $(PYTEST_WORKERS) -q || failed="$$failed $$instant"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "The suite failed at:$$failed" >&2; exit 1; fi
 
