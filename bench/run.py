@@ -24,7 +24,8 @@ crashed or any request failed; timings are reported, not enforced.
 Environment: BENCH_SCALE (small; comma-separated for several, e.g. small,large, which adds
 the growth check), BENCH_DATABASES (sqlite,postgres), BENCH_REQUESTS (per scenario, 500),
 BENCH_CONCURRENCY (8), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_OUT,
-BENCH_MIX_REQUESTS (requests of the mix, 3 × BENCH_REQUESTS).
+BENCH_MIX_REQUESTS (requests of the mix, 3 × BENCH_REQUESTS), BENCH_RENDERS (in-process renders a
+page in bench/prepare.py, 21; the shortest is reported).
 """
 
 from __future__ import annotations
@@ -280,10 +281,11 @@ def run_database(
             log(f"{database}, {scale}: gunicorn, 2 workers, on port {port}")
             server = start_server(env, port)
             servers[scale] = (server, port, children(server.pid))
-        # Warm both workers on every page (imports, template caches, connections) first.
+        # Warm both workers on every page (imports, template caches, connections) first: two
+        # rounds of the concurrency reach both workers several times.
         for scale, (_env, scenarios, _mix) in prepared.items():
             for scenario in scenarios:
-                load(servers[scale][1], scenario, 4 * concurrency, concurrency)
+                load(servers[scale][1], scenario, 2 * concurrency, concurrency)
         names = [s["scenario"] for s in prepared[scales[0]][1]]
         # The baseline runs first and again last; its throughput is the mean of both.
         for name in [*names, names[0]]:
@@ -334,7 +336,7 @@ def run_mix(
     try:
         server = start_server(env, port)
         workers = children(server.pid)
-        load(port, noop, 4 * concurrency, concurrency)
+        load(port, noop, 2 * concurrency, concurrency)
         base = load(port, noop, requests, concurrency)
         job = {"requests": mix["requests"], "length": mix["length"]}
         result = load_job(port, job, mix["length"], concurrency, mix["warmup"])
