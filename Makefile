@@ -79,8 +79,8 @@ PYTEST_WORKERS := -n 2 --maxschedchunk=1
 CHECKS ?= 1
 test: deps-dev _browser
 	@if [ "$(CHECKS)" != 0 ]; then \
-	  echo "==> ruff check"; $(VENV)/bin/ruff check -q src tests; \
-	  echo "==> ruff format --check"; $(VENV)/bin/ruff format -q --check src tests; \
+	  echo "==> ruff check"; $(VENV)/bin/ruff check -q src tests bench; \
+	  echo "==> ruff format --check"; $(VENV)/bin/ruff format -q --check src tests bench; \
 	  echo "==> mypy"; $(VENV)/bin/mypy; \
 	  echo "==> lint-imports"; PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache; \
 	  echo "==> makemigrations --check"; $(MANAGE) makemigrations --check --dry-run -v1; \
@@ -101,14 +101,14 @@ test-days: deps-dev _browser
 	if [ -n "$$failed" ]; then echo "The suite failed at:$$failed" >&2; exit 1; fi
 
 lint: deps-dev
-	@$(VENV)/bin/ruff check src tests
-	@$(VENV)/bin/ruff format --check src tests
+	@$(VENV)/bin/ruff check src tests bench
+	@$(VENV)/bin/ruff format --check src tests bench
 	@$(VENV)/bin/mypy
 	@PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 
 fmt: deps-dev
-	@$(VENV)/bin/ruff check -q --fix src tests || true
-	@$(VENV)/bin/ruff format src tests
+	@$(VENV)/bin/ruff check -q --fix src tests bench || true
+	@$(VENV)/bin/ruff format src tests bench
 
 # Browser tests use Debian's Chromium, never a browser downloaded by Playwright.
 # Test programs from Debian: the browser and its fonts, and khal (a calendar client that imports

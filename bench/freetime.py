@@ -143,13 +143,14 @@ def database_bench() -> dict[str, Any]:
     from bollplank.booking.models import BookingSettings, BusyInterval, OutsideCalendar, WeeklyHours
     from bollplank.booking.selectors import free_times
     from bollplank.clients.models import Client
+    from bollplank.core import clock
     from bollplank.core.models import Practice
     from bollplank.engagements.enums import Form, Venue
     from bollplank.engagements.models import Engagement
     from bollplank.meetings.models import Meeting
 
     call_command("migrate", verbosity=0)
-    now = timezone.now().replace(second=0, microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)
     with scopes_disabled():
         practice = Practice.objects.filter(slug=SLUG).first()
         if practice is None:
@@ -218,9 +219,9 @@ def database_bench() -> dict[str, Any]:
         meeting_count = Meeting.objects.filter(supervisor=engagement.supervisor_id).count()
         busy_count = BusyInterval.objects.filter(supervisor=engagement.supervisor_id).count()
     with scope(practice=practice), timezone.override(practice.timezone):
-        samples, slots = timed(lambda: free_times(engagement, now=timezone.now()).slots())
+        samples, slots = timed(lambda: free_times(engagement, now=clock.now()).slots())
         with CaptureQueriesContext(connection) as ctx:
-            free_times(engagement, now=timezone.now()).slots()
+            free_times(engagement, now=clock.now()).slots()
     return {
         "measure": connection.vendor,
         **stats(samples),

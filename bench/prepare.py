@@ -31,12 +31,12 @@ from django.db.models import Count  # noqa: E402
 from django.middleware.csrf import get_token  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from bollplank.accounts.models import Membership  # noqa: E402
 from bollplank.api.services import token_create  # noqa: E402
 from bollplank.clients.models import Client as ClientOrg  # noqa: E402
+from bollplank.core import clock  # noqa: E402
 from bollplank.core.models import Practice  # noqa: E402
 from bollplank.core.roles import Role  # noqa: E402
 from bollplank.demo.bench import BENCH_SLUG, REST_SLUG  # noqa: E402
@@ -88,7 +88,7 @@ def _public_page_and_course(practice: Any, supervisor: Any) -> int:
     found = Course.objects.filter(practice=practice, title="Kollegial handledning, grund").first()
     if found is not None:
         return found.pk
-    first = timezone.localdate() + dt.timedelta(days=60)
+    first = clock.today() + dt.timedelta(days=60)
     course = course_save(
         actor=supervisor,
         practice=practice,
@@ -168,13 +168,13 @@ def main() -> None:
             .order_by("starts_at")
             .values_list("pk", flat=True)
         )
-        past = Meeting.objects.filter(supervisor=supervisor, starts_at__lt=timezone.now()).count()
+        past = Meeting.objects.filter(supervisor=supervisor, starts_at__lt=clock.now()).count()
         _feed, token = feed_create(user=supervisor, practice=practice)
         noted = _with_notes(practice, supervisor, _spread(meetings, 20))
         _api_token, api_secret = token_create(user=supervisor, practice=practice, name="bench")
         course_pk = _public_page_and_course(practice, supervisor)
 
-    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    monday = clock.today() - dt.timedelta(days=clock.today().weekday())
     weeks = [monday + dt.timedelta(weeks=k) for k in range(-8, 9)]
     pages = max(1, (past + 49) // 50)
     cookies = {

@@ -358,24 +358,40 @@ def run_mix(
         f"{result['writes']} writes, {result['errors']} errors {result['first_error']}"
     )
     return {
-        "scenario": "mix",
+        **_row("mix", database, scale, latencies, rps, baseline_rps, None, rss),
+        "errors": result["errors"],
+        "_first_error": result["first_error"],
+        "_writes": result["writes"],
+        "_people": mix["people"],
+        "_pages": mix["pages"],
+    }
+
+
+def _row(
+    scenario: str,
+    database: str,
+    scale: str,
+    latencies: list[float],
+    rps: float,
+    baseline_rps: float,
+    queries: int | None,
+    peak_rss_mb: float,
+) -> dict[str, Any]:
+    """A row of latest.json: the keys every row has, measured or not."""
+    return {
+        "scenario": scenario,
         "database": database,
         "scale": scale,
         "requests": len(latencies),
-        "errors": result["errors"],
         "p50_ms": round(percentile(latencies, 0.50), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "rps": round(rps, 1),
         "baseline_rps": round(baseline_rps, 1),
         "ratio": round(rps / baseline_rps, 2),
-        "queries": None,
-        "peak_rss_mb": rss,
+        "queries": queries,
+        "peak_rss_mb": peak_rss_mb,
         "page_cache": False,
-        "_first_error": result["first_error"],
-        "_writes": result["writes"],
-        "_people": mix["people"],
-        "_pages": mix["pages"],
     }
 
 
@@ -394,20 +410,17 @@ def _rows(
         rps = statistics.mean(len(r["latencies_ms"]) / r["elapsed_s"] for r in runs)
         rows.append(
             {
-                "scenario": scenario["scenario"],
-                "database": database,
-                "scale": scale,
-                "requests": len(latencies),
+                **_row(
+                    scenario["scenario"],
+                    database,
+                    scale,
+                    latencies,
+                    rps,
+                    baseline_rps,
+                    scenario["queries"],
+                    max(r["peak_rss_mb"] for r in runs),
+                ),
                 "errors": sum(r["errors"] for r in runs),
-                "p50_ms": round(percentile(latencies, 0.50), 1),
-                "p95_ms": round(percentile(latencies, 0.95), 1),
-                "p99_ms": round(percentile(latencies, 0.99), 1),
-                "rps": round(rps, 1),
-                "baseline_rps": round(baseline_rps, 1),
-                "ratio": round(rps / baseline_rps, 2),
-                "queries": scenario["queries"],
-                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-                "page_cache": False,
                 "_first_error": next((r["first_error"] for r in runs if r["first_error"]), ""),
                 "_render_ms": scenario.get("render_ms", 0.0),
             }
