@@ -75,14 +75,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """The test databases are made from the models (``--nomigrations`` in pyproject.toml: much
     faster than replaying every migration, and ``makemigrations --check`` keeps models and
     migrations equal); the rows the data migrations ship are installed here instead."""
-    from bollplank.evaluations import shipped as questionnaires
-    from bollplank.evaluations.models import Question, Questionnaire, Section
-    from bollplank.facilitation import shipped as conversation_models
-    from bollplank.facilitation.models import ConversationModel, Step
+    from bollplank.evaluations.apps import install_shipped as questionnaires
+    from bollplank.facilitation.apps import install_shipped as conversation_models
 
     with django_db_blocker.unblock():
-        questionnaires.install(Questionnaire, Section, Question)
-        conversation_models.install(ConversationModel, Step)
+        questionnaires()
+        conversation_models()
 
 
 # The content types and permissions stay when a test that committed (browser tests,

@@ -1,20 +1,12 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.shipped import after_migrate
 
-def _install_shipped(sender: Any, apps: Any = None, **kwargs: Any) -> None:
-    """Keep the shipped questionnaires present: the data migration creates them, and this puts
-    them back after a database flush (as tests that truncate tables do).
-    Not when the migrations run stop before this app's tables exist (``migrate core 0008``
-    on an empty database)."""
-    if apps is not None:
-        try:
-            apps.get_model("evaluations", "Questionnaire")
-        except LookupError:
-            return
+
+def install_shipped() -> None:
+    """The shipped questionnaires, where they are missing."""
     from bollplank.evaluations.models import Question, Questionnaire, Section
     from bollplank.evaluations.shipped import install
 
@@ -27,4 +19,5 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("goals and evaluations")
 
     def ready(self) -> None:
-        post_migrate.connect(_install_shipped, sender=self)
+        receiver = after_migrate("evaluations.Questionnaire", install_shipped)
+        post_migrate.connect(receiver, sender=self, weak=False)

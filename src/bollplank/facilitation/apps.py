@@ -1,20 +1,12 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from bollplank.core.shipped import after_migrate
 
-def _install_shipped(sender: Any, apps: Any = None, **kwargs: Any) -> None:
-    """Keep the shipped conversation models present: the data migration creates them, and this
-    puts them back after a database flush (as tests that truncate tables do).
-    Not when the migrations run stop before this app's tables exist (``migrate core 0008``
-    on an empty database)."""
-    if apps is not None:
-        try:
-            apps.get_model("facilitation", "ConversationModel")
-        except LookupError:
-            return
+
+def install_shipped() -> None:
+    """The shipped conversation models, where they are missing."""
     from bollplank.facilitation.models import ConversationModel, Step
     from bollplank.facilitation.shipped import install
 
@@ -26,4 +18,5 @@ class FacilitationConfig(AppConfig):
     verbose_name = _("conversation models")
 
     def ready(self) -> None:
-        post_migrate.connect(_install_shipped, sender=self)
+        receiver = after_migrate("facilitation.ConversationModel", install_shipped)
+        post_migrate.connect(receiver, sender=self, weak=False)
