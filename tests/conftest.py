@@ -63,6 +63,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     tests: with the long ones last, one worker could sit idle for a minute while the other
     finished one."""
 
+    groups = [_django_group(item) for item in items]
+    if groups != sorted(groups):
+        # pytest-django sorted the tests before this hook: _django_group copies its rule, and a
+        # new pytest-django with another rule would otherwise have its order quietly undone.
+        raise pytest.UsageError(
+            "tests/conftest.py: _django_group no longer matches pytest-django's order"
+        )
+
     def long_first(item: pytest.Item) -> tuple[int, int]:
         heavy = item.get_closest_marker("slow") or item.get_closest_marker("browser")
         return _django_group(item), 0 if heavy else 1

@@ -148,19 +148,21 @@ def test_embedded_timezone_matches_zoneinfo_for_ten_years(world: World) -> None:
             assert _offset(tz, last + dt.timedelta(minutes=1)) == after, where
 
 
-def _item(pk: int, start: dt.datetime) -> types.SimpleNamespace:
-    return types.SimpleNamespace(
-        pk=pk,
-        uid=f"u{pk}",
-        sequence=0,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        updated_at=start,
-        created_at=start,
-        location="",
-        status="planned",
-        calendar_title=f"Möte {pk}",
-    )
+def _item(pk: int, start: dt.datetime, **fields: Any) -> types.SimpleNamespace:
+    """A meeting as the calendar writer reads it (a feed row); ``fields`` replace the defaults."""
+    defaults = {
+        "pk": pk,
+        "uid": f"u{pk}",
+        "sequence": 0,
+        "starts_at": start,
+        "ends_at": start + dt.timedelta(hours=2),
+        "updated_at": start,
+        "created_at": start,
+        "location": "",
+        "status": "planned",
+        "calendar_title": f"Möte {pk}",
+    }
+    return types.SimpleNamespace(**{**defaults, **fields})
 
 
 def test_each_file_is_read_with_its_own_zone_whatever_was_read_before(db: Any) -> None:
@@ -279,18 +281,7 @@ def test_escape_text_escapes_and_drops_control_characters() -> None:
 
 def test_nul_and_line_breaks_in_every_text_property_parse(db: Any) -> None:
     start = tc.instant() + dt.timedelta(days=3)
-    item = types.SimpleNamespace(
-        pk=1,
-        uid="abc",
-        sequence=0,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=1),
-        updated_at=start,
-        created_at=start,
-        location="Rum\x00 1\r\nPlan 2",
-        status="planned",
-        calendar_title="Titel\x00 med\rbrytning",
-    )
+    item = _item(1, start, location="Rum\x00 1\r\nPlan 2", calendar_title="Titel\x00 med\rbrytning")
     text = calendar_bytes(
         [item],
         name="Namn\x00\r\nX-INJECTED:ja",
