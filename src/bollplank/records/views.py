@@ -34,7 +34,7 @@ from bollplank.meetings.selectors import meetings_visible_to
 from bollplank.records import selectors, services
 from bollplank.records.audit_log import audit_rows
 from bollplank.records.forms import JournalForm, SubmissionForm, SummaryForm, TextForm
-from bollplank.records.models import CaseTurn, Summary
+from bollplank.records.models import CaseTurn, JournalEntry, Summary
 
 SUPERVISOR = (Role.SUPERVISOR,)
 
@@ -401,6 +401,34 @@ def _my_meetings(request: PracticeRequest) -> list[Meeting]:
     )
 
 
+def _journal_saved(
+    request: PracticeRequest,
+    form: JournalForm,
+    meetings: list[Meeting],
+    entry: JournalEntry | None = None,
+) -> HttpResponse | None:
+    """A posted journal form written (as a new entry, or over ``entry``): the redirect back to
+    the journal, or None when there is nothing to save or the form shows why not."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    user, practice, _roles = who(request)
+    meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
+    try:
+        services.journal_write(
+            actor=user,
+            practice=practice,
+            body=form.cleaned_data["body"],
+            meeting=meeting,
+            entry=entry,
+            confirmed=form.cleaned_data["confirmed"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, _("Saved in your journal. Only you can read it."))
+    return redirect("journal", practice.slug)
+
+
 @sensitive_post_parameters("body")
 @practice_view(Role.PARTICIPANT)
 def journal(request: PracticeRequest) -> HttpResponse:
@@ -409,21 +437,9 @@ def journal(request: PracticeRequest) -> HttpResponse:
     meetings = _my_meetings(request)
     initial = {"meeting": request.GET.get("meeting")} if request.GET.get("meeting") else {}
     form = JournalForm(request.POST or None, meetings=meetings, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
-        try:
-            services.journal_write(
-                actor=user,
-                practice=practice,
-                body=form.cleaned_data["body"],
-                meeting=meeting,
-                confirmed=form.cleaned_data["confirmed"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved in your journal. Only you can read it."))
-            return redirect("journal", practice.slug)
+    saved = _journal_saved(request, form, meetings)
+    if saved is not None:
+        return saved
     entries = list(selectors.journal_of(user, practice))
     if request.GET.get("format") == "txt":
         lines = [
@@ -459,22 +475,9 @@ def journal_edit(request: PracticeRequest, pk: int) -> HttpResponse:
         meetings=meetings,
         initial={"body": entry.body, "meeting": entry.meeting_id},
     )
-    if request.method == "POST" and form.is_valid():
-        meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
-        try:
-            services.journal_write(
-                actor=user,
-                practice=practice,
-                body=form.cleaned_data["body"],
-                meeting=meeting,
-                entry=entry,
-                confirmed=form.cleaned_data["confirmed"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved in your journal. Only you can read it."))
-            return redirect("journal", practice.slug)
+    saved = _journal_saved(request, form, meetings, entry)
+    if saved is not None:
+        return saved
     return render(request, "records/journal_edit.html", {"form": form, "entry": entry})
 
 
