@@ -21,8 +21,8 @@ from django_scopes import scopes_disabled
 from bollplank.accounts.models import User
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
+from tests import dns, timecontrol
 from tests import factories as f
-from tests import timecontrol
 
 # Tests encrypt with a key of their own, never the developer's var/note_keys.
 os.environ.setdefault("BOLLPLANK_NOTE_KEYS", Fernet.generate_key().decode())
@@ -34,6 +34,7 @@ os.environ.setdefault("BOLLPLANK_AUDIT_KEY", TEST_AUDIT_KEY)
 def pytest_configure(config: Any) -> None:
     # Before pytest-xdist starts its workers, so that they (and their subprocesses) share it.
     timecontrol.fix_instant()
+    dns.install()
 
 
 def pytest_report_header(config: Any) -> str:
