@@ -98,38 +98,26 @@ def test_saml_sign_in_refuses_the_practice_staff_at_a_client_provider(
     assert (refusal(response), signed_in(client)) == ("unknown_person", None)
 
 
-def test_saml_sign_in_refuses_an_assertion_meant_for_another_service(
-    world: World, idp: SamlIdP
+@pytest.mark.parametrize(
+    ("setting", "value", "refused_as"),
+    [
+        ("audience", ELSEWHERE, "wrong_audience"),
+        # The response around the assertion is still signed.
+        ("sign_assertion", False, "failed"),
+        ("expired", True, "expired"),
+    ],
+    ids=["meant-for-another-service", "assertion-not-signed-itself", "expired"],
+)
+def test_saml_sign_in_refuses_an_assertion_it_cannot_trust(
+    world: World, idp: SamlIdP, setting: str, value: Any, refused_as: str
 ) -> None:
     provider = client_saml_provider(world, idp, verifies_email=True)
-    idp.audience = ELSEWHERE
+    setattr(idp, setting, value)
     client = browser()
 
     response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
 
-    assert (refusal(response), signed_in(client)) == ("wrong_audience", None)
-
-
-def test_saml_sign_in_refuses_an_assertion_that_is_not_signed_itself(
-    world: World, idp: SamlIdP
-) -> None:
-    provider = client_saml_provider(world, idp, verifies_email=True)
-    idp.sign_assertion = False  # the response around it still is
-    client = browser()
-
-    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
-
-    assert (refusal(response), signed_in(client)) == ("failed", None)
-
-
-def test_saml_sign_in_refuses_an_expired_assertion(world: World, idp: SamlIdP) -> None:
-    provider = client_saml_provider(world, idp, verifies_email=True)
-    idp.expired = True
-    client = browser()
-
-    response = post_to_acs(client, idp_sign_in(client, idp, provider, world.contact_user.email))
-
-    assert (refusal(response), signed_in(client)) == ("expired", None)
+    assert (refusal(response), signed_in(client)) == (refused_as, None)
 
 
 def test_saml_sign_in_refuses_a_response_posted_a_second_time(world: World, idp: SamlIdP) -> None:

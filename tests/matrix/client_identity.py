@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 from tests import factories as f
 from tests.conftest import World
 from tests.matrix import ROLES, Case, P
+from tests.matrix.identity import provider
 
 # A client contact's page: the contact (Rektor Rut of Solbacka skola) only; staff and
 # participants hold no such role (403); another practice's people are no members (404).
@@ -20,21 +21,7 @@ NOT_THEIRS = {**CONTACT_ONLY, "contact": 404}
 
 
 def _provider(w: World, *, client: Any = None, practice: Any = None) -> Any:
-    from bollplank.accounts.identity import identity_provider_save
-
-    practice = practice or w.practice
-    actor = w.admin if practice == w.practice else w.foreign_supervisor
-    with scopes_disabled():
-        return identity_provider_save(
-            actor=actor,
-            practice=practice,
-            name="Skolans inloggning",
-            client=client,
-            server_url="https://login.example.se",
-            client_id="bollplank",
-            secret="hemligt",
-            required_for=[],
-        )
+    return provider(w, client=client, practice=practice, name="Skolans inloggning")
 
 
 def _own(w: World) -> list[Any]:

@@ -13,7 +13,11 @@ from tests.conftest import World
 from tests.matrix import ADMIN_ONLY, ROLES, Case, P
 
 
-def _provider(w: World, practice: Any = None) -> Any:
+def provider(
+    w: World, *, practice: Any = None, client: Any = None, name: str = "Kommunens inloggning"
+) -> Any:
+    """An OpenID Connect log-in of ``practice`` (the world's own by default), the practice's own
+    or, given ``client``, that client organisation's."""
     from bollplank.accounts.identity import identity_provider_save
 
     practice = practice or w.practice
@@ -22,8 +26,8 @@ def _provider(w: World, practice: Any = None) -> Any:
         return identity_provider_save(
             actor=actor,
             practice=practice,
-            name="Kommunens inloggning",
-            client=None,
+            name=name,
+            client=client,
             server_url="https://login.example.se",
             client_id="bollplank",
             secret="hemligt",
@@ -32,11 +36,11 @@ def _provider(w: World, practice: Any = None) -> Any:
 
 
 def _own(w: World) -> list[Any]:
-    return [P, _provider(w).pk]
+    return [P, provider(w).pk]
 
 
 def _foreign(w: World) -> list[Any]:
-    return [P, _provider(w, w.other_practice).pk]
+    return [P, provider(w, practice=w.other_practice).pk]
 
 
 PUBLIC = dict.fromkeys(ROLES, 200)
