@@ -71,8 +71,8 @@ def _practice_with(rows: int) -> dict[str, Any]:
 # (url name, who, extra queries beyond BASE — and what they are)
 PAGES = [
     ("dashboard", "supervisor", 3),  # week's meetings; first talks; engagements with quota
-    ("participant_home", "participant", 6),  # upcoming; recent; summaries; my case turns;
-    # open questionnaires; runs I lead or have a takeaway to write in
+    ("participant_home", "participant", 7),  # my memberships (the visibility rule); upcoming;
+    # recent; summaries; my case turns; open questionnaires; runs I lead or have a takeaway in
     ("calendar_week", "supervisor", 2),  # the week's meetings; first talks (booking)
     ("calendar_month", "supervisor", 2),  # the month's meetings; first talks (booking)
     ("client_list", "supervisor", 1),  # clients with engagement counts

@@ -31,10 +31,10 @@ from bollplank.meetings.commitments import with_commitments
 from bollplank.meetings.selectors import (
     engagements_for_list,
     meetings_between,
-    meetings_visible_to,
+    meetings_of_participant,
 )
 from bollplank.records.models import CaseTurn
-from bollplank.records.selectors import summaries_visible_to
+from bollplank.records.selectors import published_summaries_of
 
 
 def start_page_for(practice: Practice, roles: frozenset[str]) -> str:
@@ -138,21 +138,15 @@ def participant_home(request: PracticeRequest) -> HttpResponse:
     """A participant's meetings ahead and behind, and their calendar link."""
     user, practice, _roles = who(request)
     now = clock.now()
-    only = frozenset({Role.PARTICIPANT})
     # The next few and the last few, not a year of meetings: someone in several groups has a
     # hundred ahead, and the page (and its rendering time) grew with them. The month
     # calendar shows the rest.
-    # The visibility rule is built once for both lists (building and compiling the queries is
-    # most of this page's time), with only the engagement a line shows (meetings_between
-    # also joins the client, which this page never shows).
-    # Only the columns a line shows: building and reading every column of a meeting and its
-    # engagement cost more than the rest of the query.
-    visible = (
-        meetings_visible_to(user, practice, only)
-        .select_related("engagement")
-        .only(*_LINE_COLUMNS)
-        .order_by("starts_at")
-    )
+    # The visibility rule is read once for every list (the person's memberships, then plain
+    # tests of a meeting's engagement and start: building and compiling the general rule's
+    # subqueries in each query was most of this page's time), with only the engagement a line
+    # shows, and only the columns a line shows.
+    mine = meetings_of_participant(user, practice)
+    visible = mine.select_related("engagement").only(*_LINE_COLUMNS).order_by("starts_at")
     past = now - dt.timedelta(hours=3)
     ahead = visible.filter(starts_at__gte=past, starts_at__lt=now + dt.timedelta(days=366))
     upcoming = list(ahead[: UPCOMING_SHOWN + 1])
@@ -165,7 +159,7 @@ def participant_home(request: PracticeRequest) -> HttpResponse:
     )
     _label_meeting_lines([*upcoming, *recent], practice)
     summaries = list(
-        summaries_visible_to(user, practice, only)
+        published_summaries_of(practice, mine)
         .only("id", "body", "meeting__id", "meeting__starts_at", "meeting__engagement__title")
         .order_by("-meeting__starts_at")[:5]
     )

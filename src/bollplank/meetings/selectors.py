@@ -70,6 +70,31 @@ def meetings_visible_to(user: Any, practice: Practice, roles: frozenset[str]) ->
     return qs.filter(visible).distinct()
 
 
+def meetings_of_participant(user: Any, practice: Practice) -> QuerySet[Meeting]:
+    """meetings_visible_to for the participant role alone, the same meetings, with the
+    person's memberships read first (one small query): the rule is then a test of each
+    meeting's engagement and start, instead of an IN subquery and a correlated EXISTS that every
+    query using it had to build, compile and run. Of a group they left, a participant sees the
+    meetings before the day they left (the start's local date before it: before that day's
+    midnight in the current time zone)."""
+    still_in: set[int] = set()
+    left: dict[int, dt.date] = {}
+    memberships = GroupMembership.objects.filter(
+        practice=practice, participant__user=user
+    ).values_list("engagement_id", "left_on")
+    for engagement_id, left_on in memberships:
+        if left_on is None:
+            still_in.add(engagement_id)
+        else:
+            left[engagement_id] = max(left.get(engagement_id, left_on), left_on)
+    rule = Q(engagement_id__in=sorted(still_in))
+    for engagement_id, day in sorted(left.items()):
+        if engagement_id not in still_in:
+            midnight = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+            rule |= Q(engagement_id=engagement_id, starts_at__lt=midnight)
+    return Meeting.objects.filter(practice=practice).filter(rule)
+
+
 def meetings_between(
     user: Any,
     practice: Practice,
