@@ -152,6 +152,13 @@ def main() -> None:
             .first()
         )
         contact_user = client.contacts.first().user
+        # The whole schedules of the client's running engagements (the start page shows the
+        # next few meetings of each).
+        schedules = list(
+            Engagement.objects.filter(client=client, status="active")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         participant = (
             Participant.objects.filter(practice=practice)
             .annotate(n=Count("memberships"))
@@ -208,6 +215,11 @@ def main() -> None:
             [f"{p}/meetings/{pk}/notes/" for pk in noted],
         ),
         ("client_page", "contact", [f"{p}/client/"]),
+        (
+            "client_schedule",
+            "contact",
+            [f"{p}/client/engagements/{pk}/schedule/" for pk in _spread(schedules, 10)],
+        ),
         ("participant_start", "participant", [f"{p}/me/"]),
         ("ics_feed", None, [f"/feed/{token}.ics"]),
         ("api_meetings", "api", ["/api/v1/meetings/?page=1", "/api/v1/meetings/?page=2"]),

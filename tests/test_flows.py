@@ -172,7 +172,11 @@ def test_client_contact_sees_counts_and_no_names(client, world):
     page = client.get(reverse("client_home", args=[P])).content.decode()
     assert world.engagement.title in page
     assert "Pia Deltagare" not in page
-    assert re.search(r'<td data-label="Närvarande">2</td>', page)
+    assert "2 närvarotillfällen av 2 möjliga" in page
+    url = reverse("client_schedule", args=[P, world.engagement.pk])
+    schedule = client.get(url).content.decode()
+    assert "Pia Deltagare" not in schedule
+    assert re.search(r'<td data-label="Närvarande">2</td>', schedule)
 
 
 def test_attendance_recorded_by_supervisor(client, world):

@@ -201,6 +201,14 @@ MATRIX: list[Case] = [
         lambda w: [P],
         {**dict.fromkeys(ROLES, 403), "anonymous": 302, "contact": 200, "foreign": 404},
     ),
+    # An engagement's whole schedule, for its client's contacts only (the start page shows
+    # the next meetings); staff and participants have their own pages of it.
+    (
+        "client_schedule",
+        "get",
+        lambda w: [P, w.engagement.pk],
+        {**dict.fromkeys(ROLES, 403), "anonymous": 302, "contact": 200, "foreign": 404},
+    ),
     ("calendar_week", "get", lambda w: [P], EVERY_MEMBER),
     ("calendar_month", "get", lambda w: [P], EVERY_MEMBER),
     ("client_list", "get", lambda w: [P], STAFF_ONLY),
@@ -403,6 +411,7 @@ FOREIGN_OBJECTS: list[tuple[str, Callable[[World], list[Any]]]] = [
     ("client_detail", lambda w: [P, w.foreign_engagement.client_id]),
     ("mission_parts", lambda w: [P, w.foreign_engagement.client_id]),
     ("engagement_mission", lambda w: [P, w.foreign_engagement.pk]),
+    ("client_schedule", lambda w: [P, w.foreign_engagement.pk]),
 ]
 
 # The newer apps keep their rows in tests/matrix/<app>.py.

@@ -71,8 +71,8 @@ def _practice_with(rows: int) -> dict[str, Any]:
 # (url name, who, extra queries beyond BASE — and what they are)
 PAGES = [
     ("dashboard", "supervisor", 3),  # week's meetings; first talks; engagements with quota
-    ("participant_home", "participant", 6),  # upcoming; recent; summaries; my case turns;
-    # open questionnaires; runs I lead or have a takeaway to write in
+    ("participant_home", "participant", 7),  # my memberships (the visibility rule); upcoming;
+    # recent; summaries; my case turns; open questionnaires; runs I lead or have a takeaway in
     ("calendar_week", "supervisor", 2),  # the week's meetings; first talks (booking)
     ("calendar_month", "supervisor", 2),  # the month's meetings; first talks (booking)
     ("client_list", "supervisor", 1),  # clients with engagement counts
@@ -111,14 +111,37 @@ def test_the_meeting_list_counts_without_joins(client, db, when):
 
 @pytest.mark.parametrize("rows", [1, 3])
 def test_client_home_query_count(client, db, django_assert_num_queries, rows):
-    # A client contact sees each engagement's schedule: one query for the engagements with
-    # their quota, one for the schedules of them all (bench/: it was one per engagement);
-    # one for the client's invoices with their clients.
+    # The engagements; their meetings counted (quota, late cancellations), grouped in one
+    # query; the next meetings of them all; the term's attendance totals; the client's invoices
+    # with their clients. None per engagement or per meeting.
     data = _practice_with(rows)
     client.force_login(data["contact"])
-    with django_assert_num_queries(BASE + 3):
+    with django_assert_num_queries(BASE + 5):
         response = client.get(reverse("client_home", args=["qc"]))
     assert response.status_code == 200
+    assert len(response.context["engagements"]) == rows
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+def test_client_schedule_query_count(client, db, django_assert_num_queries, rows):
+    data = _practice_with(1)  # an engagement with two meetings, one held and one ahead
+    with scopes_disabled():
+        from bollplank.engagements.models import Engagement
+
+        engagement = Engagement.objects.get(practice=data["practice"])
+        start = engagement.meetings.order_by("starts_at").last().starts_at
+        for i in range(rows - 2):
+            f.MeetingFactory(
+                engagement=engagement,
+                starts_at=start + dt.timedelta(days=7 * (i + 1)),
+                ends_at=start + dt.timedelta(days=7 * (i + 1), hours=2),
+            )
+    client.force_login(data["contact"])
+    # the engagement; the pager's count; the page's meetings with their attendance counts
+    with django_assert_num_queries(BASE + 3):
+        response = client.get(reverse("client_schedule", args=["qc", engagement.pk]))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == rows
 
 
 @pytest.mark.parametrize("rows", [1, 3])

@@ -15,6 +15,7 @@ from bollplank.directory import urls as directory_urls
 from bollplank.engagements import views as engagement_views
 from bollplank.evaluations import urls as evaluation_urls
 from bollplank.facilitation import views as facilitation_views
+from bollplank.home import client_views as client_home_views
 from bollplank.home import verify as home_verify
 from bollplank.home import views as home_views
 from bollplank.home.procurement import views as procurement_views
@@ -29,7 +30,12 @@ from bollplank.records import views as record_views
 practice_patterns = [
     path("", home_views.dashboard, name="dashboard"),
     path("me/", home_views.participant_home, name="participant_home"),
-    path("client/", home_views.client_home, name="client_home"),
+    path("client/", client_home_views.client_home, name="client_home"),
+    path(
+        "client/engagements/<int:pk>/schedule/",
+        client_home_views.client_schedule,
+        name="client_schedule",
+    ),
     path("calendar/week/", calendar_views.calendar_week, name="calendar_week"),
     path("calendar/month/", calendar_views.calendar_month, name="calendar_month"),
     path("clients/", client_views.client_list, name="client_list"),

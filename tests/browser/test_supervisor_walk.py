@@ -386,14 +386,24 @@ def test_supervisor_runs_an_engagement_end_to_end(
     expect(cecilia.locator("h1")).to_have_text("Våra uppdrag")
     card = cecilia.locator("section.card", has_text=TITLE)
     expect(card).to_have_count(1)
-    schedule = card.locator("tbody tr")
+    # The start page: the next meetings (three at most) and the term's attendance totals.
+    upcoming = card.locator("tbody tr")
+    expect(upcoming).to_have_count(min(3, term.count))
+    expect(upcoming.first).to_contain_text(ymd(min(expected_days)))
+    expect(card).to_contain_text("1 träffar genomförda, 1 närvarotillfällen av 2 möjliga")
+    start_text = cecilia.locator("main").inner_text()
+    # The whole schedule, a click away: every meeting, and the held one's counts.
+    card.get_by_role("link", name="Hela schemat och närvaron").click()
+    axe_check(cecilia)
+    expect(cecilia.locator("h1")).to_have_text(TITLE)
+    schedule = cecilia.locator("main tbody tr")
     expect(schedule).to_have_count(term.count + 1)
     for day in expected_days:
         expect(schedule.filter(has_text=ymd(day))).to_contain_text("09:00–11:00")
     held_cells = schedule.filter(has_text=ymd(term.held)).locator("td")
     expect(held_cells.nth(3)).to_have_text("1")  # present
     expect(held_cells.nth(4)).to_have_text("1")  # absent
-    main_text = cecilia.locator("main").inner_text()
+    main_text = start_text + cecilia.locator("main").inner_text()
     for secret in (ANNA[0], BERTIL[0], ANNA[1], BERTIL[1]):
         assert secret not in main_text
     for path in (held_path, engagement_path):

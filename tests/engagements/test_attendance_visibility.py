@@ -142,7 +142,7 @@ def test_the_edit_form_changes_it_and_the_engagement_page_shows_it(client, world
     [
         (NOTHING, False, False),
         (COUNTS, False, True),
-        (EACH, True, False),
+        (EACH, True, True),
     ],
 )
 def test_client_page_shows_exactly_what_is_agreed(client, world, visibility, cells, totals):
@@ -151,17 +151,24 @@ def test_client_page_shows_exactly_what_is_agreed(client, world, visibility, cel
     client.force_login(world.contact_user)
     body = client.get(reverse("client_home", args=[P])).content.decode()
     section = _section(body, engagement)
+    # The start page: the term's totals wherever attendance is seen at all (per meeting, they
+    # are the sums of the schedule's cells), never a meeting's count; the next meeting.
+    assert ("2 träffar genomförda, 1 närvarotillfällen av 2 möjliga" in section) is totals
+    assert "Närvarande" not in section
+    assert section.count('<tr><td data-label="Datum">') == 1
+    schedule = reverse("client_schedule", args=[P, engagement.pk])
+    assert f'href="{schedule}"' in section
+    page = client.get(schedule).content.decode()
     # Per meeting: the person's 1/0 and 0/1 (present, absent) of the two held meetings.
     assert (
-        '<td data-label="Närvarande">1</td><td data-label="Frånvarande">0</td>' in section
+        '<td data-label="Närvarande">1</td><td data-label="Frånvarande">0</td>' in page
     ) is cells
     assert (
-        '<td data-label="Närvarande">0</td><td data-label="Frånvarande">1</td>' in section
+        '<td data-label="Närvarande">0</td><td data-label="Frånvarande">1</td>' in page
     ) is cells
-    assert ("Närvarande</th>" in section) is cells
-    assert ("2 träffar genomförda, 1 närvarotillfällen av 2 möjliga" in section) is totals
+    assert ("Närvarande</th>" in page) is cells
     # The schedule itself is the agreement's, whatever is agreed about attendance.
-    assert section.count('<tr><td data-label="Datum">') == 3
+    assert page.count('<tr><td data-label="Datum">') == 3
 
 
 def _print_to(monkeypatch: Any) -> list[str]:
@@ -245,8 +252,8 @@ def _group_held_with_four_present_and_one_absent(world: Any) -> None:
 def test_group_per_meeting_is_shown_as_before(client, world):
     _group_held_with_four_present_and_one_absent(world)
     client.force_login(world.contact_user)
-    body = client.get(reverse("client_home", args=[P])).content.decode()
-    assert GROUP_CELLS in _section(body, world.engagement)
+    body = client.get(reverse("client_schedule", args=[P, world.engagement.pk])).content.decode()
+    assert GROUP_CELLS in body
 
 
 @pytest.mark.parametrize("visibility", [NOTHING, COUNTS])
@@ -260,7 +267,7 @@ def test_no_page_and_no_api_operation_gives_the_client_attendance_per_meeting(
     printed = _print_to(monkeypatch)
     client.force_login(world.contact_user)
     pages = [c for c in MATRIX if c[1] == "get" and c[3]["contact"] == 200]
-    assert any(name == "client_home" for name, *_rest in pages)
+    assert {"client_home", "client_schedule"} <= {name for name, *_rest in pages}
     for name, _method, args, _expected in pages:
         # Each case in its own savepoint: some make the objects their URL names.
         with transaction.atomic():

@@ -81,8 +81,8 @@ def test_participant_home_with_questionnaires_queries(client, world, rows):
     assert page.count("evaluations/answer/") == rows
     # The open questionnaires are one query whatever their number (the page's own count
     # is kept in tests/test_query_counts.py; this pins it with questionnaires waiting).
-    # BASE + the page's own (meetings ahead and behind, summaries, case turns, runs) + one
-    # for the open questionnaires with their rounds, questionnaires, engagements and meetings.
-    # (Case turns are one query now even with no meeting ahead: they are looked up over every
-    # meeting ahead, not over the few shown.)
-    assert len(ctx.captured_queries) == BASE + 6
+    # BASE + the page's own (the person's memberships, meetings ahead and behind, summaries,
+    # case turns, runs) + one for the open questionnaires with their rounds, questionnaires,
+    # engagements and meetings. (Case turns are one query now even with no meeting ahead: they
+    # are looked up over every meeting ahead, not over the few shown.)
+    assert len(ctx.captured_queries) == BASE + 7

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from bollplank.clients.models import Client
 from bollplank.clients.selectors import clients_visible_to
@@ -35,6 +36,28 @@ def engagements_visible_to(
         # row, so no DISTINCT over every column (nor a COUNT over one, for a page of them).
         return qs.filter(visible)
     return qs.filter(visible).distinct()
+
+
+def engagement_for_client(
+    user: Any, practice: Practice, roles: frozenset[str], pk: int
+) -> Engagement:
+    """One engagement of the contact's client with what its schedule page shows (the title,
+    the supervisor's name, the period and what was agreed about attendance), or 404."""
+    qs = (
+        engagements_visible_to(user, practice, roles)
+        .select_related("supervisor")
+        .only(
+            "id",
+            "practice_id",
+            "title",
+            "start_date",
+            "end_date",
+            "attendance_visibility",
+            "supervisor__id",
+            "supervisor__name",
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
 
 
 def members_on(engagement: Engagement, day: dt.date) -> list[GroupMembership]:

@@ -86,6 +86,22 @@ def runs_for_participant(user: Any, practice: Practice) -> list[RunForMe]:
             | Q(case_owner__user=user, takeaway_saved_at__isnull=True)
         )
         .select_related("meeting", "meeting__engagement", "leader", "case_owner")
+        # Only what the start page shows and tests: every column of five tables cost more to
+        # build and read than the query (the page is read on every visit, nearly always with
+        # no run at all).
+        .only(
+            "id",
+            "model_name",
+            "status",
+            "started_at",
+            "meeting__id",
+            "meeting__engagement__id",
+            "meeting__engagement__title",
+            "leader__id",
+            "leader__user_id",
+            "case_owner__id",
+            "case_owner__user_id",
+        )
         .order_by("-started_at")
     )
     return [

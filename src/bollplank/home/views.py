@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from bollplank.billing.selectors import invoices_for_list
 from bollplank.core import clock
 from bollplank.core.audit import audit
 from bollplank.core.models import Practice
@@ -22,7 +21,6 @@ from bollplank.core.roles import Role
 from bollplank.core.rows import times_label, url_for_pk, weekday_abbreviations
 from bollplank.core.tenancy import PracticeRequest, practice_view, user_practices, who
 from bollplank.directory.spam import source_key
-from bollplank.engagements.enums import Status as EngagementStatus
 from bollplank.evaluations.selectors import open_invitations
 from bollplank.facilitation.selectors import runs_for_participant
 from bollplank.home.feedback import RateLimited as FeedbackRateLimited
@@ -31,14 +29,12 @@ from bollplank.home.forms import AccessibilityFeedbackForm, PracticeSettingsForm
 from bollplank.home.menus import SETTINGS_GROUPS
 from bollplank.meetings.commitments import with_commitments
 from bollplank.meetings.selectors import (
-    engagements_for_client_page,
     engagements_for_list,
     meetings_between,
-    meetings_by_engagement,
-    meetings_visible_to,
+    meetings_of_participant,
 )
 from bollplank.records.models import CaseTurn
-from bollplank.records.selectors import summaries_visible_to
+from bollplank.records.selectors import published_summaries_of
 
 
 def start_page_for(practice: Practice, roles: frozenset[str]) -> str:
@@ -142,21 +138,15 @@ def participant_home(request: PracticeRequest) -> HttpResponse:
     """A participant's meetings ahead and behind, and their calendar link."""
     user, practice, _roles = who(request)
     now = clock.now()
-    only = frozenset({Role.PARTICIPANT})
     # The next few and the last few, not a year of meetings: someone in several groups has a
     # hundred ahead, and the page (and its rendering time) grew with them. The month
     # calendar shows the rest.
-    # The visibility rule is built once for both lists (building and compiling the queries is
-    # most of this page's time), with only the engagement a line shows (meetings_between
-    # also joins the client, which this page never shows).
-    # Only the columns a line shows: building and reading every column of a meeting and its
-    # engagement cost more than the rest of the query.
-    visible = (
-        meetings_visible_to(user, practice, only)
-        .select_related("engagement")
-        .only(*_LINE_COLUMNS)
-        .order_by("starts_at")
-    )
+    # The visibility rule is read once for every list (the person's memberships, then plain
+    # tests of a meeting's engagement and start: building and compiling the general rule's
+    # subqueries in each query was most of this page's time), with only the engagement a line
+    # shows, and only the columns a line shows.
+    mine = meetings_of_participant(user, practice)
+    visible = mine.select_related("engagement").only(*_LINE_COLUMNS).order_by("starts_at")
     past = now - dt.timedelta(hours=3)
     ahead = visible.filter(starts_at__gte=past, starts_at__lt=now + dt.timedelta(days=366))
     upcoming = list(ahead[: UPCOMING_SHOWN + 1])
@@ -169,7 +159,7 @@ def participant_home(request: PracticeRequest) -> HttpResponse:
     )
     _label_meeting_lines([*upcoming, *recent], practice)
     summaries = list(
-        summaries_visible_to(user, practice, only)
+        published_summaries_of(practice, mine)
         .only("id", "body", "meeting__id", "meeting__starts_at", "meeting__engagement__title")
         .order_by("-meeting__starts_at")[:5]
     )
@@ -213,77 +203,6 @@ def _label_meeting_lines(meetings: list[Any], practice: Practice) -> None:
         m.day_label = f"{days[start.weekday()]} {start.day} {months[start.month]}"
         m.iso_start = start.isoformat()
         m.time_label = times_label(m.starts_at, m.ends_at)
-
-
-def _label_schedule_rows(meetings: list[Any], now: dt.datetime) -> None:
-    """The cells of the client's schedule rows, made once here instead of three ``|date``
-    filters, four ``{% translate %}`` and three tests of the time per row in the template (the
-    page lists hundreds of meetings). The text is what ``|date:"D Y-m-d"`` and ``|date:"H:i"``
-    give, in the current time zone and language, and the same translated words."""
-    days = weekday_abbreviations()
-    cancelled, late, held, planned = _("cancelled"), _("late"), _("held"), _("planned")
-    by_you, by_supervisor = _("by you"), _("by the supervisor or the practice")
-    for m in meetings:
-        start = timezone.localtime(m.starts_at)
-        m.day_label = f"{days[start.weekday()]} {start:%Y-%m-%d}"
-        m.time_label = times_label(m.starts_at, m.ends_at)
-        if m.is_cancelled:
-            m.status_label = f"{cancelled} ({late})" if m.late_cancellation else cancelled
-            if m.late_cancellation and m.cancelled_by:
-                side = by_you if m.cancelled_by_client_side else by_supervisor
-                m.status_label = f"{cancelled} ({late}, {side})"
-        else:
-            m.status_label = held if m.ends_at <= now else planned
-        # Attendance counts of held meetings only; empty cells for the rest.
-        shown = not m.is_cancelled and m.ends_at <= now
-        m.present_shown = m.present_count if shown else ""
-        m.absent_shown = m.absent_count if shown else ""
-
-
-def _attendance_as_agreed(engagement: Any, meetings: list[Any]) -> None:
-    """Only what the engagement says the client sees of attendance: the per-meeting cells
-    are emptied unless agreed, and the term's totals are given when counts are agreed."""
-    engagement.term_attendance = None
-    if not engagement.client_sees_each_meeting:
-        held = [m for m in meetings if m.present_shown != ""]
-        for m in meetings:
-            m.present_shown = m.absent_shown = ""
-        if engagement.client_sees_attendance:
-            present = sum(m.present_count for m in held)
-            possible = present + sum(m.absent_count for m in held)
-            engagement.term_attendance = (len(held), present, possible)
-
-
-@practice_view(Role.CLIENT_CONTACT)
-def client_home(request: PracticeRequest) -> HttpResponse:
-    """What a client sees: agreements, schedule, attendance counts and quota — no content."""
-    user, practice, _roles = who(request)
-    only = frozenset({Role.CLIENT_CONTACT})
-    engagements: list[Any] = list(engagements_for_client_page(user, practice, only))
-    for e in engagements:
-        # Cancelled before causes were recorded.
-        known = e.late_by_client_count + e.late_by_staff_count
-        e.late_unknown_count = e.late_cancelled_count - known
-    active = [e for e in engagements if e.status == EngagementStatus.ACTIVE]
-    # The running engagements with their schedules, in one query; the ended ones (years of
-    # them for a long-standing client) with their counts only.
-    schedules = meetings_by_engagement(active)
-    now = clock.now()
-    _label_schedule_rows([m for e in active for m in schedules.get(e.pk, [])], now)
-    for e in active:
-        _attendance_as_agreed(e, schedules.get(e.pk, []))
-    # The client's issued invoices and credit notes (DOMAIN: the client sees invoices).
-    invoices = list(invoices_for_list(user, practice, only)[:100])
-    return render(
-        request,
-        "home/client_home.html",
-        {
-            "invoices": invoices,
-            "engagements": [(e, schedules.get(e.pk, [])) for e in active],
-            "ended": [e for e in engagements if e.status != EngagementStatus.ACTIVE],
-            "now": now,
-        },
-    )
 
 
 @practice_view(Role.ADMIN)

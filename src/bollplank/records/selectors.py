@@ -57,6 +57,14 @@ def summaries_visible_to(user: Any, practice: Practice, roles: frozenset[str]) -
     return qs.filter(visible).select_related("meeting", "meeting__engagement")
 
 
+def published_summaries_of(practice: Practice, meetings: QuerySet[Any]) -> QuerySet[Summary]:
+    """The published summaries of ``meetings``: for a participant's own pages, given the
+    meetings the participant may see (summaries_visible_to's rule for that role)."""
+    return Summary.objects.filter(
+        practice=practice, published_at__isnull=False, meeting__in=meetings.values("pk")
+    ).select_related("meeting", "meeting__engagement")
+
+
 def submissions_visible_to(
     user: Any, meeting: Meeting, roles: frozenset[str]
 ) -> QuerySet[Submission]:
