@@ -18,7 +18,6 @@ from bollplank.engagements.enums import Focus
 from bollplank.engagements.models import Engagement, Participant
 from bollplank.meetings.enums import (
     BILLABLE_CAUSES,
-    CLIENT_SIDE,
     AttendanceStatus,
     CancelledBy,
     MeetingStatus,
@@ -135,10 +134,6 @@ class Meeting(models.Model):
     def is_billable_cancellation(self) -> bool:
         """billable_cancellation_q for one meeting."""
         return self.is_cancelled and self.late_cancellation and self.cancelled_by in BILLABLE_CAUSES
-
-    @property
-    def cancelled_by_client_side(self) -> bool:
-        return self.cancelled_by in CLIENT_SIDE
 
     @property
     def calendar_title(self) -> str:
