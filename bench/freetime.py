@@ -6,8 +6,9 @@ places, exceptions and Swedish holidays. Measured two ways:
 
 - "sweep": booking/freetime.py alone on data already in memory (the algorithm);
 - "<database>": selectors.free_times(...).slots() as a booking page calls it: the queries for
-  rules, meetings and busy times, then the sweep. Run in a subprocess per database
-  (var/bench/bench-booking.sqlite3, bollplank_bench_booking on PostgreSQL), generated once.
+  rules, meetings and busy times, then the sweep. Run in a subprocess per database, in the
+  bench database of the run's first scale (BENCH_SCALE) as a practice of its own, made once:
+  that database is migrated already, and a second database would only migrate it again.
 
 Writes freetime.json and freetime.md to BENCH_OUT (bench/results). Exits non-zero on a crash,
 never on timings. Environment: BENCH_DATABASES (sqlite,postgres), BENCH_PG_URL, BENCH_OUT.
@@ -277,10 +278,11 @@ def main() -> int:
 
     rows = [sweep_bench()]
     failed = False
+    scale = os.environ.get("BENCH_SCALE", "small").split(",")[0].strip()
     databases = [d.strip() for d in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")]
     for database in databases:
         log(f"free times on {database}")
-        env = {**os.environ, "DATABASE_URL": database_url(database, "booking")}
+        env = {**os.environ, "DATABASE_URL": database_url(database, scale)}
         env.pop("PYTEST_VERSION", None)
         done = subprocess.run(  # noqa: S603  (our own interpreter and script)
             [sys.executable, __file__, "--database-run"],

@@ -4,8 +4,9 @@ For each database (SQLite, PostgreSQL) and scale (small, medium, large):
 
 1. a bench database of its own (var/bench/bench-<scale>.sqlite3, or bollplank_bench_<scale> on
    PostgreSQL), migrated and filled by `generate_bench_data` unless it is filled already;
-2. `collectstatic`, then bench/prepare.py: sessions for the bench people, the paths of each
-   scenario, SQL queries per request (test client + CaptureQueriesContext, in-process);
+2. `collectstatic` (unless its output is current: bench/collected.py), then bench/prepare.py:
+   sessions for the bench people, the paths of each scenario, SQL queries per request (test
+   client + CaptureQueriesContext, in-process);
 3. gunicorn with 2 workers and production settings (no debug, static files via WhiteNoise),
    one server per scale of the database, all running at once;
 4. per scenario, bench/load.py in its own process, at every scale back to back (so that the
@@ -43,6 +44,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from collected import collected_is_current
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -248,7 +251,8 @@ def prepare(
     env = server_env(url)
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "generate_bench_data", "--scale", scale, "--if-missing")
-    manage(env, "collectstatic", "--no-input", "-v0")
+    if not collected_is_current():
+        manage(env, "collectstatic", "--no-input", "-v0")
     log(f"{database}, {scale}: sessions, paths, query counts and rendering times")
     prepared = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
         [PY, str(ROOT / "bench" / "prepare.py")],
