@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -190,25 +191,46 @@ def world(db: Any) -> World:
 
 
 @pytest.fixture(scope="module")
-def _module_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+def _module_world(
+    django_db_setup: Any, django_db_blocker: Any
+) -> Iterator[tuple[World, dict[str, dict[str, Any]]]]:
     """One world for every test of a module, rolled back after the module: for the permission
     matrices, whose thousands of cases each only read it (or write inside their own
-    transaction, which the ``db`` fixture rolls back after each test)."""
+    transaction, which the ``db`` fixture rolls back after each test). With it, each object's
+    fields as read from the database once."""
     with django_db_blocker.unblock(), transaction.atomic():
         built = build_world()
-        yield built
+        yield built, _fields_as_read(built)
         transaction.set_rollback(True)
 
 
-@pytest.fixture
-def shared_world(_module_world: World, db: Any) -> World:
-    """The module's world, its objects read afresh (a test before may have changed one in
-    memory; its database changes were rolled back)."""
+def _fields_as_read(world: World) -> dict[str, dict[str, Any]]:
+    saved = {}
     with scopes_disabled():
-        for value in vars(_module_world).values():
+        for name, value in vars(world).items():
             if isinstance(value, Model):
                 value.refresh_from_db()
-    return _module_world
+                saved[name] = {
+                    field.attname: getattr(value, field.attname)
+                    for field in value._meta.concrete_fields
+                }
+    return saved
+
+
+@pytest.fixture
+def shared_world(_module_world: tuple[World, dict[str, dict[str, Any]]], db: Any) -> World:
+    """The module's world, its objects as the database holds them (a test before may have
+    changed one in memory; its database changes were rolled back): each object's fields are
+    put back as they were read after the world was built and its cached relations dropped,
+    which is what reading each afresh gives, without a query per object and test."""
+    world, saved = _module_world
+    for name, fields in saved.items():
+        value = getattr(world, name)
+        for attname, field_value in copy.deepcopy(fields).items():
+            setattr(value, attname, field_value)
+        value._state.fields_cache = {}
+        value.__dict__.pop("_prefetched_objects_cache", None)
+    return world
 
 
 def build_world() -> World:
