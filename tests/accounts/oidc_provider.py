@@ -34,6 +34,7 @@ from werkzeug.serving import make_server
 from bollplank.accounts.identity import identity_provider_save
 from bollplank.accounts.identity_models import IdentityProvider
 from bollplank.core import clock
+from tests.servers import serve
 
 LOGIN_FORM = """<!doctype html><html lang="en"><head><title>Test provider</title></head>
 <body><main><h1>Test identity provider</h1>
@@ -146,8 +147,7 @@ class TestProvider:
     def start(self) -> TestProvider:
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve(self._server)
         return self
 
     def stop(self) -> None:

@@ -46,6 +46,7 @@ from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from bollplank.core import clock
+from tests.servers import serve
 
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 LOA2 = "http://id.elegnamnden.se/loa/1.0/loa2"
@@ -166,8 +167,7 @@ class SamlIdP:
             }
         )
         self.server = Server(config=config)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve(self._httpd)
         return self
 
     def stop(self) -> None:

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_endpoints
+from tests.servers import serve
 
 API_KEY = "stand-in-key-0123456789"
 INVOICE_TYPE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##"
@@ -170,8 +171,7 @@ class StandIn:
 def run_stand_in() -> Iterator[StandIn]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.state = State()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve(server)
     try:
         yield StandIn(f"http://127.0.0.1:{server.server_address[1]}", server.state)  # type: ignore[attr-defined]
     finally:

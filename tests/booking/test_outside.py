@@ -16,6 +16,7 @@ from bollplank.booking import outside, services
 from bollplank.booking.models import BusyInterval, OutsideCalendar
 from bollplank.core import urlguard
 from tests.booking.helpers import ICS_ONE
+from tests.servers import serve
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 STHLM = ZoneInfo("Europe/Stockholm")
@@ -260,7 +261,6 @@ def test_redirect_into_a_private_network_is_refused(monkeypatch):
     """A calendar address that answers with a redirect to the cloud's metadata service: the
     redirect's target is checked as the address was."""
     import http.server
-    import threading
 
     class Redirect(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -272,7 +272,7 @@ def test_redirect_into_a_private_network_is_refused(monkeypatch):
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve(server)
     try:
         # The test server itself is on this machine: only the redirect's target is private.
         monkeypatch.setattr(outside, "private_host", lambda host, port: host != "127.0.0.1")
@@ -289,7 +289,6 @@ def test_connection_to_a_private_address_is_refused_whatever_the_name_said(monke
     """The name passed the check (it resolved to a public address then) but the connection
     lands on this machine: the connected address is checked too."""
     import http.server
-    import threading
 
     settings.BOOKING_PRIVATE_CALENDAR_HOSTS = False
 
@@ -303,7 +302,7 @@ def test_connection_to_a_private_address_is_refused_whatever_the_name_said(monke
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Calendar)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve(server)
     try:
         monkeypatch.setattr(outside, "private_host", lambda host, port: False)
         with pytest.raises(ValidationError) as caught:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,6 +25,7 @@ from bollplank.meetings.video_servers import video_server_save
 from bollplank.notifications.meetings import notify_meeting
 from bollplank.notifications.models import OutgoingMail
 from tests.browser.conftest import AXE_JS, axe_check, let_through, login, path_of, visit
+from tests.servers import serve
 
 pytestmark = pytest.mark.browser
 
@@ -79,8 +79,7 @@ class StandIn(BaseHTTPRequestHandler):
 @pytest.fixture
 def jitsi() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
