@@ -10,9 +10,11 @@ For each database in BENCH_DATABASES (sqlite,postgres), in a process of its own:
 4. ``verify_chain()`` checks every MAC, the chain and the checkpoint, timed.
 
 Databases: var/bench/audit.sqlite3 and bollplank_bench_audit on PostgreSQL (BENCH_PG_URL,
-default postgres://postgres@127.0.0.1:5432), migrated on first use; the audit tables are emptied
-at each run. Writes var/bench/audit.json. Timings are reported, not enforced; the machine's load
-average is recorded beside them.
+default postgres://postgres@127.0.0.1:5432; BENCH_AUDIT_PG_DB and BENCH_AUDIT_SQLITE name others),
+migrated on first use; the audit tables are emptied at each run. BENCH_AUDIT_VERIFY_ONLY=1 skips
+steps 1-3 and verifies the events the last run left (generating ten million takes many minutes);
+BENCH_AUDIT_JOBS sets the verification's processes. Writes var/bench/audit.json. Timings are
+reported, not enforced; the machine's load average is recorded beside them.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ OUT = ROOT / "var" / "bench"
 KEY = "5a" * 32
 
 
+PG_DB = os.environ.get("BENCH_AUDIT_PG_DB", "bollplank_bench_audit")
+SQLITE = Path(os.environ.get("BENCH_AUDIT_SQLITE", str(OUT / "audit.sqlite3")))
+VERIFY_ONLY = os.environ.get("BENCH_AUDIT_VERIFY_ONLY", "") == "1"
+
+
 def _env(database: str) -> dict[str, str]:
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-    url = (
-        f"sqlite:///{OUT / 'audit.sqlite3'}"
-        if database == "sqlite"
-        else f"{pg}/bollplank_bench_audit"
-    )
+    url = f"sqlite:///{SQLITE}" if database == "sqlite" else f"{pg}/{PG_DB}"
     return {
         **os.environ,
         "DATABASE_URL": url,
@@ -53,14 +56,13 @@ def _prepare(database: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     if database == "postgres":
         import psycopg
+        from psycopg import sql
 
         pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
         with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
-            found = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'bollplank_bench_audit'"
-            ).fetchone()
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
             if not found:
-                conn.execute("CREATE DATABASE bollplank_bench_audit")
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DB)))
     subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=ROOT,
@@ -217,25 +219,33 @@ def child(database: str) -> dict[str, Any]:
 
     n = int(os.environ.get("BENCH_AUDIT_EVENTS", "10000000"))
     writers = int(os.environ.get("BENCH_AUDIT_WRITERS", "8" if database == "postgres" else "4"))
-    practice, user = _reset()
-    result: dict[str, Any] = {"database": connection.vendor, "events": n}
-    result["write"] = _writers(
-        practice, user, writers, float(os.environ.get("BENCH_AUDIT_WRITE_S", "5"))
-    )
-    _say(f"{database}: write {result['write']}")
-    result["generate_s"] = round(_generate(practice, user, n), 1)
-    _say(f"{database}: generated in {result['generate_s']} s")
+    result: dict[str, Any] = {"database": connection.vendor}
+    if VERIFY_ONLY:
+        result["verify_only"] = True
+    else:
+        practice, user = _reset()
+        result["events"] = n
+        result["write"] = _writers(
+            practice, user, writers, float(os.environ.get("BENCH_AUDIT_WRITE_S", "5"))
+        )
+        _say(f"{database}: write {result['write']}")
+        result["generate_s"] = round(_generate(practice, user, n), 1)
+        _say(f"{database}: generated in {result['generate_s']} s")
+        started = time.perf_counter()
+        sealed = seal(batch=50_000)
+        result["seal_s"] = round(time.perf_counter() - started, 1)
+        result["sealed"] = sealed
+        _say(f"{database}: sealed {sealed:,} in {result['seal_s']} s")
+    result["load_average_before_verify"] = [round(x, 2) for x in os.getloadavg()]
+    cpu = sum(os.times()[:4])
     started = time.perf_counter()
-    sealed = seal(batch=50_000)
-    result["seal_s"] = round(time.perf_counter() - started, 1)
-    result["sealed"] = sealed
-    _say(f"{database}: sealed {sealed:,} in {result['seal_s']} s")
-    started = time.perf_counter()
-    result["verify_jobs"] = jobs = default_jobs()
+    result["verify_jobs"] = jobs = int(os.environ.get("BENCH_AUDIT_JOBS", "0")) or default_jobs()
     report = verify_chain(jobs=jobs)
     result["verify_s"] = round(time.perf_counter() - started, 1)
     result["verify_ok"] = report.ok
     result["verified"] = report.sealed
+    # The pool's processes count once they are joined, the database server's not at all.
+    result["verify_cpu_s"] = round(sum(os.times()[:4]) - cpu, 1)
     _say(f"{database}: verified {report.sealed:,} in {result['verify_s']} s: ok={report.ok}")
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return result

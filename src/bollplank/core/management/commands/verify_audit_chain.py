@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "--jobs",
             type=int,
             default=None,
-            help="Processes for the MAC checks (default: up to 4 on PostgreSQL, 1 on SQLite).",
+            help="Processes that check the log (default: up to 4 on PostgreSQL, 1 on SQLite).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
