@@ -224,8 +224,10 @@
       });
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
-      setOnline(true);
+      // An action sent while this poll was under way has the newer news: a poll that went out
+      // before an action was refused must not mark the screen online under it.
       if (queue.length || sending) return;
+      setOnline(true);
       // Only a newer state: a poll answered just before this screen's own action was saved
       // must not take the screen back.
       if (data.state.version > state.version) {
