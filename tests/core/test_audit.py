@@ -54,7 +54,8 @@ def _checkpoint_lines() -> list[dict]:
     ]
 
 
-def _mac_of(pk: int, key: bytes) -> str:
+def _mac_of(pk: int, key: bytes | None = None) -> str:
+    """The MAC of event ``pk`` as stored now, under ``key`` (the audit key unless given)."""
     e = AuditEvent.objects.get(pk=pk)
     people = sorted(AuditSubject.objects.filter(event=e).values_list("user_id", flat=True))
     return sign(

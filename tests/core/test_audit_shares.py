@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 
 from bollplank.accounts.models import User
-from bollplank.core.audit import audit, content, link, seal, sign
+from bollplank.core.audit import audit, link, seal
 from bollplank.core.audit_verify import verify_chain
 from bollplank.core.models import AuditEvent, AuditSubject
+from tests.core.test_audit import _mac_of
 
 PLACES = 24
 
@@ -39,19 +40,7 @@ def _relink_from(place: int) -> None:
     events = list(AuditEvent.objects.filter(seq__gte=place - 1).order_by("seq"))
     prev = events[0].chain
     for e in events[1:]:
-        people = sorted(AuditSubject.objects.filter(event=e).values_list("user_id", flat=True))
-        mac = sign(
-            content(
-                e.action,
-                e.actor_id,
-                e.practice_id,
-                e.object_type,
-                e.object_id,
-                e.created_at,
-                e.data,
-                people,
-            )
-        )
+        mac = _mac_of(e.pk)
         prev = link(prev, mac)
         AuditEvent.objects.filter(pk=e.pk).update(mac=mac, chain=prev)
 

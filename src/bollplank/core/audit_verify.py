@@ -8,6 +8,7 @@ the newest events were removed, or that someone holding the key rewrote the chai
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hmac
@@ -192,10 +193,8 @@ def _macs(key: bytes) -> Callable[[], Any]:
     """A fresh HMAC-SHA256 under ``key`` per call, copied from one already keyed: hmac.digest
     sets the key up (and OpenSSL 3 looks the hash up) anew on every call, twice the work."""
     if _openssl_hmac is not None:
-        try:
+        with contextlib.suppress(ValueError):  # an OpenSSL without it: the portable one below
             return _openssl_hmac(key, digestmod="sha256").copy  # type: ignore[no-any-return]
-        except ValueError:  # an OpenSSL without it
-            pass
     return hmac.new(key, digestmod="sha256").copy
 
 
