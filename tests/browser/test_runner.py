@@ -323,33 +323,39 @@ def test_an_answer_that_is_not_the_runners_keeps_the_action(
             leader_ids=["supervisor"],
         )
     version = _server_version(meeting)
-    siv = new_page()
-    login(siv, "siv@ekbacken.se")
-    visit(siv, f"/p/{SLUG}/meetings/{meeting.pk}/run/")
-    expect(siv.locator("#step-name")).to_have_text("Presentation")
-
+    # The refusal holds until the test has seen the notice and the server has been shown not to
+    # have the action; only then may the screen's next attempt through. (A single refusal left the
+    # test to catch a five-second window between the refusal and the resend.) The route is set
+    # before the page loads, so the interception is in place for every request the page makes.
+    refusing = True
     refused: list[str] = []
 
-    def once_too_many(route: Any) -> None:
-        if not refused:
+    def too_many(route: Any) -> None:
+        if refusing:
             refused.append(route.request.url)
             route.fulfill(status=429, content_type="text/html", body="<p>För många försök</p>")
         else:
             route.continue_()
 
-    # What the page sent, for the message if the notice does not show (it once did not, at the
-    # spring daylight-saving instant, and the cause is not known yet).
+    siv = new_page()
+    siv.route("**/run/act/", too_many)
+    login(siv, "siv@ekbacken.se")
+    visit(siv, f"/p/{SLUG}/meetings/{meeting.pk}/run/")
+    expect(siv.locator("#step-name")).to_have_text("Presentation")
+    # What the page sent, for the message if the notice does not show.
     sent: list[str] = []
     siv.on("request", lambda r: sent.append(f"{r.method} {r.url}") if "/run/" in r.url else None)
-    siv.route("**/run/act/", once_too_many)
     siv.keyboard.press("+")
     try:
         expect(siv.locator("#runner-net")).to_contain_text("Inget nät", timeout=8000)
     except AssertionError as failed:
         raise AssertionError(f"{failed}\nsent: {sent}\nrefused: {refused}") from None
+    expect(siv.locator("#runner-net")).to_contain_text("1 ändringar väntar")
+    assert refused
+    assert _server_version(meeting) == version
+    refusing = False
     _wait_for_server(siv, meeting, version=version + 1)
     expect(siv.locator("#runner-net")).to_have_text("", timeout=10000)
-    assert refused
     with scopes_disabled():
         assert Run.objects.get(meeting=meeting).extended_seconds == 60
     assert not guard_of(siv).js_errors
