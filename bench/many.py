@@ -21,7 +21,7 @@ twice over:
 
 Writes many.json and many.md to BENCH_OUT (bench/results). Environment: BENCH_PG_URL,
 BENCH_REQUESTS (per scenario and database, 500), BENCH_CONCURRENCY (8), BENCH_MANY_PRACTICES
-(100), BENCH_MANY_ROUNDS (2), BENCH_OUT.
+(100), BENCH_MANY_ROUNDS (4), BENCH_OUT.
 """
 
 from __future__ import annotations
@@ -196,9 +196,15 @@ def rows_of(
     prepared: dict[str, dict[str, Any]],
     latencies: dict[tuple[str, str], list[float]],
     rendered: dict[tuple[str, str], float],
-    plans: list[dict[str, Any]],
+    plans: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    by_plan = {p["scenario"]: p for p in plans}
+    """One row per scenario; the plans' findings are those of the hundred practices."""
+    by_plan = {p["scenario"]: p for p in plans[HUNDRED]["scenarios"]}
+    spent = {
+        (name, p["scenario"]): p["database_ms"]
+        for name, found in plans.items()
+        for p in found["scenarios"]
+    }
     rows = []
     for scenario in prepared[SINGLE]["scenarios"]:
         name = scenario["scenario"]
@@ -216,6 +222,8 @@ def rows_of(
                 "render_ms_single": render_single,
                 "render_ms_hundred": render_hundred,
                 "render_ratio": round(render_hundred / render_single, 2) if render_single else None,
+                "database_ms_single": spent[(SINGLE, name)],
+                "database_ms_hundred": spent[(HUNDRED, name)],
                 "queries_single": scenario["queries"],
                 "queries_hundred": other["queries"],
                 "queries_explained": by_plan[name]["explained"],
@@ -246,15 +254,18 @@ def markdown(
         "copies of the other, a hundred practices); gunicorn with 2 sync workers each, both "
         f"running at once, production settings, every page rendered afresh; {requests} requests "
         f"per scenario and database at concurrency {concurrency}, the two databases back to back "
-        "in alternating order. p95 under load and the shortest render alone (one process, no "
-        f"load) in ms; ✗ marks a ratio above {RATIO_TARGET}. The last two columns count scans of "
+        "in alternating order. p95 under load, the shortest render alone (one process, no "
+        "load) and the database's time for the queries of one render of the first and last page "
+        "(planning and execution, EXPLAIN ANALYZE, the shortest of three), in ms; ✗ marks a "
+        f"ratio above {RATIO_TARGET}. The last two columns count scans of "
         f"tables over {big_table} rows in the plans of every query of one render of the first and "
         f"last page on `{HUNDRED}` (bench/plans.py): those that read other practices' rows, and "
         "lookups by a person, which read that person's rows in each of their practices.",
         "",
         "| scenario | p95 single | p95 hundred | ratio | render single | render hundred "
-        "| ratio | queries | plans scanning other practices | lookups by a person |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ratio | database single | database hundred | queries "
+        "| plans scanning other practices | lookups by a person |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         queries = r["queries_single"]
@@ -263,7 +274,8 @@ def markdown(
         lines.append(
             f"| {r['scenario']} | {r['p95_ms_single']} | {r['p95_ms_hundred']} "
             f"| {mark(r['p95_ratio'])} | {r['render_ms_single']} | {r['render_ms_hundred']} "
-            f"| {mark(r['render_ratio'])} | {queries} "
+            f"| {mark(r['render_ratio'])} | {r['database_ms_single']} "
+            f"| {r['database_ms_hundred']} | {queries} "
             f"| {r['plans_scanning_other_practices']}"
             f"{'' if r['plans_scanning_other_practices'] == 0 else ' ✗'} "
             f"| {r['plans_by_person']} |"
@@ -296,7 +308,7 @@ def main() -> int:
     practices = int(os.environ.get("BENCH_MANY_PRACTICES", "100"))
     requests = int(os.environ.get("BENCH_REQUESTS", "500"))
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-    rounds = int(os.environ.get("BENCH_MANY_ROUNDS", "2"))
+    rounds = int(os.environ.get("BENCH_MANY_ROUNDS", "4"))
     out = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "results"))
     envs = fill(base, practices)
     if not collected_is_current():
@@ -307,14 +319,16 @@ def main() -> int:
         # The realistic mix is not run here: a token length keeps its preparation short.
         found = inside("prepare.py", {**env, "BENCH_MIX_REQUESTS": "8"})
         prepared[name] = {"env": env, "scenarios": found["scenarios"]}
-    log(f"{HUNDRED}: the plans of every query of every scenario")
-    plans = inside(
-        "plans.py", envs[HUNDRED], json.dumps({"scenarios": prepared[HUNDRED]["scenarios"]})
-    )
+    plans = {}
+    for name, found in prepared.items():
+        log(f"{name}: the plans and database time of every query of every scenario")
+        plans[name] = inside(
+            "plans.py", found["env"], json.dumps({"scenarios": found["scenarios"]})
+        )
     log("both: the shortest render of every scenario alone, the databases in turn")
     rendered = renders(prepared, rounds=3)
     latencies = measure(prepared, requests, concurrency, rounds)
-    rows = rows_of(prepared, latencies, rendered, plans["scenarios"])
+    rows = rows_of(prepared, latencies, rendered, plans)
     fills = json.loads(FILL_RECORD.read_text())
     out.mkdir(parents=True, exist_ok=True)
     (out / "many.json").write_text(
@@ -338,7 +352,9 @@ def main() -> int:
         )
         + "\n"
     )
-    (out / "many.md").write_text(markdown(rows, fills, requests, concurrency, plans["big_table"]))
+    (out / "many.md").write_text(
+        markdown(rows, fills, requests, concurrency, plans[HUNDRED]["big_table"])
+    )
     log(f"wrote {out / 'many.json'} and {out / 'many.md'}")
     return 0
 
