@@ -21,7 +21,7 @@ twice over:
 
 Writes many.json and many.md to BENCH_OUT (bench/results). Environment: BENCH_PG_URL,
 BENCH_REQUESTS (per scenario and database, 500), BENCH_CONCURRENCY (8), BENCH_MANY_PRACTICES
-(100), BENCH_MANY_ROUNDS (4), BENCH_OUT.
+(100), BENCH_MANY_ROUNDS (10), BENCH_OUT.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from run import (
     ROOT,
     ensure_pg_database,
     load,
+    load_job,
     log,
     manage,
     percentile,
@@ -147,6 +148,18 @@ def renders(prepared: dict[str, dict[str, Any]], rounds: int) -> dict[tuple[str,
     return shortest
 
 
+def measure_round(
+    port: int, scenario: dict[str, Any], requests: int, concurrency: int, round_number: int
+) -> dict[str, Any]:
+    """One round of a scenario on one server: the first with bench/run.py's warm-up, the
+    others with enough requests to open the connections again (the pages are warm by then, and
+    a long warm-up every round would stretch the time the two databases' rounds lie apart)."""
+    if round_number == 0:
+        return load(port, scenario, requests, concurrency)
+    job = {"paths": scenario["paths"], "cookie": scenario["cookie"], "headers": scenario["headers"]}
+    return load_job(port, job, requests, concurrency, concurrency)
+
+
 def measure(
     prepared: dict[str, dict[str, Any]], requests: int, concurrency: int, rounds: int
 ) -> dict[tuple[str, str], list[float]]:
@@ -169,7 +182,9 @@ def measure(
                     scenario = next(
                         s for s in prepared[name]["scenarios"] if s["scenario"] == scenario_name
                     )
-                    result = load(servers[name][1], scenario, requests // rounds, concurrency)
+                    result = measure_round(
+                        servers[name][1], scenario, requests // rounds, concurrency, round_number
+                    )
                     if result["errors"]:
                         raise SystemExit(
                             f"{name}: {scenario_name}: {result['errors']} errors, "
@@ -200,6 +215,7 @@ def rows_of(
 ) -> list[dict[str, Any]]:
     """One row per scenario; the plans' findings are those of the hundred practices."""
     by_plan = {p["scenario"]: p for p in plans[HUNDRED]["scenarios"]}
+    alone = {p["scenario"]: p for p in plans[SINGLE]["scenarios"]}
     spent = {
         (name, p["scenario"]): p["database_ms"]
         for name, found in plans.items()
@@ -229,6 +245,10 @@ def rows_of(
                 "queries_explained": by_plan[name]["explained"],
                 "plans_scanning_other_practices": by_plan[name]["other_practices"],
                 "plans_by_person": by_plan[name]["person"],
+                # The same counts where the bench practice is half of every table: the planner
+                # may choose otherwise there.
+                "single_plans_scanning_other_practices": alone[name]["other_practices"],
+                "single_plans_by_person": alone[name]["person"],
                 "_scans": by_plan[name]["scans"],
             }
         )
@@ -240,6 +260,7 @@ def markdown(
     fills: dict[str, Any],
     requests: int,
     concurrency: int,
+    rounds: int,
     big_table: int,
 ) -> str:
     def mark(ratio: float | None) -> str:
@@ -253,14 +274,14 @@ def markdown(
         f"in `{SINGLE}` (its two practices alone) and in `{HUNDRED}` (the same two and "
         "copies of the other, a hundred practices); gunicorn with 2 sync workers each, both "
         f"running at once, production settings, every page rendered afresh; {requests} requests "
-        f"per scenario and database at concurrency {concurrency}, the two databases back to back "
-        "in alternating order. p95 under load, the shortest render alone (one process, no "
-        "load) and the database's time for the queries of one render of the first and last page "
-        "(planning and execution, EXPLAIN ANALYZE, the shortest of three), in ms; ✗ marks a "
-        f"ratio above {RATIO_TARGET}. The last two columns count scans of "
-        f"tables over {big_table} rows in the plans of every query of one render of the first and "
-        f"last page on `{HUNDRED}` (bench/plans.py): those that read other practices' rows, and "
-        "lookups by a person, which read that person's rows in each of their practices.",
+        f"per scenario and database at concurrency {concurrency}, the two databases back to "
+        f"back in alternating order over {rounds} rounds. p95 under load, the shortest render "
+        "alone (one process, no load) and the database's time for the queries of one render of "
+        "the first and last page (planning and execution, EXPLAIN ANALYZE, the shortest of "
+        f"three), in ms; ✗ marks a ratio above {RATIO_TARGET}. The last two columns count scans "
+        f"of tables over {big_table} rows in the plans of every query of one render of the first "
+        f"and last page on `{HUNDRED}` (bench/plans.py): those that read other practices' rows, "
+        "and lookups by a person, which read that person's rows in each of their practices.",
         "",
         "| scenario | p95 single | p95 hundred | ratio | render single | render hundred "
         "| ratio | database single | database hundred | queries "
@@ -291,13 +312,19 @@ def markdown(
         lines += ["", f"{title}: {len(found)}."]
         # One line per index and reason, with the scenarios where it is used.
         where: dict[tuple[str, str, str, str], list[str]] = {}
+        most: dict[tuple[str, str, str, str], int] = {}
         for scenario, s in found:
             key = (s["node"], s["table"], s["index"] or "no index", s["why"])
             where.setdefault(key, [])
+            most[key] = max(most.get(key, 0), s["rows_read"])
             if scenario not in where[key]:
                 where[key].append(scenario)
-        for (node, table, index, why), scenarios in where.items():
-            lines.append(f"- {node} of `{table}` by `{index}` ({why}): {', '.join(scenarios)}")
+        for key, scenarios in where.items():
+            node, table, index, why = key
+            lines.append(
+                f"- {node} of `{table}` by `{index}` ({why}; at most {most[key]} rows read): "
+                + ", ".join(scenarios)
+            )
     lines += ["", "## Filling the databases", ""]
     lines += [f"- {step}: {f['seconds']} s ({f['output']})" for step, f in fills.items()]
     return "\n".join(lines) + "\n"
@@ -308,7 +335,7 @@ def main() -> int:
     practices = int(os.environ.get("BENCH_MANY_PRACTICES", "100"))
     requests = int(os.environ.get("BENCH_REQUESTS", "500"))
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-    rounds = int(os.environ.get("BENCH_MANY_ROUNDS", "4"))
+    rounds = int(os.environ.get("BENCH_MANY_ROUNDS", "10"))
     out = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "results"))
     envs = fill(base, practices)
     if not collected_is_current():
@@ -346,6 +373,13 @@ def main() -> int:
                     ]
                     for r in rows
                 },
+                # Where the bench practice is half of every table, the scans that leave it.
+                "scans_single": {
+                    p["scenario"]: [
+                        s for s in p["scans"] if s["reads"] in ("person", "other practices")
+                    ]
+                    for p in plans[SINGLE]["scenarios"]
+                },
             },
             indent=2,
             ensure_ascii=False,
@@ -353,7 +387,7 @@ def main() -> int:
         + "\n"
     )
     (out / "many.md").write_text(
-        markdown(rows, fills, requests, concurrency, plans[HUNDRED]["big_table"])
+        markdown(rows, fills, requests, concurrency, rounds, plans[HUNDRED]["big_table"])
     )
     log(f"wrote {out / 'many.json'} and {out / 'many.md'}")
     return 0
