@@ -9,15 +9,17 @@ Two PostgreSQL databases, made once and kept between runs:
 
 The bench practice is the same in both (same generator, seed and day), so a page of it should
 take as long in either: the other practices' rows must never be read. The run measures that
-twice over:
+three ways:
 
-1. plans: every query of one render of each scenario's first and last page on ``many_hundred``,
-   explained by PostgreSQL (bench/plans.py); a scan that reads other practices' rows is counted;
-2. time: bench/run.py's scenarios (bench/prepare.py: the same pages, people and paths) against
-   a server on each database, both running at once, each scenario measured on both back to
-   back, in alternating order over ``BENCH_MANY_ROUNDS`` rounds so that neither database always
-   gets the machine's quieter moment; and the shortest of bench/prepare.py's renders in one
-   process with no load.
+1. plans: every query of one render of each scenario's first and last page, explained and
+   timed by PostgreSQL on both databases (bench/plans.py); the scans of ``many_hundred`` that
+   read other practices' rows are counted;
+2. p95 under load: bench/run.py's scenarios (bench/prepare.py: the same pages, people and
+   paths) against a server on each database, both running at once, each scenario measured on
+   both back to back, in alternating order over ``BENCH_MANY_ROUNDS`` rounds so that neither
+   database always gets the machine's quieter moment;
+3. rendered alone: the shortest of bench/prepare.py's renders in one process with no load,
+   taken again by bench/renders.py on the two databases in turn.
 
 Writes many.json and many.md to BENCH_OUT (bench/results). Environment: BENCH_PG_URL,
 BENCH_REQUESTS (per scenario and database, 500), BENCH_CONCURRENCY (8), BENCH_MANY_PRACTICES
