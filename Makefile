@@ -147,6 +147,13 @@ bench-growth: deps
 bench-audit: deps
 	@$(PY) bench/audit.py
 
+# The bench practice alone and among a hundred practices in one PostgreSQL database: p95 of
+# every page on both, and the plans of their queries; figures in bench/results/many.md. Its
+# databases (many_single, many_hundred) are kept between runs.
+.PHONY: bench-many
+bench-many: deps
+	@$(PY) bench/many.py
+
 bench-clean: | $(PY)
 	rm -f var/bench/bench-*.sqlite3 var/bench/bench-*.sqlite3-wal var/bench/bench-*.sqlite3-shm
 	@for scale in small medium large; do \
