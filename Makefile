@@ -53,6 +53,7 @@ help:
 	@echo "                then free times of a busy supervisor (bench/freetime.py, freetime.md)"
 	@echo "make bench-growth  the bench at small and large scale, with the p95 growth check"
 	@echo "make bench-audit   audit log: concurrent writes, sealing and verifying 10M events"
+	@echo "make bench-many    the bench practice alone and among 100 practices in one PostgreSQL"
 	@echo "make lint|fmt   check | format the code;  make messages: update and compile translations"
 	@echo "make clean      remove caches and generated files (distclean: also .venv and node_modules)"
 
