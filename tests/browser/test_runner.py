@@ -323,10 +323,10 @@ def test_an_answer_that_is_not_the_runners_keeps_the_action(
             leader_ids=["supervisor"],
         )
     version = _server_version(meeting)
-    # The refusal holds until the test has seen the notice and the server has been shown not to
-    # have the action; only then may the screen's next attempt through. (A single refusal left the
-    # test to catch a five-second window between the refusal and the resend.) The route is set
-    # before the page loads, so the interception is in place for every request the page makes.
+    # The refusal holds until the test has seen the notice and the server has been shown not
+    # to have the action; only then may the screen's next attempt go through. (A single refusal
+    # left the test to catch a five-second window between the refusal and the resend.) The
+    # route is set before the page loads, so it is in place for every request the page makes.
     refusing = True
     refused: list[str] = []
 
@@ -350,7 +350,7 @@ def test_an_answer_that_is_not_the_runners_keeps_the_action(
         expect(siv.locator("#runner-net")).to_contain_text("Inget nät", timeout=8000)
     except AssertionError as failed:
         raise AssertionError(f"{failed}\nsent: {sent}\nrefused: {refused}") from None
-    expect(siv.locator("#runner-net")).to_contain_text("1 ändringar väntar")
+    expect(siv.locator("#runner-net")).to_contain_text("(1 ändring väntar på att skickas)")
     assert refused
     assert _server_version(meeting) == version
     refusing = False

@@ -265,6 +265,8 @@ def runner_texts() -> dict[str, str]:
             "No network: the run goes on here, and the changes are sent when the network is back."
         ),
         "online": _("Connected."),
+        # Two forms for the count shown before them: "1 ändring väntar", "2 ändringar väntar".
+        "pending_one": _("change waiting to be sent"),
         "pending": _("changes waiting to be sent"),
         "dropped": _(
             "Another screen changed the run while this one was offline: its changes here were "

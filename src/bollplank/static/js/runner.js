@@ -249,7 +249,10 @@
     const net = $("runner-net");
     if (!net) return;
     let text = online ? "" : texts.offline;
-    if (queue.length) text += ` (${queue.length} ${texts.pending})`;
+    if (queue.length) {
+      const waiting = queue.length === 1 ? texts.pending_one : texts.pending;
+      text += ` (${queue.length} ${waiting})`;
+    }
     if (net.textContent !== text.trim()) net.textContent = text.trim();
     root.classList.toggle("offline", !online);
   }
