@@ -56,6 +56,18 @@ SLOT_TIMES = (dt.time(8, 0), dt.time(10, 30), dt.time(13, 0), dt.time(15, 30))
 GROUP_SHARE = 0.7
 GROUP_SIZE = (4, 9)
 BATCH = 5000
+# The tables the generator fills, in the order their rows refer to each other.
+TABLES: list[type[models.Model]] = [
+    User,
+    Membership,
+    Client,
+    ClientContact,
+    Participant,
+    Engagement,
+    GroupMembership,
+    Meeting,
+    Attendance,
+]
 
 
 @dataclass(frozen=True)
@@ -255,20 +267,7 @@ def _reset_sequences() -> None:
         return
     from django.core.management.color import no_style
 
-    sql = connection.ops.sequence_reset_sql(
-        no_style(),
-        [
-            User,
-            Membership,
-            Client,
-            ClientContact,
-            Participant,
-            Engagement,
-            GroupMembership,
-            Meeting,
-            Attendance,
-        ],
-    )
+    sql = connection.ops.sequence_reset_sql(no_style(), TABLES)
     with connection.cursor() as cursor:
         for statement in sql:
             cursor.execute(statement)

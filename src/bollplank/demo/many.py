@@ -24,24 +24,15 @@ from django.db.models import Max, Min
 from django_scopes import scopes_disabled
 
 from bollplank.accounts.models import Membership, User
-from bollplank.clients.models import Client, ClientContact
+from bollplank.clients.models import ClientContact
 from bollplank.core.models import Practice
-from bollplank.demo.bench import REST_SLUG
-from bollplank.engagements.models import Engagement, GroupMembership, Participant
-from bollplank.meetings.models import Attendance, Meeting
+from bollplank.demo.bench import REST_SLUG, TABLES
+from bollplank.engagements.models import Participant
+from bollplank.meetings.models import Meeting
 
-# In the order the rows refer to each other (a row's references are copied before it).
-COPIED: list[type[models.Model]] = [
-    User,
-    Membership,
-    Client,
-    ClientContact,
-    Participant,
-    Engagement,
-    GroupMembership,
-    Meeting,
-    Attendance,
-]
+# What the generator fills, in the order the rows refer to each other (a row's references are
+# copied before it).
+COPIED = TABLES
 # Columns that must be unique across the whole table, and how a copy gets its own value. The
 # e-mail address gets the copy's slug after the "@" (so it stays readable and unique); the
 # calendar UID and the video room are hashes of the source's value and the copy's slug on
