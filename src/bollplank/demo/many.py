@@ -166,11 +166,11 @@ def copy_practice(*, source: Practice, slug: str, name: str) -> Copied:
                 if model is User:
                     # A person belongs to the practice through a membership.
                     memberships = quote(Membership._meta.db_table)
-                    where = f"id IN (SELECT user_id FROM {memberships} WHERE practice_id = %s)"  # noqa: S608  (a table name from the model)
+                    where = f"id IN (SELECT user_id FROM {memberships} WHERE practice_id = %s)"  # noqa: S608  (a table name from the model)  # nosec B608
                 else:
                     where = "practice_id = %s"
                 cursor.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names from the models; values as parameters)
+                    f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names from the models; values as parameters)  # nosec B608
                     f"SELECT {', '.join(expressions)} FROM {table} WHERE {where}",
                     [*params, source.pk],
                 )
