@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -42,7 +41,9 @@ from collected import collected_is_current
 from run import (
     PY,
     ROOT,
+    bench_script,
     ensure_pg_database,
+    free_port,
     load,
     load_job,
     log,
@@ -57,20 +58,7 @@ SINGLE = "many_single"
 HUNDRED = "many_hundred"
 SCALE = "medium"
 RATIO_TARGET = 1.2
-# The ports this bench may use (other benches and servers of the machine keep to theirs).
-PORTS = range(8300, 8400)
 FILL_RECORD = ROOT / "var" / "bench" / "many-fill.json"
-
-
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit(f"no free port in {PORTS.start}–{PORTS.stop - 1}")
 
 
 def timed(env: dict[str, str], *args: str) -> tuple[float, str]:
@@ -114,22 +102,6 @@ def fill(base: str, practices: int) -> dict[str, dict[str, str]]:
     return envs
 
 
-def inside(script: str, env: dict[str, str], stdin: str = "") -> Any:
-    """One of the bench's Django scripts on a database; its JSON output."""
-    done = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
-        [PY, str(ROOT / "bench" / script)],
-        env=env,
-        cwd=ROOT,
-        input=stdin.encode(),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr.decode(errors="replace"))
-        raise SystemExit(f"bench/{script} failed")
-    return json.loads(done.stdout)
-
-
 def renders(prepared: dict[str, dict[str, Any]], rounds: int) -> dict[tuple[str, str], float]:
     """The shortest render alone of each scenario on each database: bench/prepare.py's figure
     and ``rounds`` more runs of bench/renders.py, the databases in turn."""
@@ -142,7 +114,7 @@ def renders(prepared: dict[str, dict[str, Any]], rounds: int) -> dict[tuple[str,
     for round_number in range(rounds):
         for name in order if round_number % 2 else order[::-1]:
             found = prepared[name]
-            times = inside(
+            times = bench_script(
                 "renders.py", found["env"], json.dumps({"scenarios": found["scenarios"]})
             )
             for scenario, ms in times.items():
@@ -171,7 +143,7 @@ def measure(
     latencies: dict[tuple[str, str], list[float]] = {}
     try:
         for name in prepared:
-            port = port_in_range()
+            port = free_port()
             log(f"{name}: gunicorn, 2 workers, on port {port}")
             servers[name] = (start_server(prepared[name]["env"], port), port)
         for name, found in prepared.items():
@@ -346,12 +318,12 @@ def main() -> int:
     for name, env in envs.items():
         log(f"{name}: sessions, paths, query counts and rendering times")
         # The realistic mix is not run here: a token length keeps its preparation short.
-        found = inside("prepare.py", {**env, "BENCH_MIX_REQUESTS": "8"})
+        found = bench_script("prepare.py", {**env, "BENCH_MIX_REQUESTS": "8"})
         prepared[name] = {"env": env, "scenarios": found["scenarios"]}
     plans = {}
     for name, found in prepared.items():
         log(f"{name}: the plans and database time of every query of every scenario")
-        plans[name] = inside(
+        plans[name] = bench_script(
             "plans.py", found["env"], json.dumps({"scenarios": found["scenarios"]})
         )
     log("both: the shortest render of every scenario alone, the databases in turn")

@@ -37,12 +37,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from prepare import browser_client  # noqa: E402
 
 from bollplank.accounts.models import User  # noqa: E402
 
-HOST = "127.0.0.1"
 # A table this small is read whole faster than through an index; its plan says nothing about
 # growth with the number of practices.
 BIG_TABLE = 5000
@@ -151,17 +150,9 @@ def analyze(sql: str, runs: int = 3) -> tuple[float, dict[str, Any]]:
     return best, found["Plan"]
 
 
-def _client(scenario: dict[str, Any]) -> Client:
-    client = Client(HTTP_HOST=HOST, headers=scenario.get("headers") or {})
-    for pair in filter(None, scenario["cookie"].split("; ")):
-        key, value = pair.split("=", 1)
-        client.cookies[key] = value
-    return client
-
-
 def check(scenario: dict[str, Any], catalogue: dict[str, Any]) -> dict[str, Any]:
     """The scans of one render of the scenario's first and last page."""
-    client = _client(scenario)
+    client = browser_client(scenario["cookie"], scenario.get("headers"))
     statements: list[str] = []
     for path in dict.fromkeys([scenario["paths"][0], scenario["paths"][-1]]):
         with CaptureQueriesContext(connection) as queries:

@@ -124,6 +124,16 @@ def _browser_cookies(user: Any) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session}; {_csrf_cookie()}"
 
 
+def browser_client(cookie: str, headers: dict[str, str] | None = None) -> Client:
+    """A test client that sends what the load driver sends: ``cookie`` as a browser's Cookie
+    header ("name=value; name=value") and ``headers``."""
+    client = Client(HTTP_HOST=HOST, headers=headers or {})
+    for pair in filter(None, cookie.split("; ")):
+        key, value = pair.split("=", 1)
+        client.cookies[key] = value
+    return client
+
+
 def _render_ms(client: Client, paths: list[str]) -> float:
     """The shortest of 21 renders of the pages, in this process,
     alone: what the data does to a page. The machine's other work only ever adds to a render,
@@ -232,10 +242,7 @@ def main() -> None:
     for name, who, paths in plan:
         cookie = cookies[who] if who and who != "api" else ""
         headers = api_headers if who == "api" else {}
-        client = Client(HTTP_HOST=HOST, headers=headers)
-        for pair in filter(None, cookie.split("; ")):
-            key, value = pair.split("=", 1)
-            client.cookies[key] = value
+        client = browser_client(cookie, headers)
         # Every path must answer 200 before the server is loaded with it.
         for path in paths:
             response = client.get(path)
@@ -285,10 +292,7 @@ def _mix(
         if r["method"] != "GET" or key in checked:
             continue
         checked.add(key)
-        client = Client(HTTP_HOST=HOST, headers=r["headers"])
-        for pair in filter(None, r["cookie"].split("; ")):
-            name, value = pair.split("=", 1)
-            client.cookies[name] = value
+        client = browser_client(r["cookie"], r["headers"])
         response = client.get(r["path"])
         if response.status_code != 200:
             raise SystemExit(f"mix: {r['path']} answered {response.status_code}, not 200")

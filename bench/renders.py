@@ -11,14 +11,19 @@ from __future__ import annotations
 import json
 import sys
 
-# Both set Django up when imported, as the bench's scripts do.
-from plans import _client
-from prepare import _render_ms
+# Sets Django up when imported, as the bench's scripts do.
+from prepare import _render_ms, browser_client
 
 
 def main() -> None:
     scenarios = json.load(sys.stdin)["scenarios"]
-    json.dump({s["scenario"]: _render_ms(_client(s), s["paths"]) for s in scenarios}, sys.stdout)
+    json.dump(
+        {
+            s["scenario"]: _render_ms(browser_client(s["cookie"], s.get("headers")), s["paths"])
+            for s in scenarios
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

@@ -254,18 +254,25 @@ def prepare(
     if not collected_is_current():
         manage(env, "collectstatic", "--no-input", "-v0")
     log(f"{database}, {scale}: sessions, paths, query counts and rendering times")
-    prepared = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
-        [PY, str(ROOT / "bench" / "prepare.py")],
+    found = bench_script("prepare.py", env)
+    return env, found["scenarios"], found["mix"]
+
+
+def bench_script(script: str, env: dict[str, str], stdin: str = "") -> Any:
+    """One of the bench's Django scripts (bench/<script>) on the database of ``env``: its JSON
+    output; its errors shown and the bench stopped if it fails."""
+    done = subprocess.run(  # noqa: S603  (our own interpreter and scripts)
+        [PY, str(ROOT / "bench" / script)],
         env=env,
         cwd=ROOT,
+        input=stdin.encode(),
         capture_output=True,
         check=False,
     )
-    if prepared.returncode != 0:
-        sys.stderr.write(prepared.stderr.decode(errors="replace"))
-        raise SystemExit(f"bench/prepare.py failed on {database}, {scale}")
-    found = json.loads(prepared.stdout)
-    return env, found["scenarios"], found["mix"]
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr.decode(errors="replace"))
+        raise SystemExit(f"bench/{script} failed on {env['DATABASE_URL']}")
+    return json.loads(done.stdout)
 
 
 def run_database(

@@ -252,7 +252,7 @@ def generate(
                 summary=summary,
                 say=say,
             )
-        _reset_sequences()
+        reset_sequences()
     # Fresh table statistics, as a maintained database has them (autovacuum on PostgreSQL);
     # the plans measured are then the plans a real installation gets.
     with connection.cursor() as cursor:
@@ -260,9 +260,10 @@ def generate(
     return summary
 
 
-def _reset_sequences() -> None:
-    # Rows were inserted with their ids from RETURNING, so sequences are right already; this
-    # keeps that true should a future Django version stop returning them.
+def reset_sequences() -> None:
+    """Move PostgreSQL's id sequences of the bench tables past their highest ids. The
+    generator's rows come with their ids from RETURNING, so this only keeps that true should a
+    future Django version stop returning them; the copier (demo/many.py) chooses ids itself."""
     if connection.vendor != "postgresql":
         return
     from django.core.management.color import no_style

@@ -26,7 +26,7 @@ from django_scopes import scopes_disabled
 from bollplank.accounts.models import Membership, User
 from bollplank.clients.models import ClientContact
 from bollplank.core.models import Practice
-from bollplank.demo.bench import REST_SLUG, TABLES
+from bollplank.demo.bench import REST_SLUG, TABLES, reset_sequences
 from bollplank.engagements.models import Participant
 from bollplank.meetings.models import Meeting
 
@@ -175,19 +175,8 @@ def copy_practice(*, source: Practice, slug: str, name: str) -> Copied:
                     [*params, source.pk],
                 )
                 rows[model._meta.label] = cursor.rowcount
-        _reset_sequences()
+        reset_sequences()
     return Copied(practice=practice, rows=rows)
-
-
-def _reset_sequences() -> None:
-    # The copies' ids were chosen here, not by the sequences, which must now move past them.
-    if connection.vendor != "postgresql":
-        return
-    from django.core.management.color import no_style
-
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), COPIED):
-            cursor.execute(statement)
 
 
 def fill_practices(
