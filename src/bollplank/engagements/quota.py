@@ -6,6 +6,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from django.template.defaultfilters import floatformat
+from django.utils.formats import localize
+from django.utils.translation import gettext, ngettext
+
+
+class QuotaTexts(NamedTuple):
+    """What the quota's lines say in the active language ("8 träffar, 16 h"); ``used_of``
+    ("9 av 8") and ``over`` are for an order planned past."""
+
+    ordered: str
+    held: str
+    planned: str
+    left: str
+    used_of: str
+    over: str
 
 
 @dataclass(frozen=True)
@@ -62,3 +79,31 @@ class Quota:
     def after_adding(self, meetings: int) -> int:
         """How many would be held or planned with ``meetings`` more."""
         return self.used + meetings
+
+    @property
+    def texts(self) -> QuotaTexts:
+        """The lines as text, made here once rather than by a template's ``blocktranslate
+        count`` and ``floatformat`` per line and engagement (a client's page shows every
+        running engagement's quota): the same words and numbers, hours with a decimal only
+        when there is one ("7,5 h", "16 h")."""
+        return QuotaTexts(
+            ordered=_meetings(self.ordered, self.ordered_hours),
+            held=_meetings(self.held, self.held_hours),
+            planned=_meetings(self.planned, self.planned_hours),
+            left=_meetings(self.left, self.left_hours),
+            used_of=gettext("%(used)s of %(ordered)s")
+            % {"used": localize(self.used), "ordered": localize(self.ordered)},
+            over=ngettext(
+                "%(n)s meeting (%(h)s h) over the order",
+                "%(n)s meetings (%(h)s h) over the order",
+                self.over,
+            )
+            % {"n": localize(self.over), "h": floatformat(self.over_hours, -1)},
+        )
+
+
+def _meetings(n: int, hours: Decimal) -> str:
+    return ngettext("%(n)s meeting, %(h)s h", "%(n)s meetings, %(h)s h", n) % {
+        "n": localize(n),
+        "h": floatformat(hours, -1),
+    }
