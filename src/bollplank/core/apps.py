@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,11 @@ class CoreConfig(AppConfig):
         task_finished.connect(watch_chains, dispatch_uid="core.watch_chains")
 
         _guard_form_text()
+        if any(db["ENGINE"].endswith("postgresql") for db in settings.DATABASES.values()):
+            # Date-times read with psycopg's compiled parser (core/pgtime.py).
+            from bollplank.core import pgtime
+
+            pgtime.install()
         # Every app's personal_data.py registers what it keeps about people
         # (core/personal_data_registry.py).
         autodiscover_modules("personal_data")
