@@ -39,6 +39,7 @@ from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
 from bollplank.meetings.ics import calendar_bytes, ics_response
 from bollplank.meetings.models import CalendarFeed, Meeting
+from bollplank.meetings.proposals import first_plan_day
 from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import (
     feed_meetings,
@@ -146,11 +147,13 @@ def series_plan(request: PracticeRequest, pk: int) -> HttpResponse:
     bookings, clock changes), adjust each date, then create them all at once."""
     user, practice, roles = who(request)
     engagement: Any = select_engagement(user, practice, roles, pk)
+    first_time = dt.time(9, 0)
+    first_day = first_plan_day(start=engagement.start_date, time=first_time, zone=practice.timezone)
     form = SeriesForm(
         request.POST or None,
         initial={
-            "first_day": max(engagement.start_date, clock.today()),
-            "time": dt.time(9, 0),
+            "first_day": first_day,
+            "time": first_time,
             "minutes": engagement.meeting_minutes,
             "count": max(
                 engagement.meetings_ordered - engagement.held_count - engagement.planned_count, 1
