@@ -276,12 +276,16 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     if staff:
         recorded = {a.participant_id: a.status for a in meeting.attendance.all()}
         members = members_on(meeting.engagement, local.date())
+        # Before the start only a late cancellation can be said (services.attendance_record).
+        begun = meeting.starts_at <= clock.now()
         context.update(
             {
+                "attendance_begun": begun,
                 "attendance_rows": [
                     (m.participant, recorded.get(m.participant_id, "")) for m in members
                 ],
                 "attendance_choices": AttendanceStatus.choices,
+                "late_cancelled": AttendanceStatus.LATE_CANCELLED,
                 "move_form": MoveForm(
                     initial={
                         "day": local.date(),
