@@ -31,7 +31,7 @@ from bollplank.core.tenancy import (
     who,
 )
 from bollplank.core.timeutils import in_range
-from bollplank.engagements.selectors import members_on
+from bollplank.engagements.selectors import members_on, opens_engagement_page
 from bollplank.meetings import services
 from bollplank.meetings.commitments import commitments_for_feed
 from bollplank.meetings.corrections import meeting_record_held
@@ -271,7 +271,11 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     staff = bool(roles & {Role.ADMIN, Role.SUPERVISOR}) and (
         Role.ADMIN in roles or meeting.supervisor_id == user.pk
     )
-    context: dict[str, Any] = {"meeting": meeting, "staff": staff}
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "staff": staff,
+        "engagement_link": opens_engagement_page(user, roles, meeting.engagement),
+    }
     local = timezone.localtime(meeting.starts_at)
     if staff:
         recorded = {a.participant_id: a.status for a in meeting.attendance.all()}
