@@ -125,7 +125,7 @@ def test_series_plan_does_not_offer_or_create_past_dates(world):
             interval_weeks=1,
             count=1,
         )
-        assert proposals[0].status == services.Proposal.OUTSIDE
+        assert proposals[0].status == services.Proposal.PASSED
         with pytest.raises(ValidationError):
             services.meetings_create_series(
                 actor=world.supervisor,

@@ -38,6 +38,14 @@ def engagements_visible_to(
     return qs.filter(visible).distinct()
 
 
+def opens_engagement_page(user: Any, roles: frozenset[str], engagement: Engagement) -> bool:
+    """Whether the engagement page (staff only) shows ``engagement`` to this person: the staff
+    part of engagements_visible_to, for an engagement already at hand, without a query."""
+    if Role.ADMIN in roles:
+        return True
+    return Role.SUPERVISOR in roles and engagement.supervisor_id == user.pk
+
+
 def engagement_for_client(
     user: Any, practice: Practice, roles: frozenset[str], pk: int
 ) -> Engagement:

@@ -4,7 +4,7 @@ cancellations (cancellations.py) and the calendar feeds (feeds.py) are named her
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,8 @@ from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.feeds import feed_create as feed_create  # re-exported
 from bollplank.meetings.feeds import feed_revoke_all as feed_revoke_all  # re-exported
 from bollplank.meetings.models import Attendance, Meeting
+from bollplank.meetings.proposals import Proposal as Proposal  # re-exported
+from bollplank.meetings.proposals import ProposedMeeting as ProposedMeeting  # re-exported
 from bollplank.meetings.signals import meeting_changed, series_planned
 
 MAX_SERIES = 200
@@ -116,14 +118,6 @@ def _conflict_error(conflict: Any, practice: Practice) -> ValidationError:
 # --- planning a series ----------------------------------------------------------------------
 
 
-class Proposal:
-    OK = "ok"
-    HOLIDAY = "holiday"
-    CONFLICT = "conflict"
-    BAD_TIME = "bad_time"
-    OUTSIDE = "outside"
-
-
 def check_ahead(starts_at: dt.datetime, now: dt.datetime | None = None) -> None:
     """A meeting is planned or moved ahead only: one in the past would count as held without
     anyone having said so (pages, the API and invoices read "over and not cancelled" as held)."""
@@ -179,23 +173,6 @@ def check_plannable(engagement: Engagement, day: dt.date) -> None:
             },
             code="outside_period",
         )
-
-
-@dataclass
-class ProposedMeeting:
-    """One date of a planned series and what stands in its way, if anything."""
-
-    day: dt.date
-    time: dt.time
-    status: str
-    reason: str = ""
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
-    conflicts: list[Meeting] = field(default_factory=list)
-
-    @property
-    def suggested(self) -> bool:
-        return self.status == Proposal.OK
 
 
 def series_dates(
@@ -291,7 +268,7 @@ def propose_one(
         return ProposedMeeting(day, time, Proposal.BAD_TIME, exc.messages[0])
     if not history and starts_at < clock.now():
         return ProposedMeeting(
-            day, time, Proposal.OUTSIDE, _("That time has passed: meetings are planned ahead.")
+            day, time, Proposal.PASSED, _("That time has passed: meetings are planned ahead.")
         )
     ends_at = starts_at.astimezone(dt.UTC) + length
     found = list(

@@ -31,7 +31,7 @@ from bollplank.core.tenancy import (
     who,
 )
 from bollplank.core.timeutils import in_range
-from bollplank.engagements.selectors import members_on
+from bollplank.engagements.selectors import members_on, opens_engagement_page
 from bollplank.meetings import services
 from bollplank.meetings.commitments import commitments_for_feed
 from bollplank.meetings.corrections import meeting_record_held
@@ -39,6 +39,7 @@ from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
 from bollplank.meetings.ics import calendar_bytes, ics_response
 from bollplank.meetings.models import CalendarFeed, Meeting
+from bollplank.meetings.proposals import first_plan_day
 from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import (
     feed_meetings,
@@ -146,11 +147,13 @@ def series_plan(request: PracticeRequest, pk: int) -> HttpResponse:
     bookings, clock changes), adjust each date, then create them all at once."""
     user, practice, roles = who(request)
     engagement: Any = select_engagement(user, practice, roles, pk)
+    first_time = dt.time(9, 0)
+    first_day = first_plan_day(start=engagement.start_date, time=first_time, zone=practice.timezone)
     form = SeriesForm(
         request.POST or None,
         initial={
-            "first_day": max(engagement.start_date, clock.today()),
-            "time": dt.time(9, 0),
+            "first_day": first_day,
+            "time": first_time,
             "minutes": engagement.meeting_minutes,
             "count": max(
                 engagement.meetings_ordered - engagement.held_count - engagement.planned_count, 1
@@ -268,17 +271,25 @@ def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     staff = bool(roles & {Role.ADMIN, Role.SUPERVISOR}) and (
         Role.ADMIN in roles or meeting.supervisor_id == user.pk
     )
-    context: dict[str, Any] = {"meeting": meeting, "staff": staff}
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "staff": staff,
+        "engagement_link": opens_engagement_page(user, roles, meeting.engagement),
+    }
     local = timezone.localtime(meeting.starts_at)
     if staff:
         recorded = {a.participant_id: a.status for a in meeting.attendance.all()}
         members = members_on(meeting.engagement, local.date())
+        # Before the start only a late cancellation can be said (services.attendance_record).
+        begun = meeting.starts_at <= clock.now()
         context.update(
             {
+                "attendance_begun": begun,
                 "attendance_rows": [
                     (m.participant, recorded.get(m.participant_id, "")) for m in members
                 ],
                 "attendance_choices": AttendanceStatus.choices,
+                "late_cancelled": AttendanceStatus.LATE_CANCELLED,
                 "move_form": MoveForm(
                     initial={
                         "day": local.date(),
