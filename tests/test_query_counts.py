@@ -75,6 +75,10 @@ PAGES = [
     # recent; summaries; my case turns; open questionnaires; runs I lead or have a takeaway in
     ("calendar_week", "supervisor", 2),  # the week's meetings; first talks (booking)
     ("calendar_month", "supervisor", 2),  # the month's meetings; first talks (booking)
+    # The week's meetings, each with its place in its engagement's schedule (the link to the
+    # schedule's page that holds it) counted in the same query; no first talks for a client.
+    ("calendar_week", "contact", 1),
+    ("calendar_month", "contact", 1),  # the same for the month
     ("client_list", "supervisor", 1),  # clients with engagement counts
     ("engagement_list", "admin", 1),  # engagements with client, supervisor, quota
     ("meeting_list", "supervisor", 2),  # count for the paginator; the page

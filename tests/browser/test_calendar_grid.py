@@ -86,3 +86,39 @@ def test_the_hour_grid_on_a_laptop_and_a_phone(world: Any, new_page: Callable[..
     axe_check(phone)
     assert phone.evaluate(NO_SIDEWAYS_SCROLL)
     assert phone.locator(".hg-day").count() == 1
+
+
+def test_a_client_contact_opens_a_meeting_of_the_calendar_on_the_schedule(
+    world: Any, new_page: Callable[..., Page]
+) -> None:
+    """Her tile opens the page of the engagement's schedule with that meeting on it, by mouse
+    in the week and by keyboard in the month; no download, no "no permission"."""
+    day = tc.workday_after(7)
+    f.MeetingFactory(
+        engagement=world.engagement, starts_at=tc.local(day, 13), ends_at=tc.local(day, 15)
+    )
+    schedule = f"/p/ekbacken/client/engagements/{world.engagement.pk}/schedule/"
+    shown = f"{day.isoformat()}</td>"
+
+    page = new_page(viewport=LAPTOP)
+    login(page, world.contact_user.email)
+    visit(page, f"/p/ekbacken/calendar/week/?date={day.isoformat()}")
+    tile = page.locator(f"a.hg-meeting[href='{schedule}']")
+    assert tile.count() == 1
+    with page.expect_navigation():
+        tile.click()
+    assert page.url.endswith(schedule)
+    assert page.get_by_role("heading", level=1).inner_text() == "Lärarlaget åk 4–6"
+    assert shown in page.content()
+    assert "Pia Deltagare" not in page.content()
+    axe_check(page)
+
+    visit(page, f"/p/ekbacken/calendar/month/?month={day:%Y-%m}")
+    line = page.locator(f"table.month a.meeting[href='{schedule}']")
+    assert line.count() == 1
+    line.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(schedule)
+    assert shown in page.content()
+    axe_check(page)

@@ -195,6 +195,14 @@ def test_feed_view_serves_the_body_of_full_models(client: Any, feed_world: Any, 
         m.pk: "http://testserver" + reverse("meeting_detail", args=[w.practice.slug, m.pk])
         for m in models
     }
+    if who == "contact_user":
+        # A client contact may not open a meeting's page: each event links to the page of the
+        # engagement's schedule that holds it (the first: these engagements hold few meetings).
+        urls = {
+            m.pk: "http://testserver"
+            + reverse("client_schedule", args=[w.practice.slug, m.engagement_id])
+            for m in models
+        }
     expected = calendar_bytes(
         sorted([*models, *talks], key=lambda m: m.starts_at),
         name=f"Bollplank – {w.practice.name}",

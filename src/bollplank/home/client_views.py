@@ -23,6 +23,7 @@ from bollplank.engagements.enums import Status as EngagementStatus
 from bollplank.engagements.selectors import engagement_for_client
 from bollplank.meetings.enums import CLIENT_SIDE, MeetingStatus
 from bollplank.meetings.selectors import (
+    SCHEDULE_PAGE_SIZE,
     ScheduleRow,
     attendance_totals,
     engagements_for_client_page,
@@ -34,7 +35,6 @@ from bollplank.meetings.selectors import (
 # the engagement's own page. Every meeting of every running engagement on one page made it
 # hundreds of rows long for a large client, slow to make and to read on a phone.
 NEXT_SHOWN = 3
-SCHEDULE_PAGE_SIZE = 50
 
 ONLY_CONTACT = frozenset({Role.CLIENT_CONTACT})
 

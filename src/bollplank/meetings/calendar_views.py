@@ -11,12 +11,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from bollplank.core import clock
+from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.meetings import hourgrid
 from bollplank.meetings.commitments import with_commitments
-from bollplank.meetings.selectors import meetings_between, supervisors_of
+from bollplank.meetings.links import opens_meeting_page, set_calendar_links
+from bollplank.meetings.selectors import (
+    meetings_between,
+    supervisors_of,
+    with_schedule_index,
+)
 
 ALL_ROLES = tuple(Role)
 
@@ -34,6 +40,19 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _calendar_meetings(
+    user: Any, practice: Practice, roles: frozenset[str], start: dt.datetime, end: dt.datetime
+) -> list[Any]:
+    """The meetings and other commitments in [start, end), each with its ``line_url``; a
+    client contact's meetings with their place in the schedule, read in the same query."""
+    meetings = meetings_between(user, practice, roles, start, end)
+    if not opens_meeting_page(roles):
+        meetings = with_schedule_index(meetings)
+    items = with_commitments(meetings, user, practice, roles, start, end)
+    set_calendar_links(items, practice.slug, roles)
+    return items
+
+
 def _initials(person: Any) -> str:
     words = str(person).split()
     return "".join(w[0] for w in words[:3]).upper()
@@ -49,9 +68,7 @@ def calendar_week(request: PracticeRequest) -> HttpResponse:
     monday = day - dt.timedelta(days=day.weekday())
     first, last = (day, day) if single else (monday, monday + dt.timedelta(days=6))
     start, end = _aware(first), _aware(last + dt.timedelta(days=1))
-    items = with_commitments(
-        meetings_between(user, practice, roles, start, end), user, practice, roles, start, end
-    )
+    items = _calendar_meetings(user, practice, roles, start, end)
     supervisors: list[Any] = []
     chosen = None
     if Role.ADMIN in roles:
@@ -117,15 +134,8 @@ def calendar_month(request: PracticeRequest) -> HttpResponse:
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
-    meetings = with_commitments(
-        meetings_between(
-            user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
-        ),
-        user,
-        practice,
-        roles,
-        _aware(grid_start),
-        _aware(grid_end + dt.timedelta(days=1)),
+    meetings = _calendar_meetings(
+        user, practice, roles, _aware(grid_start), _aware(grid_end + dt.timedelta(days=1))
     )
     by_day: dict[dt.date, list[Any]] = {}
     for meeting in meetings:

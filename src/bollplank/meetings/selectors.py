@@ -17,9 +17,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -192,6 +193,50 @@ def schedule_of(engagement: Engagement, *, with_attendance: bool) -> QuerySet[An
             *_SCHEDULE_COLUMNS, "present_count", "absent_count"
         )
     return qs.values_list(*_SCHEDULE_COLUMNS)
+
+
+# The client's schedule page (home/client_views.py: client_schedule) shows this many meetings a
+# page; a link to the page that holds one meeting is reckoned with the same number.
+SCHEDULE_PAGE_SIZE = 50
+
+
+def _meetings_before() -> Coalesce:
+    """How many meetings of the same engagement come before the outer one in schedule_of's
+    order (start, then pk), as a subquery."""
+    before = (
+        Meeting.objects.filter(
+            practice_id=OuterRef("practice_id"), engagement_id=OuterRef("engagement_id")
+        )
+        .filter(
+            Q(starts_at__lt=OuterRef("starts_at"))
+            | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("engagement_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(before), 0)
+
+
+def with_schedule_index(meetings: QuerySet[Meeting]) -> QuerySet[Any]:
+    """``meetings`` with ``schedule_index``: each one's place in its engagement's schedule (0
+    for the first), counted in the same query, so that a calendar reckons its links to the
+    schedule's pages without a query of its own."""
+    return meetings.annotate(schedule_index=_meetings_before())
+
+
+def schedule_page(index: int) -> int:
+    """The page of the client's schedule (1 for the first) that holds the meeting at
+    ``index`` (with_schedule_index)."""
+    return index // SCHEDULE_PAGE_SIZE + 1
+
+
+def schedule_pages(meetings: QuerySet[Meeting]) -> dict[int, int]:
+    """The page of its engagement's schedule that holds each of ``meetings``, by pk, in one
+    query."""
+    rows = meetings.annotate(schedule_index=_meetings_before()).values_list("pk", "schedule_index")
+    return {pk: schedule_page(index) for pk, index in rows}
 
 
 def _with_attendance_counts(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:

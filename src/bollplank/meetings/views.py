@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,12 +39,20 @@ from bollplank.meetings.corrections import meeting_record_held
 from bollplank.meetings.enums import AttendanceStatus, MeetingStatus
 from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesForm
 from bollplank.meetings.ics import calendar_bytes, ics_response
+from bollplank.meetings.links import (
+    MEETING_PAGE_ROLES,
+    feed_event_urls,
+    opens_meeting_page,
+    schedule_page_url,
+)
 from bollplank.meetings.models import CalendarFeed, Meeting
 from bollplank.meetings.proposals import first_plan_day
 from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import (
     feed_meetings,
     meetings_visible_to,
+    schedule_page,
+    with_schedule_index,
 )
 from bollplank.meetings.selectors import (
     meeting_detail as select_meeting,
@@ -264,7 +273,7 @@ def meeting_create(request: PracticeRequest, pk: int) -> HttpResponse:
 # --- one meeting ----------------------------------------------------------------------------
 
 
-@practice_view(Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
+@practice_view(*MEETING_PAGE_ROLES)
 def meeting_detail(request: PracticeRequest, pk: int) -> HttpResponse:
     user, practice, roles = who(request)
     meeting = select_meeting(user, practice, roles, pk)
@@ -389,11 +398,23 @@ def meeting_focus(request: PracticeRequest, pk: int) -> HttpResponse:
 def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
     """One meeting as a calendar file."""
     user, practice, roles = who(request)
-    qs = meetings_visible_to(user, practice, roles).select_related("engagement", "supervisor")
+    qs: QuerySet[Any] = meetings_visible_to(user, practice, roles).select_related(
+        "engagement", "supervisor"
+    )
+    own_page = opens_meeting_page(roles)
+    if not own_page:
+        qs = with_schedule_index(qs)
     meeting = qs.filter(pk=pk).first()
     if meeting is None:
         raise Http404
-    url = request.build_absolute_uri(reverse("meeting_detail", args=[practice.slug, meeting.pk]))
+    # The event's link is a page the person may open: the file outlives this visit.
+    if own_page:
+        path = reverse("meeting_detail", args=[practice.slug, meeting.pk])
+    else:
+        path = schedule_page_url(practice.slug)(
+            meeting.engagement_id, schedule_page(meeting.schedule_index)
+        )
+    url = request.build_absolute_uri(path)
     content = calendar_bytes(
         [meeting],
         name=meeting.engagement.title,
@@ -473,13 +494,11 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         # The join page of the meetings whose video room the owner may enter, never a token:
         # calendar servers outside our control poll the feed and keep what it says.
         places = feed_join_pages(found.user, practice, meetings, base)
+        urls = feed_event_urls(found.user, practice, roles, meetings, base)
         now = clock.now()
         # Write the last use at most hourly: feeds are polled often.
         if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
             CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)
-    # One reverse() for the whole feed, not one per meeting: a feed holds a year of meetings.
-    meeting_url = url_for_pk("meeting_detail", practice.slug)
-    urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings}
     # First talks (booking app) have no page of their own: no URL, and their pks are not
     # meetings' pks.
     content = calendar_bytes(
