@@ -17,7 +17,7 @@ from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.meetings import hourgrid
 from bollplank.meetings.commitments import with_commitments
-from bollplank.meetings.links import opens_meeting_page, set_calendar_links
+from bollplank.meetings.links import rooms_opened, set_calendar_links
 from bollplank.meetings.selectors import (
     meetings_between,
     supervisors_of,
@@ -46,10 +46,11 @@ def _calendar_meetings(
     """The meetings and other commitments in [start, end), each with its ``line_url``; a
     client contact's meetings with their place in the schedule, read in the same query."""
     meetings = meetings_between(user, practice, roles, start, end)
-    if not opens_meeting_page(roles):
+    if Role.CLIENT_CONTACT in roles:
         meetings = with_schedule_index(meetings)
     items = with_commitments(meetings, user, practice, roles, start, end)
-    set_calendar_links(items, practice.slug, roles)
+    rooms = rooms_opened(user, practice, roles, (m.pk for m in meetings))
+    set_calendar_links(items, practice.slug, roles, rooms)
     return items
 
 

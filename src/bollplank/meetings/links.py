@@ -14,7 +14,12 @@ from django.urls import reverse
 from bollplank.core.models import Practice
 from bollplank.core.roles import Role
 from bollplank.core.rows import url_for_pk
-from bollplank.meetings.selectors import meetings_for_feed, schedule_page, schedule_pages
+from bollplank.meetings.selectors import (
+    meetings_for_feed,
+    meetings_visible_to,
+    schedule_page,
+    schedule_pages,
+)
 
 # The roles that may open a meeting's page (meetings/views.py: meeting_detail).
 MEETING_PAGE_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
@@ -23,6 +28,21 @@ MEETING_PAGE_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
 def opens_meeting_page(roles: frozenset[str]) -> bool:
     """Whether a person with ``roles`` opens a meeting's own page from its link."""
     return bool(roles.intersection(MEETING_PAGE_ROLES))
+
+
+def rooms_opened(
+    user: Any, practice: Practice, roles: frozenset[str], pks: Iterable[int]
+) -> set[int] | None:
+    """Of the meetings ``pks``, those whose own page the person may open, where their roles
+    alone do not say: someone who is the client's contact and also a participant (or staff)
+    sees the client's meetings in their calendars but opens only the rooms of their other
+    roles (selectors.meeting_detail). None for everyone else: the roles say it for every
+    meeting. One query, for those people only."""
+    if Role.CLIENT_CONTACT not in roles or not opens_meeting_page(roles):
+        return None
+    room_roles = roles - {Role.CLIENT_CONTACT}
+    visible = meetings_visible_to(user, practice, room_roles).filter(pk__in=list(pks))
+    return set(visible.values_list("pk", flat=True))
 
 
 def schedule_page_url(slug: str) -> Callable[[int, int], str]:
@@ -37,10 +57,12 @@ def schedule_page_url(slug: str) -> Callable[[int, int], str]:
     return url
 
 
-def set_calendar_links(items: Iterable[Any], slug: str, roles: frozenset[str]) -> None:
+def set_calendar_links(
+    items: Iterable[Any], slug: str, roles: frozenset[str], rooms: set[int] | None = None
+) -> None:
     """Each calendar item's ``line_url``: a first talk (booking) to the booking links, a meeting
     to its page, or for a client contact to their schedule's page that holds it (the meetings
-    then carry ``schedule_index``: selectors.with_schedule_index)."""
+    then carry ``schedule_index``: selectors.with_schedule_index). ``rooms``: rooms_opened."""
     talks_url = reverse("booking_links", args=[slug])
     meeting_url = url_for_pk("meeting_detail", slug)
     schedule_url = schedule_page_url(slug)
@@ -48,7 +70,7 @@ def set_calendar_links(items: Iterable[Any], slug: str, roles: frozenset[str]) -
     for item in items:
         if getattr(item, "is_first_talk", False):
             item.line_url = talks_url
-        elif own_page:
+        elif own_page and (rooms is None or item.pk in rooms):
             item.line_url = meeting_url(item.pk)
         else:
             item.line_url = schedule_url(item.engagement_id, schedule_page(item.schedule_index))
@@ -60,14 +82,16 @@ def feed_event_urls(
     """The absolute link of each of a person's feed events (``meetings``: the feed's rows), by
     pk, with one reverse() for the whole feed (it holds a year of meetings); for a client
     contact one more query, for the schedule pages."""
-    if opens_meeting_page(roles):
-        meeting_url = url_for_pk("meeting_detail", practice.slug)
+    meetings = list(meetings)
+    rooms = rooms_opened(user, practice, roles, (m.pk for m in meetings))
+    meeting_url = url_for_pk("meeting_detail", practice.slug)
+    if opens_meeting_page(roles) and rooms is None:
         return {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings}
     pages = schedule_pages(meetings_for_feed(user, practice, roles))
     schedule_url = schedule_page_url(practice.slug)
+    urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings if rooms and m.pk in rooms}
     # A meeting planned between the two reads gets no link rather than a wrong one.
-    return {
-        m.pk: f"{base}{schedule_url(m.engagement_id, pages[m.pk])}"
-        for m in meetings
-        if m.pk in pages
-    }
+    for m in meetings:
+        if m.pk not in urls and m.pk in pages:
+            urls[m.pk] = f"{base}{schedule_url(m.engagement_id, pages[m.pk])}"
+    return urls

@@ -43,6 +43,7 @@ from bollplank.meetings.links import (
     MEETING_PAGE_ROLES,
     feed_event_urls,
     opens_meeting_page,
+    rooms_opened,
     schedule_page_url,
 )
 from bollplank.meetings.models import CalendarFeed, Meeting
@@ -401,14 +402,14 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
     qs: QuerySet[Any] = meetings_visible_to(user, practice, roles).select_related(
         "engagement", "supervisor"
     )
-    own_page = opens_meeting_page(roles)
-    if not own_page:
+    if Role.CLIENT_CONTACT in roles:
         qs = with_schedule_index(qs)
     meeting = qs.filter(pk=pk).first()
     if meeting is None:
         raise Http404
+    rooms = rooms_opened(user, practice, roles, [meeting.pk])
     # The event's link is a page the person may open: the file outlives this visit.
-    if own_page:
+    if opens_meeting_page(roles) and (rooms is None or meeting.pk in rooms):
         path = reverse("meeting_detail", args=[practice.slug, meeting.pk])
     else:
         path = schedule_page_url(practice.slug)(
