@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django_scopes import scopes_disabled
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
-from tests.browser.conftest import login, visit
+from tests.browser.conftest import axe_check, login, visit
+from tests.courses.conftest import make_course, register
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +55,58 @@ def test_a_responsive_tables_caption_takes_the_full_width_on_a_phone(
     assert caption_box["width"] == pytest.approx(table_box["width"], abs=1)
     assert _lines_of(caption, "Resultat (siffror visas bara") == 1
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_decision_select_stays_inside_its_card_on_a_phone(
+    world: Any, new_page: Callable[..., Page]
+) -> None:
+    with scopes_disabled():
+        # A client with a long name makes the select as wide as the name.
+        world.client.name = "Socialförvaltningen i Ekby kommun, individ- och familjeomsorgen"
+        world.client.save()
+    course = make_course(world.practice, days_ahead=10, leader=world.supervisor)
+    register(course, name="Cilla Ceder", organization="Region Uppsala", org_number="232100-0024")
+    page = new_page(viewport=PHONE)
+    login(page, world.admin.email)
+
+    visit(page, "/p/ekbacken/billing/run/")
+
+    card = page.locator("#registration-" + _only_registration_pk())
+    select = card.get_by_label("Uppdragsgivare")
+    select.select_option(label=world.client.name)
+    select_box, card_box = select.bounding_box(), card.bounding_box()
+    assert select_box is not None and card_box is not None
+    assert select_box["x"] + select_box["width"] <= card_box["x"] + card_box["width"]
+    # Styled as the other form fields: the page's font size and the fields' padding.
+    style = select.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.fontSize, s.paddingLeft]; }"
+    )
+    assert style == ["16px", "8px"]
+    wrap_fits = "el => el.scrollWidth <= el.clientWidth"
+    assert page.locator("#unmatched-h ~ .table-wrap").evaluate(wrap_fits)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def _only_registration_pk() -> str:
+    from bollplank.courses.models import Registration
+
+    with scopes_disabled():
+        return str(Registration.objects.get().pk)
+
+
+def test_week_calendars_supervisor_filter_is_styled_as_a_form_field(world: Any, page: Page) -> None:
+    login(page, world.admin.email)
+
+    visit(page, "/p/ekbacken/calendar/week/")
+
+    select = page.get_by_label("Handledare")
+    style = select.evaluate(
+        "el => { const s = getComputedStyle(el); "
+        "return [s.fontSize, s.paddingTop, s.borderTopWidth, s.borderRadius]; }"
+    )
+    assert style == ["16px", "8px", "1px", "4px"]
+    select.select_option(label=world.supervisor.name)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Visa").click()
+    axe_check(page)
+    expect(page.get_by_label("Handledare")).to_have_value(str(world.supervisor.pk))
