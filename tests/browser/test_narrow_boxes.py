@@ -10,8 +10,11 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
+from bollplank.evaluations import services
+from bollplank.evaluations.models import Invitation
 from tests.browser.conftest import axe_check, login, visit
 from tests.courses.conftest import make_course, register
+from tests.evaluations.helpers import after_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +113,50 @@ def test_week_calendars_supervisor_filter_is_styled_as_a_form_field(world: Any, 
         page.get_by_role("button", name="Visa").click()
     axe_check(page)
     expect(page.get_by_label("Handledare")).to_have_value(str(world.supervisor.pk))
+
+
+def _answer_link(world: Any) -> str:
+    rnd = after_meeting(world)
+    with scopes_disabled():
+        invitation = Invitation.objects.filter(round=rnd).order_by("pk").first()
+    assert invitation is not None
+    return f"/e/{services.invitation_token(invitation)}/"
+
+
+def _rows(fieldset: Locator) -> list[int]:
+    """How many choices stand on each row of the scale, top to bottom."""
+    tops = fieldset.locator("label.scale-option").evaluate_all(
+        "els => els.map(el => Math.round(el.getBoundingClientRect().top))"
+    )
+    return [tops.count(top) for top in sorted(set(tops))]
+
+
+def test_a_0_to_10_scale_is_one_row_on_a_desktop_and_two_even_rows_on_a_phone(
+    world: Any, new_page: Callable[..., Page]
+) -> None:
+    link = _answer_link(world)
+    desk = new_page()
+    visit(desk, link)
+    scale = desk.locator("fieldset.scale", has=desk.locator("input[value='10']")).first
+    expect(scale.get_by_role("radio")).to_have_count(11)
+
+    assert _rows(scale) == [11]
+    # The circle and its number do not touch.
+    circle = scale.get_by_role("radio", name="7", exact=True).bounding_box()
+    number = scale.locator("label.scale-option:has(input[value='7']) > span").bounding_box()
+    assert circle is not None and number is not None
+    assert number["y"] - (circle["y"] + circle["height"]) >= 2
+
+    # One radio group, used by keyboard, with a visible focus.
+    scale.get_by_role("radio", name="0", exact=True).focus()
+    desk.keyboard.press("ArrowRight")
+    expect(scale.get_by_role("radio", name="1", exact=True)).to_be_focused()
+    expect(scale.get_by_role("radio", name="1", exact=True)).to_be_checked()
+    focus_style = desk.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert focus_style == "solid"
+
+    phone = new_page(viewport=PHONE)
+    visit(phone, link)
+    scale = phone.locator("fieldset.scale", has=phone.locator("input[value='10']")).first
+    assert _rows(scale) == [6, 5]
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
