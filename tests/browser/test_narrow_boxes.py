@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
+from bollplank.demo.firm import demo_load
 from bollplank.evaluations import services
 from bollplank.evaluations.models import Invitation
 from tests.browser.conftest import axe_check, login, visit
@@ -160,3 +162,43 @@ def test_a_0_to_10_scale_is_one_row_on_a_desktop_and_two_even_rows_on_a_phone(
     scale = phone.locator("fieldset.scale", has=phone.locator("input[value='10']")).first
     assert _rows(scale) == [6, 5]
     assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_supervisor_cards_keep_long_words_whole_at_desktop_width(
+    new_page: Callable[..., Page], live_server: Any
+) -> None:
+    demo_load()
+    page = new_page()
+
+    visit(page, "/om/ekbacken/")
+
+    cards = page.locator(".profile-card")
+    expect(cards).to_have_count(3)
+    broken = []
+    for card in cards.all():
+        for dd in card.locator("dd").all():
+            for word in dd.inner_text().replace(",", " ").split():
+                if len(word) >= 10 and _lines_of(dd, word) > 1:
+                    broken.append(word)
+    assert broken == []
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_an_iso_date_in_a_heading_never_breaks_at_its_hyphens(
+    world: Any, new_page: Callable[..., Page]
+) -> None:
+    day = timezone.localtime(world.meeting.starts_at).date().isoformat()
+    page = new_page(viewport=PHONE)
+    login(page, world.supervisor.email)
+    visit(page, f"/p/ekbacken/meetings/{world.meeting.pk}/notes/")
+    heading = page.locator("h1")
+    expect(heading).to_contain_text(day)
+
+    # Every phone width from 320 px up puts a line's end somewhere else in the heading.
+    split_at = []
+    for width in range(320, 481, 4):
+        page.set_viewport_size({"width": width, "height": 844})
+        if _lines_of(heading, day) > 1:
+            split_at.append(width)
+    assert split_at == []
