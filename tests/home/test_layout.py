@@ -13,6 +13,8 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
+from tests import factories as f
+
 pytestmark = pytest.mark.django_db
 
 ICONS = [
@@ -54,10 +56,21 @@ def test_long_words_hyphenate_rather_than_break_anywhere() -> None:
     assert "overflow-wrap: break-word" in body
 
 
-def test_pages_outside_a_practice_show_log_out_and_no_practice_menu(world: Any) -> None:
+def test_pages_outside_a_practice_show_log_out_and_no_practice_menu_to_a_non_member(
+    world: Any,
+) -> None:
     c = Client()
-    c.force_login(world.supervisor)
+    c.force_login(f.UserFactory())
     html = c.get(reverse("my_data")).content.decode()
     header = html[html.index("<header") : html.index("</header>")]
     assert "Logga ut" in header
     assert "primary-nav" not in header and "Meny" not in header
+
+
+def test_pages_outside_a_practice_show_the_menu_of_the_persons_only_practice(world: Any) -> None:
+    c = Client()
+    c.force_login(world.supervisor)
+    html = c.get(reverse("my_data")).content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    assert "primary-nav" in header and "Meny" in header
+    assert "Logga ut" in header[header.index('<div class="account-panel">') :]
