@@ -271,17 +271,26 @@ def _utc(value: Any) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def _bookable(user: Any, practice: Practice) -> QuerySet[Engagement]:
+    return Engagement.objects.filter(
+        practice=practice,
+        form=Form.INDIVIDUAL,
+        status=Status.ACTIVE,
+        memberships__participant__user=user,
+        memberships__left_on__isnull=True,
+    )
+
+
+def can_book(user: Any, practice: Practice) -> bool:
+    """Whether the person has an engagement to book meetings in (one query)."""
+    return _bookable(user, practice).exists()
+
+
 def bookable_engagements(user: Any, practice: Practice) -> QuerySet[Engagement]:
     """The person's active individual engagements, with how many meetings are used (planned
     or held, and late cancellations, which count against the quota)."""
     return (
-        Engagement.objects.filter(
-            practice=practice,
-            form=Form.INDIVIDUAL,
-            status=Status.ACTIVE,
-            memberships__participant__user=user,
-            memberships__left_on__isnull=True,
-        )
+        _bookable(user, practice)
         .select_related("supervisor", "practice")
         .annotate(used_count=Count("meetings", filter=_counts_against_quota(), distinct=True))
         .order_by("start_date", "title")
