@@ -10,7 +10,7 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.models import hash_token
 from bollplank.booking import freetime
@@ -282,8 +282,10 @@ def _bookable(user: Any, practice: Practice) -> QuerySet[Engagement]:
 
 
 def can_book(user: Any, practice: Practice) -> bool:
-    """Whether the person has an engagement to book meetings in (one query)."""
-    return _bookable(user, practice).exists()
+    """Whether the person has an engagement to book meetings in (one query). Scoped here:
+    the layout asks it also on an error page, after the view's own scope has ended."""
+    with scope(practice=practice):
+        return _bookable(user, practice).exists()
 
 
 def bookable_engagements(user: Any, practice: Practice) -> QuerySet[Engagement]:
