@@ -495,9 +495,7 @@ def test_issued_invoice_keeps_the_logo_it_was_issued_with(billing):
     assert draft_logo == "data:image/png;base64," + base64.b64encode(blue).decode()
 
 
-def test_vat_heads_its_column_and_total_with_a_capital_on_the_page_and_in_the_pdf(
-    billing, client
-):
+def test_vat_heads_its_column_and_total_with_a_capital_on_the_page_and_in_the_pdf(billing, client):
     invoice = issued(billing)
     with scopes_disabled():
         html = invoice_html(invoice, settings_of(billing))
