@@ -21,6 +21,8 @@ from bollplank.core.roles import Role
 from tests import factories as f
 
 BASE = 3  # session, user, practice and roles
+# A participant's menu asks whether they have an individual engagement to book in.
+MENU_BOOKING = 1
 
 
 def _practice_with(rows: int) -> dict[str, Any]:
@@ -71,8 +73,9 @@ def _practice_with(rows: int) -> dict[str, Any]:
 # (url name, who, extra queries beyond BASE — and what they are)
 PAGES = [
     ("dashboard", "supervisor", 3),  # week's meetings; first talks; engagements with quota
-    ("participant_home", "participant", 7),  # my memberships (the visibility rule); upcoming;
-    # recent; summaries; my case turns; open questionnaires; runs I lead or have a takeaway in
+    # my memberships (the visibility rule); upcoming; recent; summaries; my case turns; open
+    # questionnaires; runs I lead or have a takeaway in; the menu's booking check
+    ("participant_home", "participant", 7 + MENU_BOOKING),
     ("calendar_week", "supervisor", 2),  # the week's meetings; first talks (booking)
     ("calendar_month", "supervisor", 2),  # the month's meetings; first talks (booking)
     # The week's meetings, each with its place in its engagement's schedule (the link to the
@@ -83,7 +86,7 @@ PAGES = [
     ("engagement_list", "admin", 1),  # engagements with client, supervisor, quota
     ("meeting_list", "supervisor", 2),  # count for the paginator; the page
     ("people", "admin", 3),  # users; their memberships; pending invitations
-    ("feed_settings", "participant", 1),  # the active feed
+    ("feed_settings", "participant", 1 + MENU_BOOKING),  # the active feed; the menu's booking check
 ]
 
 
@@ -204,11 +207,12 @@ ROOM_PAGES = [
     ("meeting_agenda", "supervisor", "meeting", 2 + AUDIT),
     # notes of the supervisor (the search page lists the count only)
     ("notes_search", "supervisor", None, 1),
-    # the participant's meetings for the choice; the entries
-    ("journal", "participant", None, 2),
+    # the participant's meetings for the choice; the entries; the menu's booking check
+    ("journal", "participant", None, 2 + MENU_BOOKING),
     # count for the paginator; the page; the engagements the events name (one read per kind)
     ("audit_log", "admin", None, 3),
-    ("access_log", "participant", None, 2),
+    # count for the paginator; the page; the menu's booking check
+    ("access_log", "participant", None, 2 + MENU_BOOKING),
 ]
 
 

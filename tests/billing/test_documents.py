@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
 from hypothesis import given, settings
@@ -36,6 +37,7 @@ from tests.billing import sie_reader
 from tests.billing.conftest import day, held_meeting, month_end
 from tests.billing.ubl_rules import CAC, CBC, check_en16931, check_swedish_parties
 from tests.conftest import World
+from tests.pdftext import pdf_text
 
 PEPPOL = Path(__file__).resolve().parents[3] / "shared" / "peppol"
 
@@ -491,3 +493,18 @@ def test_issued_invoice_keeps_the_logo_it_was_issued_with(billing):
         draft_logo = invoice_context(later, current)["logo"]
     assert issued_logo == "data:image/png;base64," + base64.b64encode(red).decode()
     assert draft_logo == "data:image/png;base64," + base64.b64encode(blue).decode()
+
+
+def test_vat_heads_its_column_and_total_with_a_capital_on_the_page_and_in_the_pdf(billing, client):
+    invoice = issued(billing)
+    with scopes_disabled():
+        html = invoice_html(invoice, settings_of(billing))
+        text = pdf_text(invoice_pdf(invoice, settings_of(billing)))
+    # The lines' column (printed in capitals by the style), the per-rate table's column, the
+    # total's label; inside running text it stays lower case ("Summa exkl. moms").
+    assert re.findall(r"<th[^>]*>([Mm]oms)</th>", html) == ["Moms", "Moms", "Moms"]
+    assert re.findall(r"\b[Mm]oms\b", text) == ["Moms", "moms", "Moms"], text
+    client.force_login(billing.admin)
+    page = client.get(reverse("invoice_detail", args=["ekbacken", invoice.pk])).content.decode()
+    headers = re.findall(r"<th [^>]*>([Mm]oms)</th>", page)
+    assert headers == ["Moms", "Moms", "Moms"]

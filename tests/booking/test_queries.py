@@ -87,7 +87,8 @@ def _count(client: Any, user: Any, url: str) -> int:
 
 PAGES = [
     # BASE + engagements with their quota use (one annotated query) + booked meetings ahead
-    ("booking_home", "participant", BASE + 2),
+    # + the menu's check that there is an engagement to book in
+    ("booking_home", "participant", BASE + 3),
     # BASE + settings + hours + exceptions
     ("booking_availability", "supervisor", BASE + 3),
     # BASE + calendars

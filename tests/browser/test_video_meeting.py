@@ -124,7 +124,7 @@ def test_group_meets_by_video_from_the_invitation_and_the_meeting_page(
     login(siv, "siv@ekbacken.se")
     visit(siv, f"/p/ekbacken/meetings/{meeting.pk}/")
     with siv.expect_navigation():
-        siv.get_by_role("link", name="Anslut till videomötet").click()
+        siv.get_by_role("link", name="Anslut till videoträffen").click()
     axe_check(siv)
     expect(siv.locator("h1")).to_have_text(f"Rum {meeting.video_room}")
     expect(siv.locator("#who")).to_have_text("Siv Handledare: moderator")
@@ -133,7 +133,7 @@ def test_group_meets_by_video_from_the_invitation_and_the_meeting_page(
     asa = new_page()
     login(asa, "admin@ekbacken.se")
     visit(asa, f"/p/ekbacken/meetings/{meeting.pk}/")
-    expect(asa.get_by_role("link", name="Anslut till videomötet")).to_have_count(0)
+    expect(asa.get_by_role("link", name="Anslut till videoträffen")).to_have_count(0)
 
 
 def test_admin_sets_up_the_video_server_and_the_secret_is_never_shown(

@@ -84,5 +84,6 @@ def test_participant_home_with_questionnaires_queries(client, world, rows):
     # BASE + the page's own (the person's memberships, meetings ahead and behind, summaries,
     # case turns, runs) + one for the open questionnaires with their rounds, questionnaires,
     # engagements and meetings. (Case turns are one query now even with no meeting ahead: they
-    # are looked up over every meeting ahead, not over the few shown.)
-    assert len(ctx.captured_queries) == BASE + 7
+    # are looked up over every meeting ahead, not over the few shown.) And the menu's check
+    # that the person has an individual engagement to book in.
+    assert len(ctx.captured_queries) == BASE + 8

@@ -8,6 +8,7 @@ reload mid-run (the start form posted again, and a stale screen).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,6 +20,8 @@ from bollplank.facilitation import selectors, services
 from bollplank.facilitation.forms import parse_time
 from bollplank.facilitation.models import ConversationModel, MeetingTheme, Run
 from bollplank.facilitation.services import StepData
+from bollplank.meetings.enums import AttendanceStatus
+from bollplank.meetings.models import Attendance
 from bollplank.records.models import CaseTurn
 from tests import factories as f
 
@@ -271,6 +274,47 @@ def test_start_form_proposes_the_case_owner_from_the_rota(client, world):
     client.force_login(world.supervisor)
     body = client.get(reverse("run_start", args=[P, world.meeting.pk])).content.decode()
     assert f'<option value="{_pia(world).pk}" selected>Pia Deltagare</option>' in body
+
+
+def _defaults(body: str) -> dict[str, str]:
+    """What the start form posts when the supervisor changes nothing."""
+    form = body[body.index('<form method="post"') :]
+    form = form[: form.index("</form>")]
+    data = dict(re.findall(r'name="(csrfmiddlewaretoken)" value="([^"]*)"', form))
+    for name, options in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.findall(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen[0] if chosen else re.findall(r'<option value="([^"]*)"', options)[0]
+    return data
+
+
+@pytest.mark.parametrize("pia_absent", [False, True])
+def test_start_form_starts_the_default_model_as_it_comes(client, world, pia_absent):
+    members = sorted([_pia(world), _other(world)], key=lambda p: p.name)
+    if pia_absent:
+        with scopes_disabled():
+            Attendance.objects.create(
+                practice=world.practice,
+                meeting=world.meeting,
+                participant=_pia(world),
+                status=AttendanceStatus.ABSENT,
+            )
+    expected = _other(world) if pia_absent else members[0]
+    client.force_login(world.supervisor)
+    url = reverse("run_start", args=[P, world.meeting.pk])
+    body = client.get(url).content.decode()
+    assert '<button class="primary">Starta</button>' in body
+    response = client.post(url, _defaults(body))
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("runner", args=[P, world.meeting.pk])
+    with scopes_disabled():
+        run = Run.objects.select_related("conversation_model").get(meeting=world.meeting)
+    # The first Swedish model, which has steps for a case owner: someone in the group who is
+    # coming is proposed, and the supervisor leads.
+    assert (run.conversation_model.key, run.case_owner_id, run.leader_id) == (
+        "collegial-back-turned-sv",
+        expected.pk,
+        None,
+    )
 
 
 # --- the run on the server ------------------------------------------------------------------

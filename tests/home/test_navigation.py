@@ -11,8 +11,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from bollplank.core.roles import Role
+from bollplank.evaluations.models import Invitation
 from bollplank.home.menus import MAX_PRIMARY
+from tests import factories as f
+from tests.booking.helpers import individual
+from tests.evaluations.helpers import after_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +82,8 @@ EXPECTED_PRIMARY = {
         "Mentorskap",
         "Vår inloggning",
     ],
-    "participant": ["Mina träffar", "Kalender", "Boka en träff", "Min dagbok", "Mina mål"],
+    # The world's participant is in a group engagement only: nothing to book.
+    "participant": ["Mina träffar", "Kalender", "Min dagbok", "Mina mål"],
 }
 
 
@@ -156,9 +163,10 @@ OLD_MENU = {
     + _EVERYONE
     + ["invoice_list", "notes_search", "profile_edit", "booking_availability"],
     # The participant's API tokens link is gone on purpose: participants have nothing to
-    # automate (the page itself still answers them).
+    # automate (the page itself still answers them). The booking link is gone for those with
+    # no individual engagement to book in (the world's participant).
     "participant": [n for n in _EVERYONE if n != "api_tokens"]
-    + ["participant_home", "booking_home", "journal", "calendar_week"],
+    + ["participant_home", "journal", "calendar_week"],
     "contact": _EVERYONE
     + ["client_home", "client_mission", "mentoring_programmes", "calendar_week"],
 }
@@ -265,3 +273,72 @@ def test_a_person_with_two_roles_keeps_a_short_primary_menu(world: Any) -> None:
     account = _between(html, '<nav class="account-nav"', "</nav>")
     assert "Som deltagare" in account
     assert reverse("journal", args=[P]) in account
+
+
+def _marked(html: str) -> list[str]:
+    """The labels of the header's links marked as the current page or its section."""
+    header = _between(html, "<header", "</header>")
+    return re.findall(r'<a [^>]*aria-current="(?:page|true)"[^>]*>([^<]+)</a>', header)
+
+
+def test_a_participant_answering_a_questionnaire_is_in_their_meetings(world: Any) -> None:
+    with scopes_disabled():
+        invitation = Invitation.objects.get(
+            round=after_meeting(world), participant__user=world.participant_user
+        )
+    html = _page(world.participant_user, reverse("evaluation_answer", args=[P, invitation.pk]))
+    assert _marked(html) == ["Mina träffar"]
+    goals = _page(world.participant_user, reverse("my_goals", args=[P]))
+    assert _marked(goals) == ["Mina mål"]
+
+
+def test_the_month_marks_the_calendar_in_the_section_menu(world: Any) -> None:
+    html = _page(world.supervisor, reverse("calendar_month", args=[P]))
+    week = reverse("calendar_week", args=[P])
+    sub = _between(html, '<nav class="section-nav" aria-label="Kalender">', "</nav>")
+    assert f'<a href="{week}" aria-current="page">Kalender</a>' in sub
+    assert _marked(html) == ["Kalender", "Kalender"]  # the primary item and the sub-page's
+    participant = _page(world.participant_user, reverse("calendar_month", args=[P]))
+    assert _marked(participant) == ["Kalender"]
+
+
+@pytest.mark.parametrize(
+    ("name", "toggle"),
+    [
+        ("calendar_week", "Kalender"),
+        ("calendar_month", "Kalender"),
+        ("meeting_list", "Kalender: Träffar"),
+        ("engagement_list", "Uppdrag"),
+        ("model_list", "Uppdrag: Samtalsmodeller"),
+    ],
+)
+def test_the_phone_toggle_names_the_section_once(world: Any, name: str, toggle: str) -> None:
+    html = _page(world.supervisor, reverse(name, args=[P]))
+    summary = _between(html, '<details class="section-menu">', "</summary>")
+    assert summary.split("<summary>")[1] == toggle
+
+
+def test_booking_is_in_the_menu_of_participants_with_an_individual_engagement(
+    world: Any,
+) -> None:
+    booking = reverse("booking_home", args=[P])
+    start = reverse("participant_home", args=[P])
+    assert booking not in _page(world.participant_user, start)
+    individual(world)
+    html = _page(world.participant_user, start)
+    assert _primary(html) == [
+        "Mina träffar",
+        "Kalender",
+        "Boka en träff",
+        "Min dagbok",
+        "Mina mål",
+    ]
+    # A supervisor who is also a participant, with nothing to book, has no link to it either.
+    f.MembershipFactory(user=world.supervisor, practice=world.practice, role=Role.PARTICIPANT)
+    account = _between(
+        _page(world.supervisor, reverse("dashboard", args=[P])),
+        '<nav class="account-nav"',
+        "</nav>",
+    )
+    assert "Som deltagare" in account
+    assert booking not in account

@@ -348,7 +348,7 @@ def test_invitation_mail_links_to_the_join_page_and_stores_no_token(video, world
         sent_to = set(OutgoingMail.objects.values_list("to", flat=True))
     join = "http://testserver" + reverse("meeting_join", args=[P, video.pk])
     assert "rut@solbacka.se" not in sent_to
-    assert "Anslut till videomötet (från 15 minuter före start):" in mail.text
+    assert "Anslut till videoträffen (från 15 minuter före start):" in mail.text
     assert urlsplit(join).path in mail.text
     invitation = icalendar.Calendar.from_ical(mail.ics)
     assert urlsplit(_location(invitation, video)).path == urlsplit(join).path

@@ -13,9 +13,10 @@ from django_scopes import scopes_disabled
 
 from bollplank.accounts.models import Membership
 from bollplank.core.audit import audit
+from bollplank.core.audit_labels import LABELS
 from bollplank.core.models import AuditEvent
 from bollplank.core.roles import Role
-from bollplank.records.audit_log import audit_rows
+from bollplank.records.audit_log import SENTENCES, VERBS, audit_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +61,9 @@ def test_the_ten_most_common_actions_read_as_swedish_sentences(client, world):
         "Karin Ekholm lade till Pia Deltagare i Lärarlaget åk 4–6",
         "Karin Ekholm noterade att Pia Deltagare lämnade Lärarlaget åk 4–6",
         "Karin Ekholm skapade uppdraget Lärarlaget åk 4–6",
-        f"Karin Ekholm planerade ett möte i Lärarlaget åk 4–6 den {when}",
-        f"Karin Ekholm flyttade mötet i Lärarlaget åk 4–6 till {when}",
-        f"Karin Ekholm registrerade närvaron på mötet i Lärarlaget åk 4–6 den {when}",
+        f"Karin Ekholm planerade en träff i Lärarlaget åk 4–6 den {when}",
+        f"Karin Ekholm flyttade träffen i Lärarlaget åk 4–6 till {when}",
+        f"Karin Ekholm registrerade närvaron på träffen i Lärarlaget åk 4–6 den {when}",
         "Karin Ekholm registrerade uppdragsgivaren Solbacka skola",
         "Karin Ekholm lade till Rektor Rut som kontaktperson för Solbacka skola",
         "Karin Ekholm gav Siv Handledare rollen handledare",
@@ -156,3 +157,14 @@ def test_audit_log_query_count_does_not_grow(client, world, django_assert_num_qu
     with django_assert_num_queries(7):
         response = client.get(reverse("audit_log", args=[P]))
     assert response.content.decode().count("<tr data-action=") == 3 * events
+
+
+def test_the_swedish_audit_log_says_traff_for_a_meeting():
+    # The rest of the Swedish UI calls a supervision meeting "träff"; "möte" is another word.
+    with translation.override("sv"):
+        texts = {action: str(text) for action, text in {**LABELS, **SENTENCES}.items()}
+        texts |= {f"verb {v}": str(text) for v, text in VERBS.items()}
+    assert {action: text for action, text in texts.items() if "möt" in text.lower()} == {}
+    assert texts["meetings.meeting.moved"] == (
+        "%(actor)s flyttade träffen i %(engagement)s till %(when)s"
+    )

@@ -10,7 +10,7 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from bollplank.accounts.models import hash_token
 from bollplank.booking import freetime
@@ -271,17 +271,28 @@ def _utc(value: Any) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def _bookable(user: Any, practice: Practice) -> QuerySet[Engagement]:
+    return Engagement.objects.filter(
+        practice=practice,
+        form=Form.INDIVIDUAL,
+        status=Status.ACTIVE,
+        memberships__participant__user=user,
+        memberships__left_on__isnull=True,
+    )
+
+
+def can_book(user: Any, practice: Practice) -> bool:
+    """Whether the person has an engagement to book meetings in (one query). Scoped here:
+    the layout asks it also on an error page, after the view's own scope has ended."""
+    with scope(practice=practice):
+        return _bookable(user, practice).exists()
+
+
 def bookable_engagements(user: Any, practice: Practice) -> QuerySet[Engagement]:
     """The person's active individual engagements, with how many meetings are used (planned
     or held, and late cancellations, which count against the quota)."""
     return (
-        Engagement.objects.filter(
-            practice=practice,
-            form=Form.INDIVIDUAL,
-            status=Status.ACTIVE,
-            memberships__participant__user=user,
-            memberships__left_on__isnull=True,
-        )
+        _bookable(user, practice)
         .select_related("supervisor", "practice")
         .annotate(used_count=Count("meetings", filter=_counts_against_quota(), distinct=True))
         .order_by("start_date", "title")

@@ -73,6 +73,11 @@ class ConversationModel(models.Model):
     def total_seconds(self) -> int:
         return sum(s.seconds for s in self.steps.all())
 
+    @property
+    def needs_case_owner(self) -> bool:
+        """A step where the case owner speaks: the run cannot start without one."""
+        return any(s.speaker == Speaker.CASE_OWNER for s in self.steps.all())
+
 
 class Step(models.Model):
     """One step of a model. Reached through its model only, so it needs no practice of its own."""

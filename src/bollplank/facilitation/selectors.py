@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,3 +234,18 @@ def meeting_members(meeting: Meeting) -> list[Participant]:
         .select_related("participant")
         .order_by("participant__name")
     ]
+
+
+def default_case_owner(
+    model: ConversationModel | None,
+    members: list[Participant],
+    turn_owner_id: int | None,
+    absent: Callable[[], set[int]],
+) -> int | None:
+    """Who the start form offers as case owner: the case rota's turn; else, when the model
+    cannot start without one, the first in the group who is coming, so that the form's
+    defaults start the run (the supervisor changes it to whoever brings the case)."""
+    if turn_owner_id is not None or model is None or not model.needs_case_owner:
+        return turn_owner_id
+    away = absent()
+    return next((p.pk for p in members if p.pk not in away), None)

@@ -149,9 +149,16 @@ def run_start(request: PracticeRequest, pk: int) -> HttpResponse:
     models = [m for m in selectors.models_for(practice) if m.steps.all()]
     turn = CaseTurn.objects.filter(meeting=meeting).first()
     preferred = [m for m in models if m.language == request.LANGUAGE_CODE]
+    model = (preferred or models)[0] if models else None
+    owner = selectors.default_case_owner(
+        model,
+        members,
+        turn.participant_id if turn else None,
+        lambda: services.absent_ids(meeting),
+    )
     initial = {
-        "case_owner": turn.participant_id if turn else None,
-        "model": (preferred or models)[0].pk if models else None,
+        "case_owner": owner,
+        "model": model.pk if model else None,
         "leader": "supervisor",
     }
     form = RunStartForm(

@@ -26,6 +26,9 @@ class Flags(NamedTuple):
     supervisor: bool
     participant: bool
     client_contact: bool
+    # The participant has an individual engagement to book meetings in: the booking page has
+    # nothing for anyone else, so its link would only lead to "nothing to book".
+    books: bool = False
 
     @property
     def staff(self) -> bool:
@@ -38,6 +41,7 @@ class Link:
     label: str | Promise
     in_practice: bool = True  # False: a page outside the practice (the login's own pages)
     short: str | Promise | None = None  # in a sub-navigation, where the section says the rest
+    also: tuple[str, ...] = ()  # other pages that are this one seen another way (URL names)
 
     def path(self, slug: str) -> str:
         return reverse(self.name, args=[slug]) if self.in_practice else reverse(self.name)
@@ -135,6 +139,10 @@ SETTINGS = Section(
 )
 
 
+# The month is the same calendar as the week, so the calendar's link marks either.
+CALENDAR = Link("calendar_week", _("Calendar"), also=("calendar_month",))
+
+
 def _staff_sections(flags: Flags) -> list[Section]:
     supervisor = flags.supervisor
     calendar_links = [Link("meeting_list", _("Meetings"))]
@@ -152,7 +160,7 @@ def _staff_sections(flags: Flags) -> list[Section]:
         Section(_("My day"), Link("dashboard", _("My day"))),
         _section(
             _("Calendar"),
-            Link("calendar_week", _("Calendar")),
+            CALENDAR,
             *calendar_links,
             prefixes=("calendar/", "meetings/", "booking/"),
         ),
@@ -183,16 +191,17 @@ def _staff_sections(flags: Flags) -> list[Section]:
     return sections
 
 
+BOOKING = Link("booking_home", _("Book a meeting"))
 PARTICIPANT_LINKS = (
     Link("participant_home", _("My meetings")),
-    Link("calendar_week", _("Calendar")),
-    Link("booking_home", _("Book a meeting")),
+    CALENDAR,
+    BOOKING,
     Link("journal", _("My journal")),
     Link("my_goals", _("My goals")),
 )
 CLIENT_CONTACT_LINKS = (
     Link("client_home", _("Our engagements")),
-    Link("calendar_week", _("Calendar")),
+    CALENDAR,
     Link("client_mission", _("Our mission")),
     Link("client_agreements", _("Agreements")),
     Link("client_report", _("Evaluations")),
@@ -200,11 +209,12 @@ CLIENT_CONTACT_LINKS = (
     Link("client_identity_providers", _("Our log-in")),
 )
 _PREFIXES = {
-    "participant_home": ("me/", "meetings/"),
+    # A questionnaire after a meeting is answered from the person's meetings.
+    "participant_home": ("me/", "meetings/", "evaluations/answer/"),
     "calendar_week": ("calendar/",),
     "booking_home": ("booking/",),
     "journal": ("journal/",),
-    "my_goals": ("evaluations/",),
+    "my_goals": ("evaluations/my-goals/",),
     "client_home": ("client/",),
     "client_mission": ("client/mission/",),
     "client_identity_providers": ("client/log-in/",),
@@ -218,6 +228,10 @@ def _plain(links: tuple[Link, ...]) -> list[Section]:
     return [Section(link.label, link, prefixes=_PREFIXES.get(link.name, ())) for link in links]
 
 
+def _participant_links(flags: Flags) -> tuple[Link, ...]:
+    return PARTICIPANT_LINKS if flags.books else tuple(x for x in PARTICIPANT_LINKS if x != BOOKING)
+
+
 def menu_for(flags: Flags) -> Menu:
     """The menus of a person with these roles. The primary menu follows the person's first
     role (staff, then participant, then client contact); a second role's pages are listed in
@@ -226,11 +240,11 @@ def menu_for(flags: Flags) -> Menu:
     if flags.staff:
         primary = _staff_sections(flags)
         if flags.participant:
-            extra.append(Group(_("As a participant"), PARTICIPANT_LINKS))
+            extra.append(Group(_("As a participant"), _participant_links(flags)))
         if flags.client_contact:
             extra.append(Group(_("As a client contact"), CLIENT_CONTACT_LINKS))
     elif flags.participant:
-        primary = _plain(PARTICIPANT_LINKS)
+        primary = _plain(_participant_links(flags))
         if flags.client_contact:
             extra.append(Group(_("As a client contact"), CLIENT_CONTACT_LINKS))
     else:

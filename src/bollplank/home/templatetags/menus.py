@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 
+from bollplank.booking.selectors import can_book
 from bollplank.home.menus import Flags, Menu, Section, menu_for
 
 register = template.Library()
@@ -34,18 +36,23 @@ def site_menu(context: Context) -> MenuHtml:
     the menus' own pages (if any) is open, so each worker renders them once for each of
     those: their thirty-odd links (a reverse() and a translation each) would otherwise be a
     large part of rendering the layout of every page."""
+    participant = bool(context.get("is_participant"))
+    request = context["request"]
     flags = Flags(
         bool(context.get("is_admin")),
         bool(context.get("is_supervisor")),
-        bool(context.get("is_participant")),
+        participant,
         bool(context.get("is_client_contact")),
+        # The one thing of a menu that depends on more than the roles: one query, and only
+        # for a participant, whose booking page has nothing without an individual engagement.
+        participant and can_book(request.user, context["practice"]),
     )
     slug = context["practice"].slug
     prefix = get_script_prefix()
-    path = context["request"].path
+    path = request.path
     table = _addresses(prefix, slug, flags)
     section = _section_of(table, path)
-    current = path if path in table.links else ""
+    current = path if path in table.links else table.aliases.get(path, "")
     return _render(get_language(), prefix, slug, flags, section, current)
 
 
@@ -53,6 +60,7 @@ def site_menu(context: Context) -> MenuHtml:
 class _Addresses:
     links: frozenset[str]  # every page the menus link to
     matches: tuple[tuple[str, bool, int], ...]  # (address, exact?, section index)
+    aliases: Mapping[str, str]  # another view of a linked page -> the link's address
 
 
 @lru_cache(maxsize=256)
@@ -65,8 +73,11 @@ def _addresses(prefix: str, slug: str, flags: Flags) -> _Addresses:
             matches.append((link.path(slug), True, index))
         matches += [(root + p, False, index) for p in section.prefixes]
     links = {path for path, exact, _index in matches if exact}
-    links |= {link.path(slug) for group in menu.account for link in group.links}
-    return _Addresses(frozenset(links), tuple(matches))
+    every = [link for s in menu.primary for link in (s.home, *s.links)]
+    every += [link for group in menu.account for link in group.links]
+    links |= {link.path(slug) for link in every}
+    aliases = {reverse(name, args=[slug]): link.path(slug) for link in every for name in link.also}
+    return _Addresses(frozenset(links), tuple(matches), aliases)
 
 
 def _section_of(table: _Addresses, path: str) -> int | None:
@@ -109,6 +120,9 @@ def _render(
             for link in chosen.links
         ]
         here = next((link["label"] for link in links if link["current"]), None)
+        # On the section's own page the toggle says the section once, not "Calendar: Calendar".
+        if here is not None and str(here) == str(chosen.label):
+            here = None
         sub = render_to_string(
             "_section_nav.html", {"section": chosen, "links": links, "here": here}
         )
