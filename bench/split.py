@@ -12,7 +12,8 @@ model instances), wherever it happens; "the rest" is everything else: the middle
 session and tenant checks, building the querysets, the view's own work and the response. The
 timers wrap Django's own functions in this process only, to measure them; the best of five
 rounds of 40 requests each, CPU time (``time.process_time``), so other work on the machine
-moves the figures less than it moves wall-clock times.
+moves the figures less than it moves wall-clock times. Writes (an INSERT of the session or of
+an audit event) do not pass through the timed SQLCompiler.execute_sql: they count in the rest.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def test_password_reset_page_is_the_sites_form_in_the_sites_words(world: Any) ->
     assert '<div class="field">' in main
     assert '<label for="id_email">E-post <span class="req" aria-hidden="true">*</span>' in main
     assert "skickar vi ett e-postmeddelande" in main
-    assert "Kontakta er praktiks administratör om du har problem" in main
+    assert "Kontakta den byråansvariga på handledarbyrån som bjöd in dig" in main
     assert '<button class="primary" type="submit">' in main
     for clash in ("Epost", "epost", " mail", "Vänligen", "kontakta oss", "Kontakta oss"):
         assert clash not in main, clash
@@ -120,8 +120,8 @@ def test_wrong_password_is_told_in_the_sites_words(world: Any) -> None:
         ("Two-Factor Authentication", "Tvåstegsinloggning"),
         (
             "Please contact us if you have any trouble resetting your password.",
-            "Kontakta er praktiks administratör om du har problem med att återställa ditt"
-            " lösenord.",
+            "Kontakta den byråansvariga på handledarbyrån som bjöd in dig om du har problem med"
+            " att återställa ditt lösenord.",
         ),
     ],
 )
@@ -138,3 +138,22 @@ def test_reauthenticate_page_is_the_sites_form(world: Any) -> None:
     assert '<div class="field">' in main
     assert '<label for="id_password">Lösenord' in main
     assert "Vänligen" not in main
+
+
+def test_every_allauth_text_we_word_is_allauths_and_in_our_swedish_catalogue() -> None:
+    """accounts/allauth_strings.py keeps our wording of allauth's texts from being dropped by
+    makemessages: each is a text allauth has, and ours translates it."""
+    import gettext
+    from pathlib import Path
+
+    import allauth
+
+    from bollplank.accounts.allauth_strings import ALLAUTH_TEXTS
+
+    mo = Path(allauth.__file__).parent / "locale" / "sv" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as f:
+        allauths = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
+    for text in ALLAUTH_TEXTS:
+        assert text in allauths, text
+        with translation.override("sv"):
+            assert translation.gettext(text) not in (text, allauths[text]), text
