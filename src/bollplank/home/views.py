@@ -28,6 +28,7 @@ from bollplank.home.feedback import accessibility_feedback_send, feedback_enable
 from bollplank.home.forms import AccessibilityFeedbackForm, PracticeSettingsForm
 from bollplank.home.menus import SETTINGS_GROUPS
 from bollplank.meetings.commitments import with_commitments
+from bollplank.meetings.links import set_calendar_links
 from bollplank.meetings.selectors import (
     engagements_for_list,
     meetings_between,
@@ -86,12 +87,10 @@ def dashboard(request: PracticeRequest) -> HttpResponse:
     # Each meeting line's link and times made here once, not with a template include and four
     # |date filters per line (the same text as meetings/_meeting_line.html; on this page the
     # person is always staff, so a meeting links to its page and a first talk to the links).
-    meeting_url = url_for_pk("meeting_detail", practice.slug)
-    talks_url = reverse("booking_links", args=[practice.slug])
+    set_calendar_links(week, practice.slug, opens=lambda _pk: True)
     weekdays = weekday_abbreviations()
     for m in week:
         start = timezone.localtime(m.starts_at)
-        m.line_url = talks_url if getattr(m, "is_first_talk", False) else meeting_url(m.pk)
         m.line_iso = start.isoformat()
         m.line_times = times_label(m.starts_at, m.ends_at)
         m.line_day = f"{weekdays[start.weekday()]} {start.day}/{start.month}"

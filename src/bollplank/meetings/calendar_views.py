@@ -17,7 +17,7 @@ from bollplank.core.tenancy import PracticeRequest, practice_view, who
 from bollplank.core.timeutils import holidays_between, in_range
 from bollplank.meetings import hourgrid
 from bollplank.meetings.commitments import with_commitments
-from bollplank.meetings.links import rooms_opened, set_calendar_links
+from bollplank.meetings.links import room_opener, set_calendar_links
 from bollplank.meetings.selectors import (
     meetings_between,
     supervisors_of,
@@ -49,8 +49,8 @@ def _calendar_meetings(
     if Role.CLIENT_CONTACT in roles:
         meetings = with_schedule_index(meetings)
     items = with_commitments(meetings, user, practice, roles, start, end)
-    rooms = rooms_opened(user, practice, roles, (m.pk for m in meetings))
-    set_calendar_links(items, practice.slug, roles, rooms)
+    opens = room_opener(user, practice, roles, (m.pk for m in meetings))
+    set_calendar_links(items, practice.slug, opens)
     return items
 
 

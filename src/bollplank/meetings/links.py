@@ -30,19 +30,20 @@ def opens_meeting_page(roles: frozenset[str]) -> bool:
     return bool(roles.intersection(MEETING_PAGE_ROLES))
 
 
-def rooms_opened(
+def room_opener(
     user: Any, practice: Practice, roles: frozenset[str], pks: Iterable[int]
-) -> set[int] | None:
-    """Of the meetings ``pks``, those whose own page the person may open, where their roles
-    alone do not say: someone who is the client's contact and also a participant (or staff)
-    sees the client's meetings in their calendars but opens only the rooms of their other
-    roles (selectors.meeting_detail). None for everyone else: the roles say it for every
-    meeting. One query, for those people only."""
-    if Role.CLIENT_CONTACT not in roles or not opens_meeting_page(roles):
-        return None
+) -> Callable[[int], bool]:
+    """Whether the person opens the own page of each of the meetings ``pks``. Their roles say
+    it for every meeting, except for someone who is the client's contact and also a
+    participant (or staff): they see the client's meetings in their calendars but open only
+    the rooms of their other roles (a meeting's pages act in the capacity of the roles they
+    allow). One query, for those people only."""
+    own_page = opens_meeting_page(roles)
+    if Role.CLIENT_CONTACT not in roles or not own_page:
+        return lambda _pk: own_page
     room_roles = roles - {Role.CLIENT_CONTACT}
     visible = meetings_visible_to(user, practice, room_roles).filter(pk__in=list(pks))
-    return set(visible.values_list("pk", flat=True))
+    return set(visible.values_list("pk", flat=True)).__contains__
 
 
 def schedule_page_url(slug: str) -> Callable[[int, int], str]:
@@ -57,23 +58,30 @@ def schedule_page_url(slug: str) -> Callable[[int, int], str]:
     return url
 
 
-def set_calendar_links(
-    items: Iterable[Any], slug: str, roles: frozenset[str], rooms: set[int] | None = None
-) -> None:
-    """Each calendar item's ``line_url``: a first talk (booking) to the booking links, a meeting
-    to its page, or for a client contact to their schedule's page that holds it (the meetings
-    then carry ``schedule_index``: selectors.with_schedule_index). ``rooms``: rooms_opened."""
+def calendar_link(slug: str, opens: Callable[[int], bool]) -> Callable[[Any], str]:
+    """The path a calendar item leads to: a first talk (booking) to the booking links, a
+    meeting to its page where the person ``opens`` it (room_opener), else to the page of their
+    schedule that holds it (the meeting then carries ``schedule_index``:
+    selectors.with_schedule_index). One reverse() each, for any number of items."""
     talks_url = reverse("booking_links", args=[slug])
     meeting_url = url_for_pk("meeting_detail", slug)
     schedule_url = schedule_page_url(slug)
-    own_page = opens_meeting_page(roles)
-    for item in items:
+
+    def link(item: Any) -> str:
         if getattr(item, "is_first_talk", False):
-            item.line_url = talks_url
-        elif own_page and (rooms is None or item.pk in rooms):
-            item.line_url = meeting_url(item.pk)
-        else:
-            item.line_url = schedule_url(item.engagement_id, schedule_page(item.schedule_index))
+            return talks_url
+        if opens(item.pk):
+            return meeting_url(item.pk)
+        return schedule_url(item.engagement_id, schedule_page(item.schedule_index))
+
+    return link
+
+
+def set_calendar_links(items: Iterable[Any], slug: str, opens: Callable[[int], bool]) -> None:
+    """Each calendar item's ``line_url`` (calendar_link)."""
+    link = calendar_link(slug, opens)
+    for item in items:
+        item.line_url = link(item)
 
 
 def feed_event_urls(
@@ -83,13 +91,13 @@ def feed_event_urls(
     pk, with one reverse() for the whole feed (it holds a year of meetings); for a client
     contact one more query, for the schedule pages."""
     meetings = list(meetings)
-    rooms = rooms_opened(user, practice, roles, (m.pk for m in meetings))
+    opens = room_opener(user, practice, roles, (m.pk for m in meetings))
     meeting_url = url_for_pk("meeting_detail", practice.slug)
-    if opens_meeting_page(roles) and rooms is None:
-        return {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings}
+    urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings if opens(m.pk)}
+    if len(urls) == len(meetings):
+        return urls
     pages = schedule_pages(meetings_for_feed(user, practice, roles))
     schedule_url = schedule_page_url(practice.slug)
-    urls = {m.pk: f"{base}{meeting_url(m.pk)}" for m in meetings if rooms and m.pk in rooms}
     # A meeting planned between the two reads gets no link rather than a wrong one.
     for m in meetings:
         if m.pk not in urls and m.pk in pages:

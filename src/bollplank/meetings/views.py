@@ -41,10 +41,9 @@ from bollplank.meetings.forms import FocusForm, MeetingForm, MoveForm, SeriesFor
 from bollplank.meetings.ics import calendar_bytes, ics_response
 from bollplank.meetings.links import (
     MEETING_PAGE_ROLES,
+    calendar_link,
     feed_event_urls,
-    opens_meeting_page,
-    rooms_opened,
-    schedule_page_url,
+    room_opener,
 )
 from bollplank.meetings.models import CalendarFeed, Meeting
 from bollplank.meetings.proposals import first_plan_day
@@ -52,7 +51,6 @@ from bollplank.meetings.selectors import engagement_detail as select_engagement
 from bollplank.meetings.selectors import (
     feed_meetings,
     meetings_visible_to,
-    schedule_page,
     with_schedule_index,
 )
 from bollplank.meetings.selectors import (
@@ -407,15 +405,9 @@ def meeting_ics(request: PracticeRequest, pk: int) -> HttpResponse:
     meeting = qs.filter(pk=pk).first()
     if meeting is None:
         raise Http404
-    rooms = rooms_opened(user, practice, roles, [meeting.pk])
     # The event's link is a page the person may open: the file outlives this visit.
-    if opens_meeting_page(roles) and (rooms is None or meeting.pk in rooms):
-        path = reverse("meeting_detail", args=[practice.slug, meeting.pk])
-    else:
-        path = schedule_page_url(practice.slug)(
-            meeting.engagement_id, schedule_page(meeting.schedule_index)
-        )
-    url = request.build_absolute_uri(path)
+    opens = room_opener(user, practice, roles, [meeting.pk])
+    url = request.build_absolute_uri(calendar_link(practice.slug, opens)(meeting))
     content = calendar_bytes(
         [meeting],
         name=meeting.engagement.title,
